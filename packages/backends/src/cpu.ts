@@ -1,0 +1,13 @@
+/**
+ * Side-effect entry: registers the cpu backend with tfjs and likeness.
+ * `import '@likeness/backends/cpu'`.
+ */
+import '@tensorflow/tfjs-backend-cpu';
+import { cpuBackend } from './builtin/cpu';
+import { ensureGradients } from './gradients';
+import { registerLikenessBackend } from './registry';
+
+ensureGradients();
+registerLikenessBackend(cpuBackend, { priority: 1 });
+
+export { cpuBackend };

@@ -1,0 +1,41 @@
+/**
+ * Settings read by the built-in backends before they initialise. Change them
+ * before `useBackend()`; changing a wasm setting after wasm started throws
+ * `BackendAlreadyInitializedError`.
+ */
+export interface LikenessEnv {
+  wasm: {
+    /**
+     * Where the `.wasm` binaries are: a URL/path prefix ending in `/`, or a
+     * map from file name (`tfjs-backend-wasm.wasm`, `tfjs-backend-wasm-simd.wasm`,
+     * `tfjs-backend-wasm-threaded-simd.wasm`) to URL (Vite: `import u from '…?url'`).
+     * @defaultValue undefined — Node finds them next to the package; browsers
+     * load them relative to the bundle.
+     */
+    wasmPaths?: string | Record<string, string>;
+    /**
+     * Threads for the wasm backend. Only takes effect where threaded wasm
+     * can run (a cross-origin-isolated page).
+     * @defaultValue undefined (tfjs picks navigator.hardwareConcurrency)
+     */
+    numThreads?: number;
+  };
+  webgpu: {
+    /** @defaultValue 'high-performance' */
+    powerPreference?: 'low-power' | 'high-performance';
+  };
+  /** Versions of the likeness packages and the running tfjs-core, filled in at import. */
+  versions: Record<string, string>;
+}
+
+const KEY = Symbol.for('likeness.env');
+
+function makeEnv(): LikenessEnv {
+  return { wasm: {}, webgpu: { powerPreference: 'high-performance' }, versions: {} };
+}
+
+/** The one global settings object (shared by every copy of this package). */
+export const env: LikenessEnv = (() => {
+  const g = globalThis as unknown as Record<symbol, LikenessEnv | undefined>;
+  return (g[KEY] ??= makeEnv());
+})();

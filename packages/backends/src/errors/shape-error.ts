@@ -1,0 +1,30 @@
+import { LikenessError } from './likeness-error';
+
+const marker = 'likeness.error.shape';
+const symbol = Symbol.for(marker);
+
+/** A tensor argument has the wrong rank, size, channel count or contents. */
+export class ShapeError extends LikenessError {
+  private readonly [symbol] = true;
+  readonly argument: string;
+  readonly fn: string;
+  readonly expected: string;
+  readonly actual: readonly number[] | string;
+
+  constructor(opts: { fn: string; argument: string; expected: string; actual: readonly number[] | string; hint?: string }) {
+    const actual = typeof opts.actual === 'string' ? opts.actual : `[${opts.actual.join(',')}]`;
+    super({
+      name: 'LikenessShapeError',
+      code: 'LIKENESS_SHAPE',
+      message: `${opts.fn}: \`${opts.argument}\` must be ${opts.expected}, got ${actual}.${opts.hint ? ' ' + opts.hint : ''}`,
+    });
+    this.argument = opts.argument;
+    this.fn = opts.fn;
+    this.expected = opts.expected;
+    this.actual = opts.actual;
+  }
+
+  static override isInstance(error: unknown): error is ShapeError {
+    return LikenessError.hasMarker(error, marker);
+  }
+}

@@ -1,0 +1,28 @@
+import { LikenessError } from './likeness-error';
+
+const marker = 'likeness.error.unsupported-backend';
+const symbol = Symbol.for(marker);
+
+/**
+ * A plugin backend that cannot be registered: an unknown specification
+ * version, or one built against an incompatible tfjs-core.
+ */
+export class UnsupportedBackendError extends LikenessError {
+  private readonly [symbol] = true;
+  readonly backend: string;
+  readonly reason: 'specification-version' | 'core-version' | 'invalid-descriptor';
+
+  constructor(opts: {
+    backend: string;
+    reason: 'specification-version' | 'core-version' | 'invalid-descriptor';
+    message: string;
+  }) {
+    super({ name: 'LikenessUnsupportedBackendError', code: 'LIKENESS_UNSUPPORTED_BACKEND', message: opts.message });
+    this.backend = opts.backend;
+    this.reason = opts.reason;
+  }
+
+  static override isInstance(error: unknown): error is UnsupportedBackendError {
+    return LikenessError.hasMarker(error, marker);
+  }
+}
