@@ -52,7 +52,7 @@ describe('pairwiseDistances', () => {
     const h = 1e-2;
     const plus = A.map((r) => r.slice()); plus[1]![2]! += h;
     const minus = A.map((r) => r.slice()); minus[1]![2]! -= h;
-    expect(g.arraySync()[1]![2]).toBeCloseTo((f(plus) - f(minus)) / (2 * h), 2);
+    expect((g.arraySync() as number[][])[1]![2]).toBeCloseTo((f(plus) - f(minus)) / (2 * h), 2);
   });
 
   it('refuses a different D, a wrong rank and an unknown metric', () => {

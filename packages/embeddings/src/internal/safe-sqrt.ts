@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 
-const safeSqrtOp = tf.customGrad((x: tf.Tensor, save: tf.GradSaveFunc) => {
+const safeSqrtOp = tf.customGrad(((x: tf.Tensor, save: tf.GradSaveFunc) => {
   const y = tf.sqrt(tf.relu(x));
   save([y]);
   return {
@@ -12,7 +12,7 @@ const safeSqrtOp = tf.customGrad((x: tf.Tensor, save: tf.GradSaveFunc) => {
       return tf.mul(dy, tf.where(pos, inv, tf.zerosLike(ys)));
     },
   };
-});
+}) as unknown as Parameters<typeof tf.customGrad>[0]);
 
 /**
  * @internal √x for x ≥ 0 whose gradient is 0 (not NaN/∞) where x = 0, so
