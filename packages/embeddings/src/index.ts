@@ -15,3 +15,16 @@ export { DISTANCE_METRICS } from './distance/distance-metric';
 export { squaredL2Distance, l2Distance, cosineDistance } from './distance/distances';
 export { pairwiseDistances } from './distance/pairwise-distances';
 export type { PairwiseDistanceOptions } from './distance/pairwise-distances';
+
+// Calibration and metrics (pure TypeScript on number arrays)
+export { rocCurve } from './metrics/roc-curve';
+export type { RocCurve, PairValueOptions } from './metrics/roc-curve';
+export { rocAuc } from './metrics/roc-auc';
+export { equalErrorRate } from './metrics/equal-error-rate';
+export type { EqualErrorRate } from './metrics/equal-error-rate';
+export { tarAtFar } from './metrics/tar-at-far';
+export type { TarAtFar } from './metrics/tar-at-far';
+export { accuracyAtThreshold, bestThreshold } from './metrics/threshold-accuracy';
+export type { ThresholdAccuracy, BestThresholdOptions } from './metrics/threshold-accuracy';
+export { verificationReport } from './metrics/verification-report';
+export type { VerificationReport } from './metrics/verification-report';
