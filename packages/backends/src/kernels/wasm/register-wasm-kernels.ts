@@ -1,12 +1,28 @@
 import type { KernelConfig } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
+import { conv2dBackpropFilterConfig } from './conv2d-backprop-filter';
+import { depthwiseConv2dNativeBackpropFilterConfig } from './depthwise-conv2d-native-backprop-filter';
+import { depthwiseConv2dNativeBackpropInputConfig } from './depthwise-conv2d-native-backprop-input';
+import { maxPoolGradConfig } from './max-pool-grad';
+import { unsortedSegmentSumConfig } from './unsorted-segment-sum';
 
 /**
  * Kernels tfjs-backend-wasm 4.22 lacks (or gets wrong) that the likeness
  * packages need for training. Each is built from the wasm backend's own fast
  * kernels; none falls back to the cpu backend.
+ *
+ * - `Conv2DBackpropFilter` (missing): conv2d's filter gradient.
+ * - `DepthwiseConv2dNativeBackpropInput`, `DepthwiseConv2dNativeBackpropFilter` (missing).
+ * - `UnsortedSegmentSum` (missing): gather's gradient.
+ * - `MaxPoolGrad` (replaced): the built-in one drops the gradient of all-negative windows.
  */
-export const WASM_GAP_KERNELS: KernelConfig[] = [];
+export const WASM_GAP_KERNELS: KernelConfig[] = [
+  conv2dBackpropFilterConfig,
+  depthwiseConv2dNativeBackpropInputConfig,
+  depthwiseConv2dNativeBackpropFilterConfig,
+  unsortedSegmentSumConfig,
+  maxPoolGradConfig,
+];
 
 /** Registers (or replaces) the gap kernels on the wasm backend. Idempotent. */
 export function registerWasmGapKernels(): void {

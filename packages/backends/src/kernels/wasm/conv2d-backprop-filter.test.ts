@@ -1,0 +1,75 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import '../../cpu';
+import '../../wasm';
+import { useBackend } from '../../use-backend';
+import { expectNoLeaks } from '../../testing/expect-no-leaks';
+import { cpuVsWasm, runOn, seededValues } from './internal/compare-backends';
+
+beforeAll(async () => {
+  await useBackend('wasm');
+});
+
+type Pad = 'same' | 'valid' | number;
+const cases: { x: [number, number, number, number]; k: [number, number]; co: number; s: number | [number, number]; pad: Pad }[] = [
+  { x: [1, 5, 5, 1], k: [3, 3], co: 1, s: 1, pad: 'valid' },
+  { x: [2, 7, 6, 3], k: [3, 3], co: 4, s: 1, pad: 'same' },
+  { x: [2, 9, 9, 3], k: [3, 3], co: 5, s: 2, pad: 'same' },
+  { x: [1, 8, 7, 2], k: [3, 2], co: 3, s: 2, pad: 'valid' },
+  { x: [1, 10, 11, 4], k: [5, 5], co: 2, s: [2, 3], pad: 'same' },
+  { x: [3, 6, 6, 2], k: [1, 1], co: 3, s: 1, pad: 'valid' },
+  { x: [1, 7, 7, 2], k: [3, 3], co: 2, s: 2, pad: 1 },
+  { x: [1, 6, 6, 3], k: [4, 4], co: 2, s: 1, pad: 'same' },
+];
+
+describe('wasm Conv2DBackpropFilter', () => {
+  it('is registered on wasm', () => {
+    expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBeDefined();
+  });
+
+  for (const [i, c] of cases.entries()) {
+    it(`matches cpu: x ${c.x} k ${c.k}×${c.co} stride ${c.s} pad ${c.pad}`, async () => {
+      const wShape = [c.k[0], c.k[1], c.x[3], c.co] as [number, number, number, number];
+      const xv = seededValues(c.x.reduce((a, b) => a * b), 11 + i);
+      const wv = seededValues(wShape.reduce((a, b) => a * b), 101 + i);
+      const r = await cpuVsWasm(() => {
+        const x = tf.tensor4d(xv, c.x);
+        const w = tf.tensor4d(wv, wShape);
+        // Weight the output so that dy is not constant.
+        const f = (xx: tf.Tensor4D, ww: tf.Tensor4D) => {
+          const y = tf.conv2d(xx, ww, c.s, c.pad, 'NHWC', 1, typeof c.pad === 'number' ? 'floor' : undefined);
+          return tf.sum(tf.mul(y, tf.sin(tf.reshape(tf.range(0, y.size), y.shape))));
+        };
+        return tf.grads(f)([x, w]);
+      });
+      expect(r.diff).toBeLessThan(1e-5);
+    });
+  }
+
+  it('agrees with finite differences', async () => {
+    const xv = seededValues(1 * 6 * 5 * 2, 7);
+    const wv = seededValues(3 * 3 * 2 * 3, 8);
+    const loss = (w: tf.Tensor4D) => tf.sum(tf.square(tf.conv2d(tf.tensor4d(xv, [1, 6, 5, 2]), w, 2, 'same')));
+    const [grad] = await runOn('wasm', () => tf.grad(loss)(tf.tensor4d(wv, [3, 3, 2, 3])));
+    await tf.setBackend('wasm');
+    const eps = 1e-2;
+    for (const idx of [0, 5, 17, 33, 53]) {
+      const plus = Float32Array.from(wv);
+      const minus = Float32Array.from(wv);
+      plus[idx]! += eps;
+      minus[idx]! -= eps;
+      const lp = tf.tidy(() => loss(tf.tensor4d(plus, [3, 3, 2, 3])).dataSync()[0]!);
+      const lm = tf.tidy(() => loss(tf.tensor4d(minus, [3, 3, 2, 3])).dataSync()[0]!);
+      const numeric = (lp - lm) / (2 * eps);
+      expect(Math.abs(grad![idx]! - numeric)).toBeLessThan(2e-2 * Math.max(1, Math.abs(numeric)));
+    }
+  });
+
+  it('leaks nothing', async () => {
+    await tf.setBackend('wasm');
+    const x = tf.tensor4d(seededValues(2 * 9 * 9 * 3, 1), [2, 9, 9, 3]);
+    const w = tf.tensor4d(seededValues(3 * 3 * 3 * 4, 2), [3, 3, 3, 4]);
+    await expectNoLeaks(() => tf.grad((ww: tf.Tensor4D) => tf.sum(tf.conv2d(x, ww, 2, 'same')))(w));
+    tf.dispose([x, w]);
+  });
+});
