@@ -28,3 +28,14 @@ export { accuracyAtThreshold, bestThreshold } from './metrics/threshold-accuracy
 export type { ThresholdAccuracy, BestThresholdOptions } from './metrics/threshold-accuracy';
 export { verificationReport } from './metrics/verification-report';
 export type { VerificationReport } from './metrics/verification-report';
+
+// Trainable encoders
+export { createCompactEncoder, CompactEncoder } from './encoder/compact-encoder';
+export type { CompactEncoderOptions, CompactEncoderConfig } from './encoder/compact-encoder';
+
+// Weights (tf.io manifests, any IOHandler)
+export { saveCompactEncoder, loadCompactEncoder, COMPACT_ENCODER_FORMAT, COMPACT_ENCODER_FORMAT_VERSION } from './weights/compact-encoder-weights';
+
+// Errors
+export { WeightsFormatError } from './errors/weights-format-error';
+export { LikenessError, InvalidArgumentError, ShapeError } from '@likeness/backends';

@@ -1,0 +1,12 @@
+import * as tf from '@tensorflow/tfjs-core';
+
+/** @internal He-normal (truncated) initialiser with a derived seed. */
+export function heNormal(shape: number[], fanIn: number, seed: number | undefined): tf.Tensor {
+  return tf.truncatedNormal(shape, 0, Math.sqrt(2 / fanIn) / 0.87962566103423978, 'float32', seed);
+}
+
+/** @internal Glorot-uniform initialiser with a derived seed. */
+export function glorotUniform(shape: number[], fanIn: number, fanOut: number, seed: number | undefined): tf.Tensor {
+  const limit = Math.sqrt(6 / (fanIn + fanOut));
+  return tf.randomUniform(shape, -limit, limit, 'float32', seed);
+}
