@@ -1,0 +1,55 @@
+import * as tf from '@tensorflow/tfjs-core';
+import '@likeness/backends/wasm';
+import '@likeness/backends/cpu';
+import '@likeness/backends/webgpu';
+import { listBackends, NoBackendAvailableError, useBackend, type BackendChoice } from '@likeness/backends';
+import { CliError, EXIT } from './errors';
+
+/** Backend names the CLI accepts; `auto` tries webgpu → wasm → cpu. */
+export const BACKEND_CHOICES = ['auto', 'webgpu', 'wasm', 'cpu'] as const;
+export type BackendFlag = (typeof BACKEND_CHOICES)[number];
+
+// tfjs prints a banner suggesting tfjs-node on first use; the CLI reports its backend itself.
+tf.env().set('IS_TEST', true);
+
+/**
+ * Activates the backend named by `--backend` (or the best available).
+ * @throws CliError(EXIT.backend) with every backend's refusal when none runs.
+ */
+export async function selectBackend(flag: string = 'auto'): Promise<BackendChoice> {
+  if (!(BACKEND_CHOICES as readonly string[]).includes(flag)) {
+    throw new CliError(`unknown backend "${flag}": choose one of ${BACKEND_CHOICES.join(', ')}`, EXIT.usage);
+  }
+  try {
+    return await useBackend(flag === 'auto' ? undefined : flag);
+  } catch (error) {
+    if (NoBackendAvailableError.isInstance(error)) {
+      const reasons = error.failures.map((f) => `${f.name}: ${f.reason}`).join('; ');
+      throw new CliError(`backend ${flag} cannot run here (${reasons}); try --backend wasm or --backend cpu`, EXIT.backend, {
+        cause: error,
+      });
+    }
+    throw error;
+  }
+}
+
+/** One line per registered backend: whether it initialises here, and why not. */
+export async function probeBackends(): Promise<{ name: string; ok: boolean; reason?: string }[]> {
+  const out: { name: string; ok: boolean; reason?: string }[] = [];
+  for (const { backend } of listBackends()) {
+    try {
+      await useBackend(backend.name, { allowSwitchWithTensors: true });
+      const y = tf.tidy(() => {
+        const x = tf.tensor1d([1, 2, 3]);
+        return tf.sum(tf.mul(x, x));
+      });
+      const v = (await y.data())[0];
+      y.dispose();
+      out.push(v === 14 ? { name: backend.name, ok: true } : { name: backend.name, ok: false, reason: `1²+2²+3² gave ${v}` });
+    } catch (error) {
+      const failures = NoBackendAvailableError.isInstance(error) ? error.failures : [];
+      out.push({ name: backend.name, ok: false, reason: failures[0]?.reason ?? (error as Error).message });
+    }
+  }
+  return out;
+}

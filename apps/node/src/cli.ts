@@ -1,0 +1,102 @@
+/**
+ * `likeness` — the sample CLI of the likeness packages.
+ *
+ *   likeness backends
+ *   likeness verify a.jpg b.jpg
+ *   likeness enrol <name> <photos...> --gallery gallery.json
+ *   likeness identify photo.jpg --gallery gallery.json --out annotated.png
+ *   likeness stylize content.jpg style.jpg --out stylised.png
+ *
+ * Exit codes: see `EXIT` in errors.ts.
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { BACKEND_CHOICES } from './backend';
+import { backendsCommand } from './commands/backends';
+import { enrolCommand } from './commands/enrol';
+import { identifyCommand } from './commands/identify';
+import { stylizeCommand } from './commands/stylize';
+import { verifyCommand } from './commands/verify';
+import { CliError, EXIT } from './errors';
+import { Session, type GlobalOptions } from './session';
+
+function build(): Command {
+  const program = new Command('likeness')
+    .description('Face verification and identification, and neural style transfer, on TensorFlow.js')
+    .addOption(new Option('-b, --backend <name>', 'tfjs backend').choices(BACKEND_CHOICES).default('auto'))
+    .option('--json', 'print the result as JSON on stdout', false)
+    .option('--no-progress', 'no progress bars')
+    .showHelpAfterError('(run `likeness --help` for usage)')
+    .exitOverride();
+
+  const session = (cmd: Command) => new Session(cmd.optsWithGlobals() as GlobalOptions);
+
+  program
+    .command('backends')
+    .description('list the backends that run here and the one chosen')
+    .action((_opts, cmd: Command) => backendsCommand(session(cmd)));
+
+  program
+    .command('verify')
+    .description('are the (largest) faces in two photos the same person? prints the distance and the verdict')
+    .argument('<photo-a>')
+    .argument('<photo-b>')
+    .option('-t, --threshold <distance>', 'L2 distance above which faces are different people (default: 0.6)')
+    .action((a: string, b: string, opts, cmd: Command) => verifyCommand(session(cmd), a, b, opts));
+
+  program
+    .command('enrol')
+    .alias('enroll')
+    .description('add a person (the largest face of each photo) to a gallery file (created if missing)')
+    .argument('<name>')
+    .argument('<photos...>')
+    .requiredOption('-g, --gallery <file>', 'gallery JSON file')
+    .action((name: string, photos: string[], opts, cmd: Command) => enrolCommand(session(cmd), name, photos, opts));
+
+  program
+    .command('identify')
+    .description('name every face in a photo from a gallery; optionally write an annotated image')
+    .argument('<photo>')
+    .requiredOption('-g, --gallery <file>', 'gallery JSON file')
+    .option('-o, --out <image>', 'write the photo with labelled boxes (.png/.jpg/.webp)')
+    .option('-t, --threshold <distance>', 'L2 distance above which a face is unknown (default: 0.6)')
+    .action((photo: string, opts, cmd: Command) => identifyCommand(session(cmd), photo, opts));
+
+  program
+    .command('stylize')
+    .alias('stylise')
+    .description('neural style transfer: repaint the content photo in the style of the style image')
+    .argument('<content>')
+    .argument('<style>')
+    .requiredOption('-o, --out <image>', 'output image (.png/.jpg/.webp)')
+    .option('-i, --iterations <n>', 'optimisation steps (default: 100)')
+    .option('-s, --size <px>', 'longest side of the output (default: 256)')
+    .action((content: string, style: string, opts, cmd: Command) => stylizeCommand(session(cmd), content, style, opts));
+
+  return program;
+}
+
+/** Runs the CLI; resolves to the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const program = build();
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return EXIT.ok;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // --help and --version end here with exitCode 0; usage errors were already printed.
+      return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
+    if (error instanceof CliError) {
+      process.stderr.write(`likeness: ${error.message}\n`);
+      return error.exitCode;
+    }
+    process.stderr.write(`likeness: unexpected error (a bug; please report it):\n${error instanceof Error ? error.stack : String(error)}\n`);
+    return EXIT.unexpected;
+  }
+}
+
+// Flush stdout before exiting (the wasm backend keeps worker handles alive).
+main(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+  process.stdout.write('', () => process.exit(code));
+});
