@@ -196,6 +196,11 @@ export async function trainTriplet(encoder: Encoder, data: { images: tf.Tensor4D
   if (vars.length === 0) {
     throw new InvalidArgumentError({ fn, argument: 'encoder', message: 'the encoder has no trainable variables (frozen?); nothing to train.' });
   }
+  // Non-trainable state (batch-norm moving statistics) of encoders that expose namedWeights().
+  const named = (encoder as Partial<{ namedWeights(): { name: string; tensor: tf.Tensor }[] }>).namedWeights;
+  const stateVars = typeof named === 'function'
+    ? named.call(encoder).filter((w) => w.tensor instanceof tf.Variable && !vars.includes(w.tensor as tf.Variable)).map((w) => ({ name: w.name, variable: w.tensor as tf.Variable }))
+    : [];
   const optimizer = createOptimizer(options.optimizer ?? 'adam', baseLr);
   const ownOptimizer = !(options.optimizer != null && typeof options.optimizer === 'object' && options.optimizer instanceof tf.Optimizer);
   const rng = new Rng((seed ^ 0x9e3779b9) >>> 0);
@@ -226,6 +231,10 @@ export async function trainTriplet(encoder: Encoder, data: { images: tf.Tensor4D
           }
         });
         vars.forEach((v, i) => v.assign(map[`encoder/${i}`]!));
+        for (const { name, variable } of stateVars) {
+          const t = map[`state/${name}`];
+          if (t && tf.util.arraysEqual(t.shape, variable.shape)) variable.assign(t);
+        }
         const optNames = Object.keys(map).filter((n) => n.startsWith('optimizer/')).sort((a, b) => Number(a.split('/')[1]) - Number(b.split('/')[1]));
         if (optNames.length > 0) await optimizer.setWeights(optNames.map((n) => ({ name: n, tensor: map[n]! })));
         const bestNames = Object.keys(map).filter((n) => n.startsWith('best/'));
@@ -246,6 +255,7 @@ export async function trainTriplet(encoder: Encoder, data: { images: tf.Tensor4D
     state.sampler = sampler.getState();
     state.rng = rng.state;
     const named: { name: string; tensor: tf.Tensor }[] = vars.map((v, i) => ({ name: `encoder/${i}`, tensor: v }));
+    for (const { name, variable } of stateVars) named.push({ name: `state/${name}`, tensor: variable });
     const optW = await optimizer.getWeights();
     optW.forEach((t, i) => named.push({ name: `optimizer/${i}`, tensor: t.tensor }));
     if (bestSnapshot) bestSnapshot.forEach((t, i) => named.push({ name: `best/${i}`, tensor: t }));

@@ -12,6 +12,7 @@ import { createOptimizer, setLearningRate } from './optimizer';
 import { DegenerateBatchError } from '../errors/degenerate-batch-error';
 import { CheckpointCorruptError } from '../errors/checkpoint-corrupt-error';
 import { flipAndShift } from '../augment';
+import { createCompactEncoder } from '@likeness/embeddings';
 import { syntheticFaces, tinyEncoder } from '../__fixtures__/tiny-encoder';
 
 const SHAPE: [number, number, number] = [4, 4, 1];
@@ -122,6 +123,28 @@ describe('trainTriplet', () => {
     const manifest = JSON.parse(readFileSync(join(tmp, 'run', 'checkpoint.json'), 'utf8'));
     expect(manifest.weightsManifest[0].paths).toEqual(['weights-10.bin']);
     expect(manifest.weightsManifest[0].weights.map((w: { name: string }) => w.name)).toContain('encoder/0');
+  });
+
+  it('trains the compact encoder of @likeness/embeddings and checkpoints its batch-norm moving statistics too', async () => {
+    const faces = syntheticFaces(6, 3, [16, 16, 1], 0.3, 5);
+    const make = () => createCompactEncoder({ inputShape: [16, 16, 1], channels: [4, 4, 4, 4], embeddingSize: 8, seed: 9 });
+    const opts = { p: 3, k: 2, steps: 4, learningRate: 0.01, seed: 2, ...quiet };
+    const straight = make();
+    await trainTriplet(straight, faces, opts);
+    const store = memoryCheckpointStore();
+    const a = make();
+    await expect(trainTriplet(a, faces, { ...opts, checkpoint: { store, every: 2 }, onProgress: (p) => { if (p.step === 3) throw new Error('crash'); } })).rejects.toThrow('crash');
+    const b = make();
+    expect((await trainTriplet(b, faces, { ...opts, checkpoint: { store, every: 2 } })).resumedFrom).toBe(2);
+    const want = straight.namedWeights();
+    const got = b.namedWeights();
+    expect(got.map((w) => w.name)).toContain('block0/bn/moving_mean');
+    got.forEach((w, i) => {
+      const x = want[i]!.tensor.dataSync();
+      w.tensor.dataSync().forEach((v, j) => expect(v).toBeCloseTo(x[j]!, 4));
+    });
+    [straight, a, b].forEach((e) => e.dispose());
+    faces.images.dispose();
   });
 
   it('refuses a truncated or mismatched checkpoint with a typed error', async () => {
