@@ -36,8 +36,8 @@ describe('wasm Conv2DBackpropFilter', () => {
         const x = tf.tensor4d(xv, c.x);
         const w = tf.tensor4d(wv, wShape);
         // Weight the output so that dy is not constant.
-        const f = (xx: tf.Tensor4D, ww: tf.Tensor4D) => {
-          const y = tf.conv2d(xx, ww, c.s, c.pad, 'NHWC', 1, typeof c.pad === 'number' ? 'floor' : undefined);
+        const f = (xx: tf.Tensor, ww: tf.Tensor) => {
+          const y = tf.conv2d(xx as tf.Tensor4D, ww as tf.Tensor4D, c.s, c.pad, 'NHWC', 1, typeof c.pad === 'number' ? 'floor' : undefined);
           return tf.sum(tf.mul(y, tf.sin(tf.reshape(tf.range(0, y.size), y.shape))));
         };
         return tf.grads(f)([x, w]);
@@ -49,7 +49,7 @@ describe('wasm Conv2DBackpropFilter', () => {
   it('agrees with finite differences', async () => {
     const xv = seededValues(1 * 6 * 5 * 2, 7);
     const wv = seededValues(3 * 3 * 2 * 3, 8);
-    const loss = (w: tf.Tensor4D) => tf.sum(tf.square(tf.conv2d(tf.tensor4d(xv, [1, 6, 5, 2]), w, 2, 'same')));
+    const loss = (w: tf.Tensor) => tf.sum(tf.square(tf.conv2d(tf.tensor4d(xv, [1, 6, 5, 2]), w as tf.Tensor4D, 2, 'same')));
     const [grad] = await runOn('wasm', () => tf.grad(loss)(tf.tensor4d(wv, [3, 3, 2, 3])));
     await tf.setBackend('wasm');
     const eps = 1e-2;
@@ -69,7 +69,7 @@ describe('wasm Conv2DBackpropFilter', () => {
     await tf.setBackend('wasm');
     const x = tf.tensor4d(seededValues(2 * 9 * 9 * 3, 1), [2, 9, 9, 3]);
     const w = tf.tensor4d(seededValues(3 * 3 * 3 * 4, 2), [3, 3, 3, 4]);
-    await expectNoLeaks(() => tf.grad((ww: tf.Tensor4D) => tf.sum(tf.conv2d(x, ww, 2, 'same')))(w));
+    await expectNoLeaks(() => tf.grad((ww: tf.Tensor) => tf.sum(tf.conv2d(x, ww as tf.Tensor4D, 2, 'same')))(w));
     tf.dispose([x, w]);
   });
 });

@@ -7,9 +7,11 @@ import { withScope } from './internal/kernel-scope';
  * backend's own Pad, Slice/StridedSlice, Concat, Transpose and BatchMatMul
  * (XNNPACK). tfjs-backend-wasm 4.22 has no such kernel.
  *
- * For each filter row kh the KW taps of the padded input are gathered side by
- * side, X_kh [N·OH·OW, KW·Ci], and multiplied by dyᵀ [Co, N·OH·OW] once:
- * dW[kh] = (dyᵀ · X_kh)ᵀ. Any stride, padding ('same', 'valid', explicit).
+ * The padded input is transposed once to channels-first, xᵀ [Ci, N, Hp, Wp];
+ * for each filter tap its (strided) window X_tapᵀ [Ci, N·OH·OW] gives
+ * dW[kh,kw] = X_tapᵀ · dy [N·OH·OW, Co]. dy is the right-hand operand of every
+ * product, so XNNPACK packs it once. Any stride, padding ('same', 'valid',
+ * explicit) and dilation (when given in attrs).
  *
  * @example
  * ```ts
@@ -46,26 +48,22 @@ export const conv2dBackpropFilter: KernelFunc = ({ inputs, backend, attrs }) => 
       [left, needW - left - x.shape[2]!],
       [0, 0],
     ]);
+    // dy is the matmul's right operand for every tap: XNNPACK packs it once.
     const dy2 = s.reshape(dy, [p, co]);
-    const dyT = s.run('Transpose', { x: dy2 }, { perm: [1, 0] }); // [Co, P]
-    const rows: TensorInfo[] = [];
+    const xT = s.run('Transpose', { x: xp }, { perm: [3, 0, 1, 2] }); // [Ci, N, Hp, Wp]
+    const parts: TensorInfo[] = []; // dW[kh,kw] [Ci, Co], in (kh, kw) order
     for (let i = 0; i < kh; i++) {
-      const taps: TensorInfo[] = [];
-      const raw: TensorInfo[] = [];
       for (let j = 0; j < kw; j++) {
-        const tap = s.stridedTake(xp, [0, i * dh, j * dw, 0], [n, oh, ow, ci], [1, sh, sw, 1]);
-        raw.push(tap);
-        taps.push(s.reshape(tap, [p, ci]));
+        const tap = s.stridedTake(xT, [0, 0, i * dh, j * dw], [ci, n, oh, ow], [1, 1, sh, sw]);
+        const tap2 = s.reshape(tap, [ci, p]);
+        parts.push(s.run('BatchMatMul', { a: tap2, b: dy2 }, { transposeA: false, transposeB: false }));
+        s.free(tap2);
+        s.free(tap);
       }
-      const group = taps.length === 1 ? taps[0]! : s.run('Concat', taps, { axis: 1 }); // [P, KW·Ci]
-      if (group !== taps[0]) for (const t of [...taps, ...raw]) s.free(t);
-      rows.push(s.run('BatchMatMul', { a: dyT, b: group }, { transposeA: false, transposeB: false })); // [Co, KW·Ci]
-      s.free(group);
     }
-    const all = rows.length === 1 ? rows[0]! : s.run('Concat', rows, { axis: 1 }); // [Co, KH·KW·Ci]
-    const all2 = s.reshape(all, [co, kh * kw * ci]);
-    const t = s.run('Transpose', { x: all2 }, { perm: [1, 0] });
-    return s.reshape(t, [kh, kw, ci, co]);
+    s.free(xT);
+    const all = parts.length === 1 ? parts[0]! : s.run('Concat', parts, { axis: 0 }); // [KH·KW·Ci, Co]
+    return s.reshape(all, [kh, kw, ci, co]);
   });
 };
 

@@ -34,8 +34,8 @@ describe('wasm DepthwiseConv2dNativeBackpropInput / BackpropFilter', () => {
       const xv = seededValues(c.x.reduce((a, b) => a * b), 21 + i);
       const wv = seededValues(wShape.reduce((a, b) => a * b), 201 + i);
       const r = await cpuVsWasm(() => {
-        const f = (xx: tf.Tensor4D, ww: tf.Tensor4D) => {
-          const y = tf.depthwiseConv2d(xx, ww, c.s, c.pad, 'NHWC', c.d, typeof c.pad === 'number' ? 'floor' : undefined);
+        const f = (xx: tf.Tensor, ww: tf.Tensor) => {
+          const y = tf.depthwiseConv2d(xx as tf.Tensor4D, ww as tf.Tensor4D, c.s, c.pad, 'NHWC', c.d, typeof c.pad === 'number' ? 'floor' : undefined);
           return tf.sum(tf.mul(y, tf.cos(tf.reshape(tf.range(0, y.size), y.shape))));
         };
         return tf.grads(f)([tf.tensor4d(xv, c.x), tf.tensor4d(wv, wShape)]);
@@ -89,7 +89,7 @@ describe('wasm DepthwiseConv2dNativeBackpropInput / BackpropFilter', () => {
     await tf.setBackend('wasm');
     const x = tf.tensor4d(seededValues(2 * 9 * 9 * 3, 1), [2, 9, 9, 3]);
     const w = tf.tensor4d(seededValues(3 * 3 * 3 * 2, 2), [3, 3, 3, 2]);
-    await expectNoLeaks(() => tf.grads((xx: tf.Tensor4D, ww: tf.Tensor4D) => tf.sum(tf.depthwiseConv2d(xx, ww, 2, 'same')))([x, w]));
+    await expectNoLeaks(() => tf.grads((xx: tf.Tensor, ww: tf.Tensor) => tf.sum(tf.depthwiseConv2d(xx as tf.Tensor4D, ww as tf.Tensor4D, 2, 'same')))([x, w]));
     tf.dispose([x, w]);
   });
 });

@@ -15,12 +15,12 @@ describe('wasm MaxPoolGrad', () => {
     // 2×2/2 windows of [[-20,-19,..]]: the maxima are the last element of each window.
     const x = Array.from({ length: 16 }, (_, i) => i - 20);
     const [g] = await runOn('wasm', () =>
-      tf.grad((t: tf.Tensor4D) => tf.sum(tf.maxPool(t, 2, 2, 'valid')))(tf.tensor4d(x, [1, 4, 4, 1])),
+      tf.grad((t: tf.Tensor) => tf.sum(tf.maxPool(t as tf.Tensor4D, 2, 2, 'valid')))(tf.tensor4d(x, [1, 4, 4, 1])),
     );
     expect(Array.from(g!)).toEqual([0, 0, 0, 0, 0, 1, 0, 1, 0, 0, 0, 0, 0, 1, 0, 1]);
     // 2×2/1 'same' over a 3×3 with one positive centre.
     const [g2] = await runOn('wasm', () =>
-      tf.grad((t: tf.Tensor4D) => tf.sum(tf.maxPool(t, 2, 1, 'same')))(
+      tf.grad((t: tf.Tensor) => tf.sum(tf.maxPool(t as tf.Tensor4D, 2, 1, 'same')))(
         tf.tensor4d([-1, -2, -3, -4, 5, -6, -7, -8, -9], [1, 3, 3, 1]),
       ),
     );
@@ -39,8 +39,8 @@ describe('wasm MaxPoolGrad', () => {
       // Quantised values give ties; subtracting 3 makes most windows all-negative.
       const xv = seededValues(c.x.reduce((a, b) => a * b), 31 + i).map((v) => Math.round(v * 4) / 4 - 3);
       const r = await cpuVsWasm(() =>
-        tf.grad((t: tf.Tensor4D) => {
-          const y = tf.maxPool(t, c.f, c.s, c.pad);
+        tf.grad((t: tf.Tensor) => {
+          const y = tf.maxPool(t as tf.Tensor4D, c.f, c.s, c.pad);
           return tf.sum(tf.mul(y, tf.sin(tf.reshape(tf.range(1, y.size + 1), y.shape))));
         })(tf.tensor4d(xv, c.x)),
       );
@@ -51,8 +51,8 @@ describe('wasm MaxPoolGrad', () => {
   it('leaks nothing', async () => {
     await tf.setBackend('wasm');
     const x = tf.tensor4d(seededValues(2 * 9 * 9 * 3, 9), [2, 9, 9, 3]);
-    await expectNoLeaks(() => tf.grad((t: tf.Tensor4D) => tf.sum(tf.maxPool(t, 3, 2, 'same')))(x));
-    await expectNoLeaks(() => tf.grad((t: tf.Tensor4D) => tf.sum(tf.maxPool(t, 2, 2, 'valid')))(x));
+    await expectNoLeaks(() => tf.grad((t: tf.Tensor) => tf.sum(tf.maxPool(t as tf.Tensor4D, 3, 2, 'same')))(x));
+    await expectNoLeaks(() => tf.grad((t: tf.Tensor) => tf.sum(tf.maxPool(t as tf.Tensor4D, 2, 2, 'valid')))(x));
     tf.dispose(x);
   });
 });

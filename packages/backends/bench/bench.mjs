@@ -1,0 +1,95 @@
+// Benchmark: cpu and wasm backends (Node) against PyTorch on the CPU.
+// Run: pnpm --filter @likeness/backends bench   (builds first; imports dist/)
+// Options: --backends=wasm,cpu  --reps=5  --torch-threads=2  --no-torch
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import * as tf from '@tensorflow/tfjs-core';
+import '../dist/cpu.js';
+import '../dist/wasm.js';
+import { useBackend } from '../dist/index.js';
+
+const args = Object.fromEntries(
+  process.argv.slice(2).map((a) => {
+    const [k, v] = a.replace(/^--/, '').split('=');
+    return [k, v ?? 'true'];
+  }),
+);
+const backends = (args.backends ?? 'wasm,cpu').split(',');
+const reps = Number(args.reps ?? 5);
+const torchThreads = Number(args['torch-threads'] ?? 2);
+
+function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+async function timed(fn, n) {
+  const once = async () => {
+    const t0 = performance.now();
+    const out = fn();
+    const list = Array.isArray(out) ? out : [out];
+    await Promise.all(list.map((t) => t.data())); // wait for the result
+    tf.dispose(list);
+    return performance.now() - t0;
+  };
+  await once(); // warm-up (also compiles/caches operators)
+  const times = [];
+  for (let i = 0; i < n; i++) times.push(await once());
+  return median(times);
+}
+
+function cases() {
+  const x = tf.randomNormal([1, 256, 256, 64], 0, 1, 'float32', 1);
+  const w = tf.mul(tf.randomNormal([3, 3, 64, 64], 0, 1, 'float32', 2), 0.05);
+  const w2 = tf.mul(tf.randomNormal([3, 3, 64, 64], 0, 1, 'float32', 3), 0.05);
+  const a = tf.randomNormal([1024, 1024], 0, 1, 'float32', 4);
+  const b = tf.randomNormal([1024, 1024], 0, 1, 'float32', 5);
+  const list = {
+    'conv2d fwd': () => tf.conv2d(x, w, 1, 'same'),
+    'conv2d fwd+dx+dW': () => tf.grads((xx, ww) => tf.conv2d(xx, ww, 1, 'same'))([x, w]),
+    'matMul 1024²': () => tf.matMul(a, b),
+    'VGG block fwd+bwd': () =>
+      tf.grads((xx, wa, wb) => {
+        const h1 = tf.relu(tf.conv2d(xx, wa, 1, 'same'));
+        const h2 = tf.relu(tf.conv2d(h1, wb, 1, 'same'));
+        return tf.sum(tf.maxPool(h2, 2, 2, 'valid'));
+      })([x, w, w2]),
+  };
+  return { list, dispose: () => tf.dispose([x, w, w2, a, b]) };
+}
+
+const results = {};
+for (const name of backends) {
+  await useBackend(name, { allowSwitchWithTensors: true });
+  const { list, dispose } = cases();
+  results[name] = {};
+  // The cpu backend is slow: one timed run after the warm-up.
+  const n = name === 'cpu' ? 1 : reps;
+  for (const [label, fn] of Object.entries(list)) {
+    results[name][label] = await timed(fn, n);
+    process.stderr.write(`${name} ${label}: ${results[name][label].toFixed(1)} ms\n`);
+  }
+  dispose();
+}
+
+let torch = null;
+if (args['no-torch'] !== 'true') {
+  try {
+    const script = fileURLToPath(new URL('./torch_bench.py', import.meta.url));
+    const out = execFileSync('/usr/bin/python3', [script, String(torchThreads), String(reps)], { encoding: 'utf8' });
+    torch = JSON.parse(out.trim().split('\n').at(-1));
+  } catch (e) {
+    console.error(`PyTorch reference unavailable (apt-get install python3-torch): ${e.message.split('\n')[0]}`);
+  }
+}
+
+const labels = Object.keys(results[backends[0]]);
+const header = ['case', ...backends.map((b) => `${b} ms`), ...(torch ? [`torch(${torchThreads} thr) ms`, ...backends.map((b) => `${b}/torch`)] : [])];
+const rows = labels.map((l) => [
+  l,
+  ...backends.map((b) => results[b][l].toFixed(1)),
+  ...(torch ? [torch[l].toFixed(1), ...backends.map((b) => (results[b][l] / torch[l]).toFixed(1) + '×')] : []),
+]);
+console.log(`\n| ${header.join(' | ')} |\n|${header.map(() => '---').join('|')}|`);
+for (const r of rows) console.log(`| ${r.join(' | ')} |`);
+console.log(`\nmedian of ${reps} runs after a warm-up (cpu: 1 run); tfjs ${tf.version_core}, Node ${process.version}`);
