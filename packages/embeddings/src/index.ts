@@ -33,6 +33,9 @@ export type { VerificationReport } from './metrics/verification-report';
 export { createCompactEncoder, CompactEncoder } from './encoder/compact-encoder';
 export type { CompactEncoderOptions, CompactEncoderConfig } from './encoder/compact-encoder';
 
+// Pretrained face encoder (dlib ResNet, face-api weights)
+export { FaceResNet, loadFaceResNet, faceResNetUrlHandler, FACE_RESNET_MEAN_RGB } from './encoder/face-resnet';
+
 // Weights (tf.io manifests, any IOHandler)
 export { saveCompactEncoder, loadCompactEncoder, COMPACT_ENCODER_FORMAT, COMPACT_ENCODER_FORMAT_VERSION } from './weights/compact-encoder-weights';
 

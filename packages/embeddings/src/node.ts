@@ -6,3 +6,6 @@
 // Files
 export { fileSystemHandler } from './node/file-system-handler';
 export { writeFileAtomic } from './node/write-file-atomic';
+
+// Pretrained weights
+export { faceApiModelDir, loadFaceResNetFromFaceApi } from './node/face-api-weights';
