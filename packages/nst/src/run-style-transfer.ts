@@ -1,0 +1,158 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { InvalidArgumentError } from '@likeness/backends';
+import { checkImages } from './internal/check-images';
+import { keepOriginalColors, luminance3, matchLuminance } from './internal/color';
+import {
+  createStyleTransfer,
+  type ProgressEvent,
+  type StepReport,
+  type StyleImage,
+  type StyleTransferOptions,
+} from './style-transfer';
+
+/** Options of {@link styleTransfer}: those of createStyleTransfer plus the schedule. */
+export interface StyleTransferRunOptions extends Omit<StyleTransferOptions, 'initImage'> {
+  /**
+   * Coarse-to-fine schedule: fractions of the content's size, ascending,
+   * ending at 1. Each level starts from the previous result upsampled.
+   * @defaultValue [1]
+   */
+  scales?: readonly number[];
+  /** Iterations per scale (one number for every scale). @defaultValue 200 */
+  iterations?: number | readonly number[];
+  /** Each style image is resized so its longer side is this × the content's longer side (at each scale). @defaultValue 1 */
+  styleScale?: number;
+  /** Transfer on luminance only and keep the content's colours (Gatys et al. 2016). @defaultValue false */
+  preserveColors?: boolean;
+  /** Called after every iteration at every scale; `image` as in createStyleTransfer's run. */
+  onProgress?: (event: ProgressEvent & { scale: number; scaleIndex: number }) => void | Promise<void>;
+  /** @defaultValue 0 (image only on the last iteration of each scale) */
+  progressEvery?: number;
+  /** Cancels between iterations; the promise rejects with `signal.reason`. */
+  signal?: AbortSignal;
+}
+
+function resize(x: tf.Tensor4D, h: number, w: number): tf.Tensor4D {
+  return x.shape[1] === h && x.shape[2] === w ? tf.clone(x) : tf.image.resizeBilinear(x, [h, w], true);
+}
+
+/**
+ * Neural style transfer from start to finish: coarse-to-fine scales, style
+ * scale, style blends and masks, optional colour preservation, progress with
+ * intermediate images, cancellation. Returns the final image (caller owns).
+ *
+ * @example
+ * ```ts
+ * const { image } = await styleTransfer({
+ *   extractor, content, styles: [style],    // content [1,384,512,3]
+ *   scales: [0.5, 1], iterations: [150, 100],
+ * });                                        // image [1,384,512,3]
+ * ```
+ */
+export async function styleTransfer(options: StyleTransferRunOptions): Promise<{ image: tf.Tensor4D; history: StepReport[]; seconds: number }> {
+  const fn = 'styleTransfer';
+  const t0 = Date.now();
+  const content = checkImages(options?.content, fn, 'options.content');
+  const scales = options.scales ?? [1];
+  if (!Array.isArray(scales) || scales.length === 0 || scales.some((s, i) => !(s > 0 && s <= 1) || (i > 0 && s <= scales[i - 1]!)) || scales.at(-1) !== 1) {
+    throw new InvalidArgumentError({ fn, argument: 'options.scales', message: 'expected ascending fractions in (0,1] ending with 1, e.g. [0.5, 1].' });
+  }
+  const its = typeof options.iterations === 'number' || options.iterations === undefined ? scales.map(() => (options.iterations as number | undefined) ?? 200) : [...options.iterations];
+  if (its.length !== scales.length || its.some((n) => !Number.isInteger(n) || n < 0)) {
+    throw new InvalidArgumentError({ fn, argument: 'options.iterations', message: `expected a non-negative integer or one per scale (${scales.length}).` });
+  }
+  const styleScale = options.styleScale ?? 1;
+  if (!(typeof styleScale === 'number' && styleScale > 0 && Number.isFinite(styleScale))) {
+    throw new InvalidArgumentError({ fn, argument: 'options.styleScale', message: `expected a positive number, got ${String(styleScale)}.` });
+  }
+  if (!Array.isArray(options.styles) || options.styles.length === 0) {
+    throw new InvalidArgumentError({ fn, argument: 'options.styles', message: 'expected a non-empty array of style images.' });
+  }
+  const styles: StyleImage[] = options.styles.map((s) => (s instanceof tf.Tensor ? { image: s as tf.Tensor4D } : (s as StyleImage)));
+  styles.forEach((s, i) => checkImages(s?.image, fn, `options.styles[${i}]`));
+  const [, H, W] = content.shape;
+  const history: StepReport[] = [];
+  let current: tf.Tensor4D | null = null;
+  try {
+    for (let k = 0; k < scales.length; k++) {
+      const h = Math.max(1, Math.round(H * scales[k]!));
+      const w = Math.max(1, Math.round(W * scales[k]!));
+      const long = Math.max(h, w) * styleScale;
+      const owned: tf.Tensor[] = [];
+      const c = resize(content, h, w);
+      owned.push(c);
+      const levelStyles: StyleImage[] = styles.map((s) => {
+        const [, sh, sw] = s.image.shape;
+        const f = long / Math.max(sh, sw);
+        let img = resize(s.image, Math.max(1, Math.round(sh * f)), Math.max(1, Math.round(sw * f)));
+        if (options.preserveColors) {
+          const m = matchLuminance(img, c);
+          img.dispose();
+          img = m;
+        }
+        owned.push(img);
+        let mask: tf.Tensor | undefined;
+        if (s.mask) {
+          mask = tf.image.resizeBilinear(tf.reshape(tf.cast(s.mask, 'float32'), [1, H, W, 1]) as tf.Tensor4D, [h, w], true);
+          owned.push(mask);
+        }
+        return { image: img, weight: s.weight, mask };
+      });
+      const levelContent = options.preserveColors ? luminance3(c) : c;
+      if (levelContent !== c) owned.push(levelContent);
+      let initImage: tf.Tensor4D | undefined;
+      if (current) {
+        initImage = resize(current, h, w);
+        if (options.preserveColors) {
+          const l = luminance3(initImage);
+          initImage.dispose();
+          initImage = l;
+        }
+        owned.push(initImage);
+      }
+      const engine = (() => {
+        try {
+          return createStyleTransfer({ ...options, content: levelContent, styles: levelStyles, initImage });
+        } catch (e) {
+          tf.dispose(owned);
+          throw e;
+        }
+      })();
+      try {
+        const r = await engine.run({
+          iterations: its[k],
+          signal: options.signal,
+          progressEvery: options.progressEvery,
+          onProgress: options.onProgress
+            ? async (e) => {
+                if (e.image && options.preserveColors) {
+                  const colored = keepOriginalColors(e.image, c);
+                  try {
+                    await options.onProgress!({ ...e, image: colored, scale: scales[k]!, scaleIndex: k });
+                  } finally {
+                    colored.dispose();
+                  }
+                } else await options.onProgress!({ ...e, scale: scales[k]!, scaleIndex: k });
+              }
+            : undefined,
+        });
+        history.push(...r.history);
+        current?.dispose();
+        current = r.image;
+      } finally {
+        engine.dispose();
+        tf.dispose(owned);
+      }
+    }
+    let image = current!;
+    if (options.preserveColors) {
+      const colored = keepOriginalColors(image, content);
+      image.dispose();
+      image = colored;
+    }
+    current = null;
+    return { image, history, seconds: (Date.now() - t0) / 1000 };
+  } finally {
+    current?.dispose();
+  }
+}

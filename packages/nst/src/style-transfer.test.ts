@@ -1,0 +1,247 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import '@likeness/backends/cpu';
+import { InvalidArgumentError, ShapeError, useBackend } from '@likeness/backends';
+import { expectNoLeaks } from '@likeness/backends/testing';
+import { createStyleTransfer } from './style-transfer';
+import { styleTransfer } from './run-style-transfer';
+import { ImageTooLargeError } from './errors/image-too-large-error';
+import { rgbToYiq } from './internal/color';
+import { gradientImage, tinyExtractor } from './__fixtures__/tiny-extractor';
+import type { FeatureExtractor } from './feature-extractor';
+
+let ex: FeatureExtractor;
+let content: tf.Tensor4D;
+let style: tf.Tensor4D;
+let style2: tf.Tensor4D;
+
+beforeAll(async () => {
+  await useBackend('cpu');
+  ex = tinyExtractor();
+  content = gradientImage(16, 20);
+  style = gradientImage(24, 24, 2);
+  style2 = tf.tidy(() => tf.sub(1, gradientImage(12, 16, 1)) as tf.Tensor4D);
+});
+afterAll(() => {
+  ex.dispose();
+  tf.dispose([content, style, style2]);
+});
+
+function catchError(f: () => unknown): unknown {
+  try {
+    f();
+  } catch (e) {
+    return e;
+  }
+  throw new Error('expected a throw');
+}
+
+describe('createStyleTransfer', () => {
+  it('decreases the loss with Adam and with L-BFGS', async () => {
+    for (const optimizer of ['adam', 'lbfgs'] as const) {
+      const t = createStyleTransfer({ extractor: ex, content, styles: [style], optimizer, init: 'noise', seed: 3 });
+      const { image, history } = await t.run({ iterations: 15 });
+      expect(image.shape).toEqual([1, 16, 20, 3]);
+      const first = history[0]!.loss;
+      const last = history.at(-1)!.loss;
+      expect(last).toBeLessThan(first * 0.7);
+      const px = image.dataSync();
+      expect(Math.min(...px)).toBeGreaterThanOrEqual(0);
+      expect(Math.max(...px)).toBeLessThanOrEqual(1);
+      image.dispose();
+      t.dispose();
+    }
+  });
+
+  it('reports content, style and TV parts that sum to the loss', () => {
+    const t = createStyleTransfer({ extractor: ex, content, styles: [style], init: 'mix', tvWeight: 5 });
+    const r = t.step();
+    expect(r.content + r.style + r.tv).toBeCloseTo(r.loss, 4);
+    expect(r.tv).toBeGreaterThan(0);
+    t.dispose();
+  });
+
+  it('starts from the content, seeded noise, or a mix', () => {
+    const a = createStyleTransfer({ extractor: ex, content, styles: [style], init: 'content' });
+    const ia = a.image();
+    expect(Array.from(ia.dataSync())).toEqual(Array.from(content.dataSync()));
+    const n1 = createStyleTransfer({ extractor: ex, content, styles: [style], init: 'noise', seed: 5 });
+    const n2 = createStyleTransfer({ extractor: ex, content, styles: [style], init: 'noise', seed: 5 });
+    const m = createStyleTransfer({ extractor: ex, content, styles: [style], init: 'mix', initNoise: 0.25, seed: 5 });
+    const [i1, i2, im] = [n1.image(), n2.image(), m.image()];
+    expect(Array.from(i1.dataSync())).toEqual(Array.from(i2.dataSync()));
+    const expected = tf.add(tf.mul(content, 0.75), tf.mul(i1, 0.25));
+    expect(tf.max(tf.abs(tf.sub(im, expected))).dataSync()[0]).toBeLessThan(1e-6);
+    tf.dispose([ia, i1, i2, im, expected]);
+    [a, n1, n2, m].forEach((t) => t.dispose());
+  });
+
+  it('blends styles by weight: weights [1, 0] give the single-style loss', () => {
+    const one = createStyleTransfer({ extractor: ex, content, styles: [style] });
+    const blend = createStyleTransfer({ extractor: ex, content, styles: [{ image: style, weight: 1 }, { image: style2, weight: 0 }] });
+    const other = createStyleTransfer({ extractor: ex, content, styles: [{ image: style, weight: 1 }, { image: style2, weight: 1 }] });
+    const a = one.step().style;
+    expect(blend.step().style).toBeCloseTo(a, 5);
+    expect(Math.abs(other.step().style - a)).toBeGreaterThan(1e-4);
+    [one, blend, other].forEach((t) => t.dispose());
+  });
+
+  it('matches each style only inside its mask', async () => {
+    const left = tf.tidy(() => tf.concat([tf.ones([16, 10]), tf.zeros([16, 10])], 1));
+    const right = tf.tidy(() => tf.sub(1, left));
+    const t = createStyleTransfer({
+      extractor: ex,
+      content,
+      styles: [
+        { image: style, mask: left },
+        { image: style2, mask: right },
+      ],
+      contentWeight: 0,
+    });
+    const { history, image } = await t.run({ iterations: 10 });
+    expect(history.at(-1)!.style).toBeLessThan(history[0]!.style * 0.8);
+    // With content weight 0 the image still changes on both halves.
+    const diff = tf.tidy(() => tf.abs(tf.sub(image, content)));
+    const l = tf.tidy(() => tf.mean(tf.slice(diff, [0, 0, 0, 0], [1, 16, 10, 3])).dataSync()[0]!);
+    const r = tf.tidy(() => tf.mean(tf.slice(diff, [0, 0, 10, 0], [1, 16, 10, 3])).dataSync()[0]!);
+    expect(l).toBeGreaterThan(1e-3);
+    expect(r).toBeGreaterThan(1e-3);
+    tf.dispose([left, right, image, diff]);
+    t.dispose();
+  });
+
+  it('cancels through an AbortSignal and leaks nothing', async () => {
+    await expectNoLeaks(async () => {
+      const controller = new AbortController();
+      const t = createStyleTransfer({ extractor: ex, content, styles: [style] });
+      let seen = 0;
+      const err = await t
+        .run({
+          iterations: 50,
+          signal: controller.signal,
+          onProgress: (e) => {
+            seen = e.iteration;
+            if (e.iteration === 3) controller.abort(new Error('stop'));
+          },
+        })
+        .catch((e: unknown) => e);
+      expect((err as Error).message).toBe('stop');
+      expect(seen).toBe(3);
+      t.dispose();
+    });
+  });
+
+  it('gives intermediate images every progressEvery iterations and on the last', async () => {
+    const t = createStyleTransfer({ extractor: ex, content, styles: [style] });
+    const withImage: number[] = [];
+    const { image } = await t.run({
+      iterations: 7,
+      progressEvery: 3,
+      onProgress: (e) => {
+        if (e.image) {
+          expect(e.image.shape).toEqual([1, 16, 20, 3]);
+          withImage.push(e.iteration);
+        }
+      },
+    });
+    expect(withImage).toEqual([3, 6, 7]);
+    image.dispose();
+    t.dispose();
+  });
+
+  it('leaks no tensors across setup, steps (adam, lbfgs, masks) and dispose', async () => {
+    const mask = tf.ones([16, 20]);
+    for (const optimizer of ['adam', 'lbfgs'] as const) {
+      await expectNoLeaks(async () => {
+        const t = createStyleTransfer({ extractor: ex, content, styles: [style, { image: style2, weight: 2 }], optimizer });
+        t.step();
+        t.step();
+        const { image } = await t.run({ iterations: 2 });
+        image.dispose();
+        t.dispose();
+      });
+    }
+    await expectNoLeaks(() => {
+      const t = createStyleTransfer({ extractor: ex, content, styles: [{ image: style, mask }] });
+      t.step();
+      t.dispose();
+    });
+    mask.dispose();
+  });
+
+  it('refuses bad images, layers and options with typed errors naming the argument', () => {
+    const rank3 = tf.zeros([16, 16, 3]);
+    const rgba = tf.zeros([1, 16, 16, 4]);
+    const empty = tf.zeros([1, 0, 16, 3]);
+    const nan = tf.tidy(() => tf.div(tf.zeros([1, 8, 8, 3]), tf.zeros([1, 8, 8, 3])));
+    const base = { extractor: ex, content, styles: [style] };
+    const e1 = catchError(() => createStyleTransfer({ ...base, content: rank3 as tf.Tensor4D }));
+    expect(ShapeError.isInstance(e1) && e1.argument).toBe('options.content');
+    expect((e1 as Error).message).toMatch(/expandDims/);
+    const e2 = catchError(() => createStyleTransfer({ ...base, styles: [rgba as tf.Tensor4D] }));
+    expect(ShapeError.isInstance(e2) && e2.argument).toBe('options.styles[0]');
+    const e3 = catchError(() => createStyleTransfer({ ...base, content: empty as tf.Tensor4D }));
+    expect(ShapeError.isInstance(e3)).toBe(true);
+    const e4 = catchError(() => createStyleTransfer({ ...base, content: nan as tf.Tensor4D }));
+    expect(InvalidArgumentError.isInstance(e4) && e4.argument).toBe('options.content');
+    expect((e4 as Error).message).toMatch(/NaN/);
+    const e5 = catchError(() => createStyleTransfer({ ...base, styleLayers: ['relu9'] }));
+    expect(InvalidArgumentError.isInstance(e5) && e5.argument).toBe('options.styleLayers');
+    expect((e5 as Error).message).toMatch(/relu9.*conv1, relu1/);
+    const e6 = catchError(() => createStyleTransfer({ ...base, memoryBudgetBytes: 1000 }));
+    expect(ImageTooLargeError.isInstance(e6)).toBe(true);
+    expect((e6 as Error).message).toMatch(/smaller image/);
+    const e7 = catchError(() => createStyleTransfer({ ...base, optimizer: 'sgd' as 'adam' }));
+    expect(InvalidArgumentError.isInstance(e7) && e7.argument).toBe('options.optimizer');
+    const e8 = catchError(() => createStyleTransfer({ ...base, styles: [] }));
+    expect(InvalidArgumentError.isInstance(e8) && e8.argument).toBe('options.styles');
+    const badMask = tf.ones([5, 5]);
+    const e9 = catchError(() => createStyleTransfer({ ...base, styles: [{ image: style, mask: badMask }] }));
+    expect(ShapeError.isInstance(e9) && e9.argument).toBe('options.styles[0].mask');
+    tf.dispose([rank3, rgba, empty, nan, badMask]);
+  });
+});
+
+describe('styleTransfer', () => {
+  it('runs coarse-to-fine and returns the content size', async () => {
+    await expectNoLeaks(async () => {
+      const scales: number[] = [];
+      const r = await styleTransfer({
+        extractor: ex,
+        content,
+        styles: [style],
+        scales: [0.5, 1],
+        iterations: [4, 3],
+        onProgress: (e) => {
+          if (!scales.includes(e.scale)) scales.push(e.scale);
+          if (e.image) expect(e.image.shape).toEqual(e.scale === 1 ? [1, 16, 20, 3] : [1, 8, 10, 3]);
+        },
+      });
+      expect(scales).toEqual([0.5, 1]);
+      expect(r.history).toHaveLength(7);
+      expect(r.image.shape).toEqual([1, 16, 20, 3]);
+      return r.image;
+    });
+  });
+
+  it('keeps the content colours: the result has the content chroma (YIQ I and Q)', async () => {
+    const { image } = await styleTransfer({ extractor: ex, content, styles: [style2], iterations: 5, preserveColors: true, styleScale: 0.5 });
+    const d = tf.tidy(() => {
+      const a = tf.slice(rgbToYiq(image), [0, 0, 0, 1], [-1, -1, -1, 2]);
+      const b = tf.slice(rgbToYiq(content), [0, 0, 0, 1], [-1, -1, -1, 2]);
+      return tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]!;
+    });
+    // Clipping to [0,1] may move a few pixels slightly.
+    expect(d).toBeLessThan(0.05);
+    image.dispose();
+  });
+
+  it('cancels between iterations and refuses a bad schedule', async () => {
+    const c = new AbortController();
+    c.abort(new Error('cancelled early'));
+    await expect(styleTransfer({ extractor: ex, content, styles: [style], signal: c.signal })).rejects.toThrow('cancelled early');
+    await expect(styleTransfer({ extractor: ex, content, styles: [style], scales: [1, 0.5] })).rejects.toSatisfy(
+      (e: unknown) => InvalidArgumentError.isInstance(e) && e.argument === 'options.scales',
+    );
+  });
+});
