@@ -5,9 +5,11 @@
 import '@tensorflow/tfjs-backend-cpu';
 import { cpuBackend } from './builtin/cpu';
 import { ensureGradients } from './gradients';
+import { fixResizeBilinearGrad } from './kernels/shared/fix-resize-bilinear-grad';
 import { registerLikenessBackend } from './registry';
 
 ensureGradients();
+fixResizeBilinearGrad('cpu');
 registerLikenessBackend(cpuBackend, { priority: 1 });
 
 export { cpuBackend };

@@ -4,6 +4,7 @@ import { conv2dBackpropFilterConfig } from './conv2d-backprop-filter';
 import { conv2dBackpropInputConfig } from './conv2d-backprop-input';
 import { depthwiseConv2dNativeBackpropFilterConfig } from './depthwise-conv2d-native-backprop-filter';
 import { depthwiseConv2dNativeBackpropInputConfig } from './depthwise-conv2d-native-backprop-input';
+import { fixResizeBilinearGrad } from '../shared/fix-resize-bilinear-grad';
 import { maxPoolGradConfig } from './max-pool-grad';
 import { unsortedSegmentSumConfig } from './unsorted-segment-sum';
 
@@ -27,10 +28,14 @@ export const WASM_GAP_KERNELS: KernelConfig[] = [
   maxPoolGradConfig,
 ];
 
-/** Registers (or replaces) the gap kernels on the wasm backend. Idempotent. */
+/**
+ * Registers (or replaces) the gap kernels on the wasm backend, and fixes the
+ * output shape of its ResizeBilinearGrad. Idempotent.
+ */
 export function registerWasmGapKernels(): void {
   for (const config of WASM_GAP_KERNELS) {
     if (tf.getKernel(config.kernelName, 'wasm') != null) tf.unregisterKernel(config.kernelName, 'wasm');
     tf.registerKernel(config);
   }
+  fixResizeBilinearGrad('wasm');
 }

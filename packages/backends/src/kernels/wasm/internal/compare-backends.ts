@@ -1,19 +1,7 @@
 // Test helpers: run the same computation on cpu and wasm from identical inputs.
 import * as tf from '@tensorflow/tfjs-core';
 
-/** Deterministic pseudo-random numbers in [-1, 1) (mulberry32). */
-export function seededValues(count: number, seed: number): Float32Array {
-  let a = seed >>> 0;
-  const out = new Float32Array(count);
-  for (let i = 0; i < count; i++) {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    out[i] = (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1;
-  }
-  return out;
-}
+export { seededValues } from '../../../testing/seeded-values';
 
 /** Runs `fn` on `backend` and returns every output as a plain Float32Array (nothing left allocated). */
 export async function runOn(backend: string, fn: () => tf.Tensor | tf.Tensor[]): Promise<Float32Array[]> {
