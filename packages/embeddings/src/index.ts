@@ -36,6 +36,15 @@ export type { CompactEncoderOptions, CompactEncoderConfig } from './encoder/comp
 // Pretrained face encoder (dlib ResNet, face-api weights)
 export { FaceResNet, loadFaceResNet, faceResNetUrlHandler, FACE_RESNET_MEAN_RGB } from './encoder/face-resnet';
 
+// Face preparation
+export { alignFace, landmarks68To5, FACE_TEMPLATE_5 } from './face/align-face';
+export type { AlignFaceOptions } from './face/align-face';
+export { estimateSimilarity, applySimilarity } from './face/similarity-transform';
+export type { Point, SimilarityTransform } from './face/similarity-transform';
+export { prepareFaces } from './face/prepare-faces';
+export type { PrepareFacesOptions } from './face/prepare-faces';
+export type { FaceDetectorAdapter, DetectedFace } from './face/face-detector';
+
 // Weights (tf.io manifests, any IOHandler)
 export { saveCompactEncoder, loadCompactEncoder, COMPACT_ENCODER_FORMAT, COMPACT_ENCODER_FORMAT_VERSION } from './weights/compact-encoder-weights';
 
