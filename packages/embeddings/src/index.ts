@@ -28,6 +28,8 @@ export { accuracyAtThreshold, bestThreshold } from './metrics/threshold-accuracy
 export type { ThresholdAccuracy, BestThresholdOptions } from './metrics/threshold-accuracy';
 export { verificationReport } from './metrics/verification-report';
 export type { VerificationReport } from './metrics/verification-report';
+export { rocSvg } from './metrics/roc-svg';
+export type { RocSvgOptions } from './metrics/roc-svg';
 
 // Trainable encoders
 export { createCompactEncoder, CompactEncoder } from './encoder/compact-encoder';
