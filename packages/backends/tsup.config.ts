@@ -9,6 +9,7 @@ export default defineConfig(
       wasm: 'src/wasm.ts',
       webgpu: 'src/webgpu.ts',
       testing: 'src/testing.ts',
+      conformance: 'src/conformance.ts',
     },
     // tfjs-core's gradient definitions ship only as extension-less ESM files,
     // which plain Node cannot load; bundle them (they call into the one global
