@@ -23,7 +23,7 @@ function median(xs) {
   return s[Math.floor(s.length / 2)];
 }
 
-async function timed(fn, n) {
+async function timed(fn, n, warmUp = true) {
   const once = async () => {
     const t0 = performance.now();
     const out = fn();
@@ -32,7 +32,7 @@ async function timed(fn, n) {
     tf.dispose(list);
     return performance.now() - t0;
   };
-  await once(); // warm-up (also compiles/caches operators)
+  if (warmUp) await once(); // warm-up (also compiles/caches operators)
   const times = [];
   for (let i = 0; i < n; i++) times.push(await once());
   return median(times);
@@ -63,10 +63,10 @@ for (const name of backends) {
   await useBackend(name, { allowSwitchWithTensors: true });
   const { list, dispose } = cases();
   results[name] = {};
-  // The cpu backend is slow: one timed run after the warm-up.
-  const n = name === 'cpu' ? 1 : reps;
+  // The cpu backend is slow (tens of seconds a case): one run, no warm-up.
+  const slow = name === 'cpu';
   for (const [label, fn] of Object.entries(list)) {
-    results[name][label] = await timed(fn, n);
+    results[name][label] = await timed(fn, slow ? 1 : reps, !slow);
     process.stderr.write(`${name} ${label}: ${results[name][label].toFixed(1)} ms\n`);
   }
   dispose();
@@ -92,4 +92,4 @@ const rows = labels.map((l) => [
 ]);
 console.log(`\n| ${header.join(' | ')} |\n|${header.map(() => '---').join('|')}|`);
 for (const r of rows) console.log(`| ${r.join(' | ')} |`);
-console.log(`\nmedian of ${reps} runs after a warm-up (cpu: 1 run); tfjs ${tf.version_core}, Node ${process.version}`);
+console.log(`\nmedian of ${reps} runs after a warm-up (cpu: 1 run, no warm-up); tfjs ${tf.version_core}, Node ${process.version}`);

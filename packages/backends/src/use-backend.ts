@@ -114,6 +114,8 @@ export async function useBackend(
     }
     const current = engine.backendName;
     if (current === name) {
+      // Settings changed since the backend started are refused here (BackendAlreadyInitializedError).
+      await registered?.backend.doConfigure?.(env);
       await tf.ready();
       return { name, tried: list, refused };
     }
@@ -139,14 +141,16 @@ export async function useBackend(
       const { value: ok, warnings } = await captureWarnings(() => tf.setBackend(name));
       if (!ok) {
         const detail = warnings.filter((w) => !/^Initialization of backend/.test(w)).map(firstLine).join('; ');
-        refused.push({ name, reason: `initialisation failed${detail ? ': ' + detail : ''}` });
+        const advice = registered?.backend.explainFailure?.(detail);
+        refused.push({ name, reason: advice ?? `initialisation failed${detail ? ': ' + detail : ''}` });
         continue;
       }
       await tf.ready();
       return { name, tried: list, refused };
     } catch (error) {
       if (BackendAlreadyInitializedError.isInstance(error)) throw error;
-      refused.push({ name, reason: firstLine(error instanceof Error ? error.message : String(error)), error });
+      const message = firstLine(error instanceof Error ? error.message : String(error));
+      refused.push({ name, reason: registered?.backend.explainFailure?.(message) ?? message, error });
     }
   }
   throw new NoBackendAvailableError(refused);

@@ -16,6 +16,16 @@ export const wasmBackend: LikenessBackendV1 = {
   doRegister() {
     registerWasmGapKernels();
   },
+  explainFailure(message: string) {
+    if (!/\.wasm\b|ENOENT|fetch|WebAssembly|Aborted/i.test(message)) return undefined;
+    const file = /([\w./:-]*tfjs-backend-wasm[\w-]*\.wasm)/.exec(message)?.[1];
+    return (
+      `the wasm binary could not be loaded${file ? ` (${file})` : ''}: set env.wasm.wasmPaths to the directory ` +
+      `or URL prefix (ending in '/') that serves tfjs-backend-wasm.wasm, tfjs-backend-wasm-simd.wasm and ` +
+      `tfjs-backend-wasm-threaded-simd.wasm (or to a map of file name → URL), before the first useBackend() call. ` +
+      `tfjs said: ${message.slice(0, 300)}`
+    );
+  },
   doConfigure(env: LikenessEnv) {
     const key = JSON.stringify([env.wasm.wasmPaths, env.wasm.numThreads]);
     const started = tf.engine().registry.wasm != null;

@@ -38,6 +38,12 @@ export interface LikenessBackendV1 {
   doRegister(): void | Promise<void>;
   /** Applies settings from `env` before the backend initialises. */
   doConfigure?(env: LikenessEnv): void | Promise<void>;
+  /**
+   * Turns the message of a failed initialisation (what tfjs warned or threw)
+   * into advice for the user, e.g. which setting to change. Return
+   * `undefined` to keep the message as it is.
+   */
+  explainFailure?(message: string): string | undefined;
   /** Whether training (gradients of conv, pooling, gather) is supported. Defaults to true. */
   readonly supportsTraining?: boolean;
 }
