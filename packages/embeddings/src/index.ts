@@ -46,6 +46,8 @@ export type { Point, SimilarityTransform } from './face/similarity-transform';
 export { prepareFaces } from './face/prepare-faces';
 export type { PrepareFacesOptions } from './face/prepare-faces';
 export type { FaceDetectorAdapter, DetectedFace } from './face/face-detector';
+export { detectFacesRobust, robustFaceDetector } from './face/robust-detect';
+export type { RobustDetectOptions, RobustDetection } from './face/robust-detect';
 
 // Weights (tf.io manifests, any IOHandler)
 export { saveCompactEncoder, loadCompactEncoder, COMPACT_ENCODER_FORMAT, COMPACT_ENCODER_FORMAT_VERSION } from './weights/compact-encoder-weights';
