@@ -1,0 +1,132 @@
+"""PyTorch (CPU) reference for scripts/bench.mjs: the same nets, the same
+Gram/content loss and an Adam step on the image, timed per value+gradient step.
+Usage: python3 bench_torch.py NET SIZE STEPS THREADS   (NET: vgg19 | mobilenet_v2)
+Prints one JSON line: {"net":…, "size":…, "seconds_per_step":…}."""
+import json, sys, time
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+net_name, size, steps, threads = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+torch.set_num_threads(threads)
+torch.manual_seed(0)
+
+
+def vgg19():
+    layers, names, cin = [], [], 3
+    for b, n in enumerate([2, 2, 4, 4, 4]):
+        cout = [64, 128, 256, 512, 512][b]
+        for i in range(n):
+            layers += [nn.Conv2d(cin, cout, 3, padding=1), nn.ReLU()]
+            names += [f"conv{b+1}_{i+1}", f"relu{b+1}_{i+1}"]
+            cin = cout
+        if b < 4:
+            layers.append(nn.AvgPool2d(2))
+            names.append(f"pool{b+1}")
+    style = ["relu1_1", "relu2_1", "relu3_1", "relu4_1", "relu5_1"]
+    return layers, names, style, ["relu4_2"], "relu5_1"
+
+
+def mobilenet_v2():
+    """Keras MobileNetV2 (alpha 1) up to block_10_expand_relu, BatchNorm folded (as in likeness)."""
+    layers, names = [], []
+
+    class Block(nn.Module):
+        def __init__(self, cin, cout, expand, stride):
+            super().__init__()
+            hid = cin * expand
+            self.expand = nn.Sequential(nn.Conv2d(cin, hid, 1), nn.ReLU6()) if expand != 1 else None
+            self.dw = nn.Sequential(nn.Conv2d(hid, hid, 3, stride, 1, groups=hid), nn.ReLU6())
+            self.project = nn.Conv2d(hid, cout, 1)
+            self.res = stride == 1 and cin == cout
+
+        def forward(self, x, taps, prefix):
+            y = x
+            if self.expand is not None:
+                y = self.expand(y)
+                taps[f"{prefix}_expand_relu"] = y
+            y = self.project(self.dw(y))
+            return x + y if self.res else y
+
+    cfg = [(1, 16, 1, 1), (6, 24, 2, 2), (6, 32, 3, 2), (6, 64, 4, 2), (6, 96, 3, 1)]
+    blocks, cin = [], 32
+    for t, c, n, s in cfg:
+        for i in range(n):
+            blocks.append(Block(cin, c, t, s if i == 0 else 1))
+            cin = c
+    return blocks
+
+
+class MNV2(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Sequential(nn.Conv2d(3, 32, 3, 2, 1), nn.ReLU6())
+        self.blocks = nn.ModuleList(mobilenet_v2()[:12])  # blocks 0..11; stop at block_10 expand
+
+    def forward(self, x):
+        taps = {}
+        x = self.conv1(x)
+        taps["Conv1_relu"] = x
+        for i, b in enumerate(self.blocks):
+            x = b(x, taps, f"block_{i}")
+            if "block_10_expand_relu" in taps:
+                break
+        return taps
+
+
+def gram(a):
+    n, c, h, w = a.shape
+    f = a.reshape(c, h * w)
+    return f @ f.t() / (h * w)
+
+
+if net_name == "vgg19":
+    layers, names, style_layers, content_layers, last = vgg19()
+    seq = nn.ModuleList(layers)
+
+    def features(x):
+        out = {}
+        for m, n in zip(seq, names):
+            x = m(x)
+            out[n] = x
+            if n == last:
+                break
+        return out
+else:
+    model = MNV2()
+    style_layers = ["Conv1_relu", "block_1_expand_relu", "block_3_expand_relu", "block_6_expand_relu", "block_10_expand_relu"]
+    content_layers = ["block_6_expand_relu"]
+    features = model
+
+for p in (seq.parameters() if net_name == "vgg19" else model.parameters()):
+    p.requires_grad_(False)
+
+content = torch.rand(1, 3, size, size)
+style = torch.rand(1, 3, size, size)
+with torch.no_grad():
+    fc = features(content)
+    fs = features(style)
+    targets = {l: gram(fs[l]) for l in style_layers}
+    ctargets = {l: fc[l] for l in content_layers}
+img = content.clone().requires_grad_(True)
+opt = torch.optim.Adam([img], lr=0.02)
+
+
+def step():
+    opt.zero_grad()
+    f = features(img)
+    loss = sum(F.mse_loss(f[l], ctargets[l], reduction="sum") / (4 * f[l].numel()) for l in content_layers)
+    for l in style_layers:
+        c = f[l].shape[1]
+        loss = loss + ((gram(f[l]) - targets[l]) ** 2).sum() / (4 * c * c) * 1000 / len(style_layers)
+    loss.backward()
+    opt.step()
+    with torch.no_grad():
+        img.clamp_(0, 1)
+
+
+step()  # warm-up
+t = time.perf_counter()
+for _ in range(steps):
+    step()
+print(json.dumps({"net": net_name, "size": size, "threads": threads, "seconds_per_step": (time.perf_counter() - t) / steps}))

@@ -1,0 +1,39 @@
+// CI evaluation (< 10 min on 2 cores): one pair (tubingen × starry_night) at
+// 256 px wide with the offline default backbone, then checks that the result
+// keeps the content's structure and moves its palette toward the style's,
+// measured the same way on the VGG-19 reference. Writes out/eval/ (ignored by git).
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import '@likeness/backends/wasm';
+import '@likeness/backends/cpu';
+import { useBackend } from '@likeness/backends';
+import { PAIRS, requireData, runPair } from './lib/run-pair.mjs';
+import { writeImage } from './lib/images.mjs';
+import { writeRow } from './lib/compose.mjs';
+
+requireData();
+const { name } = await useBackend(['wasm', 'cpu']);
+const out = new URL('../out/eval/', import.meta.url).pathname;
+const pair = PAIRS[0];
+const r = await runPair(pair, { model: 'mobilenet_v2', width: 256, scales: [0.5, 1], iterations: [60, 60], log: console.log });
+await writeImage(join(out, `${pair[2]}_mobilenet_v2.jpg`), r.image);
+await writeRow(join(out, `${pair[2]}.jpg`), [r.content, r.style, r.image, r.reference], ['content', 'style', 'ours (mobilenet_v2)', 'reference']);
+const m = r.metrics;
+console.log(JSON.stringify(m, null, 2));
+tf.dispose([r.image, r.content, r.style, r.reference]);
+
+// Pass criteria, each anchored to the reference measured the same way.
+const failures = [];
+if (!(m.ours.structure >= 0.5 * m.reference.structure)) {
+  failures.push(`structure kept ${m.ours.structure} < half the reference's ${m.reference.structure}`);
+}
+if (!(m.ours.paletteToStyle < m.contentPaletteToStyle)) {
+  failures.push(`palette did not move toward the style (${m.ours.paletteToStyle} vs content ${m.contentPaletteToStyle})`);
+}
+if (!(m.loss.style < 1e9 && Number.isFinite(m.loss.total))) failures.push(`loss not finite: ${JSON.stringify(m.loss)}`);
+console.log(`backend ${name}, ${m.seconds} s; sheet in ${out}`);
+if (failures.length) {
+  console.error('eval FAILED:\n  ' + failures.join('\n  '));
+  process.exit(1);
+}
+console.log('eval passed: structure', m.ours.structure, '(reference', m.reference.structure + '), palette distance to style', m.ours.paletteToStyle, '(content', m.contentPaletteToStyle + ', reference', m.reference.paletteToStyle + ')');
