@@ -49,9 +49,18 @@ export type { FaceDetectorAdapter, DetectedFace } from './face/face-detector';
 export { detectFacesRobust, robustFaceDetector } from './face/robust-detect';
 export type { RobustDetectOptions, RobustDetection } from './face/robust-detect';
 
+// Gallery
+export { createGallery, Gallery } from './gallery/gallery';
+export type { GalleryOptions, Identification, EmbeddingInput } from './gallery/gallery';
+export { MemoryGalleryStore } from './gallery/memory-gallery-store';
+export type { GalleryStoreV1, GalleryEntry, GalleryHit } from './gallery/gallery-store';
+export { serializeGallery, deserializeGallery, GALLERY_FORMAT_VERSION } from './gallery/gallery-file';
+
 // Weights (tf.io manifests, any IOHandler)
 export { saveCompactEncoder, loadCompactEncoder, COMPACT_ENCODER_FORMAT, COMPACT_ENCODER_FORMAT_VERSION } from './weights/compact-encoder-weights';
 
 // Errors
 export { WeightsFormatError } from './errors/weights-format-error';
+export { GalleryEmptyError } from './errors/gallery-empty-error';
+export { GalleryFormatError } from './errors/gallery-format-error';
 export { LikenessError, InvalidArgumentError, ShapeError } from '@likeness/backends';

@@ -1,0 +1,26 @@
+import { LikenessError } from '@likeness/backends';
+
+const marker = 'likeness.error.gallery-format';
+const symbol = Symbol.for(marker);
+
+/**
+ * A saved gallery that cannot be read: not a gallery file, truncated,
+ * corrupted (checksum), or written in another format version. The file is
+ * left untouched.
+ */
+export class GalleryFormatError extends LikenessError {
+  private readonly [symbol] = true;
+  readonly source: string;
+  /** The file's format version when it could be read. */
+  readonly formatVersion: number | undefined;
+
+  constructor(opts: { source: string; message: string; formatVersion?: number; cause?: unknown }) {
+    super({ name: 'LikenessGalleryFormatError', code: 'LIKENESS_GALLERY_FORMAT', message: `${opts.source}: ${opts.message}`, cause: opts.cause });
+    this.source = opts.source;
+    this.formatVersion = opts.formatVersion;
+  }
+
+  static override isInstance(error: unknown): error is GalleryFormatError {
+    return LikenessError.hasMarker(error, marker);
+  }
+}
