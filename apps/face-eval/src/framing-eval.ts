@@ -1,0 +1,107 @@
+/**
+ * `pnpm --filter @likeness-example/face-eval eval:framing`: the pretrained
+ * dlib ResNet on all 40 ORL people with our own face preparation (face-api's
+ * detector behind `detectFacesRobust`, no hand-tuned border), vs the plain
+ * detector pass. Writes the detections to output/orl-detections.json (the
+ * fine-tuning experiments reuse them).
+ */
+import '@likeness/backends/wasm';
+import '@likeness/backends/cpu';
+import * as tf from '@tensorflow/tfjs-core';
+import { useBackend } from '@likeness/backends';
+import type { FaceResNet } from '@likeness/embeddings';
+import { loadFaceResNetFromFaceApi } from '@likeness/embeddings/node';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadOrl, locateOrl, type OrlImage } from './orl';
+import { evaluateAllPeople, evaluateSplits, formatSummaryRow, SUMMARY_HEADER, type EvalResult } from './protocol';
+import { createFaceApiDetector } from './framing-face-api-detector';
+import { cropOrl, detectOrl, type CropMode, type OrlDetection } from './framing-prepare';
+
+const pct = (v: number | null) => (v === null ? '–' : (100 * v).toFixed(2));
+const row = (name: string, r: EvalResult) => `| ${name} | ${pct(r.auc)} | ${pct(r.eer)} | ${pct(r.tarAtFar1e2)} | ${pct(r.tarAtFar1e3)} | ${pct(r.top1)} |`;
+
+/** Embeds precomputed crops (keyed by person/index) with the net. */
+export function embedCrops(net: { encode(x: tf.Tensor4D): tf.Tensor2D }, all: readonly OrlImage[], crops: tf.Tensor4D) {
+  const key = (im: OrlImage) => `${im.person}/${im.index}`;
+  const pos = new Map(all.map((im, i) => [key(im), i]));
+  const cache = new Map<string, Float32Array>();
+  return async (ims: readonly OrlImage[]) => {
+    const missing = ims.filter((im) => !cache.has(key(im)));
+    for (let i = 0; i < missing.length; i += 16) {
+      const chunk = missing.slice(i, i + 16);
+      const d = tf.tidy(() => net.encode(tf.gather(crops, chunk.map((im) => pos.get(key(im))!))));
+      const v = (await d.data()) as Float32Array;
+      d.dispose();
+      chunk.forEach((im, k) => cache.set(key(im), v.slice(k * 128, (k + 1) * 128)));
+    }
+    return ims.map((im) => cache.get(key(im))!);
+  };
+}
+
+/** Loads cached detections or runs the robust detector on all 400 images. */
+export async function orlDetections(images: readonly OrlImage[], out: string, log = console.log): Promise<OrlDetection[]> {
+  const file = join(out, 'orl-detections.json');
+  if (existsSync(file)) {
+    const dets = JSON.parse(readFileSync(file, 'utf8')) as OrlDetection[];
+    if (dets.length === images.length) return dets;
+  }
+  const detector = await createFaceApiDetector();
+  const t = Date.now();
+  const dets = await detectOrl(images, detector, { onProgress: (n) => { if (n % 100 === 0) log(`  detected ${n}/${images.length}`); } });
+  log(`  robust detection: ${((Date.now() - t) / 1000).toFixed(1)} s`);
+  writeFileSync(`${file}.tmp`, JSON.stringify(dets));
+  renameSync(`${file}.tmp`, file);
+  return dets;
+}
+
+async function main(): Promise<void> {
+  let root: string;
+  try {
+    root = locateOrl();
+  } catch (e) {
+    console.error(`face-eval: ${(e as Error).message}`);
+    process.exit(2);
+  }
+  const t0 = Date.now();
+  const out = resolve(dirname(fileURLToPath(import.meta.url)), '../output');
+  mkdirSync(out, { recursive: true });
+  const backend = await useBackend(['wasm', 'cpu']);
+  const images = loadOrl(root);
+  console.log(`ORL: ${images.length} images; backend ${backend.name}`);
+  const dets = await orlDetections(images, out);
+  const found = dets.filter((d) => d.found).length;
+  const plain = dets.filter((d) => d.border === 0).length;
+  const byBorder = new Map<number | null, number>();
+  for (const d of dets) byBorder.set(d.border, (byBorder.get(d.border) ?? 0) + 1);
+  console.log(`face found: plain pass ${plain}/400, robust (pad and retry) ${found}/400; by border: ${[...byBorder].map(([b, n]) => `${b === null ? 'none' : b}: ${n}`).join(', ')}`);
+  const misses = dets.filter((d) => !d.found).map((d) => `${d.person}/${d.index}.pgm`);
+  if (misses.length) console.log(`NOT FOUND (framed as the whole image instead): ${misses.join(' ')}`);
+
+  const net: FaceResNet = await loadFaceResNetFromFaceApi();
+  const modes: [string, CropMode, number][] = (process.env.FRAMING_ALL ? [['align-5, margin 0.25', 'align-5', 0.25], ['align-5, margin 0.35', 'align-5', 0.35], ['dlib box', 'dlib-box', 0]] : [['align-5, margin 0.25', 'align-5', 0.25], ['dlib box', 'dlib-box', 0]]) as [string, CropMode, number][];
+  console.log('\nAll 40 people (79,800 pairs, 360 one-shot probes; plain L2):');
+  console.log('| preparation | AUC % | EER % | TAR@FAR 1e-2 % | TAR@FAR 1e-3 % | one-shot top-1 % |\n|---|---|---|---|---|---|');
+  for (const [name, mode, padding] of modes) {
+    const crops = cropOrl(images, dets, mode, padding);
+    const embed = embedCrops(net, images, crops);
+    const r = await evaluateAllPeople(embed, images);
+    console.log(row(`robust detection + ${name}`, r));
+    if (process.env.FRAMING_SPLITS) {
+      const s = await evaluateSplits(() => embed, images);
+      console.log(SUMMARY_HEADER);
+      console.log(formatSummaryRow(`pretrained, robust detection + ${name} (held-out people)`, s.summary));
+    }
+    crops.dispose();
+  }
+  net.dispose();
+  console.log(`done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  main().catch((e) => {
+    console.error(e);
+    process.exit(1);
+  });
+}
