@@ -41,13 +41,14 @@ export function embedCrops(net: { encode(x: tf.Tensor4D): tf.Tensor2D }, all: re
 }
 
 /** Loads cached detections or runs the robust detector on all 400 images. */
-export async function orlDetections(images: readonly OrlImage[], out: string, log = console.log): Promise<OrlDetection[]> {
-  const file = join(out, 'orl-detections.json');
+export async function orlDetections(images: readonly OrlImage[], out: string, log = console.log, kind: 'ssd' | 'tiny' = (process.env.FRAMING_DETECTOR as 'ssd' | undefined) ?? 'tiny'): Promise<OrlDetection[]> {
+  const file = join(out, `orl-detections-${kind}.json`);
   if (existsSync(file)) {
     const dets = JSON.parse(readFileSync(file, 'utf8')) as OrlDetection[];
     if (dets.length === images.length) return dets;
   }
-  const detector = await createFaceApiDetector();
+  const detector = await createFaceApiDetector({ kind });
+  log(`  face-api detector: ${kind}`);
   const t = Date.now();
   const dets = await detectOrl(images, detector, { onProgress: (n) => { if (n % 100 === 0) log(`  detected ${n}/${images.length}`); } });
   log(`  robust detection: ${((Date.now() - t) / 1000).toFixed(1)} s`);

@@ -22,10 +22,23 @@ interface FaceApiResult {
 }
 interface FaceApiNet { loadFromDisk(dir: string): Promise<void>; isLoaded: boolean }
 interface FaceApi {
-  nets: { ssdMobilenetv1: FaceApiNet; faceLandmark68Net: FaceApiNet };
+  nets: { ssdMobilenetv1: FaceApiNet; tinyFaceDetector: FaceApiNet; faceLandmark68Net: FaceApiNet };
   SsdMobilenetv1Options: new (o: { minConfidence?: number; maxResults?: number }) => unknown;
+  TinyFaceDetectorOptions: new (o: { inputSize?: number; scoreThreshold?: number }) => unknown;
   detectAllFaces(input: tf.Tensor3D, options: unknown): { withFaceLandmarks(): Promise<FaceApiResult[]> };
   tf: { engine(): unknown };
+}
+
+/** Options of {@link createFaceApiDetector}. */
+export interface FaceApiDetectorOptions {
+  /** `'ssd'` (SSD-MobileNet v1, 512×512 input) or `'tiny'` (Tiny Face Detector, much faster). @defaultValue `'ssd'` */
+  kind?: 'ssd' | 'tiny';
+  /** Minimum detector score. @defaultValue `0.5` */
+  minConfidence?: number;
+  /** SSD only: at most this many faces. @defaultValue `10` */
+  maxResults?: number;
+  /** Tiny only: input size (a multiple of 32). @defaultValue `224` */
+  inputSize?: number;
 }
 
 /**
@@ -37,15 +50,19 @@ interface FaceApi {
  * const faces = await detector.detect(image); // image [H,W,3] in [0,1] → DetectedFace[] with 68 landmarks
  * ```
  */
-export async function createFaceApiDetector(options: { minConfidence?: number; maxResults?: number } = {}): Promise<FaceDetectorAdapter> {
+export async function createFaceApiDetector(options: FaceApiDetectorOptions = {}): Promise<FaceDetectorAdapter> {
   const api = require('@vladmandic/face-api/dist/face-api.node-wasm.js') as FaceApi;
   if (api.tf.engine() !== tf.engine()) {
     throw new Error('face-api runs on another copy of @tensorflow/tfjs-core; install exactly one (pnpm why @tensorflow/tfjs-core).');
   }
   const dir = join(dirname(require.resolve('@vladmandic/face-api/package.json')), 'model');
-  if (!api.nets.ssdMobilenetv1.isLoaded) await api.nets.ssdMobilenetv1.loadFromDisk(dir);
+  const kind = options.kind ?? 'ssd';
+  if (kind === 'ssd' && !api.nets.ssdMobilenetv1.isLoaded) await api.nets.ssdMobilenetv1.loadFromDisk(dir);
+  if (kind === 'tiny' && !api.nets.tinyFaceDetector.isLoaded) await api.nets.tinyFaceDetector.loadFromDisk(dir);
   if (!api.nets.faceLandmark68Net.isLoaded) await api.nets.faceLandmark68Net.loadFromDisk(dir);
-  const opts = new api.SsdMobilenetv1Options({ minConfidence: options.minConfidence ?? 0.5, maxResults: options.maxResults ?? 10 });
+  const opts = kind === 'ssd'
+    ? new api.SsdMobilenetv1Options({ minConfidence: options.minConfidence ?? 0.5, maxResults: options.maxResults ?? 10 })
+    : new api.TinyFaceDetectorOptions({ inputSize: options.inputSize ?? 224, scoreThreshold: options.minConfidence ?? 0.5 });
   return {
     async detect(image: tf.Tensor3D): Promise<DetectedFace[]> {
       const input = tf.tidy(() => tf.round(tf.mul(tf.clipByValue(image, 0, 1), 255)) as tf.Tensor3D);

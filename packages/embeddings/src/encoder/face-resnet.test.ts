@@ -70,7 +70,10 @@ describe('FaceResNet (dlib ResNet from face-api weights)', () => {
     expect(() => net.encode(tf.zeros([1, 100, 100, 3]) as tf.Tensor4D)).toThrowError(/150×150/);
   });
 
-  it('leaks nothing', async () => {
+  it('leaks nothing (encode; load + dispose)', async () => {
+    const before = tf.memory().numTensors;
+    (await loadFaceResNetFromFaceApi()).dispose();
+    expect(tf.memory().numTensors).toBe(before);
     const x = tf.zeros([1, 150, 150, 3]) as tf.Tensor4D;
     await expectNoLeaks(() => net.encode(x));
     x.dispose();

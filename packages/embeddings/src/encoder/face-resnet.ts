@@ -126,6 +126,38 @@ export class FaceResNet implements Encoder {
     });
   }
 
+  /**
+   * Copies of the weights in face-api's naming, with the scale folded in
+   * (`scale/weights` = 1, `scale/biases` = 0): what `loadFaceResNet` reads
+   * back to the same network (e.g. after fine-tuning). The caller owns them.
+   *
+   * @example
+   * ```ts
+   * const w = net.exportWeights(); // {'conv32_down/conv/filters': [7,7,3,32], …, fc: [256,128]}
+   * tf.dispose(Object.values(w));
+   * ```
+   */
+  exportWeights(): tf.NamedTensorMap {
+    this.assertAlive('exportWeights');
+    return tf.tidy(() => {
+      const out: tf.NamedTensorMap = {};
+      const put = (prefix: string, p: ConvParams) => {
+        const c = p.bias.shape[0];
+        out[`${prefix}/conv/filters`] = tf.clone(p.filter);
+        out[`${prefix}/conv/bias`] = tf.clone(p.bias);
+        out[`${prefix}/scale/weights`] = tf.ones([c]);
+        out[`${prefix}/scale/biases`] = tf.zeros([c]);
+      };
+      put('conv32_down', this.stem);
+      BLOCKS.forEach(([name], i) => {
+        put(`${name}/conv1`, this.blocks[i]!.conv1);
+        put(`${name}/conv2`, this.blocks[i]!.conv2);
+      });
+      out['fc'] = tf.clone(this.fc);
+      return out;
+    });
+  }
+
   /** Empty: the pretrained network is frozen. */
   trainableVariables(): tf.Variable[] {
     return [];

@@ -47,6 +47,14 @@ describe('compact encoder weights', () => {
     expect(Array.from(again.encode(xs).dataSync())).toEqual(Array.from(enc.encode(xs).dataSync()));
     expect(again.config).toEqual(enc.config);
     tf.dispose(xs); enc.dispose(); again.dispose();
+    // load + dispose, save: nothing left behind
+    const e2 = await trainedEncoder();
+    const a2 = await memoryArtifacts(e2);
+    const before = tf.memory().numTensors;
+    (await loadCompactEncoder(tf.io.fromMemory(a2))).dispose();
+    await memoryArtifacts(e2);
+    expect(tf.memory().numTensors).toBe(before);
+    e2.dispose();
   });
 
   it('round-trips through files in the tfjs model.json layout; re-saving replaces the shard', async () => {
