@@ -1,6 +1,7 @@
 // Generated from @tensorflow/tfjs-core/dist/register_all_gradients.js (4.22).
 // tfjs-core's Node entry registers almost none of these; see gradients.ts.
 import type { GradConfig } from '@tensorflow/tfjs-core';
+import { dilatedConv2DGrad, dilatedDepthwiseGrad } from './dilated-conv-grads';
 import { absGradConfig } from '@tensorflow/tfjs-core/dist/gradients/Abs_grad';
 import { acosGradConfig } from '@tensorflow/tfjs-core/dist/gradients/Acos_grad';
 import { acoshGradConfig } from '@tensorflow/tfjs-core/dist/gradients/Acosh_grad';
@@ -126,13 +127,14 @@ export const GRADIENT_CONFIGS: readonly GradConfig[] = [
   clipByValueGradConfig,
   complexAbsGradConfig,
   concatGradConfig,
-  conv2DGradConfig,
+  // Wrapped: dilation > 1 works (see dilated-conv-grads.ts).
+  dilatedConv2DGrad(conv2DGradConfig),
   conv2DBackpropInputGradConfig,
   conv3DGradConfig,
   cosGradConfig,
   coshGradConfig,
   cumsumGradConfig,
-  depthwiseConv2dNativeGradConfig,
+  dilatedDepthwiseGrad(depthwiseConv2dNativeGradConfig),
   dilation2dGradConfig,
   eluGradConfig,
   erfGradConfig,
