@@ -5,13 +5,13 @@ import { ImageTooLargeError } from './errors/image-too-large-error';
 
 const PROBE = 96;
 /** Backward pass and optimiser state on top of the forward activations. */
-const STEP_FACTOR = 2.5;
+const STEP_FACTOR = 2;
 
 /**
  * Estimates the bytes one value+gradient step needs for an image of
- * `height`×`width`: the forward activations of `layers` (and everything
- * before them) measured on a 96×96 probe, scaled by area, times 2.5 for the
- * backward pass. Runs one small forward pass.
+ * `height`×`width`: the forward activations saved for the backward pass
+ * (everything up to `layers`) measured on a 96×96 probe, scaled by area,
+ * times 2 for the gradients. Runs one small value+gradient pass.
  *
  * @example
  * ```ts
@@ -27,8 +27,13 @@ export function estimateStepBytes(extractor: FeatureExtractor, layers: readonly 
   let peak = 0;
   tf.tidy(() => {
     const probe = tf.zeros([1, PROBE, PROBE, 3]) as tf.Tensor4D;
-    extractor.extract(probe, layers);
-    peak = tf.memory().numBytes - before;
+    // Inside tf.grad the tensors saved for the backward pass stay alive, so
+    // the memory at the end of the forward pass is what a step holds.
+    tf.grad((x: tf.Tensor) => {
+      const acts = extractor.extract(x as tf.Tensor4D, layers);
+      peak = tf.memory().numBytes - before;
+      return tf.addN(Object.values(acts).map((a) => tf.sum(a)));
+    })(probe);
   });
   return Math.ceil(peak * STEP_FACTOR * ((height * width) / (PROBE * PROBE)));
 }

@@ -8,7 +8,7 @@ const CHANNELS = [64, 128, 256, 512, 512];
  * (`block{n}_conv{m}/kernel` [3,3,in,out]) and the same numbers in the
  * torchvision layout (`features.{i}.weight` [out,in,3,3]). The caller disposes both maps.
  */
-export function generateVggWeights(depth: 16 | 19, seed = 1, prefix = ''): { keras: tf.NamedTensorMap; torch: tf.NamedTensorMap } {
+export function generateVggWeights(depth: 16 | 19, seed = 1, prefix = '', withTorch = true): { keras: tf.NamedTensorMap; torch: tf.NamedTensorMap } {
   const keras: tf.NamedTensorMap = {};
   const torch: tf.NamedTensorMap = {};
   let cin = 3;
@@ -21,8 +21,10 @@ export function generateVggWeights(depth: 16 | 19, seed = 1, prefix = ''): { ker
       const bias = tf.randomNormal([cout], 0, 0.05, 'float32', s++);
       keras[`${prefix}block${b + 1}_conv${i}/kernel`] = k;
       keras[`${prefix}block${b + 1}_conv${i}/bias`] = bias;
-      torch[`features.${idx}.weight`] = tf.transpose(k, [3, 2, 0, 1]);
-      torch[`features.${idx}.bias`] = tf.clone(bias);
+      if (withTorch) {
+        torch[`features.${idx}.weight`] = tf.transpose(k, [3, 2, 0, 1]);
+        torch[`features.${idx}.bias`] = tf.clone(bias);
+      }
       idx += 2;
       cin = cout;
     }

@@ -14,7 +14,7 @@ let img: tf.Tensor4D;
 beforeAll(async () => {
   await useBackend('cpu');
   w16 = generateVggWeights(16, 1);
-  w19 = generateVggWeights(19, 100, 'vgg19/');
+  w19 = generateVggWeights(19, 100, 'vgg19/', false);
   img = tf.randomUniform([1, 32, 32, 3], 0, 1, 'float32', 9) as tf.Tensor4D;
 });
 afterAll(() => {
