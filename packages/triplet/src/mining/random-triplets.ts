@@ -8,7 +8,7 @@ export interface RandomTripletsOptions {
   perAnchor?: number;
   /** Seed (ignored when `rng` is given). @defaultValue `0` */
   seed?: number;
-  /** @internal the trainer's generator */
+  /** The trainer's generator (not part of the public API). */
   rng?: Rng;
 }
 
