@@ -36,7 +36,9 @@ export { createCompactEncoder, CompactEncoder } from './encoder/compact-encoder'
 export type { CompactEncoderOptions, CompactEncoderConfig } from './encoder/compact-encoder';
 
 // Pretrained face encoder (dlib ResNet, face-api weights)
-export { FaceResNet, loadFaceResNet, faceResNetUrlHandler, FACE_RESNET_MEAN_RGB } from './encoder/face-resnet';
+export { FaceResNet, loadFaceResNet, createFaceResNet, saveFaceResNet, faceResNetUrlHandler, FACE_RESNET_MEAN_RGB } from './encoder/face-resnet';
+export { FineTunableFaceResNet, saveFineTunedFaceResNet, FACE_RESNET_STAGES } from './encoder/fine-tunable-face-resnet';
+export type { FineTunableFaceResNetOptions } from './encoder/fine-tunable-face-resnet';
 
 // Face preparation
 export { alignFace, landmarks68To5, FACE_TEMPLATE_5 } from './face/align-face';

@@ -224,18 +224,18 @@ function residual(x: tf.Tensor4D, blk: { conv1: Conv; conv2: Conv; down: boolean
  *
  * @example
  * ```ts
- * await saveFaceResNet(ft, fileSystemHandler('out/my-face-resnet')); // 128-d encoder, ~22 MB
+ * await saveFineTunedFaceResNet(ft, fileSystemHandler('out/my-face-resnet')); // 128-d encoder, ~22 MB
  * const net = await loadFaceResNet(fileSystemHandler('out/my-face-resnet'));
  * ```
  */
-export async function saveFaceResNet(
+export async function saveFineTunedFaceResNet(
   net: { exportWeights(): tf.NamedTensorMap }, handler: tf.io.IOHandler, options: { metadata?: Record<string, unknown> } = {},
 ): Promise<tf.io.SaveResult> {
   if (handler == null || typeof handler.save !== 'function') {
-    throw new InvalidArgumentError({ fn: 'saveFaceResNet', argument: 'handler', message: 'expected a tf.io.IOHandler with save(), e.g. fileSystemHandler(dir) in Node.' });
+    throw new InvalidArgumentError({ fn: 'saveFineTunedFaceResNet', argument: 'handler', message: 'expected a tf.io.IOHandler with save(), e.g. fileSystemHandler(dir) in Node.' });
   }
   if (net == null || typeof net.exportWeights !== 'function') {
-    throw new InvalidArgumentError({ fn: 'saveFaceResNet', argument: 'net', message: 'expected a FaceResNet or FineTunableFaceResNet.' });
+    throw new InvalidArgumentError({ fn: 'saveFineTunedFaceResNet', argument: 'net', message: 'expected a FineTunableFaceResNet (or anything with exportWeights()).' });
   }
   const w = net.exportWeights();
   try {
