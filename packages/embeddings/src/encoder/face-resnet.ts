@@ -39,10 +39,18 @@ export class FaceResNet implements Encoder {
   private readonly stem: ConvParams;
   private readonly blocks: { conv1: ConvParams; conv2: ConvParams; down: boolean }[];
   private readonly fc: tf.Tensor2D;
+  private readonly trainable: boolean;
   private disposed = false;
 
-  /** @internal use {@link loadFaceResNet}. */
-  constructor(weights: tf.NamedTensorMap, source: string) {
+  /** @internal use {@link loadFaceResNet} or {@link createFaceResNet}. */
+  constructor(weights: tf.NamedTensorMap, source: string, options: { trainable?: boolean } = {}) {
+    this.trainable = options.trainable === true;
+    const hold = <T extends tf.Tensor>(t: T, name: string): T => {
+      if (!this.trainable) return t;
+      const v = tf.variable(t, true, `likeness/face-resnet/${resnetUid}/${name}`) as unknown as T;
+      t.dispose();
+      return v;
+    };
     const get = (name: string, rank: number): tf.Tensor => {
       const t = weights[name];
       if (!t) throw new WeightsFormatError({ source, message: `weight "${name}" is missing; is this face-api's face_recognition_model manifest?` });
@@ -58,10 +66,11 @@ export class FaceResNet implements Encoder {
       if (b.shape[0] !== cout || s.shape[0] !== cout || beta.shape[0] !== cout) {
         throw new WeightsFormatError({ source, message: `weights of "${prefix}" disagree on the channel count (${cout}).` });
       }
-      return tf.tidy(() => ({
+      const folded = tf.tidy(() => ({
         filter: tf.mul(w, s) as tf.Tensor4D,
         bias: tf.add(tf.mul(b, s), beta) as tf.Tensor1D,
       }));
+      return { filter: hold(folded.filter, `${prefix}/conv/filters`), bias: hold(folded.bias, `${prefix}/conv/bias`) };
     };
     const made: tf.Tensor[] = [];
     try {
@@ -74,11 +83,38 @@ export class FaceResNet implements Encoder {
       });
       const fc = get('fc', 2);
       if (fc.shape[0] !== 256 || fc.shape[1] !== 128) throw new WeightsFormatError({ source, message: `weight "fc" has shape [${fc.shape}], expected [256,128].` });
-      this.fc = tf.clone(fc) as tf.Tensor2D;
+      this.fc = hold(tf.clone(fc) as tf.Tensor2D, 'fc');
     } catch (e) {
       tf.dispose(made);
       throw e;
     }
+    resnetUid++;
+  }
+
+  /**
+   * Every weight in face-api's layout (`conv32_down/conv/filters`, …,
+   * `fc`), with the scale layers folded into the convolutions (so
+   * `scale/weights` are ones and `scale/biases` zeros). New tensors the
+   * caller owns.
+   */
+  namedWeights(): tf.NamedTensorMap {
+    this.assertAlive('namedWeights');
+    return tf.tidy(() => {
+      const out: tf.NamedTensorMap = {};
+      const put = (prefix: string, p: ConvParams) => {
+        out[`${prefix}/conv/filters`] = tf.clone(p.filter);
+        out[`${prefix}/conv/bias`] = tf.clone(p.bias);
+        out[`${prefix}/scale/weights`] = tf.onesLike(p.bias);
+        out[`${prefix}/scale/biases`] = tf.zerosLike(p.bias);
+      };
+      put('conv32_down', this.stem);
+      BLOCKS.forEach(([name], i) => {
+        put(`${name}/conv1`, this.blocks[i]!.conv1);
+        put(`${name}/conv2`, this.blocks[i]!.conv2);
+      });
+      out.fc = tf.clone(this.fc);
+      return out;
+    });
   }
 
   /**
@@ -86,7 +122,7 @@ export class FaceResNet implements Encoder {
    * [0, 1] → [N,128]. Same arithmetic as face-api's `computeFaceDescriptor`
    * (which takes 0–255 pixels).
    */
-  encode(images: tf.Tensor4D): tf.Tensor2D {
+  encode(images: tf.Tensor4D, _options: { training?: boolean } = {}): tf.Tensor2D {
     this.assertAlive('encode');
     const fn = 'FaceResNet.encode';
     assertTensor(images, fn, 'images');
@@ -158,9 +194,15 @@ export class FaceResNet implements Encoder {
     });
   }
 
-  /** Empty: the pretrained network is frozen. */
+  /**
+   * Empty for a frozen network (the default of {@link loadFaceResNet});
+   * the 29 convolutions' filters and biases and the final linear layer when
+   * created or loaded with `trainable: true`.
+   */
   trainableVariables(): tf.Variable[] {
-    return [];
+    this.assertAlive('trainableVariables');
+    if (!this.trainable) return [];
+    return [this.stem.filter, this.stem.bias, ...this.blocks.flatMap((b) => [b.conv1.filter, b.conv1.bias, b.conv2.filter, b.conv2.bias]), this.fc] as unknown as tf.Variable[];
   }
 
   /** Frees the weights. Calling it twice is harmless. */
@@ -189,7 +231,7 @@ export class FaceResNet implements Encoder {
  * const d = net.encode(faces); // faces [N,150,150,3] in [0,1] → d [N,128]
  * ```
  */
-export async function loadFaceResNet(handler: tf.io.IOHandler, options: { source?: string } = {}): Promise<FaceResNet> {
+export async function loadFaceResNet(handler: tf.io.IOHandler, options: { source?: string; trainable?: boolean } = {}): Promise<FaceResNet> {
   if (handler == null || typeof handler.load !== 'function') {
     throw new InvalidArgumentError({ fn: 'loadFaceResNet', argument: 'handler', message: 'expected a tf.io.IOHandler with load(), e.g. faceResNetUrlHandler(url) or, in Node, use loadFaceResNetFromFaceApi().' });
   }
@@ -203,7 +245,72 @@ export async function loadFaceResNet(handler: tf.io.IOHandler, options: { source
   }
   const named = decodeChecked(artifacts, source);
   try {
-    return new FaceResNet(named, source);
+    return new FaceResNet(named, source, { trainable: options.trainable });
+  } finally {
+    tf.dispose(Object.values(named));
+  }
+}
+
+let resnetUid = 0;
+
+/**
+ * A randomly initialised (He-normal, seeded) dlib-style ResNet with the same
+ * architecture, trainable from scratch; save it with {@link saveFaceResNet}.
+ *
+ * @example
+ * ```ts
+ * const net = createFaceResNet({ seed: 1 });      // trainable, [N,150,150,3] → [N,128]
+ * net.trainableVariables().length;                 // 59 (29 convs × filter+bias, fc)
+ * ```
+ */
+export function createFaceResNet(options: { seed?: number } = {}): FaceResNet {
+  let k = 0;
+  const seed = () => (options.seed === undefined ? undefined : options.seed * 1000 + k++);
+  const weights = tf.tidy(() => {
+    const w: tf.NamedTensorMap = {};
+    const conv = (prefix: string, size: number, cin: number, cout: number) => {
+      w[`${prefix}/conv/filters`] = tf.truncatedNormal([size, size, cin, cout], 0, Math.sqrt(2 / (size * size * cin)), 'float32', seed());
+      w[`${prefix}/conv/bias`] = tf.zeros([cout]);
+      w[`${prefix}/scale/weights`] = tf.ones([cout]);
+      w[`${prefix}/scale/biases`] = tf.zeros([cout]);
+    };
+    conv('conv32_down', 7, 3, 32);
+    let cin = 32;
+    for (const [name] of BLOCKS) {
+      const cout = Number(/conv(\d+)/.exec(name)![1]);
+      conv(`${name}/conv1`, 3, cin, cout);
+      conv(`${name}/conv2`, 3, cout, cout);
+      cin = cout;
+    }
+    w.fc = tf.randomUniform([256, 128], -Math.sqrt(6 / 384), Math.sqrt(6 / 384), 'float32', seed());
+    return w;
+  });
+  try {
+    return new FaceResNet(weights, 'createFaceResNet', { trainable: true });
+  } finally {
+    tf.dispose(Object.values(weights));
+  }
+}
+
+/**
+ * Saves a face ResNet's weights (float32, face-api's manifest layout with
+ * folded scale layers) through any `tf.io` handler; `loadFaceResNet` reads
+ * them back.
+ *
+ * @example
+ * ```ts
+ * await saveFaceResNet(net, fileSystemHandler('./models/resnet')); // Node, atomic
+ * ```
+ */
+export async function saveFaceResNet(net: FaceResNet, handler: tf.io.IOHandler): Promise<tf.io.SaveResult> {
+  if (!(net instanceof FaceResNet)) throw new InvalidArgumentError({ fn: 'saveFaceResNet', argument: 'net', message: 'expected a FaceResNet.' });
+  if (handler == null || typeof handler.save !== 'function') {
+    throw new InvalidArgumentError({ fn: 'saveFaceResNet', argument: 'handler', message: 'expected a tf.io.IOHandler with save(), e.g. fileSystemHandler(dir).' });
+  }
+  const named = net.namedWeights();
+  try {
+    const { data, specs } = await tf.io.encodeWeights(named);
+    return await handler.save({ format: 'likeness-face-resnet', generatedBy: '@likeness/embeddings', convertedBy: null, modelTopology: { format: 'likeness-face-resnet', formatVersion: 1 }, weightSpecs: specs, weightData: data });
   } finally {
     tf.dispose(Object.values(named));
   }
