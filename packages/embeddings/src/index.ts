@@ -50,6 +50,8 @@ export type { PrepareFacesOptions } from './face/prepare-faces';
 export type { FaceDetectorAdapter, DetectedFace } from './face/face-detector';
 export { detectFacesRobust, robustFaceDetector } from './face/robust-detect';
 export type { RobustDetectOptions, RobustDetection } from './face/robust-detect';
+export { augmentFaces, augmentFacesParams } from './face/augment-faces';
+export type { AugmentFacesOptions, FaceAugmentation } from './face/augment-faces';
 
 // Gallery
 export { createGallery, Gallery } from './gallery/gallery';

@@ -82,8 +82,13 @@ export function augmentFaces(images: tf.Tensor4D, options: AugmentFacesOptions =
   const p = augmentFacesParams(n, options);
   return tf.tidy(() => {
     // output (x, y) samples input (a0·x + a2, y + b2)
-    const rows = p.flatMap((q) => (q.flip ? [-1, 0, w - 1 + q.dx, 0, 1, -q.dy, 0, 0] : [1, 0, -q.dx, 0, 1, -q.dy, 0, 0]));
-    const warped = tf.image.transform(tf.cast(images, 'float32') as tf.Tensor4D, tf.tensor2d(rows, [n, 8]), 'nearest', 'constant', 0);
+    // one image at a time: tfjs 4.22's cpu Transform kernel zeroes every image after the first of a batch
+    const x = tf.cast(images, 'float32') as tf.Tensor4D;
+    const warped = tf.concat(p.map((q, i) => {
+      const row = q.flip ? [-1, 0, w - 1 + q.dx, 0, 1, -q.dy, 0, 0] : [1, 0, -q.dx, 0, 1, -q.dy, 0, 0];
+      const one = tf.slice(x, [i, 0, 0, 0], [1, -1, -1, -1]);
+      return !q.flip && q.dx === 0 && q.dy === 0 ? one : tf.image.transform(one, tf.tensor2d(row, [1, 8]), 'nearest', 'constant', 0);
+    }), 0);
     const c = tf.tensor4d(p.map((q) => 1 + q.contrast), [n, 1, 1, 1]);
     const b = tf.tensor4d(p.map((q) => q.brightness), [n, 1, 1, 1]);
     return tf.clipByValue(tf.add(tf.mul(warped, c), b), 0, 1) as tf.Tensor4D;
