@@ -44,7 +44,7 @@ async function main(): Promise<void> {
   console.log(SUMMARY_HEADER);
   const rawSplits = await evaluateSplits(() => raw, images);
   console.log(formatSummaryRow('raw pixels, no learning', rawSplits.summary));
-  const crop = 'crop-80' as const;
+  const crop = 'whole-padded' as const; // face-api's own framing of a non-square input
   const netSplits = await evaluateSplits(() => faceResNetEmbed(net, crop), images);
   console.log(formatSummaryRow(`pretrained dlib ResNet, ${crop}`, netSplits.summary));
 

@@ -26,6 +26,8 @@ export interface FineTunableFaceResNetOptions {
 
 interface Conv { filter: tf.Tensor4D; bias: tf.Tensor1D }
 
+let nextUid = 0;
+
 /**
  * The pretrained dlib face ResNet with its last k residual stages and its
  * projection as `tf.Variable`s, for fine-tuning on one's own people. The
@@ -53,6 +55,8 @@ export class FineTunableFaceResNet implements Encoder {
   private readonly blocks: { name: string; conv1: Conv; conv2: Conv; down: boolean; trainable: boolean }[];
   private readonly fc: tf.Variable;
   private disposed = false;
+  /** Prefix of the variables' names (unique per instance, tfjs names are global). */
+  readonly uid = `likeness/fine-tunable-face-resnet/${nextUid++}`;
 
   /** @internal use {@link FineTunableFaceResNet.fromPretrained}. */
   constructor(weights: tf.NamedTensorMap, trainableStages: number, source = 'weights') {
@@ -68,7 +72,7 @@ export class FineTunableFaceResNet implements Encoder {
       const s = get(`${prefix}/scale/weights`, 1), beta = get(`${prefix}/scale/biases`, 1);
       const folded = tf.tidy(() => ({ filter: tf.mul(w, s) as tf.Tensor4D, bias: tf.add(tf.mul(b, s), beta) as tf.Tensor1D }));
       if (!trainable) { made.push(folded.filter, folded.bias); return folded; }
-      const c = { filter: tf.variable(folded.filter, true, `${prefix}/conv/filters`) as unknown as tf.Tensor4D, bias: tf.variable(folded.bias, true, `${prefix}/conv/bias`) as unknown as tf.Tensor1D };
+      const c = { filter: tf.variable(folded.filter, true, `${this.uid}/${prefix}/conv/filters`) as unknown as tf.Tensor4D, bias: tf.variable(folded.bias, true, `${this.uid}/${prefix}/conv/bias`) as unknown as tf.Tensor1D };
       tf.dispose([folded.filter, folded.bias]);
       made.push(c.filter, c.bias);
       return c;
@@ -76,7 +80,7 @@ export class FineTunableFaceResNet implements Encoder {
     try {
       this.stem = conv('conv32_down', false);
       this.blocks = FACE_RESNET_STAGES.map(([name, down], i) => ({ name, conv1: conv(`${name}/conv1`, i >= first), conv2: conv(`${name}/conv2`, i >= first), down, trainable: i >= first }));
-      this.fc = tf.variable(get('fc', 2), true, 'fc');
+      this.fc = tf.variable(get('fc', 2), true, `${this.uid}/fc`);
     } catch (e) {
       tf.dispose(made);
       throw e;
@@ -158,6 +162,12 @@ export class FineTunableFaceResNet implements Encoder {
   /** Descriptors: [N,150,150,3] RGB in [0,1] → [N,128] (same as FaceResNet.encode). */
   encode(images: tf.Tensor4D): tf.Tensor2D {
     return tf.tidy(() => this.encodeFeatures(this.frozenFeatures(images)));
+  }
+
+  /** The projection `fc` (the variable named `${uid}/fc`): the "head" that may take a higher learning rate. */
+  get headVariable(): tf.Variable {
+    this.assertAlive('headVariable');
+    return this.fc;
   }
 
   /** The last k stages' filters and biases, and fc. */

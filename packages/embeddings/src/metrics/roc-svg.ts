@@ -53,7 +53,18 @@ export function rocSvg(curves: readonly { label: string; roc: RocCurve }[], opti
   parts.push(`<text x="${m.l + pw / 2}" y="${h - 10}" text-anchor="middle">false accept rate${log ? ' (log)' : ''}</text>`);
   parts.push(`<text x="14" y="${m.t + ph / 2}" text-anchor="middle" transform="rotate(-90 14 ${m.t + ph / 2})">true accept rate</text>`);
   curves.forEach((c, i) => {
-    const pts = c.roc.far.map((f: number, k: number) => `${fx(f).toFixed(2)},${fy(c.roc.tar[k]!).toFixed(2)}`).join(' ');
+    // drop points closer than half a pixel to the last one kept (tens of thousands of pairs → a few hundred points)
+    const kept: string[] = [];
+    let lx = NaN, ly = NaN;
+    const last = c.roc.far.length - 1;
+    c.roc.far.forEach((f: number, k: number) => {
+      const x = fx(f), y = fy(c.roc.tar[k]!);
+      if (k === 0 || k === last || Math.abs(x - lx) >= 0.5 || Math.abs(y - ly) >= 0.5) {
+        kept.push(`${x.toFixed(2)},${y.toFixed(2)}`);
+        lx = x; ly = y;
+      }
+    });
+    const pts = kept.join(' ');
     const col = COLORS[i % COLORS.length]!;
     parts.push(`<polyline fill="none" stroke="${col}" stroke-width="1.6" points="${pts}"/>`);
     parts.push(`<rect x="${m.l + pw - 190}" y="${m.t + ph - 18 * (curves.length - i) - 4}" width="10" height="10" fill="${col}"/><text x="${m.l + pw - 175}" y="${m.t + ph - 18 * (curves.length - i) + 5}">${esc(c.label)}</text>`);

@@ -1,0 +1,92 @@
+/**
+ * `pnpm --filter @likeness-example/face-eval eval:finetune`: fine-tunes the
+ * pretrained dlib ResNet (last 3 stages + fc, triplets with batch-hard and
+ * semi-hard mining, validation people, keep-best, early stopping) on the
+ * training people of the EVAL-FACES splits, on our own face preparation
+ * (robust detection + dlib box), and evaluates on the held-out people.
+ * FINETUNE_SPLITS=0,1,2 runs all three (default: split 0 only);
+ * FINETUNE_STRATEGIES=batch-hard,semi-hard.
+ */
+import '@likeness/backends/wasm';
+import '@likeness/backends/cpu';
+import * as tf from '@tensorflow/tfjs-core';
+import { useBackend } from '@likeness/backends';
+import { FineTunableFaceResNet } from '@likeness/embeddings';
+import { loadFaceResNetFromFaceApi } from '@likeness/embeddings/node';
+import { fineTuneFaceResNet } from '@likeness/triplet';
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadOrl, locateOrl, type OrlImage } from './orl';
+import { evaluateEncoderOnSplit, formatSummaryRow, summarize, SUMMARY_HEADER, type EvalResult } from './protocol';
+import { ORL_SPLITS } from './splits';
+import { cropOrl } from './framing-prepare';
+import { embedCrops, orlDetections } from './framing-eval';
+
+async function main(): Promise<void> {
+  let root: string;
+  try {
+    root = locateOrl();
+  } catch (e) {
+    console.error(`face-eval: ${(e as Error).message}`);
+    process.exit(2);
+  }
+  const t0 = Date.now();
+  const out = resolve(dirname(fileURLToPath(import.meta.url)), '../output');
+  mkdirSync(out, { recursive: true });
+  const backend = await useBackend(['wasm', 'cpu']);
+  const images = loadOrl(root);
+  const splits = (process.env.FINETUNE_SPLITS ?? '0').split(',').map(Number);
+  const strategies = (process.env.FINETUNE_STRATEGIES ?? 'batch-hard,semi-hard').split(',') as ('batch-hard' | 'semi-hard')[];
+  const k = Number(process.env.FINETUNE_STAGES ?? 3);
+  console.log(`ORL: ${images.length} images; backend ${backend.name}; splits ${splits.join(',')}; trainable stages ${k} + fc`);
+  const dets = await orlDetections(images, out);
+  console.log(`faces found by the robust detection: ${dets.filter((d) => d.found).length}/400`);
+  const crops = cropOrl(images, dets, 'dlib-box');
+  const pos = new Map(images.map((im, i) => [`${im.person}/${im.index}`, i]));
+  const subset = (ims: readonly OrlImage[]) => tf.gather(crops, ims.map((im) => pos.get(`${im.person}/${im.index}`)!)) as tf.Tensor4D;
+  const pretrained = await loadFaceResNetFromFaceApi();
+
+  const rows = new Map<string, EvalResult[]>();
+  const add = (name: string, r: EvalResult) => rows.set(name, [...(rows.get(name) ?? []), r]);
+  const pct = (v: number) => (100 * v).toFixed(2);
+  for (const si of splits) {
+    const split = ORL_SPLITS[si]!;
+    const base = await evaluateEncoderOnSplit(embedCrops(pretrained, images, crops), split, images);
+    add('pretrained, our preparation', base);
+    console.log(`split ${si} pretrained: EER ${pct(base.eer)} %, TAR@1e-3 ${pct(base.tarAtFar1e3)} %, top-1 ${pct(base.top1)} %`);
+    // 24 training people to fine-tune on, 6 for validation (every 5th), all from split.train
+    const valPeople = split.train.filter((_, i) => i % 5 === 4);
+    const trainPeople = split.train.filter((p) => !valPeople.includes(p));
+    const trIms = images.filter((im) => trainPeople.includes(im.person));
+    const vaIms = images.filter((im) => valPeople.includes(im.person));
+    const label = (ims: readonly OrlImage[]) => Int32Array.from(ims, (im) => Number(im.person.slice(1)));
+    const train = { images: subset(trIms), labels: label(trIms) };
+    const validation = { images: subset(vaIms), labels: label(vaIms) };
+    for (const strategy of strategies) {
+      const ft = FineTunableFaceResNet.fromPretrained(pretrained, { trainableStages: k });
+      const t = Date.now();
+      const r = await fineTuneFaceResNet(ft, train, {
+        validation, strategy, seed: si,
+        onEpoch: (e) => console.log(`  split ${si} ${strategy} epoch ${e.epoch}: loss ${e.loss.toFixed(4)}, val EER ${pct(e.validationEer)} %, AUC ${pct(e.validationAuc)} %, val loss ${e.validationLoss.toFixed(4)}${e.best ? ' *' : ''} (${e.seconds.toFixed(1)} s)`),
+      });
+      const seconds = (Date.now() - t) / 1000;
+      const res = await evaluateEncoderOnSplit(embedCrops(ft, images, crops), split, images);
+      add(`fine-tuned, ${strategy} triplets`, res);
+      console.log(`split ${si} ${strategy}: best epoch ${r.bestEpoch}, fine-tuning ${seconds.toFixed(0)} s (feature cache ${r.cacheSeconds.toFixed(0)} s); held-out EER ${pct(res.eer)} %, TAR@1e-3 ${pct(res.tarAtFar1e3)} %, top-1 ${pct(res.top1)} %`);
+      ft.dispose();
+    }
+    tf.dispose([train.images, validation.images]);
+  }
+  console.log(`\nHeld-out people of split(s) ${splits.join(',')} (mean ± sample std; plain L2):`);
+  console.log(SUMMARY_HEADER);
+  for (const [name, rs] of rows) console.log(formatSummaryRow(name, summarize(rs)));
+  pretrained.dispose();
+  crops.dispose();
+  console.log(`done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
