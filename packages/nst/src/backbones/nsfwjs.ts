@@ -30,7 +30,7 @@ const DEFAULTS: Record<NsfwjsModel, ExtractorDefaults> = {
     styleLayers: ['Conv1_relu', 'block_1_expand_relu', 'block_3_expand_relu', 'block_6_expand_relu', 'block_10_expand_relu'],
     smoothing: 'none',
     contentWeight: 1,
-    styleWeight: 1000,
+    styleWeight: 5000,
   },
   inception_v3: {
     contentLayers: ['mixed2'],

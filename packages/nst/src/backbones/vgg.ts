@@ -122,11 +122,17 @@ export function createVgg(options: VggOptions): FeatureExtractor {
   const mean = layout === 'keras' ? BGR_MEAN : RGB_MEAN;
   let disposed = false;
 
+  // jcjohnson/neural-style's defaults (content 5, style 100, equal layers), rescaled
+  // to @likeness/gram's normalisation: its content loss is a mean (ours = mean/4) and
+  // its style loss is mean((ΔG/(C·H·W))²) (ours = that · C²/4), so α = 4·5 and
+  // λ_l = 4/C_l² with β = 100.
+  const styleChannels = [64, 128, 256, 512, 512];
   const defaults: ExtractorDefaults = {
     contentLayers: ['relu4_2'],
     styleLayers: ['relu1_1', 'relu2_1', 'relu3_1', 'relu4_1', 'relu5_1'],
+    styleLayerWeights: styleChannels.map((c) => 4 / (c * c)),
     smoothing: 'none',
-    contentWeight: 5,
+    contentWeight: 20,
     styleWeight: 100,
   };
 
