@@ -33,6 +33,9 @@ export type { LearningRateSchedule } from './trainer/schedule';
 export { encodeCheckpoint, decodeCheckpointWeights, memoryCheckpointStore, fileCheckpointStore } from './trainer/checkpoint';
 export type { CheckpointStore, CheckpointManifest, SerializedCheckpoint } from './trainer/checkpoint';
 
+// Fine-tuning the pretrained face ResNet
+export { fineTuneFaceResNet } from './fine-tune/fine-tune-face-resnet';
+export type { FineTuneFaceResNetOptions, FineTuneResult, FineTuneEpoch, LabelledFaces } from './fine-tune/fine-tune-face-resnet';
 // Errors
 export { DegenerateBatchError } from './errors/degenerate-batch-error';
 export type { DegenerateBatchReason } from './errors/degenerate-batch-error';

@@ -1,0 +1,89 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import '@likeness/backends/wasm';
+import { InvalidArgumentError, ShapeError, useBackend } from '@likeness/backends';
+import { expectNoLeaks } from '@likeness/backends/testing';
+import { FineTunableFaceResNet, type FaceResNet } from '@likeness/embeddings';
+import { loadFaceResNetFromFaceApi } from '@likeness/embeddings/node';
+import { fineTuneFaceResNet } from './fine-tune-face-resnet';
+
+let net: FaceResNet;
+/** `people` synthetic "faces" (smooth patterns, a frequency per person) × `per` images with small per-image changes. */
+function faces(people: number, per: number, offset: number): { images: tf.Tensor4D; labels: Int32Array } {
+  const labels: number[] = [];
+  const images = tf.tidy(() => {
+    const g = tf.linspace(0, 1, 150);
+    const yy = tf.reshape(g, [150, 1, 1]), xx = tf.reshape(g, [1, 150, 1]);
+    const list: tf.Tensor[] = [];
+    for (let p = 0; p < people; p++) for (let i = 0; i < per; i++) {
+      const f = 3 + 2 * (p + offset), ph = 0.3 * i;
+      const a = tf.add(tf.mul(tf.sin(tf.add(tf.mul(xx, f), ph)), tf.cos(tf.mul(yy, f + 1))), 1);
+      list.push(tf.tile(tf.mul(a, 0.5), [1, 1, 3]));
+      labels.push(p + offset);
+    }
+    return tf.stack(list) as tf.Tensor4D;
+  });
+  return { images, labels: Int32Array.from(labels) };
+}
+let train: ReturnType<typeof faces>, val: ReturnType<typeof faces>;
+
+beforeAll(async () => {
+  await useBackend('wasm'); // the ResNet's convolutions are ~10× faster than on cpu
+  net = await loadFaceResNetFromFaceApi();
+  train = faces(4, 3, 0);
+  val = faces(2, 3, 10);
+}, 120_000);
+
+afterAll(() => {
+  net?.dispose();
+  tf.dispose([train?.images, val?.images]);
+});
+
+const same = (a: tf.NamedTensorMap, b: tf.NamedTensorMap, name: string) => tf.tidy(() => tf.max(tf.abs(tf.sub(a[name]!, b[name]!))).dataSync()[0]!);
+
+describe('fineTuneFaceResNet', () => {
+  it('improves the validation loss on learnable data, changes only the unfrozen stages, and keeps the best epoch', async () => {
+    const ft = FineTunableFaceResNet.fromPretrained(net, { trainableStages: 1 });
+    const before = ft.exportWeights();
+    // validation = the training people: fitting them must lower the validation loss
+    const r = await fineTuneFaceResNet(ft, train, { validation: train, epochs: 3, stepsPerEpoch: 3, p: 3, k: 2, augmentations: 2, headLearningRate: 1e-3, backboneLearningRate: 1e-4, margin: 0.5, patience: 3 });
+    expect(r.history.map((h) => h.epoch)).toEqual([0, 1, 2, 3]);
+    expect(r.bestEpoch).toBeGreaterThan(0);
+    const bestLoss = Math.min(...r.history.map((h) => h.validationLoss));
+    expect(r.history.find((h) => h.epoch === r.bestEpoch)!.validationLoss).toBe(bestLoss);
+    expect(bestLoss).toBeLessThan(r.history[0]!.validationLoss);
+    const after = ft.exportWeights();
+    expect(same(before, after, 'fc')).toBeGreaterThan(0);
+    expect(same(before, after, 'conv256_down_out/conv1/conv/filters')).toBeGreaterThan(0);
+    expect(same(before, after, 'conv256_2/conv1/conv/filters')).toBe(0);
+    expect(same(before, after, 'conv32_down/conv/filters')).toBe(0);
+    tf.dispose([...Object.values(before), ...Object.values(after)]);
+    ft.dispose();
+  }, 300_000);
+
+  it('never ends worse than it started: training on wrong labels leaves the starting weights in place and stops early', async () => {
+    const ft = FineTunableFaceResNet.fromPretrained(net, { trainableStages: 1 });
+    const before = ft.exportWeights();
+    // "same person" = same image index across people: learning it hurts the true labels' validation
+    const wrong = { images: train.images, labels: Int32Array.from(train.labels, (_, i) => i % 3) };
+    const r = await fineTuneFaceResNet(ft, wrong, { validation: train, epochs: 4, stepsPerEpoch: 3, p: 3, k: 2, augmentations: 1, headLearningRate: 1e-3, backboneLearningRate: 1e-4, margin: 0.5, patience: 1, strategy: 'semi-hard' });
+    expect(r.history[1]!.validationLoss).toBeGreaterThan(r.history[0]!.validationLoss);
+    expect(r.bestEpoch).toBe(0);
+    expect(r.stoppedEarly).toBe(true);
+    expect(r.history.length).toBe(2);
+    const after = ft.exportWeights();
+    for (const name of Object.keys(before)) expect(same(before, after, name)).toBe(0);
+    tf.dispose([...Object.values(before), ...Object.values(after)]);
+    ft.dispose();
+  }, 300_000);
+
+  it('leaks nothing and throws typed errors', async () => {
+    const ft = FineTunableFaceResNet.fromPretrained(net, { trainableStages: 1 });
+    await expectNoLeaks(() => fineTuneFaceResNet(ft, train, { validation: val, epochs: 1, stepsPerEpoch: 1, p: 2, k: 2, augmentations: 2 }));
+    await expect(fineTuneFaceResNet(ft, train, undefined as never)).rejects.toSatisfy((e) => InvalidArgumentError.isInstance(e));
+    await expect(fineTuneFaceResNet(ft, { images: tf.zeros([2, 112, 92, 3]) as tf.Tensor4D, labels: [0, 1] }, { validation: val })).rejects.toSatisfy((e) => ShapeError.isInstance(e));
+    await expect(fineTuneFaceResNet(ft, train, { validation: val, strategy: 'hardest' as never })).rejects.toSatisfy((e) => InvalidArgumentError.isInstance(e));
+    await expect(fineTuneFaceResNet(ft, train, { validation: val, epochs: -1 })).rejects.toSatisfy((e) => InvalidArgumentError.isInstance(e));
+    ft.dispose();
+  }, 300_000);
+});
