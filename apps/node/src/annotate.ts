@@ -19,10 +19,14 @@ function escapeXml(s: string): string {
   return s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!);
 }
 
-/** The image with boxes, captions and landmarks drawn on it (an SVG overlay composited by sharp). */
-export function annotate(image: RgbImage, annotations: readonly Annotation[]): sharp.Sharp {
-  const stroke = Math.max(2, Math.round(Math.max(image.width, image.height) / 400));
-  const font = Math.max(14, Math.round(Math.max(image.width, image.height) / 60));
+/**
+ * The image with boxes, captions and landmarks drawn on it (an SVG overlay
+ * composited by sharp). `scale` enlarges lines and text (for thumbnails). @defaultValue 1
+ */
+export function annotate(image: RgbImage, annotations: readonly Annotation[], options: { scale?: number } = {}): sharp.Sharp {
+  const k = options.scale ?? 1;
+  const stroke = Math.max(2, Math.round((k * Math.max(image.width, image.height)) / 400));
+  const font = Math.max(14, Math.round((k * Math.max(image.width, image.height)) / 60));
   const parts = annotations.map((a) => {
     const c = a.color ?? '#00e676';
     const { x, y, width, height } = a.box;

@@ -1,7 +1,7 @@
 import type { BackendChoice } from '@likeness/backends';
 import { selectBackend } from './backend';
 import { createFaceDetector, type FaceDetector } from './face-api';
-import { createFaceEmbedder, type FaceEmbedder } from './face-embedder';
+import { createLikenessFaceEmbedder, type FaceEmbedder } from './face-embedder';
 
 /** Options every command shares. */
 export interface GlobalOptions {
@@ -23,7 +23,7 @@ export class Session {
   faceModels(): Promise<{ detector: FaceDetector; embedder: FaceEmbedder }> {
     return (this.faces ??= this.backend().then(async () => ({
       detector: await createFaceDetector(),
-      embedder: await createFaceEmbedder(),
+      embedder: await createLikenessFaceEmbedder(),
     })));
   }
 

@@ -48,7 +48,7 @@ beforeAll(async () => {
   // A face: the largest face of sample1 cropped with a margin; a blank image; a text file named .jpg.
   await sharp({ create: { width: 320, height: 240, channels: 3, background: '#808080' } }).png().toFile(join(dir, 'blank.png'));
   await writeFile(join(dir, 'notes.jpg'), 'this is not a JPEG');
-  await sharp(join(demoDir, 'sample1.jpg')).extract({ left: 1150, top: 60, width: 480, height: 480 }).jpeg({ quality: 90 }).toFile(join(dir, 'face.jpg'));
+  await sharp(join(demoDir, 'sample1.jpg')).extract({ left: 1250, top: 60, width: 480, height: 480 }).jpeg({ quality: 90 }).toFile(join(dir, 'face.jpg'));
   await sharp(join(dir, 'face.jpg')).resize(300).jpeg({ quality: 60 }).toFile(join(dir, 'face-small.jpg'));
 });
 
@@ -109,12 +109,12 @@ describe('likeness CLI', () => {
     expect(id.code, id.stderr).toBe(0);
     const res = JSON.parse(id.stdout) as { faces: { box: { x: number; y: number; width: number }; name: string | null; distance: number }[] };
     expect(res.faces).toHaveLength(3);
-    // Ada was cropped from x ∈ [1150, 1630] of the full photo, shrunk to 1600 px wide (× 1600/1920).
+    // Ada was cropped from x ∈ [1250, 1730] of the full photo, shrunk to 1600 px wide (× 1600/1920).
     const named = res.faces.filter((f) => f.name === 'Ada');
     expect(named.length).toBeGreaterThanOrEqual(1);
     const nearest = res.faces.reduce((a, b) => (a.distance < b.distance ? a : b));
     expect(nearest.name).toBe('Ada');
-    expect(nearest.box.x * (1920 / 1600)).toBeGreaterThan(1150);
+    expect(nearest.box.x * (1920 / 1600)).toBeGreaterThan(1250);
     expect(nearest.distance).toBeLessThan(0.3);
     const meta = await sharp(join(dir, 'annotated.png')).metadata();
     expect([meta.format, meta.width]).toEqual(['png', 1600]);

@@ -77,7 +77,7 @@ beforeAll(async () => {
   mkdirSync(fixtures, { recursive: true });
   const demo = join(dirname(require.resolve('@vladmandic/face-api/package.json')), 'demo');
   // Ada: the right-hand face of sample1; a smaller re-compressed copy; another person (from sample4).
-  await sharp(join(demo, 'sample1.jpg')).extract({ left: 1150, top: 60, width: 480, height: 480 }).jpeg({ quality: 90 }).toFile(join(fixtures, 'ada.jpg'));
+  await sharp(join(demo, 'sample1.jpg')).extract({ left: 1250, top: 60, width: 480, height: 480 }).jpeg({ quality: 90 }).toFile(join(fixtures, 'ada.jpg'));
   await sharp(join(fixtures, 'ada.jpg')).resize(300).jpeg({ quality: 60 }).toFile(join(fixtures, 'ada-small.jpg'));
   await sharp(join(demo, 'sample4.jpg')).extract({ left: 880, top: 60, width: 400, height: 450 }).jpeg({ quality: 90 }).toFile(join(fixtures, 'other.jpg'));
   // A style image: bold diagonal colour bands.
