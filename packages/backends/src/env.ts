@@ -14,9 +14,12 @@ export interface LikenessEnv {
      */
     wasmPaths?: string | Record<string, string>;
     /**
-     * Threads for the wasm backend. Only takes effect where threaded wasm
-     * can run (a cross-origin-isolated page).
-     * @defaultValue undefined (tfjs picks navigator.hardwareConcurrency)
+     * Threads for the wasm backend (XNNPACK's pool, at most 8). Browsers: only
+     * takes effect where threaded wasm can run (a cross-origin-isolated page).
+     * Node: 2 or more opts in to threads on `worker_threads` (tfjs 4.22 turns
+     * them off in Node; `@likeness/backends` starts them itself — 8 idle
+     * workers, `unref()`ed, so the process still exits).
+     * @defaultValue undefined (browsers: tfjs picks navigator.hardwareConcurrency / 2; Node: 1)
      */
     numThreads?: number;
   };

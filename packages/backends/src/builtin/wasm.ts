@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { setThreadsCount, setWasmPaths, version_wasm } from '@tensorflow/tfjs-backend-wasm';
 import type { LikenessEnv } from '../env';
 import { BackendAlreadyInitializedError } from '../errors/backend-already-initialized-error';
+import { enableNodeWasmThreads } from '../internal/node-wasm-threads';
 import { registerWasmGapKernels } from '../kernels/wasm/register-wasm-kernels';
 import type { LikenessBackendV1 } from '../spec/backend-v1';
 
@@ -26,7 +27,7 @@ export const wasmBackend: LikenessBackendV1 = {
       `tfjs said: ${message.slice(0, 300)}`
     );
   },
-  doConfigure(env: LikenessEnv) {
+  async doConfigure(env: LikenessEnv) {
     const key = JSON.stringify([env.wasm.wasmPaths, env.wasm.numThreads]);
     const started = tf.engine().registry.wasm != null;
     if (started) {
@@ -41,7 +42,11 @@ export const wasmBackend: LikenessBackendV1 = {
       return;
     }
     if (env.wasm.wasmPaths !== undefined) setWasmPaths(env.wasm.wasmPaths as never);
-    if (env.wasm.numThreads !== undefined) setThreadsCount(env.wasm.numThreads);
+    if (env.wasm.numThreads !== undefined) {
+      setThreadsCount(env.wasm.numThreads);
+      // Node: tfjs keeps wasm single-threaded; numThreads ≥ 2 opts in to worker_threads pthreads.
+      await enableNodeWasmThreads(env.wasm.numThreads);
+    }
     configured = key;
   },
 };
