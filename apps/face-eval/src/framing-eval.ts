@@ -81,7 +81,9 @@ async function main(): Promise<void> {
   if (misses.length) console.log(`NOT FOUND (framed as the whole image instead): ${misses.join(' ')}`);
 
   const net: FaceResNet = await loadFaceResNetFromFaceApi();
-  const modes: [string, CropMode, number][] = (process.env.FRAMING_ALL ? [['align-5, margin 0.25', 'align-5', 0.25], ['align-5, margin 0.35', 'align-5', 0.35], ['dlib box', 'dlib-box', 0]] : [['align-5, margin 0.25', 'align-5', 0.25], ['dlib box', 'dlib-box', 0]]) as [string, CropMode, number][];
+  const allModes: [string, CropMode, number][] = [['align-5, margin 0.25', 'align-5', 0.25], ['dlib box', 'dlib-box', 0], ['dlib box, eyes levelled', 'dlib-box-rotated', 0]];
+  const wanted = process.env.FRAMING_MODES?.split(',');
+  const modes = wanted ? allModes.filter(([, m]) => wanted.includes(m)) : allModes;
   console.log('\nAll 40 people (79,800 pairs, 360 one-shot probes; plain L2):');
   console.log('| preparation | AUC % | EER % | TAR@FAR 1e-2 % | TAR@FAR 1e-3 % | one-shot top-1 % |\n|---|---|---|---|---|---|');
   for (const [name, mode, padding] of modes) {

@@ -13,9 +13,11 @@ import type { OrlImage } from './orl';
  * - `align-5`: `alignFace` (similarity transform of 5 landmarks onto a
  *   template, with rotation), margin `padding`;
  * - `dlib-box`: dlib's box from the eye and mouth centres (as face-api's
- *   `useDlibAlignment`), no rotation.
+ *   `useDlibAlignment`), no rotation;
+ * - `dlib-box-rotated`: the same box turned about its centre so that the
+ *   eyes are level (closer to dlib's own chips, which are rotated).
  */
-export type CropMode = 'align-5' | 'dlib-box';
+export type CropMode = 'align-5' | 'dlib-box' | 'dlib-box-rotated';
 
 /** One ORL image's detection outcome. */
 export interface OrlDetection {
@@ -92,6 +94,15 @@ export function cropOrl(images: readonly OrlImage[], dets: readonly OrlDetection
       }
       if (mode === 'align-5') return alignFace(rgb, [d.landmarks], { padding });
       const b = dlibBox(d.landmarks);
+      if (mode === 'dlib-box-rotated') {
+        const [le, re] = landmarks68To5(d.landmarks);
+        const th = Math.atan2(re!.y - le!.y, re!.x - le!.x);
+        const s = b.size / 150, c = Math.cos(th) * s, si = Math.sin(th) * s;
+        const cx = b.x + b.size / 2, cy = b.y + b.size / 2;
+        // output (u, v) → input cx + c·(u−75) − si·(v−75), cy + si·(u−75) + c·(v−75); one image per call
+        const row = [c, -si, cx - c * 75 + si * 75, si, c, cy - si * 75 - c * 75, 0, 0];
+        return tf.image.transform(tf.expandDims(rgb, 0) as tf.Tensor4D, tf.tensor2d(row, [1, 8]), 'bilinear', 'constant', 0, [150, 150]);
+      }
       const H = im.height, W = im.width;
       const box = [b.y / (H - 1), b.x / (W - 1), (b.y + b.size) / (H - 1), (b.x + b.size) / (W - 1)];
       return tf.image.cropAndResize(tf.expandDims(rgb, 0) as tf.Tensor4D, [box], [0], [150, 150], 'bilinear', 0);
