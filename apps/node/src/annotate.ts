@@ -31,7 +31,7 @@ export function annotate(image: RgbImage, annotations: readonly Annotation[], op
     const c = a.color ?? '#00e676';
     const { x, y, width, height } = a.box;
     const ty = Math.min(image.height - 4, y + height + font + 4);
-    const dots = (a.landmarks ?? []).map(([px, py]) => `<circle cx="${px.toFixed(1)}" cy="${py.toFixed(1)}" r="${stroke}" fill="${c}"/>`).join('');
+    const dots = (a.landmarks ?? []).map(([px, py]) => `<circle cx="${px.toFixed(1)}" cy="${py.toFixed(1)}" r="${Math.max(1.5, stroke * 0.4).toFixed(1)}" fill="${c}"/>`).join('');
     return (
       `<rect x="${x.toFixed(1)}" y="${y.toFixed(1)}" width="${width.toFixed(1)}" height="${height.toFixed(1)}" fill="none" stroke="${c}" stroke-width="${stroke}"/>` +
       dots +
