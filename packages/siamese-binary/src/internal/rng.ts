@@ -1,5 +1,5 @@
 /**
- * @internal A small seeded PRNG (mulberry32) whose whole state is one
+ * A small seeded PRNG (not exported from the package) (mulberry32) whose whole state is one
  * 32-bit integer, so a trainer can checkpoint and resume it exactly.
  */
 export class Rng {
