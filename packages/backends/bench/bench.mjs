@@ -1,12 +1,13 @@
 // Benchmark: cpu and wasm backends (Node) against PyTorch on the CPU.
 // Run: pnpm --filter @likeness/backends bench   (builds first; imports dist/)
-// Options: --backends=wasm,cpu  --reps=5  --torch-threads=2  --no-torch
+// Options: --backends=wasm,cpu  --reps=5  --torch-threads=2  --no-torch  --threads=N (env.wasm.numThreads)
+//          --cases=a,b (substrings of case names)  --json (one JSON line of results at the end)
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import '../dist/cpu.js';
 import '../dist/wasm.js';
-import { useBackend } from '../dist/index.js';
+import { env, useBackend } from '../dist/index.js';
 
 const args = Object.fromEntries(
   process.argv.slice(2).map((a) => {
@@ -17,6 +18,8 @@ const args = Object.fromEntries(
 const backends = (args.backends ?? 'wasm,cpu').split(',');
 const reps = Number(args.reps ?? 5);
 const torchThreads = Number(args['torch-threads'] ?? 2);
+if (args.threads !== undefined) env.wasm.numThreads = Number(args.threads);
+const only = args.cases ? args.cases.split(',') : null;
 
 function median(xs) {
   const s = [...xs].sort((a, b) => a - b);
@@ -47,6 +50,8 @@ function cases() {
   const list = {
     'conv2d fwd': () => tf.conv2d(x, w, 1, 'same'),
     'conv2d fwd+dx+dW': () => tf.grads((xx, ww) => tf.conv2d(xx, ww, 1, 'same'))([x, w]),
+    'conv2d fwd+dx': () => tf.grad((xx) => tf.conv2d(xx, w, 1, 'same'))(x),
+    'conv2d fwd+dW': () => tf.grad((ww) => tf.conv2d(x, ww, 1, 'same'))(w),
     'matMul 1024²': () => tf.matMul(a, b),
     'VGG block fwd+bwd': () =>
       tf.grads((xx, wa, wb) => {
@@ -66,6 +71,7 @@ for (const name of backends) {
   // The cpu backend is slow (tens of seconds a case): one run, no warm-up.
   const slow = name === 'cpu';
   for (const [label, fn] of Object.entries(list)) {
+    if (only && !only.some((o) => label.includes(o))) continue;
     results[name][label] = await timed(fn, slow ? 1 : reps, !slow);
     process.stderr.write(`${name} ${label}: ${results[name][label].toFixed(1)} ms\n`);
   }
@@ -88,8 +94,10 @@ const header = ['case', ...backends.map((b) => `${b} ms`), ...(torch ? [`torch($
 const rows = labels.map((l) => [
   l,
   ...backends.map((b) => results[b][l].toFixed(1)),
-  ...(torch ? [torch[l].toFixed(1), ...backends.map((b) => (results[b][l] / torch[l]).toFixed(1) + '×')] : []),
+  ...(torch ? [torch[l]?.toFixed(1) ?? '–', ...backends.map((b) => (torch[l] ? (results[b][l] / torch[l]).toFixed(1) + '×' : '–'))] : []),
 ]);
 console.log(`\n| ${header.join(' | ')} |\n|${header.map(() => '---').join('|')}|`);
 for (const r of rows) console.log(`| ${r.join(' | ')} |`);
 console.log(`\nmedian of ${reps} runs after a warm-up (cpu: 1 run, no warm-up); tfjs ${tf.version_core}, Node ${process.version}`);
+console.log(`wasm threads: ${env.wasm.numThreads ?? 1}; load average: ${(await import('node:os')).loadavg().map((v) => v.toFixed(1)).join(' ')}`);
+if (args.json === 'true') console.log(JSON.stringify({ threads: env.wasm.numThreads ?? 1, results, torch }));

@@ -112,10 +112,14 @@ function installWorkerShim(
   }
   g[SHIM] = true;
   // Emscripten's Node branch assigns worker_threads.Worker to the global before
-  // starting its pool; keep our subclass (it behaves the same for other URLs).
+  // starting its pool; keep our subclass then (it behaves the same for other
+  // URLs), but let anyone else's assignment through.
+  let assigned: unknown = g.Worker;
   Object.defineProperty(globalThis, 'Worker', {
     configurable: true,
-    get: () => BlobUrlWorker,
-    set: () => {},
+    get: () => assigned ?? BlobUrlWorker,
+    set: (value: unknown) => {
+      if (value !== wt.Worker) assigned = value;
+    },
   });
 }

@@ -20,6 +20,10 @@ const cases: { x: [number, number, number, number]; k: [number, number]; co: num
   { x: [3, 6, 6, 2], k: [1, 1], co: 3, s: 1, pad: 'valid' },
   { x: [1, 7, 7, 2], k: [3, 3], co: 2, s: 2, pad: 1 },
   { x: [1, 6, 6, 3], k: [4, 4], co: 2, s: 1, pad: 'same' },
+  // Stride 1 (extended-grid path): several images, non-square kernels, wide explicit padding.
+  { x: [3, 5, 8, 2], k: [2, 3], co: 3, s: 1, pad: 'valid' },
+  { x: [2, 6, 5, 4], k: [3, 3], co: 2, s: 1, pad: 2 },
+  { x: [4, 3, 4, 1], k: [3, 1], co: 2, s: 1, pad: 'same' },
 ];
 
 describe('wasm Conv2DBackpropFilter', () => {
@@ -65,11 +69,43 @@ describe('wasm Conv2DBackpropFilter', () => {
     }
   });
 
+  it('stride 1 with dilation (called directly) matches a brute-force sum', async () => {
+    await tf.setBackend('wasm');
+    const [n, h, w, ci, co, kh, kw, dh, dw] = [2, 7, 6, 2, 3, 2, 3, 2, 1];
+    const xv = seededValues(n * h * w * ci, 21);
+    const oh = h - (kh - 1) * dh;
+    const ow = w - (kw - 1) * dw;
+    const dyv = seededValues(n * oh * ow * co, 22);
+    const got = tf.tidy(() =>
+      tf
+        .engine()
+        .runKernel(
+          'Conv2DBackpropFilter',
+          { x: tf.tensor4d(xv, [n, h, w, ci]), dy: tf.tensor4d(dyv, [n, oh, ow, co]) },
+          { strides: [1, 1], pad: 'valid', dataFormat: 'NHWC', dilations: [dh, dw], filterShape: [kh, kw, ci, co] },
+        ) as tf.Tensor,
+    );
+    const values = await got.data();
+    got.dispose();
+    for (let i = 0; i < kh; i++)
+      for (let j = 0; j < kw; j++)
+        for (let c = 0; c < ci; c++)
+          for (let o = 0; o < co; o++) {
+            let sum = 0;
+            for (let b = 0; b < n; b++)
+              for (let y = 0; y < oh; y++)
+                for (let xx = 0; xx < ow; xx++)
+                  sum += xv[((b * h + y + i * dh) * w + xx + j * dw) * ci + c]! * dyv[((b * oh + y) * ow + xx) * co + o]!;
+            expect(values[((i * kw + j) * ci + c) * co + o]).toBeCloseTo(sum, 4);
+          }
+  });
+
   it('leaks nothing', async () => {
     await tf.setBackend('wasm');
     const x = tf.tensor4d(seededValues(2 * 9 * 9 * 3, 1), [2, 9, 9, 3]);
     const w = tf.tensor4d(seededValues(3 * 3 * 3 * 4, 2), [3, 3, 3, 4]);
     await expectNoLeaks(() => tf.grad((ww: tf.Tensor) => tf.sum(tf.conv2d(x, ww as tf.Tensor4D, 2, 'same')))(w));
+    await expectNoLeaks(() => tf.grad((ww: tf.Tensor) => tf.sum(tf.conv2d(x, ww as tf.Tensor4D, 1, 'same')))(w));
     tf.dispose([x, w]);
   });
 });

@@ -13,6 +13,13 @@ import { withScope } from './internal/kernel-scope';
  * product, so XNNPACK packs it once. Any stride, padding ('same', 'valid',
  * explicit) and dilation (when given in attrs).
  *
+ * Stride 1 avoids the 4-D window copies (tfjs-backend-wasm's Slice copies
+ * its whole input out of the wasm heap, then the window row by row in JS): x is laid out as one row per channel over an
+ * extended grid (every image Hq = needH + 1 rows of Wp = needW columns) and dy
+ * is zero-padded onto the same grid, so the window of tap (kh, kw) is the
+ * contiguous column range starting at kh·dh·Wp + kw·dw of that matrix — the
+ * columns that wrap past a row end (or into the next image) meet zeros of dy.
+ *
  * @example
  * ```ts
  * // x [2,9,9,3], dy [2,5,5,8] → dW [3,3,3,8]
@@ -42,6 +49,32 @@ export const conv2dBackpropFilter: KernelFunc = ({ inputs, backend, attrs }) => 
     // Rows/cols the taps reach, beyond the input (zeros) or short of its end (cropped).
     const needH = (kh - 1) * dh + sh * (oh - 1) + 1;
     const needW = (kw - 1) * dw + sw * (ow - 1) + 1;
+    if (sh === 1 && sw === 1) {
+      const wp = needW;
+      const hq = needH + 1;
+      // x on the extended grid, channels first: [Ci, N·Hq·Wp].
+      const xg = s.padOrCrop(x, [
+        [0, 0],
+        [top, hq - top - x.shape[1]!],
+        [left, wp - left - x.shape[2]!],
+        [0, 0],
+      ]);
+      const xgT = s.reshape(s.run('Transpose', { x: xg }, { perm: [3, 0, 1, 2] }), [ci, n * hq * wp]);
+      // dy on the same grid, zeros outside [OH, OW]; the last image needs only OH rows.
+      const len = ((n - 1) * hq + oh) * wp;
+      const dyg = s.run('PadV2', { x: dy }, { paddings: [[0, 0], [0, hq - oh], [0, wp - ow], [0, 0]], constantValue: 0 });
+      const dyl = s.reshape(s.sliceColumns(s.reshape(dyg, [1, n * hq * wp * co]), 0, len * co), [len, co]);
+      const taps: TensorInfo[] = []; // dW[kh,kw] [Ci, Co], in (kh, kw) order
+      for (let i = 0; i < kh; i++) {
+        for (let j = 0; j < kw; j++) {
+          const tap = s.sliceColumns(xgT, i * dh * wp + j * dw, len);
+          taps.push(s.run('BatchMatMul', { a: tap, b: dyl }, { transposeA: false, transposeB: false }));
+          s.free(tap);
+        }
+      }
+      const all = taps.length === 1 ? taps[0]! : s.run('Concat', taps, { axis: 0 });
+      return s.reshape(all, [kh, kw, ci, co]);
+    }
     const xp = s.padOrCrop(x, [
       [0, 0],
       [top, needH - top - x.shape[1]!],

@@ -3,6 +3,11 @@ import type { DataId, KernelBackend, NamedAttrMap, TensorInfo } from '@tensorflo
 
 type Inputs = Record<string, TensorInfo> | TensorInfo[];
 type PadPairs = [number, number][];
+/** The two public methods of tfjs-backend-wasm's BackendWasm used for heap copies. */
+interface HeapBackend {
+  makeOutput(shape: number[], dtype: 'float32'): TensorInfo;
+  typedArrayFromHeap(t: TensorInfo): Float32Array;
+}
 
 /**
  * Runs other wasm kernels on `TensorInfo`s inside a kernel and frees every
@@ -95,6 +100,26 @@ export class KernelScope {
    * Spreads `x` [N,H,W,C] onto a grid with stride (sh, sw): output
    * [N, H·sh, W·sw, C] with x at rows/cols multiple of the stride, zeros elsewhere.
    */
+  /**
+   * Columns [begin, begin + count) of every row of a 2-D float32 tensor
+   * ([rows, count]). On wasm it copies straight between views of the wasm
+   * heap: tfjs-backend-wasm's Slice first copies the whole input out of the
+   * heap (readSync), then the rows one by one.
+   */
+  sliceColumns(x: TensorInfo, begin: number, count: number): TensorInfo {
+    const [rows, cols] = x.shape as [number, number];
+    const b = this.backend as unknown as Partial<HeapBackend>;
+    if (x.dtype !== 'float32' || typeof b.makeOutput !== 'function' || typeof b.typedArrayFromHeap !== 'function') {
+      return this.run('Slice', { x }, { begin: [0, begin], size: [rows, count] });
+    }
+    const out = b.makeOutput([rows, count], 'float32');
+    this.owned.push(out);
+    const dst = b.typedArrayFromHeap(out); // views taken after the allocation (which may grow the heap)
+    const src = b.typedArrayFromHeap(x);
+    for (let r = 0; r < rows; r++) dst.set(src.subarray(r * cols + begin, r * cols + begin + count), r * count);
+    return out;
+  }
+
   spread(x: TensorInfo, sh: number, sw: number): TensorInfo {
     if (sh === 1 && sw === 1) return x;
     const [n, h, w, c] = x.shape as [number, number, number, number];
