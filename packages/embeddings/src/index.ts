@@ -37,7 +37,7 @@ export type { CompactEncoderOptions, CompactEncoderConfig } from './encoder/comp
 
 // Pretrained face encoder (dlib ResNet, face-api weights)
 export { FaceResNet, loadFaceResNet, createFaceResNet, saveFaceResNet, faceResNetUrlHandler, FACE_RESNET_MEAN_RGB } from './encoder/face-resnet';
-export { FineTunableFaceResNet, saveFineTunedFaceResNet, FACE_RESNET_STAGES } from './encoder/fine-tunable-face-resnet';
+export { FineTunableFaceResNet, FACE_RESNET_STAGES } from './encoder/fine-tunable-face-resnet';
 export type { FineTunableFaceResNetOptions } from './encoder/fine-tunable-face-resnet';
 
 // Face preparation

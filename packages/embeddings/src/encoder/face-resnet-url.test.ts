@@ -29,8 +29,8 @@ describe('faceResNetUrlHandler (browser loader)', () => {
   it('loads the same weights as the Node loader', async () => {
     const web = await loadFaceResNet(faceResNetUrlHandler('/models/face_recognition_model-weights_manifest.json', { fetch: fakeFetch }));
     const node = await loadFaceResNetFromFaceApi();
-    const a = web.namedWeights();
-    const b = node.namedWeights();
+    const a = web.exportWeights();
+    const b = node.exportWeights();
     expect(Object.keys(a).sort()).toEqual(Object.keys(b).sort());
     for (const k of Object.keys(a)) expect(Array.from(a[k]!.dataSync())).toEqual(Array.from(b[k]!.dataSync()));
     tf.dispose([...Object.values(a), ...Object.values(b)]);

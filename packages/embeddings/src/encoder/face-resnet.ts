@@ -97,8 +97,8 @@ export class FaceResNet implements Encoder {
    * `scale/weights` are ones and `scale/biases` zeros). New tensors the
    * caller owns.
    */
-  namedWeights(): tf.NamedTensorMap {
-    this.assertAlive('namedWeights');
+  exportWeights(): tf.NamedTensorMap {
+    this.assertAlive('exportWeights');
     return tf.tidy(() => {
       const out: tf.NamedTensorMap = {};
       const put = (prefix: string, p: ConvParams) => {
@@ -159,38 +159,6 @@ export class FaceResNet implements Encoder {
       }
       const gap = tf.mean(x, [1, 2]) as tf.Tensor2D;
       return tf.matMul(gap, this.fc);
-    });
-  }
-
-  /**
-   * Copies of the weights in face-api's naming, with the scale folded in
-   * (`scale/weights` = 1, `scale/biases` = 0): what `loadFaceResNet` reads
-   * back to the same network (e.g. after fine-tuning). The caller owns them.
-   *
-   * @example
-   * ```ts
-   * const w = net.exportWeights(); // {'conv32_down/conv/filters': [7,7,3,32], …, fc: [256,128]}
-   * tf.dispose(Object.values(w));
-   * ```
-   */
-  exportWeights(): tf.NamedTensorMap {
-    this.assertAlive('exportWeights');
-    return tf.tidy(() => {
-      const out: tf.NamedTensorMap = {};
-      const put = (prefix: string, p: ConvParams) => {
-        const c = p.bias.shape[0];
-        out[`${prefix}/conv/filters`] = tf.clone(p.filter);
-        out[`${prefix}/conv/bias`] = tf.clone(p.bias);
-        out[`${prefix}/scale/weights`] = tf.ones([c]);
-        out[`${prefix}/scale/biases`] = tf.zeros([c]);
-      };
-      put('conv32_down', this.stem);
-      BLOCKS.forEach(([name], i) => {
-        put(`${name}/conv1`, this.blocks[i]!.conv1);
-        put(`${name}/conv2`, this.blocks[i]!.conv2);
-      });
-      out['fc'] = tf.clone(this.fc);
-      return out;
     });
   }
 
@@ -293,24 +261,39 @@ export function createFaceResNet(options: { seed?: number } = {}): FaceResNet {
 }
 
 /**
- * Saves a face ResNet's weights (float32, face-api's manifest layout with
- * folded scale layers) through any `tf.io` handler; `loadFaceResNet` reads
- * them back.
+ * Saves a face ResNet's weights — pretrained, trained from scratch or
+ * fine-tuned (`FineTunableFaceResNet`) — as float32 in face-api's manifest
+ * layout with folded scale layers, through any `tf.io` handler;
+ * `loadFaceResNet` reads them back exactly like the pretrained model.
  *
  * @example
  * ```ts
  * await saveFaceResNet(net, fileSystemHandler('./models/resnet')); // Node, atomic
  * ```
  */
-export async function saveFaceResNet(net: FaceResNet, handler: tf.io.IOHandler): Promise<tf.io.SaveResult> {
-  if (!(net instanceof FaceResNet)) throw new InvalidArgumentError({ fn: 'saveFaceResNet', argument: 'net', message: 'expected a FaceResNet.' });
+export async function saveFaceResNet(
+  net: { exportWeights(): tf.NamedTensorMap },
+  handler: tf.io.IOHandler,
+  options: { metadata?: Record<string, unknown> } = {},
+): Promise<tf.io.SaveResult> {
+  if (net == null || typeof (net as Partial<FaceResNet>).exportWeights !== 'function') {
+    throw new InvalidArgumentError({ fn: 'saveFaceResNet', argument: 'net', message: 'expected a FaceResNet or FineTunableFaceResNet.' });
+  }
   if (handler == null || typeof handler.save !== 'function') {
     throw new InvalidArgumentError({ fn: 'saveFaceResNet', argument: 'handler', message: 'expected a tf.io.IOHandler with save(), e.g. fileSystemHandler(dir).' });
   }
-  const named = net.namedWeights();
+  const named = net.exportWeights();
   try {
     const { data, specs } = await tf.io.encodeWeights(named);
-    return await handler.save({ format: 'likeness-face-resnet', generatedBy: '@likeness/embeddings', convertedBy: null, modelTopology: { format: 'likeness-face-resnet', formatVersion: 1 }, weightSpecs: specs, weightData: data });
+    return await handler.save({
+      format: 'likeness-face-resnet',
+      generatedBy: '@likeness/embeddings',
+      convertedBy: null,
+      modelTopology: { format: 'likeness-face-resnet', formatVersion: 1 },
+      weightSpecs: specs,
+      weightData: data,
+      ...(options.metadata ? { userDefinedMetadata: { likeness: options.metadata as {} } } : {}),
+    });
   } finally {
     tf.dispose(Object.values(named));
   }

@@ -4,8 +4,8 @@ import '@likeness/backends/wasm';
 import { InvalidArgumentError, ShapeError, useBackend } from '@likeness/backends';
 import { expectNoLeaks } from '@likeness/backends/testing';
 import { loadFaceResNetFromFaceApi } from '../node/face-api-weights';
-import { type FaceResNet, loadFaceResNet } from './face-resnet';
-import { FACE_RESNET_STAGES, FineTunableFaceResNet, saveFineTunedFaceResNet } from './fine-tunable-face-resnet';
+import { type FaceResNet, loadFaceResNet, saveFaceResNet } from './face-resnet';
+import { FACE_RESNET_STAGES, FineTunableFaceResNet } from './fine-tunable-face-resnet';
 
 let net: FaceResNet;
 let x: tf.Tensor4D;
@@ -74,7 +74,7 @@ describe('FineTunableFaceResNet', () => {
     // move the weights away from the pretrained ones
     for (const v of ft.trainableVariables()) v.assign(tf.tidy(() => tf.mul(v, 1.1)));
     let saved: tf.io.ModelArtifacts | undefined;
-    await saveFineTunedFaceResNet(ft, tf.io.withSaveHandler(async (a) => { saved = a; return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } }; }), { metadata: { trainableStages: 1 } });
+    await saveFaceResNet(ft, tf.io.withSaveHandler(async (a) => { saved = a; return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } }; }), { metadata: { trainableStages: 1 } });
     expect(saved!.userDefinedMetadata).toEqual({ likeness: { trainableStages: 1 } });
     const back = await loadFaceResNet(tf.io.fromMemory(saved!));
     const x1 = tf.slice(x, [0, 0, 0, 0], [1, -1, -1, -1]) as tf.Tensor4D;
@@ -94,7 +94,7 @@ describe('FineTunableFaceResNet', () => {
       const f = ft.frozenFeatures(x1);
       tf.dispose([x1, f, ft.encodeFeatures(f)]);
       tf.dispose(Object.values(ft.exportWeights()));
-      await saveFineTunedFaceResNet(ft, tf.io.withSaveHandler(async () => ({ modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } })));
+      await saveFaceResNet(ft, tf.io.withSaveHandler(async () => ({ modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } })));
       ft.dispose();
       ft.dispose();
     });
@@ -106,7 +106,7 @@ describe('FineTunableFaceResNet', () => {
     const ft = FineTunableFaceResNet.fromPretrained(net, { trainableStages: 3 });
     expect(() => ft.encode(tf.zeros([1, 112, 92, 3]) as tf.Tensor4D)).toThrow(ShapeError);
     expect(() => ft.encodeFeatures(tf.zeros([1, 8, 8, 128]) as tf.Tensor4D)).toThrow(ShapeError);
-    await expect(saveFineTunedFaceResNet(ft, {} as tf.io.IOHandler)).rejects.toSatisfy((e) => InvalidArgumentError.isInstance(e));
+    await expect(saveFaceResNet(ft, {} as tf.io.IOHandler)).rejects.toSatisfy((e) => InvalidArgumentError.isInstance(e));
     ft.dispose();
     expect(() => ft.encode(x)).toThrow(/disposed/);
   });

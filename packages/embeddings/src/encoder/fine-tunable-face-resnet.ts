@@ -225,39 +225,3 @@ function residual(x: tf.Tensor4D, blk: { conv1: Conv; conv2: Conv; down: boolean
   if (dc > 0) pooled = tf.pad(pooled, [[0, 0], [0, 0], [0, 0], [0, dc]]);
   return tf.relu(tf.add(pooled, o)) as tf.Tensor4D;
 }
-
-/**
- * Saves face ResNet weights (from `exportWeights()` of a FaceResNet or a
- * FineTunableFaceResNet) through any `tf.io` handler (e.g.
- * `fileSystemHandler(dir)` of `@likeness/embeddings/node`, atomic), as
- * float32; `loadFaceResNet(handler)` loads them like the pretrained model.
- *
- * @example
- * ```ts
- * await saveFineTunedFaceResNet(ft, fileSystemHandler('out/my-face-resnet')); // 128-d encoder, ~22 MB
- * const net = await loadFaceResNet(fileSystemHandler('out/my-face-resnet'));
- * ```
- */
-export async function saveFineTunedFaceResNet(
-  net: { exportWeights(): tf.NamedTensorMap }, handler: tf.io.IOHandler, options: { metadata?: Record<string, unknown> } = {},
-): Promise<tf.io.SaveResult> {
-  if (handler == null || typeof handler.save !== 'function') {
-    throw new InvalidArgumentError({ fn: 'saveFineTunedFaceResNet', argument: 'handler', message: 'expected a tf.io.IOHandler with save(), e.g. fileSystemHandler(dir) in Node.' });
-  }
-  if (net == null || typeof net.exportWeights !== 'function') {
-    throw new InvalidArgumentError({ fn: 'saveFineTunedFaceResNet', argument: 'net', message: 'expected a FineTunableFaceResNet (or anything with exportWeights()).' });
-  }
-  const w = net.exportWeights();
-  try {
-    const { data, specs } = await tf.io.encodeWeights(w);
-    return await handler.save({
-      format: 'likeness-face-resnet',
-      generatedBy: '@likeness/embeddings',
-      weightSpecs: specs,
-      weightData: data,
-      ...(options.metadata ? { userDefinedMetadata: { likeness: options.metadata as {} } } : {}),
-    });
-  } finally {
-    tf.dispose(Object.values(w));
-  }
-}

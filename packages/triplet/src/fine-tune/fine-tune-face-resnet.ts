@@ -58,7 +58,7 @@ export interface FineTuneFaceResNetOptions {
   seed?: number;
   /** Called after every epoch. */
   onEpoch?: (e: FineTuneEpoch) => void;
-  /** Called when an epoch beats the best so far (e.g. `saveFineTunedFaceResNet(net, handler, {metadata: {epoch}})`). */
+  /** Called when an epoch beats the best so far (e.g. `saveFaceResNet(net, handler, {metadata: {epoch}})`). */
   onBest?: (net: FineTunableFaceResNet, e: FineTuneEpoch) => Promise<void> | void;
 }
 
@@ -154,7 +154,7 @@ const better = (a: { eer: number; loss: number }, b: { eer: number; loss: number
  * ```ts
  * const ft = FineTunableFaceResNet.fromPretrained(await loadFaceResNetFromFaceApi(), { trainableStages: 3 });
  * const r = await fineTuneFaceResNet(ft, { images: train, labels }, { validation: { images: val, labels: valLabels } });
- * // train [N,150,150,3]; r.bestEpoch, r.history; then saveFineTunedFaceResNet(ft, handler)
+ * // train [N,150,150,3]; r.bestEpoch, r.history; then saveFaceResNet(ft, handler)
  * ```
  */
 export async function fineTuneFaceResNet(net: FineTunableFaceResNet, train: LabelledFaces, options: FineTuneFaceResNetOptions): Promise<FineTuneResult> {
