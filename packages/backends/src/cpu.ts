@@ -5,10 +5,12 @@
 import '@tensorflow/tfjs-backend-cpu';
 import { cpuBackend } from './builtin/cpu';
 import { ensureGradients } from './gradients';
+import { registerCpuKernelFixes } from './kernels/cpu/transform';
 import { fixResizeBilinearGrad } from './kernels/shared/fix-resize-bilinear-grad';
 import { registerLikenessBackend } from './registry';
 
 ensureGradients();
+registerCpuKernelFixes();
 fixResizeBilinearGrad('cpu');
 registerLikenessBackend(cpuBackend, { priority: 1 });
 
