@@ -64,13 +64,44 @@ function build(): Command {
   program
     .command('stylize')
     .alias('stylise')
-    .description('neural style transfer: repaint the content photo in the style of the style image')
-    .argument('<content>')
-    .argument('<style>')
-    .requiredOption('-o, --out <image>', 'output image (.png/.jpg/.webp)')
-    .option('-i, --iterations <n>', 'optimisation steps (default: 100)')
-    .option('-s, --size <px>', 'longest side of the output (default: 256)')
-    .action((content: string, style: string, opts, cmd: Command) => stylizeCommand(session(cmd), content, style, opts));
+    .description('neural style transfer: repaint the content photo in the style of the style image(s); flags as jcjohnson/neural-style')
+    .argument('[content]', 'content image (or --content_image)')
+    .argument('[style]', 'style image(s), comma-separated (or --style_image)')
+    .option('-o, --out <image>', 'output image (.png/.jpg/.webp)')
+    .option('--output_image <image>', 'alias of --out')
+    .option('--content_image <image>', 'content image')
+    .option('--style_image <images>', 'style image(s), comma-separated: a.jpg,b.jpg')
+    .option('--style_blend_weights <weights>', 'one weight per style image, comma-separated (default: equal)')
+    .option('-s, --image_size <px>', 'longest side of the output (default: 256)')
+    .option('--size <px>', 'alias of --image_size')
+    .option('-i, --iterations <n>', 'total iterations split over the scales (2:1 for 0.5,1), or one per scale: 60,20 (default: 100)')
+    .option('--scales <fractions>', 'coarse-to-fine fractions of the size, ending at 1 (default: 0.5,1)')
+    .option('--optimizer <name>', 'adam or lbfgs (default: adam)')
+    .option('--learning_rate <lr>', 'step size (default: 0.02 for adam, 1 for lbfgs)')
+    .option('--content_weight <w>', 'content weight α (default: the network\'s)')
+    .option('--style_weight <w>', 'style weight β (default: the network\'s)')
+    .option('--tv_weight <w>', 'total-variation weight (default: 1)')
+    .option('--init <how>', 'random, image or mix (default: image)')
+    .option('--seed <n>', 'seed of the initial noise (default: 0)')
+    .option('--style_scale <f>', 'style image size relative to the output (default: 1)')
+    .option('--original_colors <0|1>', '1: keep the content image\'s colours (default: 0)')
+    .option('--print_iter <n>', 'print the loss every n iterations (default: 0, never)')
+    .option('--save_iter <n>', 'write out_<iteration>.png every n iterations (default: 0, never)')
+    .option('--model <name>', 'bundled network: mobilenet_v2 or inception_v3 (default: mobilenet_v2)')
+    .option('--model_file <model.json>', 'a VGG in tfjs format (model.json + weights) instead of the bundled network')
+    .option('--model_type <type>', 'with --model_file: vgg16 or vgg19 (default: vgg19)')
+    .option('--model_layout <layout>', 'with --model_file: keras or torchvision weight names (default: keras)')
+    .action((content: string | undefined, style: string | undefined, opts, cmd: Command) => {
+      if (opts.output_image !== undefined) {
+        if (opts.out !== undefined && opts.out !== opts.output_image) throw new CliError('give the output once: -o/--out or --output_image', EXIT.usage);
+        opts.out = opts.output_image;
+      }
+      if (opts.size !== undefined) {
+        if (opts.image_size !== undefined && opts.image_size !== opts.size) throw new CliError('give the size once: --image_size or --size', EXIT.usage);
+        opts.image_size = opts.size;
+      }
+      return stylizeCommand(session(cmd), content, style, opts);
+    });
 
   return program;
 }

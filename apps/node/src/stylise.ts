@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { styleTransfer } from '@likeness/nst';
+import { styleTransfer, type FeatureExtractor, type StyleTransferRunOptions } from '@likeness/nst';
 import { loadDefaultExtractor } from '@likeness/nst/node';
 import type { RgbImage } from './image-io';
 
@@ -17,39 +17,95 @@ export async function fromUnitTensor(image: tf.Tensor4D): Promise<RgbImage> {
   return { data, width, height };
 }
 
-export interface StyliseOptions {
-  /** Iterations in total, split 2:1 between half and full resolution. @defaultValue 100 */
-  iterations?: number;
+/**
+ * Splits a total iteration count over coarse-to-fine scales, in proportion to
+ * 1/scale (coarse levels are cheap: `[0.5, 1]` gets 2:1). The parts sum to `total`.
+ *
+ * @example
+ * ```ts
+ * splitIterations(100, [0.5, 1]); // [67, 33]
+ * ```
+ */
+export function splitIterations(total: number, scales: readonly number[]): number[] {
+  const w = scales.map((s) => 1 / s);
+  const sum = w.reduce((a, b) => a + b, 0);
+  const parts = w.map((x) => Math.round((total * x) / sum));
+  parts[parts.length - 1] = total - parts.slice(0, -1).reduce((a, b) => a + b, 0);
+  return parts;
+}
+
+/** Engine options passed through to `styleTransfer` unchanged. */
+type PassThrough = Pick<
+  StyleTransferRunOptions,
+  'contentWeight' | 'styleWeight' | 'tvWeight' | 'init' | 'seed' | 'optimizer' | 'learningRate' | 'styleScale' | 'preserveColors'
+>;
+
+export interface StyliseOptions extends PassThrough {
+  /**
+   * A total split over `scales` by {@link splitIterations}, or one count per scale.
+   * @defaultValue 100
+   */
+  iterations?: number | readonly number[];
+  /** Coarse-to-fine fractions of the content size, ascending, ending at 1. @defaultValue [0.5, 1] */
+  scales?: readonly number[];
+  /** Blend weight of each style image (normalised by the engine). @defaultValue equal */
+  styleBlendWeights?: readonly number[];
+  /** The backbone; the caller keeps ownership. @defaultValue nsfwjs MobileNetV2 (loaded and disposed here) */
+  extractor?: FeatureExtractor;
+  /** After every iteration: iterations done over all scales, their total, the loss. */
   onProgress?: (done: number, total: number, loss: number) => void;
+  /** With `imageEvery` > 0: the current image every that many iterations (counted over all scales). */
+  onImage?: (done: number, image: RgbImage) => void | Promise<void>;
+  /** @defaultValue 0 (never) */
+  imageEvery?: number;
   signal?: AbortSignal;
 }
 
 /**
- * Neural style transfer with @likeness/nst's offline default backbone
- * (nsfwjs's MobileNetV2, ImageNet weights, from node_modules), coarse to fine.
+ * Neural style transfer with @likeness/nst, coarse to fine, from RGB bytes to
+ * RGB bytes (the content's size). One style image or several, blended.
  *
  * @example
  * ```ts
- * const out = await stylise(content, style, { iterations: 60 }); // RgbImage, content's size
+ * const out = await stylise(content, [style], { iterations: 60 }); // RgbImage, content's size
  * ```
  */
-export async function stylise(content: RgbImage, style: RgbImage, options: StyliseOptions = {}): Promise<RgbImage> {
-  const total = options.iterations ?? 100;
-  const coarse = Math.round((total * 2) / 3);
-  const iterations = [coarse, total - coarse];
-  const extractor = await loadDefaultExtractor();
+export async function stylise(content: RgbImage, styles: RgbImage | readonly RgbImage[], options: StyliseOptions = {}): Promise<RgbImage> {
+  const list = Array.isArray(styles) ? (styles as readonly RgbImage[]) : [styles as RgbImage];
+  const scales = options.scales ?? [0.5, 1];
+  const its = options.iterations ?? 100;
+  const iterations = typeof its === 'number' ? splitIterations(its, scales) : [...its];
+  const total = iterations.reduce((a, b) => a + b, 0);
+  const every = options.imageEvery ?? 0;
+  const extractor = options.extractor ?? (await loadDefaultExtractor());
   const c = toUnitTensor(content);
-  const s = toUnitTensor(style);
+  const s = list.map(toUnitTensor);
   let done = 0;
   try {
     const { image } = await styleTransfer({
       extractor,
       content: c,
-      styles: [s],
-      scales: [0.5, 1],
+      styles: s.map((image, i) => ({ image, weight: options.styleBlendWeights?.[i] })),
+      scales,
       iterations,
+      contentWeight: options.contentWeight,
+      styleWeight: options.styleWeight,
+      tvWeight: options.tvWeight,
+      init: options.init,
+      seed: options.seed,
+      optimizer: options.optimizer,
+      learningRate: options.learningRate,
+      styleScale: options.styleScale,
+      preserveColors: options.preserveColors,
       signal: options.signal,
-      onProgress: (e) => options.onProgress?.(++done, total, e.loss),
+      progressEvery: every > 0 && options.onImage ? 1 : 0,
+      onProgress: async (e) => {
+        done++;
+        options.onProgress?.(done, total, e.loss);
+        if (every > 0 && options.onImage && e.image && done % every === 0 && done < total) {
+          await options.onImage(done, await fromUnitTensor(e.image));
+        }
+      },
     });
     try {
       return await fromUnitTensor(image);
@@ -57,7 +113,7 @@ export async function stylise(content: RgbImage, style: RgbImage, options: Styli
       image.dispose();
     }
   } finally {
-    tf.dispose([c, s]);
-    extractor.dispose();
+    tf.dispose([c, ...s]);
+    if (!options.extractor) extractor.dispose();
   }
 }

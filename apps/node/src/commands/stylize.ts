@@ -1,52 +1,193 @@
-import { extname } from 'node:path';
+import { basename, dirname, extname, join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { ImageTooLargeError, InvalidArgumentError, LikenessError, ShapeError, WeightsMismatchError, loadVgg, type FeatureExtractor } from '@likeness/nst';
+import { fileHandler, loadDefaultExtractor } from '@likeness/nst/node';
 import { CliError, EXIT } from '../errors';
 import { fromRgb, readImage, writeImageFile } from '../image-io';
 import { progress } from '../progress';
 import type { Session } from '../session';
 import { stylise } from '../stylise';
-import { parsePositiveInt } from './options';
+import { parseInteger, parseList, parseNonNegativeInt, parseNumber, parseNumberList, parsePositiveInt } from './options';
 
+/** Options of `likeness stylize`, named as in jcjohnson/neural-style (commander keeps the underscores). */
 export interface StylizeOptions {
-  out: string;
+  out?: string;
+  content_image?: string;
+  style_image?: string;
+  style_blend_weights?: string;
+  image_size?: string;
   iterations?: string;
-  size?: string;
+  scales?: string;
+  optimizer?: string;
+  learning_rate?: string;
+  content_weight?: string;
+  style_weight?: string;
+  tv_weight?: string;
+  init?: string;
+  seed?: string;
+  style_scale?: string;
+  original_colors?: string;
+  print_iter?: string;
+  save_iter?: string;
+  model?: string;
+  model_file?: string;
+  model_type?: string;
+  model_layout?: string;
 }
 
-/** `likeness stylize content.jpg style.jpg --out out.png`: neural style transfer. */
-export async function stylizeCommand(session: Session, contentPath: string, stylePath: string, opts: StylizeOptions): Promise<void> {
+const OUTPUT_EXTENSIONS = ['.png', '.jpg', '.jpeg', '.webp'];
+const INIT = { random: 'noise', image: 'content', mix: 'mix' } as const;
+
+function choice<T extends string>(name: string, value: string | undefined, choices: readonly T[]): T | undefined {
+  if (value === undefined) return undefined;
+  if (!(choices as readonly string[]).includes(value)) throw new CliError(`--${name} must be one of ${choices.join(', ')}; got "${value}"`, EXIT.usage);
+  return value as T;
+}
+
+/** Everything checked before any image is read or model loaded. */
+function parse(contentArg: string | undefined, styleArg: string | undefined, opts: StylizeOptions) {
+  if (contentArg !== undefined && opts.content_image !== undefined) throw new CliError('give the content image either as the first argument or as --content_image, not both', EXIT.usage);
+  if (styleArg !== undefined && opts.style_image !== undefined) throw new CliError('give the style image(s) either as the second argument or as --style_image, not both', EXIT.usage);
+  const content = contentArg ?? opts.content_image;
+  if (!content) throw new CliError('missing the content image: `likeness stylize <content> <style> -o out.png` or --content_image', EXIT.usage);
+  const styleText = styleArg ?? opts.style_image;
+  if (!styleText) throw new CliError('missing the style image: `likeness stylize <content> <style> -o out.png` or --style_image a.jpg,b.jpg', EXIT.usage);
+  const styles = parseList('style_image', styleText);
+  if (!opts.out) throw new CliError('missing the output: -o/--out/--output_image out.png', EXIT.usage);
   const ext = extname(opts.out).toLowerCase();
-  if (!['.png', '.jpg', '.jpeg', '.webp'].includes(ext)) {
-    throw new CliError(`--out must end in .png, .jpg or .webp, got "${opts.out}"`, EXIT.usage);
+  if (!OUTPUT_EXTENSIONS.includes(ext)) throw new CliError(`--output_image must end in .png, .jpg or .webp, got "${opts.out}"`, EXIT.usage);
+
+  const blend = opts.style_blend_weights === undefined ? undefined : parseNumberList('style_blend_weights', opts.style_blend_weights, { min: 0 });
+  if (blend && blend.length !== styles.length) {
+    throw new CliError(`--style_blend_weights needs one weight per style image (${styles.length}), got ${blend.length}`, EXIT.usage);
   }
-  const iterations = parsePositiveInt('iterations', opts.iterations, 100);
-  const size = parsePositiveInt('size', opts.size, 256);
-  if (size < 32 || size > 1024) throw new CliError(`--size must be between 32 and 1024, got ${size}`, EXIT.usage);
-  const content = await readImage(contentPath, { maxSide: size });
-  const style = await readImage(stylePath, { maxSide: size });
+  if (blend && !blend.some((w) => w > 0)) throw new CliError('--style_blend_weights must have at least one weight > 0', EXIT.usage);
+  const size = parsePositiveInt('image_size', opts.image_size, 256);
+  if (size < 16 || size > 4096) throw new CliError(`--image_size must be between 16 and 4096, got ${size}`, EXIT.usage);
+  const scales = opts.scales === undefined ? [0.5, 1] : parseNumberList('scales', opts.scales, { min: 0, exclusiveMin: true, max: 1 });
+  if (scales.some((s, i) => i > 0 && s <= scales[i - 1]!) || scales.at(-1) !== 1) {
+    throw new CliError(`--scales must be ascending fractions ending with 1 (e.g. 0.5,1), got "${opts.scales}"`, EXIT.usage);
+  }
+  let iterations: number | number[] = 100;
+  if (opts.iterations !== undefined) {
+    const list = parseList('iterations', opts.iterations).map((v) => parsePositiveInt('iterations', v, 0));
+    if (list.length === 1) iterations = list[0]!;
+    else if (list.length === scales.length) iterations = list;
+    else throw new CliError(`--iterations must be one number or one per scale (${scales.length}), got "${opts.iterations}"`, EXIT.usage);
+  }
+  const total = typeof iterations === 'number' ? iterations : iterations.reduce((a, b) => a + b, 0);
+  if (typeof iterations === 'number' && iterations < scales.length) {
+    throw new CliError(`--iterations must be at least the number of scales (${scales.length}), got ${iterations}`, EXIT.usage);
+  }
+  const originalColors = choice('original_colors', opts.original_colors, ['0', '1'] as const);
+  const modelType = choice('model_type', opts.model_type, ['vgg16', 'vgg19'] as const);
+  const modelLayout = choice('model_layout', opts.model_layout, ['keras', 'torchvision'] as const);
+  const model = choice('model', opts.model, ['mobilenet_v2', 'inception_v3'] as const);
+  if (opts.model_file && model) throw new CliError('give either --model (a bundled network) or --model_file (a VGG model.json), not both', EXIT.usage);
+  if (!opts.model_file && (modelType || modelLayout)) throw new CliError('--model_type and --model_layout describe --model_file: give --model_file too', EXIT.usage);
+  const initName = choice('init', opts.init, ['random', 'image', 'mix'] as const);
+  return {
+    content,
+    styles,
+    out: opts.out,
+    size,
+    scales,
+    iterations,
+    total,
+    styleBlendWeights: blend,
+    optimizer: choice('optimizer', opts.optimizer, ['adam', 'lbfgs'] as const),
+    learningRate: parseNumber('learning_rate', opts.learning_rate, { min: 0, exclusiveMin: true }),
+    contentWeight: parseNumber('content_weight', opts.content_weight, { min: 0 }),
+    styleWeight: parseNumber('style_weight', opts.style_weight, { min: 0 }),
+    tvWeight: parseNumber('tv_weight', opts.tv_weight, { min: 0 }),
+    init: initName ? INIT[initName] : undefined,
+    seed: parseInteger('seed', opts.seed),
+    styleScale: parseNumber('style_scale', opts.style_scale, { min: 0, exclusiveMin: true, max: 8 }),
+    preserveColors: originalColors === undefined ? undefined : originalColors === '1',
+    printIter: parseNonNegativeInt('print_iter', opts.print_iter, 0),
+    saveIter: parseNonNegativeInt('save_iter', opts.save_iter, 0),
+    model,
+    modelFile: opts.model_file,
+    modelType: modelType ?? 'vgg19',
+    modelLayout: modelLayout ?? 'keras',
+  };
+}
+
+async function loadExtractor(p: ReturnType<typeof parse>): Promise<FeatureExtractor> {
+  if (!p.modelFile) return loadDefaultExtractor({ model: p.model ?? 'mobilenet_v2' });
+  if (!existsSync(p.modelFile)) throw new CliError(`file not found: ${p.modelFile} (--model_file: a tfjs model.json with VGG weights beside it)`, EXIT.badInput);
+  try {
+    return await loadVgg(fileHandler(p.modelFile), { depth: p.modelType === 'vgg16' ? 16 : 19, layout: p.modelLayout });
+  } catch (error) {
+    if (LikenessError.isInstance(error)) throw new CliError(`--model_file ${p.modelFile}: ${(error as Error).message}`, EXIT.badInput, { cause: error });
+    throw error;
+  }
+}
+
+/**
+ * `likeness stylize content.jpg style.jpg -o out.png [jcjohnson/neural-style flags]`:
+ * neural style transfer.
+ */
+export async function stylizeCommand(session: Session, contentArg: string | undefined, styleArg: string | undefined, opts: StylizeOptions): Promise<void> {
+  const p = parse(contentArg, styleArg, opts);
+  const content = await readImage(p.content, { maxSide: p.size });
+  const styleSide = Math.max(16, Math.round(p.size * (p.styleScale ?? 1)));
+  const styles = [];
+  for (const s of p.styles) styles.push(await readImage(s, { maxSide: styleSide }));
   const backend = await session.backend();
+  const extractor = await loadExtractor(p);
   const t0 = performance.now();
-  const bar = progress(iterations, 'stylising', session.options.progress);
+  const bar = progress(p.total, 'stylising', session.options.progress);
   let lastLoss = NaN;
-  // Ctrl-C stops between iterations; nothing is written.
+  const saved: string[] = [];
+  const stem = join(dirname(p.out), basename(p.out, extname(p.out)));
+  // Ctrl-C stops between iterations; the output is not written.
   const abort = new AbortController();
-  const onSigint = () => abort.abort(new CliError('cancelled; nothing written', EXIT.unexpected));
+  const onSigint = () => abort.abort(new CliError('cancelled; output not written', EXIT.unexpected));
   process.once('SIGINT', onSigint);
   try {
-    const out = await stylise(content, style, {
-      iterations,
+    const out = await stylise(content, styles, {
+      extractor,
+      iterations: p.iterations,
+      scales: p.scales,
+      styleBlendWeights: p.styleBlendWeights,
+      contentWeight: p.contentWeight,
+      styleWeight: p.styleWeight,
+      tvWeight: p.tvWeight,
+      init: p.init,
+      seed: p.seed,
+      optimizer: p.optimizer,
+      learningRate: p.learningRate,
+      styleScale: p.styleScale,
+      preserveColors: p.preserveColors,
       signal: abort.signal,
+      imageEvery: p.saveIter,
+      onImage: async (done, image) => {
+        const file = `${stem}_${done}${extname(p.out)}`;
+        await writeImageFile(file, fromRgb(image));
+        saved.push(file);
+      },
       onProgress: (done, total, loss) => {
         lastLoss = loss;
         bar.tick(`loss ${loss.toExponential(3)}`);
-        void total;
+        if (p.printIter > 0 && (done % p.printIter === 0 || done === total)) process.stderr.write(`Iteration ${done} / ${total}: total loss ${loss.toExponential(4)}\n`);
       },
     });
-    await writeImageFile(opts.out, fromRgb(out));
+    await writeImageFile(p.out, fromRgb(out));
+  } catch (error) {
+    if (ImageTooLargeError.isInstance(error) || InvalidArgumentError.isInstance(error) || ShapeError.isInstance(error)) {
+      throw new CliError((error as Error).message, EXIT.usage, { cause: error });
+    }
+    if (WeightsMismatchError.isInstance(error)) throw new CliError((error as Error).message, EXIT.badInput, { cause: error });
+    throw error;
   } finally {
     bar.stop();
     process.off('SIGINT', onSigint);
+    extractor.dispose();
   }
   const seconds = (performance.now() - t0) / 1000;
-  session.log(`stylised ${contentPath} (${content.width}×${content.height}) in the style of ${stylePath}: ${opts.out} (${iterations} iterations, ${seconds.toFixed(1)} s, backend ${backend.name}, final loss ${lastLoss.toExponential(3)})`);
-  session.result({ out: opts.out, width: content.width, height: content.height, iterations, seconds, loss: lastLoss, backend: backend.name });
+  session.log(
+    `stylised ${p.content} (${content.width}×${content.height}) in the style of ${p.styles.join(', ')}: ${p.out} (${p.total} iterations, ${seconds.toFixed(1)} s, backend ${backend.name}, final loss ${lastLoss.toExponential(3)})`,
+  );
+  session.result({ out: p.out, width: content.width, height: content.height, iterations: p.total, seconds, loss: lastLoss, backend: backend.name, saved });
 }

@@ -1,0 +1,160 @@
+/**
+ * End-to-end tests of `likeness stylize` with jcjohnson/neural-style's flag
+ * names: each spawns the real CLI (tsx on src/cli.ts) on tiny images generated
+ * here with sharp (40×32 content, 3 iterations), on the cpu backend.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import sharp from 'sharp';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+const require = createRequire(import.meta.url);
+const appDir = resolve(__dirname, '..');
+const tsx = pathToFileURL(join(dirname(require.resolve('tsx/package.json')), 'dist/loader.mjs')).href;
+let dir = '';
+
+function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((done) => {
+    execFile(process.execPath, ['--import', tsx, join(appDir, 'src/cli.ts'), '--backend', 'cpu', '--no-progress', ...args], { cwd: dir, timeout: 90_000 }, (error, stdout, stderr) => {
+      done({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+async function pixels(file: string): Promise<Float64Array> {
+  const { data } = await sharp(join(dir, file)).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  return Float64Array.from(data);
+}
+
+function maxAbsDiff(a: Float64Array, b: Float64Array): number {
+  expect(a.length).toBe(b.length);
+  return a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i]!)), 0);
+}
+
+/** Mean |ΔCb| + |ΔCr| (BT.601, 0–255) between two RGB images of one size. */
+function chromaDistance(a: Float64Array, b: Float64Array): number {
+  const cb = (r: number, g: number, bl: number) => -0.168736 * r - 0.331264 * g + 0.5 * bl;
+  const cr = (r: number, g: number, bl: number) => 0.5 * r - 0.418688 * g - 0.081312 * bl;
+  let sum = 0;
+  for (let i = 0; i < a.length; i += 3) {
+    sum += Math.abs(cb(a[i]!, a[i + 1]!, a[i + 2]!) - cb(b[i]!, b[i + 1]!, b[i + 2]!));
+    sum += Math.abs(cr(a[i]!, a[i + 1]!, a[i + 2]!) - cr(b[i]!, b[i + 1]!, b[i + 2]!));
+  }
+  return sum / (a.length / 3);
+}
+
+async function writeRgb(file: string, w: number, h: number, f: (x: number, y: number) => [number, number, number]): Promise<void> {
+  const data = Buffer.alloc(w * h * 3);
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) data.set(f(x, y), (y * w + x) * 3);
+  await sharp(data, { raw: { width: w, height: h, channels: 3 } }).png().toFile(join(dir, file));
+}
+
+const small = ['--image_size', '40', '--iterations', '3'];
+
+beforeAll(async () => {
+  if (!existsSync(resolve(appDir, '../../packages/nst/dist/index.js'))) {
+    throw new Error('@likeness/nst is not built: run `pnpm build` (or `pnpm test` at the root, which builds first)');
+  }
+  dir = await mkdtemp(join(tmpdir(), 'likeness-stylize-'));
+  // Content: a smooth green/red gradient; styles: a red/blue checkerboard and yellow stripes.
+  await writeRgb('content.png', 40, 32, (x, y) => [x * 6, 200 - y * 5, 80]);
+  await writeRgb('checks.png', 48, 48, (x, y) => (((x >> 2) + (y >> 2)) % 2 ? [255, 40, 40] : [20, 20, 230]));
+  await writeRgb('stripes.png', 48, 48, (x) => ((x >> 1) % 2 ? [250, 230, 30] : [30, 30, 30]));
+});
+
+describe('likeness stylize (jcjohnson/neural-style flags)', () => {
+  it('keeps the positional form, writes PNG or JPEG by extension, and accepts the long-form aliases', async () => {
+    const a = await cli('--json', 'stylize', 'content.png', 'checks.png', '-o', 'pos.png', '--size', '40', '-i', '2');
+    expect(a.code, a.stderr).toBe(0);
+    expect(JSON.parse(a.stdout)).toMatchObject({ width: 40, height: 32, iterations: 2 });
+    expect((await sharp(join(dir, 'pos.png')).metadata()).format).toBe('png');
+    const b = await cli('stylize', '--content_image', 'content.png', '--style_image', 'checks.png', '--output_image', 'named.jpg', '--image_size', '40', '--iterations', '2');
+    expect(b.code, b.stderr).toBe(0);
+    const meta = await sharp(join(dir, 'named.jpg')).metadata();
+    expect([meta.format, meta.width, meta.height]).toEqual(['jpeg', 40, 32]);
+    // Same flags, same default seed → the same pixels (up to JPEG) as the positional form.
+    expect(maxAbsDiff(await pixels('pos.png'), await pixels('named.jpg'))).toBeLessThan(40);
+  });
+
+  it('--seed changes the result of --init random, the same seed reproduces it, and --save_iter/--print_iter report', async () => {
+    const run = (out: string, seed: string, ...extra: string[]) => cli('stylize', 'content.png', 'checks.png', '-o', out, ...small, '--init', 'random', '--seed', seed, ...extra);
+    for (const r of await Promise.all([run('seed1.png', '1', '--save_iter', '1', '--print_iter', '1'), run('seed1b.png', '1'), run('seed2.png', '2')])) expect(r.code, r.stderr).toBe(0);
+    const s1 = await pixels('seed1.png');
+    expect(maxAbsDiff(s1, await pixels('seed1b.png'))).toBe(0);
+    expect(maxAbsDiff(s1, await pixels('seed2.png'))).toBeGreaterThan(20);
+    // Intermediates after iterations 1 and 2 (not 3: that is the output itself).
+    expect([existsSync(join(dir, 'seed1_1.png')), existsSync(join(dir, 'seed1_2.png')), existsSync(join(dir, 'seed1_3.png'))]).toEqual([true, true, false]);
+  });
+
+  it('prints the loss with --print_iter, and --original_colors 1 keeps the content chroma closer than 0', async () => {
+    const base = ['stylize', 'content.png', 'checks.png', ...small, '--init', 'random', '--optimizer', 'adam', '--learning_rate', '0.05', '--tv_weight', '0.5', '--content_weight', '1', '--style_weight', '1000', '--style_scale', '1'];
+    const [keep, free] = await Promise.all([cli(...base, '-o', 'keep.png', '--original_colors', '1', '--print_iter', '1'), cli(...base, '-o', 'free.png', '--original_colors', '0')]);
+    expect(keep.code, keep.stderr).toBe(0);
+    expect(free.code, free.stderr).toBe(0);
+    expect(keep.stderr.match(/Iteration \d+ \/ 3: total loss/g)).toHaveLength(3);
+    const content = await pixels('content.png');
+    const dKeep = chromaDistance(await pixels('keep.png'), content);
+    const dFree = chromaDistance(await pixels('free.png'), content);
+    // Colour preservation puts the content's Cb/Cr back (up to rounding); without it noise + style colours dominate.
+    expect(dKeep).toBeLessThan(3);
+    expect(dFree).toBeGreaterThan(dKeep * 3);
+  });
+
+  it('blends two styles: weights 1,0 and 0,1 reproduce each style alone, 1,1 differs from both', async () => {
+    const run = (out: string, styles: string, weights?: string) =>
+      cli('stylize', '--content_image', 'content.png', '--style_image', styles, '-o', out, ...small, '--scales', '0.5,1', '--iterations', '2,1', ...(weights ? ['--style_blend_weights', weights] : []));
+    const runs = await Promise.all([run('only-checks.png', 'checks.png'), run('only-stripes.png', 'stripes.png'), run('b10.png', 'checks.png,stripes.png', '1,0'), run('b01.png', 'checks.png,stripes.png', '0,1'), run('b11.png', 'checks.png,stripes.png', '1,1')]);
+    for (const r of runs) expect(r.code, r.stderr).toBe(0);
+    const [checks, stripes, b10, b01, b11] = await Promise.all(['only-checks.png', 'only-stripes.png', 'b10.png', 'b01.png', 'b11.png'].map(pixels));
+    expect(maxAbsDiff(b10!, checks!)).toBeLessThanOrEqual(1);
+    expect(maxAbsDiff(b01!, stripes!)).toBeLessThanOrEqual(1);
+    expect(maxAbsDiff(checks!, stripes!)).toBeGreaterThan(5);
+    expect(maxAbsDiff(b11!, checks!)).toBeGreaterThan(2);
+    expect(maxAbsDiff(b11!, stripes!)).toBeGreaterThan(2);
+  });
+
+  it('runs L-BFGS with per-scale iterations', async () => {
+    const r = await cli('--json', 'stylize', 'content.png', 'checks.png', '-o', 'lbfgs.png', '--image_size', '40', '--optimizer', 'lbfgs', '--scales', '1', '--iterations', '2');
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).loss).toBeGreaterThan(0);
+  });
+
+  it('exits 2 with a message naming the flag for every bad value, 3 for a missing model file', async () => {
+    const bad: [string[], string][] = [
+      [['--image_size', 'big'], '--image_size'],
+      [['--size', '8'], '--image_size'],
+      [['--iterations', '0'], '--iterations'],
+      [['--iterations', '1,2,3'], '--iterations'],
+      [['--scales', '1,0.5'], '--scales'],
+      [['--optimizer', 'sgd'], '--optimizer'],
+      [['--learning_rate', '-1'], '--learning_rate'],
+      [['--content_weight', 'x'], '--content_weight'],
+      [['--style_weight', 'NaN'], '--style_weight'],
+      [['--tv_weight', '-0.1'], '--tv_weight'],
+      [['--init', 'zeros'], '--init'],
+      [['--seed', '1.5'], '--seed'],
+      [['--style_scale', '0'], '--style_scale'],
+      [['--original_colors', '2'], '--original_colors'],
+      [['--print_iter', '-1'], '--print_iter'],
+      [['--save_iter', 'often'], '--save_iter'],
+      [['--style_blend_weights', '1,1'], '--style_blend_weights'],
+      [['--model', 'resnet'], '--model'],
+      [['--model_type', 'vgg19'], '--model_type'],
+      [['--model_file', 'vgg.json', '--model_layout', 'caffe'], '--model_layout'],
+    ];
+    const runs = await Promise.all(bad.map(([flags]) => cli('stylize', 'content.png', 'checks.png', '-o', 'bad.png', ...flags)));
+    runs.forEach((r, i) => {
+      expect(r.code, bad[i]![0].join(' ')).toBe(2);
+      expect(r.stderr, bad[i]![0].join(' ')).toContain(bad[i]![1]);
+    });
+    expect(existsSync(join(dir, 'bad.png'))).toBe(false);
+    const missing = await cli('stylize', 'content.png', 'checks.png', '-o', 'bad.png', '--model_file', 'nowhere/model.json');
+    expect(missing.code).toBe(3);
+    expect(missing.stderr).toContain('nowhere/model.json');
+  });
+});
