@@ -3,8 +3,8 @@
  *
  *   likeness backends
  *   likeness verify a.jpg b.jpg
- *   likeness enrol <name> <photos...> --gallery gallery.json
- *   likeness identify photo.jpg --gallery gallery.json --out annotated.png
+ *   likeness enrol <name> <photos...> --gallery faces.lkgl
+ *   likeness identify photo.jpg --gallery faces.lkgl --out annotated.png
  *   likeness stylize content.jpg style.jpg --out stylised.png
  *
  * Exit codes: see `EXIT` in errors.ts.
@@ -49,14 +49,14 @@ function build(): Command {
     .description('add a person (the largest face of each photo) to a gallery file (created if missing)')
     .argument('<name>')
     .argument('<photos...>')
-    .requiredOption('-g, --gallery <file>', 'gallery JSON file')
+    .requiredOption('-g, --gallery <file>', 'gallery file (@likeness/embeddings format, e.g. faces.lkgl)')
     .action((name: string, photos: string[], opts, cmd: Command) => enrolCommand(session(cmd), name, photos, opts));
 
   program
     .command('identify')
     .description('name every face in a photo from a gallery; optionally write an annotated image')
     .argument('<photo>')
-    .requiredOption('-g, --gallery <file>', 'gallery JSON file')
+    .requiredOption('-g, --gallery <file>', 'gallery file (@likeness/embeddings format, e.g. faces.lkgl)')
     .option('-o, --out <image>', 'write the photo with labelled boxes (.png/.jpg/.webp)')
     .option('-t, --threshold <distance>', 'L2 distance above which a face is unknown (default: 0.6)')
     .action((photo: string, opts, cmd: Command) => identifyCommand(session(cmd), photo, opts));

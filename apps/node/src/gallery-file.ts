@@ -1,63 +1,53 @@
 import { readFile } from 'node:fs/promises';
+import { createGallery, deserializeGallery, GalleryFormatError, serializeGallery, type Gallery } from '@likeness/embeddings';
+import { writeFileAtomic } from '@likeness/embeddings/node';
 import { CliError, EXIT } from './errors';
-import { writeFileAtomic } from './image-io';
 
-/** One enrolled person: a name and one or more face embeddings. */
-export interface GalleryPerson {
-  name: string;
-  embeddings: number[][];
-  /** The image each embedding came from. */
-  sources: string[];
-}
-
-/** The JSON gallery file `enrol` writes and `identify` reads. */
-export interface GalleryFile {
-  format: 'likeness-gallery';
-  version: 1;
-  /** The embedder that produced the embeddings (they are only comparable within one). */
-  embedder: string;
-  embeddingSize: number;
-  people: GalleryPerson[];
-}
-
-export function emptyGallery(embedder: string, embeddingSize: number): GalleryFile {
-  return { format: 'likeness-gallery', version: 1, embedder, embeddingSize, people: [] };
-}
+// Serialisation comes from the main entry (not /node's saveGallery/loadGallery)
+// so that the Gallery class checked by serializeGallery is the one createGallery
+// made: the two entries' builds each carry their own copy of the class.
 
 /**
- * Reads a gallery file; a missing file gives `undefined` (enrol then starts a new one).
- * @throws CliError(EXIT.gallery) for a file that is not a gallery or is damaged.
+ * Opens a gallery file (`@likeness/embeddings`' versioned, checksummed
+ * format); a missing file gives `undefined`. The caller disposes the gallery.
+ *
+ * @throws CliError(EXIT.gallery) with the library's message for a damaged,
+ *   truncated or other-version file, or one whose embeddings are not `dimension` long.
+ *
+ * @example
+ * ```ts
+ * const gallery = await openGallery('faces.lkgl', 128); // Gallery | undefined
+ * ```
  */
-export async function readGallery(path: string): Promise<GalleryFile | undefined> {
-  let text: string;
+export async function openGallery(path: string, dimension: number): Promise<Gallery | undefined> {
+  let bytes: Uint8Array;
   try {
-    text = await readFile(path, 'utf8');
+    bytes = new Uint8Array(await readFile(path));
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new CliError(`cannot read gallery ${path}: ${(error as Error).message}`, EXIT.gallery);
+    throw new CliError(`cannot read gallery ${path}: ${(error as Error).message}`, EXIT.gallery, { cause: error });
   }
-  let g: GalleryFile;
+  let gallery: Gallery;
   try {
-    g = JSON.parse(text) as GalleryFile;
-  } catch {
-    throw new CliError(`gallery ${path} is not valid JSON; restore it or enrol into a new file`, EXIT.gallery);
+    gallery = deserializeGallery(bytes, { source: path });
+  } catch (error) {
+    if (GalleryFormatError.isInstance(error)) throw new CliError(`${(error as Error).message} (or enrol into a new file)`, EXIT.gallery, { cause: error });
+    throw error;
   }
-  if (g?.format !== 'likeness-gallery' || g.version !== 1 || !Array.isArray(g.people)) {
-    throw new CliError(`${path} is not a likeness gallery (format ${JSON.stringify(g?.format)}, version ${JSON.stringify(g?.version)})`, EXIT.gallery);
+  if (gallery.metric !== 'l2' || (gallery.size > 0 && gallery.dimension !== dimension)) {
+    const what = `${gallery.dimension}-dimensional embeddings compared by ${gallery.metric}`;
+    gallery.dispose();
+    throw new CliError(`${path} holds ${what}; this CLI makes ${dimension}-dimensional face embeddings compared by l2: enrol into a new gallery file`, EXIT.gallery);
   }
-  for (const p of g.people) {
-    if (typeof p.name !== 'string' || !Array.isArray(p.embeddings) || p.embeddings.some((e) => e.length !== g.embeddingSize || e.some((v) => !Number.isFinite(v)))) {
-      throw new CliError(`gallery ${path} is damaged (person ${JSON.stringify(p.name)}); restore it or enrol into a new file`, EXIT.gallery);
-    }
-  }
-  return g;
+  return gallery;
 }
 
-/** Writes the gallery atomically: the old file stays intact until the new one is complete. */
-export async function writeGallery(path: string, gallery: GalleryFile): Promise<void> {
-  const rounded = {
-    ...gallery,
-    people: gallery.people.map((p) => ({ ...p, embeddings: p.embeddings.map((e) => e.map((v) => Math.round(v * 1e6) / 1e6)) })),
-  };
-  await writeFileAtomic(path, JSON.stringify(rounded, null, 1) + '\n');
+/** A new, empty gallery for `dimension`-long embeddings compared by plain L2. */
+export function newGallery(dimension: number): Gallery {
+  return createGallery({ metric: 'l2', dimension });
+}
+
+/** Writes the gallery atomically (temp file + rename): the old file stays intact until the new one is complete. */
+export async function writeGallery(path: string, gallery: Gallery): Promise<void> {
+  await writeFileAtomic(path, await serializeGallery(gallery));
 }

@@ -11,6 +11,9 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { useBackend } from '@likeness/backends';
+import '@likeness/backends/cpu';
+import { loadGallery } from '@likeness/embeddings/node';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 
@@ -34,6 +37,17 @@ function cli(...args: string[]): Promise<Run> {
   });
 }
 
+/** The gallery file's entries, read back with the library (identity and embedding). */
+async function galleryEntries(file: string): Promise<{ identity: string; embedding: number[] }[]> {
+  const gallery = await loadGallery(join(dir, file));
+  try {
+    const entries = await gallery.backingStore!.doEntries();
+    return entries.map((e) => ({ identity: e.identity, embedding: Array.from(e.embedding) }));
+  } finally {
+    gallery.dispose();
+  }
+}
+
 function l2(a: number[], b: number[]): number {
   return Math.sqrt(a.reduce((s, v, i) => s + (v - b[i]!) ** 2, 0));
 }
@@ -44,6 +58,7 @@ beforeAll(async () => {
       throw new Error(`@likeness/${pkg} is not built: run \`pnpm build\` (or \`pnpm test\` at the root, which builds first)`);
     }
   }
+  await useBackend('cpu');
   dir = await mkdtemp(join(tmpdir(), 'likeness-cli-'));
   // A face: the largest face of sample1 cropped with a margin; a blank image; a text file named .jpg.
   await sharp({ create: { width: 320, height: 240, channels: 3, background: '#808080' } }).png().toFile(join(dir, 'blank.png'));
@@ -97,15 +112,16 @@ describe('likeness CLI', () => {
   });
 
   it('enrols into a gallery file, identifies from it, and leaves the file untouched when a photo fails', async () => {
-    const enrol = await cli('--json', 'enrol', 'Ada', 'face.jpg', '--gallery', 'g.json');
+    const enrol = await cli('--json', 'enrol', 'Ada', 'face.jpg', '--gallery', 'g.lkgl');
     expect(enrol.code, enrol.stderr).toBe(0);
-    const gallery = JSON.parse(await readFile(join(dir, 'g.json'), 'utf8'));
-    expect(gallery.people).toHaveLength(1);
-    const ada = gallery.people[0].embeddings[0] as number[];
+    expect(JSON.parse(enrol.stdout)).toMatchObject({ name: 'Ada', added: 1, total: 1, people: 1 });
+    const entries = await galleryEntries('g.lkgl');
+    expect(entries.map((e) => e.identity)).toEqual(['Ada']);
+    const ada = entries[0]!.embedding;
     expect(ada).toHaveLength(128);
     expect(ada.every(Number.isFinite)).toBe(true);
 
-    const id = await cli('--json', 'identify', join(demoDir, 'sample1.jpg'), '--gallery', 'g.json', '--out', 'annotated.png');
+    const id = await cli('--json', 'identify', join(demoDir, 'sample1.jpg'), '--gallery', 'g.lkgl', '--out', 'annotated.png');
     expect(id.code, id.stderr).toBe(0);
     const res = JSON.parse(id.stdout) as { faces: { box: { x: number; y: number; width: number }; name: string | null; distance: number }[] };
     expect(res.faces).toHaveLength(3);
@@ -120,20 +136,45 @@ describe('likeness CLI', () => {
     expect([meta.format, meta.width]).toEqual(['png', 1600]);
 
     // Distances reported by identify are the L2 distance to the stored embedding (checked in plain JS).
-    const verifyAgain = JSON.parse((await cli('--json', 'enrol', 'Bob', 'face-small.jpg', '--gallery', 'g2.json')).stdout);
+    const verifyAgain = JSON.parse((await cli('--json', 'enrol', 'Bob', 'face-small.jpg', '--gallery', 'g2.lkgl')).stdout);
     expect(verifyAgain.added).toBe(1);
-    const bob = JSON.parse(await readFile(join(dir, 'g2.json'), 'utf8')).people[0].embeddings[0] as number[];
+    const bob = (await galleryEntries('g2.lkgl'))[0]!.embedding;
     const v = JSON.parse((await cli('--json', 'verify', 'face.jpg', 'face-small.jpg')).stdout);
     expect(v.distance).toBeCloseTo(l2(ada, bob), 4);
 
-    const before = await readFile(join(dir, 'g.json'));
-    const failed = await cli('enrol', 'Cy', 'face-small.jpg', 'blank.png', '--gallery', 'g.json');
+    const before = await readFile(join(dir, 'g.lkgl'));
+    const failed = await cli('enrol', 'Cy', 'face-small.jpg', 'blank.png', '--gallery', 'g.lkgl');
     expect(failed.code).toBe(4);
-    expect(await readFile(join(dir, 'g.json'))).toEqual(before);
+    expect(await readFile(join(dir, 'g.lkgl'))).toEqual(before);
 
-    await writeFile(join(dir, 'broken.json'), '{"format": "likeness-gallery", "version": 1, "peo');
-    const broken = await cli('identify', 'face.jpg', '--gallery', 'broken.json');
-    expect(broken.code).toBe(6);
-    expect(broken.stderr).toMatch(/not valid JSON/);
+    // A second photo of Ada is appended to her, not a new person.
+    const again = await cli('--json', 'enrol', 'Ada', 'face-small.jpg', '--gallery', 'g.lkgl');
+    expect(JSON.parse(again.stdout)).toMatchObject({ added: 1, total: 2, people: 1 });
+    const both = await galleryEntries('g.lkgl');
+    expect(both.map((e) => e.identity)).toEqual(['Ada', 'Ada']);
+    expect(l2(both[1]!.embedding, bob)).toBeLessThan(1e-5);
+
+    // Damaged (a flipped embedding byte), truncated, other-version and non-gallery files → exit 6 with the library's message, file untouched.
+    const flipped = Buffer.from(before);
+    flipped[flipped.length - 3]! ^= 0xff;
+    const newer = Buffer.from(before);
+    newer.writeUInt32LE(99, 4);
+    const cases: [string, Buffer | string, RegExp][] = [
+      ['flipped.lkgl', flipped, /checksum/],
+      ['truncated.lkgl', before.subarray(0, before.length - 100), /truncated/],
+      ['newer.lkgl', newer, /version/],
+      ['notes.lkgl', '{"format": "likeness-gallery", "version": 1, "peo', /not a likeness gallery/],
+    ];
+    for (const [file, bytes, message] of cases) {
+      await writeFile(join(dir, file), bytes);
+      const copy = await readFile(join(dir, file));
+      for (const args of file === 'flipped.lkgl' ? [['identify', 'face.jpg'], ['enrol', 'Dee', 'face.jpg']] : [['identify', 'face.jpg']]) {
+        const r = await cli(...args, '--gallery', file);
+        expect(r.code, `${args[0]} ${file}: ${r.stderr}`).toBe(6);
+        expect(r.stderr).toMatch(message);
+        expect(r.stderr).toContain(file);
+      }
+      expect(await readFile(join(dir, file))).toEqual(copy);
+    }
   });
 });

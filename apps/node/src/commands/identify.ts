@@ -1,38 +1,41 @@
 import { analysePhoto } from '../analyse-photo';
 import { annotate, PALETTE } from '../annotate';
 import { CliError, EXIT } from '../errors';
-import { readGallery } from '../gallery-file';
+import { openGallery } from '../gallery-file';
 import { writeImageFile } from '../image-io';
-import { matchFaces } from '../match';
 import type { Session } from '../session';
 import { parseThreshold } from './options';
 
-/** `likeness identify photo.jpg --gallery g.json [--out annotated.png]`: names every face in a photo. */
+/** `likeness identify photo.jpg --gallery faces.lkgl [--out annotated.png]`: names every face in a photo. */
 export async function identifyCommand(session: Session, photo: string, opts: { gallery: string; out?: string; threshold?: string }): Promise<void> {
-  const gallery = await readGallery(opts.gallery);
-  if (!gallery) throw new CliError(`gallery not found: ${opts.gallery} (create it with \`likeness enrol <name> <photos...> --gallery ${opts.gallery}\`)`, EXIT.gallery);
-  if (gallery.people.length === 0) throw new CliError(`gallery ${opts.gallery} is empty: enrol someone first`, EXIT.gallery);
   const backend = await session.backend();
   const { detector, embedder } = await session.faceModels();
-  if (gallery.embedder !== embedder.name) {
-    throw new CliError(`${opts.gallery} holds embeddings from "${gallery.embedder}", this CLI makes "${embedder.name}": re-enrol`, EXIT.gallery);
-  }
   const threshold = parseThreshold(opts.threshold, embedder.threshold);
-  const { image, faces } = await analysePhoto(photo, detector, embedder);
-  if (faces.length === 0) throw new CliError(`no face found in ${photo}`, EXIT.noFace);
-  const matches = await matchFaces(faces.map((f) => f.embedding), gallery, threshold);
-  const results = faces.map((f, i) => ({ box: f.box, score: f.score, ...matches[i]! }));
-  results.forEach((r, i) => {
-    const who = r.name ?? `unknown (nearest ${r.nearest}, ${r.distance.toFixed(3)})`;
-    session.log(`face ${i + 1} at (${Math.round(r.box.x)},${Math.round(r.box.y)}) ${Math.round(r.box.width)}×${Math.round(r.box.height)}: ${r.name ? `${who} (distance ${r.distance.toFixed(3)})` : who}`);
-  });
-  if (opts.out) {
-    const names = gallery.people.map((p) => p.name);
-    await writeImageFile(
-      opts.out,
-      annotate(image, results.map((r) => ({ box: r.box, label: r.name ?? 'unknown', color: r.name ? PALETTE[names.indexOf(r.name) % PALETTE.length] : '#ffffff' }))),
-    );
-    session.log(`annotated image: ${opts.out}`);
+  const gallery = await openGallery(opts.gallery, embedder.embeddingSize);
+  if (!gallery) throw new CliError(`gallery not found: ${opts.gallery} (create it with \`likeness enrol <name> <photos...> --gallery ${opts.gallery}\`)`, EXIT.gallery);
+  try {
+    if (gallery.size === 0) throw new CliError(`gallery ${opts.gallery} is empty: enrol someone first`, EXIT.gallery);
+    const names = gallery.identities();
+    const { image, faces } = await analysePhoto(photo, detector, embedder);
+    if (faces.length === 0) throw new CliError(`no face found in ${photo}`, EXIT.noFace);
+    const matches = await gallery.identify(faces.map((f) => Float32Array.from(f.embedding)), { threshold });
+    const results = faces.map((f, i) => {
+      const m = matches[i]!;
+      return { box: f.box, score: f.score, name: m.identity, nearest: m.candidates[0]?.identity ?? null, distance: m.distance };
+    });
+    results.forEach((r, i) => {
+      const who = r.name ?? `unknown (nearest ${r.nearest}, ${r.distance.toFixed(3)})`;
+      session.log(`face ${i + 1} at (${Math.round(r.box.x)},${Math.round(r.box.y)}) ${Math.round(r.box.width)}×${Math.round(r.box.height)}: ${r.name ? `${who} (distance ${r.distance.toFixed(3)})` : who}`);
+    });
+    if (opts.out) {
+      await writeImageFile(
+        opts.out,
+        annotate(image, results.map((r) => ({ box: r.box, label: r.name ?? 'unknown', color: r.name ? PALETTE[names.indexOf(r.name) % PALETTE.length] : '#ffffff' }))),
+      );
+      session.log(`annotated image: ${opts.out}`);
+    }
+    session.result({ faces: results, threshold, backend: backend.name, out: opts.out ?? null });
+  } finally {
+    gallery.dispose();
   }
-  session.result({ faces: results, threshold, backend: backend.name, out: opts.out ?? null });
 }
