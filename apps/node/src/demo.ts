@@ -19,7 +19,7 @@ import { clusterFaces } from './cluster';
 import { createFaceDetector, faceApiDemoDir } from './face-api';
 import { createLikenessFaceEmbedder } from './face-embedder';
 import { fromRgb, writeFileAtomic, writeImageFile, type RgbImage } from './image-io';
-import { distanceMatrix } from './match';
+import { distanceMatrix } from './distance-matrix';
 import { progress } from './progress';
 import { stylise } from './stylise';
 

@@ -153,6 +153,10 @@ describe('likeness stylize (jcjohnson/neural-style flags)', () => {
       expect(r.stderr, bad[i]![0].join(' ')).toContain(bad[i]![1]);
     });
     expect(existsSync(join(dir, 'bad.png'))).toBe(false);
+    // InceptionV3 cannot take a 40×32 image (its valid-padded reductions need ≥ 43 px): refused up front.
+    const tooSmall = await cli('stylize', 'content.png', 'checks.png', '-o', 'bad.png', '--model', 'inception_v3', '--scales', '1');
+    expect(tooSmall.code).toBe(2);
+    expect(tooSmall.stderr).toMatch(/--model inception_v3 needs every image side ≥ 43 px.*smallest here is 32 px/);
     const missing = await cli('stylize', 'content.png', 'checks.png', '-o', 'bad.png', '--model_file', 'nowhere/model.json');
     expect(missing.code).toBe(3);
     expect(missing.stderr).toContain('nowhere/model.json');

@@ -36,6 +36,11 @@ export interface StylizeOptions {
 }
 
 const OUTPUT_EXTENSIONS = ['.png', '.jpg', '.jpeg', '.webp'];
+/**
+ * Smallest image side InceptionV3 up to mixed5 accepts: its valid-padded
+ * stride-2 convolutions and pools (299 → … → mixed3) leave nothing below 43 px.
+ */
+const INCEPTION_MIN_SIDE = 43;
 const INIT = { random: 'noise', image: 'content', mix: 'mix' } as const;
 
 function choice<T extends string>(name: string, value: string | undefined, choices: readonly T[]): T | undefined {
@@ -134,6 +139,17 @@ export async function stylizeCommand(session: Session, contentArg: string | unde
   const styleSide = Math.max(16, Math.round(p.size * (p.styleScale ?? 1)));
   const styles = [];
   for (const s of p.styles) styles.push(await readImage(s, { maxSide: styleSide }));
+  if (p.model === 'inception_v3') {
+    // The engine resizes each style so its longer side is styleScale × the content's, at every scale.
+    const long = Math.max(content.width, content.height) * p.scales[0]! * (p.styleScale ?? 1);
+    const sides = [Math.min(content.width, content.height) * p.scales[0]!, ...styles.map((st) => (long * Math.min(st.width, st.height)) / Math.max(st.width, st.height))];
+    if (Math.min(...sides) < INCEPTION_MIN_SIDE) {
+      throw new CliError(
+        `--model inception_v3 needs every image side ≥ ${INCEPTION_MIN_SIDE} px at the coarsest scale (${p.scales[0]}); the smallest here is ${Math.floor(Math.min(...sides))} px: use larger images, --image_size, --scales or --style_scale, or --model mobilenet_v2`,
+        EXIT.usage,
+      );
+    }
+  }
   const backend = await session.backend();
   const extractor = await loadExtractor(p);
   const t0 = performance.now();

@@ -1,5 +1,5 @@
 import { analysePhoto, mainFace } from '../analyse-photo';
-import { distanceMatrix } from '../match';
+import { distanceMatrix } from '../distance-matrix';
 import type { Session } from '../session';
 import { parseThreshold } from './options';
 
