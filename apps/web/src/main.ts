@@ -145,6 +145,7 @@ async function main(): Promise<void> {
   const select = $<HTMLSelectElement>('backend-select');
   select.value = requested;
   select.onchange = () => switchBackend(select.value);
+  let readyText: string;
   try {
     const choice = await startBackend(requested);
     const refused = choice.refused.map((r) => `${r.name}: ${r.reason}`).join('; ');
@@ -152,7 +153,7 @@ async function main(): Promise<void> {
     setStatus(status, `loading face models on ${choice.name}…`, 'loading');
     await loadFaceModels();
     const isolation = globalThis.crossOriginIsolated ? 'cross-origin isolated' : 'not isolated (single-threaded wasm)';
-    setStatus(status, `backend: ${choice.name} · ${isolation}${refused ? ` · refused ${refused}` : ''}`, 'ready');
+    readyText = `backend: ${choice.name} · ${isolation}${refused ? ` · refused ${refused}` : ''}`;
   } catch (e) {
     setStatus(status, `no backend: ${(e as Error).message}`, 'error');
     return;
@@ -169,9 +170,11 @@ async function main(): Promise<void> {
   };
   $('identify').onclick = () => void identify();
   $('gallery-clear').onclick = async () => (await clearGallery(), renderGallery());
+  setupStylePanel();
   await renderGallery();
   await setupWebcam();
-  setupStylePanel();
+  // 'ready' only once every control is wired: input events before this would be lost.
+  setStatus(status, readyText, 'ready');
 }
 
 // For tests and the curious: the page's tfjs-core and face-api.
