@@ -12,7 +12,9 @@ export function libraryConfig(overrides: Partial<Options> = {}): Options {
     clean: true,
     target: 'es2022',
     platform: 'neutral',
-    splitting: false,
+    // Entries (`.` and `./node`) share one copy of each module: classes such as
+    // Gallery must be the same across entry points.
+    splitting: true,
     treeshake: true,
     shims: false,
     external: [/^@tensorflow\//, /^@likeness\//, /^node:/],
