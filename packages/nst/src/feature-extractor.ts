@@ -30,8 +30,21 @@ export interface FeatureExtractor {
    * Runs the network on `images` ([N,H,W,3] RGB in [0,1]) and returns the
    * activations of `layers`, each [N,h,w,c].
    * @throws InvalidArgumentError naming `layers` for an unknown layer name.
+   * @throws ShapeError naming `images` when H or W is below `minInputSide(layers)`.
    */
   extract(images: tf.Tensor4D, layers: readonly string[]): Record<string, tf.Tensor4D>;
+  /**
+   * Smallest image height and width (px) for which `extract` can compute
+   * `layers` (every layer when omitted): derived from the network's kernel
+   * sizes, strides and paddings. Optional for third-party extractors; the
+   * engine then assumes 1. `extract` and the engine throw ShapeError below it.
+   *
+   * @example
+   * ```ts
+   * ex.minInputSide(['mixed3']); // inception_v3 (nsfwjs) → 43
+   * ```
+   */
+  minInputSide?(layers?: readonly string[]): number;
   /** Frees the weights. */
   dispose(): void;
 }

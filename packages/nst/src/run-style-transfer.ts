@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { InvalidArgumentError } from '@likeness/backends';
 import { checkImages } from './internal/check-images';
+import { checkMinSide } from './internal/check-min-side';
 import { keepOriginalColors, luminance3, matchLuminance } from './internal/color';
 import {
   createStyleTransfer,
@@ -71,20 +72,39 @@ export async function styleTransfer(options: StyleTransferRunOptions): Promise<{
   const styles: StyleImage[] = options.styles.map((s) => (s instanceof tf.Tensor ? { image: s as tf.Tensor4D } : (s as StyleImage)));
   styles.forEach((s, i) => checkImages(s?.image, fn, `options.styles[${i}]`));
   const [, H, W] = content.shape;
+  const levelSize = (k: number): [number, number] => [Math.max(1, Math.round(H * scales[k]!)), Math.max(1, Math.round(W * scales[k]!))];
+  // Each style is resized so its longer side is styleScale × the level's longer side.
+  const styleSize = (s: StyleImage, h: number, w: number): [number, number] => {
+    const [, sh, sw] = s.image.shape;
+    const f = (Math.max(h, w) * styleScale) / Math.max(sh, sw);
+    return [Math.max(1, Math.round(sh * f)), Math.max(1, Math.round(sw * f))];
+  };
+  // Every level's images must be large enough for the network (the coarsest scale is the binding one).
+  const ex = options.extractor;
+  if (ex != null && typeof ex.minInputSide === 'function') {
+    const d = ex.defaults;
+    const styleLayers = options.styleLayers ?? d?.styleLayers ?? [];
+    const allLayers = [...new Set([...(options.contentLayers ?? d?.contentLayers ?? []), ...styleLayers])];
+    for (let k = 0; k < scales.length; k++) {
+      const [h, w] = levelSize(k);
+      const at = `at scale ${scales[k]} of options.scales`;
+      checkMinSide(ex, allLayers, h, w, fn, 'options.content', `the content ${at}`);
+      styles.forEach((s, i) => {
+        const [sh, sw] = styleSize(s, h, w);
+        checkMinSide(ex, styleLayers, sh, sw, fn, `options.styles[${i}]`, `style ${i} ${at}, resized by styleScale`);
+      });
+    }
+  }
   const history: StepReport[] = [];
   let current: tf.Tensor4D | null = null;
   try {
     for (let k = 0; k < scales.length; k++) {
-      const h = Math.max(1, Math.round(H * scales[k]!));
-      const w = Math.max(1, Math.round(W * scales[k]!));
-      const long = Math.max(h, w) * styleScale;
+      const [h, w] = levelSize(k);
       const owned: tf.Tensor[] = [];
       const c = resize(content, h, w);
       owned.push(c);
       const levelStyles: StyleImage[] = styles.map((s) => {
-        const [, sh, sw] = s.image.shape;
-        const f = long / Math.max(sh, sw);
-        let img = resize(s.image, Math.max(1, Math.round(sh * f)), Math.max(1, Math.round(sw * f)));
+        let img = resize(s.image, ...styleSize(s, h, w));
         if (options.preserveColors) {
           const m = matchLuminance(img, c);
           img.dispose();

@@ -3,6 +3,7 @@ import { InvalidArgumentError, ShapeError } from '@likeness/backends';
 import { contentCost, gramMatrix, styleTarget, styleTargetCost, totalVariation } from '@likeness/gram';
 import type { FeatureExtractor } from './feature-extractor';
 import { checkFinite, checkImages } from './internal/check-images';
+import { checkMinSide } from './internal/check-min-side';
 import { checkLayers } from './internal/check-layers';
 import { Lbfgs } from './internal/lbfgs';
 import { checkMemory } from './memory';
@@ -213,6 +214,8 @@ export function createStyleTransfer(options: StyleTransferOptions): StyleTransfe
     }
   }
   const allLayers = [...new Set([...contentLayers, ...styleLayers])];
+  checkMinSide(extractor, allLayers, H, W, FN, 'options.content', 'the content');
+  styles.forEach((st, i) => checkMinSide(extractor, styleLayers, st.image.shape[1], st.image.shape[2], FN, `options.styles[${i}]`, `style ${i}`));
   const stepBytes = checkMemory(extractor, allLayers, H, W, budget, FN, 'options.content');
   const smooth = smoothFn(smoothing);
 

@@ -3,6 +3,7 @@ import { InvalidArgumentError } from '@likeness/backends';
 import type { ExtractorDefaults, FeatureExtractor } from '../feature-extractor';
 import { checkImages } from '../internal/check-images';
 import { checkLayers } from '../internal/check-layers';
+import { checkMinSide } from '../internal/check-min-side';
 import { compileKerasGraph } from '../internal/keras-graph';
 import { decodeArtifacts } from '../internal/weights';
 
@@ -76,15 +77,19 @@ export function createNsfwjsExtractor(artifacts: tf.io.ModelArtifacts, options: 
   }
   const g = graph;
   let disposed = false;
-  return {
+  const extractor: FeatureExtractor = {
     name: `${model} (nsfwjs)`,
     layers: g.names,
     defaults: DEFAULTS[model],
+    minInputSide(layers = g.names) {
+      return g.minInputSide(layers);
+    },
     extract(images, layers) {
       const efn = 'FeatureExtractor.extract';
       if (disposed) throw new InvalidArgumentError({ fn: efn, argument: 'this', message: 'the extractor was disposed; create a new one.' });
       checkImages(images, efn, 'images');
       checkLayers(layers, g.names, efn, 'layers');
+      checkMinSide(extractor, layers, images.shape[1], images.shape[2], efn, 'images');
       return tf.tidy(() => g.run(tf.sub(tf.mul(images, 2), 1) as tf.Tensor4D, layers));
     },
     dispose() {
@@ -92,4 +97,5 @@ export function createNsfwjsExtractor(artifacts: tf.io.ModelArtifacts, options: 
       disposed = true;
     },
   };
+  return extractor;
 }

@@ -149,6 +149,24 @@ describe('createVgg', () => {
     vgg.dispose();
   });
 
+  it('needs 2^(pools before the deepest layer) px: 16 for relu5_1, runs at 16 and refuses 15', () => {
+    const vgg = createVgg({ depth: 16, weights: w16.keras });
+    expect(vgg.minInputSide!(['relu1_1'])).toBe(1);
+    expect(vgg.minInputSide!(['relu1_1', 'pool1'])).toBe(2);
+    expect(vgg.minInputSide!(['relu5_1'])).toBe(16);
+    expect(vgg.minInputSide!()).toBe(32); // up to pool5
+    const ok = tf.zeros([1, 16, 16, 3]) as tf.Tensor4D;
+    const a = vgg.extract(ok, ['relu5_1']);
+    expect(a.relu5_1!.shape).toEqual([1, 1, 1, 512]);
+    tf.dispose(Object.values(a));
+    const small = tf.zeros([1, 15, 40, 3]) as tf.Tensor4D;
+    const e = catchError(() => vgg.extract(small, ['relu5_1']));
+    expect(ShapeError.isInstance(e) && e.argument).toBe('images');
+    expect((e as Error).message).toContain('at least 16×16 px');
+    tf.dispose([ok, small]);
+    vgg.dispose();
+  });
+
   it('leaks no tensors (build, extract, gradient, dispose)', async () => {
     await expectNoLeaks(() => {
       const vgg = createVgg({ depth: 16, layout: 'torchvision', weights: w16.torch });

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { InvalidArgumentError } from '@likeness/backends';
 import type { ExtractorDefaults, FeatureExtractor } from '../feature-extractor';
 import { checkLayers } from '../internal/check-layers';
+import { checkMinSide } from '../internal/check-min-side';
 import { checkImages } from '../internal/check-images';
 import { decodeArtifacts, takeWeight } from '../internal/weights';
 
@@ -136,16 +137,23 @@ export function createVgg(options: VggOptions): FeatureExtractor {
     styleWeight: 100,
   };
 
-  return {
+  const extractor: FeatureExtractor = {
     name: `vgg${depth} (${layout})`,
     layers: [...names, ...aliases.keys()],
     defaults,
+    minInputSide(layers = names) {
+      // Each 2×2 stride-2 valid pool up to the deepest layer halves the side (floor).
+      let deepest = -1;
+      for (const l of layers) deepest = Math.max(deepest, names.indexOf(aliases.get(l) ?? l));
+      return 2 ** ops.slice(0, deepest + 1).filter((o) => o.kind !== 'conv' && o.kind !== 'relu').length;
+    },
     extract(images, layers) {
       const efn = 'FeatureExtractor.extract';
       if (disposed) throw new InvalidArgumentError({ fn: efn, argument: 'this', message: 'the extractor was disposed; create a new one.' });
       checkImages(images, efn, 'images');
       const resolved = layers.map((l) => aliases.get(l) ?? l);
       const deepest = checkLayers(resolved, names, efn, 'layers');
+      checkMinSide(extractor, layers, images.shape[1], images.shape[2], efn, 'images');
       return tf.tidy(() => {
         let x: tf.Tensor4D;
         if (layout === 'keras') {
@@ -170,6 +178,7 @@ export function createVgg(options: VggOptions): FeatureExtractor {
       for (const op of ops) if (op.kind === 'conv') tf.dispose([op.kernel!, op.bias!]);
     },
   };
+  return extractor;
 }
 
 /**

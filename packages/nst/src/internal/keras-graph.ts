@@ -25,6 +25,12 @@ export interface KerasGraph {
   readonly names: readonly string[];
   /** Runs the graph on preprocessed input up to the layers asked for. */
   run(input: tf.Tensor4D, outputs: readonly string[]): Record<string, tf.Tensor4D>;
+  /**
+   * Smallest input height/width for which every layer in `outputs` (and so
+   * every ancestor) has a non-empty output, from the kernel sizes, strides,
+   * dilations, paddings and zero-paddings of the layers.
+   */
+  minInputSide(outputs: readonly string[]): number;
   dispose(): void;
 }
 
@@ -192,8 +198,13 @@ export function compileKerasGraph(topology: unknown, weights: tf.NamedTensorMap,
     order.push(l.name);
   }
 
+  const minSide = minSides(kept);
+
   return {
     names: order,
+    minInputSide(outputs) {
+      return Math.max(1, ...outputs.map((o) => minSide.get(o) ?? 1));
+    },
     run(input, outputs) {
       const wanted = new Set(outputs);
       // Only the ancestors of the wanted layers run.
@@ -222,4 +233,52 @@ export function compileKerasGraph(topology: unknown, weights: tf.NamedTensorMap,
       for (const l of compiled.values()) tf.dispose(l.held);
     },
   };
+}
+
+/** Output length along one axis of a windowed op (conv / pool); ≤ 0 means empty. */
+function windowOut(n: number, k: number, s: number, d: number, pad: unknown): number {
+  if (n <= 0) return 0;
+  if (pad === 'same') return Math.ceil(n / s);
+  const eff = (k - 1) * d + 1;
+  return n < eff ? 0 : Math.floor((n - eff) / s) + 1;
+}
+
+/**
+ * For each layer, the smallest square input side for which the layer's
+ * output is non-empty (sizes propagated forward through the kept layers;
+ * monotone in the input side, so the first side that works is the minimum).
+ */
+function minSides(kept: readonly KerasLayer[]): Map<string, number> {
+  const result = new Map<string, number>();
+  const todo = kept.filter((l) => l.class_name !== 'InputLayer');
+  for (let n = 1; n <= 16384 && result.size < todo.length; n++) {
+    const size = new Map<string, [number, number]>();
+    for (const l of kept) {
+      const c = l.config;
+      if (l.class_name === 'InputLayer') {
+        size.set(l.name, [n, n]);
+        continue;
+      }
+      const ins = (l.inbound_nodes[0] ?? []).map((x) => size.get(x[0]) ?? [n, n]);
+      let [h, w] = ins.reduce<[number, number]>((a, b) => [Math.min(a[0], b[0]), Math.min(a[1], b[1])], [Infinity, Infinity]);
+      if (!Number.isFinite(h)) [h, w] = [n, n];
+      if (l.class_name === 'ZeroPadding2D') {
+        const p = c.padding as number | number[] | number[][];
+        const rows = Array.isArray(p) ? (Array.isArray(p[0]) ? (p as number[][]) : [[p[0] as number, p[0] as number], [p[1] as number, p[1] as number]]) : [[p, p], [p, p]];
+        if (h > 0 && w > 0) [h, w] = [h + rows[0]![0]! + rows[0]![1]!, w + rows[1]![0]! + rows[1]![1]!];
+      } else if (l.class_name === 'Conv2D' || l.class_name === 'DepthwiseConv2D') {
+        const k = pair(c.kernel_size ?? 1);
+        const s = pair(c.strides ?? 1);
+        const d = pair(c.dilation_rate ?? 1);
+        [h, w] = [windowOut(h, k[0], s[0], d[0], c.padding ?? 'valid'), windowOut(w, k[1], s[1], d[1], c.padding ?? 'valid')];
+      } else if (l.class_name === 'MaxPooling2D' || l.class_name === 'AveragePooling2D') {
+        const k = pair(c.pool_size ?? 2);
+        const s = pair(c.strides ?? k);
+        [h, w] = [windowOut(h, k[0], s[0], 1, c.padding ?? 'valid'), windowOut(w, k[1], s[1], 1, c.padding ?? 'valid')];
+      }
+      size.set(l.name, [h, w]);
+      if (h > 0 && w > 0 && !result.has(l.name)) result.set(l.name, n);
+    }
+  }
+  return result;
 }
