@@ -2,10 +2,11 @@
  * `pnpm bench` (not run in CI): face descriptor ms/face on wasm at batch 1
  * and 16, ours and face-api's on the same crops in the same run (face-api in
  * a child process), plus gallery ms/query at 10k, 100k and 1M entries.
+ * BENCH_THREADS=2 runs ours on threaded wasm; BENCH_GALLERY=0 skips the gallery.
  */
 import '@likeness/backends/wasm';
 import * as tf from '@tensorflow/tfjs-core';
-import { useBackend } from '@likeness/backends';
+import { env, useBackend } from '@likeness/backends';
 import { faceApiModelDir, loadFaceResNetFromFaceApi } from '@likeness/embeddings/node';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -18,6 +19,8 @@ import { benchGallery } from './gallery-bench';
 const reps = Number(process.env.BENCH_REPS ?? 5);
 
 async function main(): Promise<void> {
+  // BENCH_THREADS=2: ours on threaded wasm (face-api cannot use threads in Node).
+  if (process.env.BENCH_THREADS) env.wasm.numThreads = Number(process.env.BENCH_THREADS);
   const backend = await useBackend('wasm');
   console.log(`backend ${backend.name}; SIMD ${tf.env().getBool('WASM_HAS_SIMD_SUPPORT')}, threads ${tf.env().getBool('WASM_HAS_MULTITHREAD_SUPPORT')}; ${reps} reps after 2 warm-ups; 2 shared cores, figures are noisy`);
   // 16 ORL faces, whole image padded to square and resized (face-api's own framing), 0–255 RGB
