@@ -5,15 +5,14 @@
  */
 import '@likeness/backends/wasm';
 import '@likeness/backends/cpu';
-import { useBackend } from '@likeness/backends';
 import { rocSvg } from '@likeness/embeddings';
 import { loadFaceResNetFromFaceApi } from '@likeness/embeddings/node';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { loadOrl, locateOrl, type OrlImage } from './orl';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { type OrlImage } from './orl';
 import { evaluateAllPeople, evaluateSplits, formatSummaryRow, SUMMARY_HEADER, type EvalResult } from './protocol';
 import { faceResNetEmbed, ORL_FRAMINGS } from './face-resnet-embed';
+import { startOrlRun } from './orl-run';
 
 const pct = (v: number | null) => (v === null ? '–' : (100 * v).toFixed(1));
 
@@ -22,18 +21,7 @@ function allRow(name: string, r: EvalResult): string {
 }
 
 async function main(): Promise<void> {
-  let root: string;
-  try {
-    root = locateOrl();
-  } catch (e) {
-    console.error(`face-eval: ${(e as Error).message}`);
-    process.exit(2);
-  }
-  const t0 = Date.now();
-  const out = resolve(dirname(fileURLToPath(import.meta.url)), '../output');
-  mkdirSync(out, { recursive: true });
-  const backend = await useBackend(['wasm', 'cpu']);
-  const images = loadOrl(root);
+  const { root, out, backend, images, t0 } = await startOrlRun();
   console.log(`ORL: ${images.length} images from ${root}; backend ${backend.name}`);
 
   const raw = (ims: readonly OrlImage[]) => ims.map((im) => im.data);

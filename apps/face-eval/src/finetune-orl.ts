@@ -10,32 +10,18 @@
 import '@likeness/backends/wasm';
 import '@likeness/backends/cpu';
 import * as tf from '@tensorflow/tfjs-core';
-import { useBackend } from '@likeness/backends';
 import { FineTunableFaceResNet } from '@likeness/embeddings';
 import { loadFaceResNetFromFaceApi } from '@likeness/embeddings/node';
 import { fineTuneFaceResNet } from '@likeness/triplet';
-import { mkdirSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { loadOrl, locateOrl, type OrlImage } from './orl';
+import { type OrlImage } from './orl';
 import { evaluateEncoderOnSplit, formatSummaryRow, summarize, SUMMARY_HEADER, type EvalResult } from './protocol';
 import { ORL_SPLITS } from './splits';
 import { cropOrl } from './framing-prepare';
 import { embedCrops, orlDetections } from './framing-eval';
+import { startOrlRun } from './orl-run';
 
 async function main(): Promise<void> {
-  let root: string;
-  try {
-    root = locateOrl();
-  } catch (e) {
-    console.error(`face-eval: ${(e as Error).message}`);
-    process.exit(2);
-  }
-  const t0 = Date.now();
-  const out = resolve(dirname(fileURLToPath(import.meta.url)), '../output');
-  mkdirSync(out, { recursive: true });
-  const backend = await useBackend(['wasm', 'cpu']);
-  const images = loadOrl(root);
+  const { out, backend, images, t0 } = await startOrlRun();
   const splits = (process.env.FINETUNE_SPLITS ?? '0').split(',').map(Number);
   const strategies = (process.env.FINETUNE_STRATEGIES ?? 'batch-hard,semi-hard').split(',') as ('batch-hard' | 'semi-hard')[];
   const k = Number(process.env.FINETUNE_STAGES ?? 3);

@@ -8,16 +8,16 @@
 import '@likeness/backends/wasm';
 import '@likeness/backends/cpu';
 import * as tf from '@tensorflow/tfjs-core';
-import { useBackend } from '@likeness/backends';
 import type { FaceResNet } from '@likeness/embeddings';
 import { loadFaceResNetFromFaceApi } from '@likeness/embeddings/node';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadOrl, locateOrl, type OrlImage } from './orl';
+import { type OrlImage } from './orl';
 import { evaluateAllPeople, evaluateSplits, formatSummaryRow, SUMMARY_HEADER, type EvalResult } from './protocol';
 import { createFaceApiDetector } from './framing-face-api-detector';
 import { cropOrl, detectOrl, type CropMode, type OrlDetection } from './framing-prepare';
+import { startOrlRun } from './orl-run';
 
 const pct = (v: number | null) => (v === null ? '–' : (100 * v).toFixed(2));
 const row = (name: string, r: EvalResult) => `| ${name} | ${pct(r.auc)} | ${pct(r.eer)} | ${pct(r.tarAtFar1e2)} | ${pct(r.tarAtFar1e3)} | ${pct(r.top1)} |`;
@@ -58,18 +58,7 @@ export async function orlDetections(images: readonly OrlImage[], out: string, lo
 }
 
 async function main(): Promise<void> {
-  let root: string;
-  try {
-    root = locateOrl();
-  } catch (e) {
-    console.error(`face-eval: ${(e as Error).message}`);
-    process.exit(2);
-  }
-  const t0 = Date.now();
-  const out = resolve(dirname(fileURLToPath(import.meta.url)), '../output');
-  mkdirSync(out, { recursive: true });
-  const backend = await useBackend(['wasm', 'cpu']);
-  const images = loadOrl(root);
+  const { out, backend, images, t0 } = await startOrlRun();
   console.log(`ORL: ${images.length} images; backend ${backend.name}`);
   const dets = await orlDetections(images, out);
   const found = dets.filter((d) => d.found).length;
