@@ -40,6 +40,10 @@ export { FaceResNet, loadFaceResNet, createFaceResNet, saveFaceResNet, faceResNe
 export { FineTunableFaceResNet, FACE_RESNET_STAGES } from './encoder/fine-tunable-face-resnet';
 export type { FineTunableFaceResNetOptions } from './encoder/fine-tunable-face-resnet';
 
+// Test-time augmentation
+export { flipAveragedEncoder } from './encoder/flip-averaged-encoder';
+export type { FlipAveragedEncoderOptions } from './encoder/flip-averaged-encoder';
+
 // Face preparation
 export { alignFace, landmarks68To5, FACE_TEMPLATE_5 } from './face/align-face';
 export type { AlignFaceOptions } from './face/align-face';
