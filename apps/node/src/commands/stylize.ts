@@ -36,11 +36,6 @@ export interface StylizeOptions {
 }
 
 const OUTPUT_EXTENSIONS = ['.png', '.jpg', '.jpeg', '.webp'];
-/**
- * Smallest image side InceptionV3 up to mixed5 accepts: its valid-padded
- * stride-2 convolutions and pools (299 → … → mixed3) leave nothing below 43 px.
- */
-const INCEPTION_MIN_SIDE = 43;
 const INIT = { random: 'noise', image: 'content', mix: 'mix' } as const;
 
 function choice<T extends string>(name: string, value: string | undefined, choices: readonly T[]): T | undefined {
@@ -130,6 +125,28 @@ async function loadExtractor(p: ReturnType<typeof parse>): Promise<FeatureExtrac
 }
 
 /**
+ * Refuses, with a message naming the flags to change, images that the network
+ * cannot take at the coarsest scale: the smallest side is the extractor's own
+ * `minInputSide` for its default layers (e.g. 43 px for InceptionV3, whose
+ * valid-padded reductions leave nothing below that).
+ */
+function checkSides(p: ReturnType<typeof parse>, extractor: FeatureExtractor, content: { width: number; height: number }, styles: readonly { width: number; height: number }[]): void {
+  const d = extractor.defaults;
+  const minSide = extractor.minInputSide?.([...new Set([...d.contentLayers, ...d.styleLayers])]) ?? 1;
+  // The engine resizes each style so its longer side is styleScale × the content's, at every scale.
+  const long = Math.max(content.width, content.height) * p.scales[0]! * (p.styleScale ?? 1);
+  const sides = [Math.min(content.width, content.height) * p.scales[0]!, ...styles.map((st) => (long * Math.min(st.width, st.height)) / Math.max(st.width, st.height))];
+  if (Math.min(...sides) < minSide) {
+    const which = p.modelFile ? `--model_file ${p.modelFile}` : `--model ${p.model ?? 'mobilenet_v2'}`;
+    const other = p.model === 'inception_v3' ? ', or --model mobilenet_v2' : '';
+    throw new CliError(
+      `${which} needs every image side ≥ ${minSide} px at the coarsest scale (${p.scales[0]}); the smallest here is ${Math.floor(Math.min(...sides))} px: use larger images, --image_size, --scales or --style_scale${other}`,
+      EXIT.usage,
+    );
+  }
+}
+
+/**
  * `likeness stylize content.jpg style.jpg -o out.png [jcjohnson/neural-style flags]`:
  * neural style transfer.
  */
@@ -139,19 +156,14 @@ export async function stylizeCommand(session: Session, contentArg: string | unde
   const styleSide = Math.max(16, Math.round(p.size * (p.styleScale ?? 1)));
   const styles = [];
   for (const s of p.styles) styles.push(await readImage(s, { maxSide: styleSide }));
-  if (p.model === 'inception_v3') {
-    // The engine resizes each style so its longer side is styleScale × the content's, at every scale.
-    const long = Math.max(content.width, content.height) * p.scales[0]! * (p.styleScale ?? 1);
-    const sides = [Math.min(content.width, content.height) * p.scales[0]!, ...styles.map((st) => (long * Math.min(st.width, st.height)) / Math.max(st.width, st.height))];
-    if (Math.min(...sides) < INCEPTION_MIN_SIDE) {
-      throw new CliError(
-        `--model inception_v3 needs every image side ≥ ${INCEPTION_MIN_SIDE} px at the coarsest scale (${p.scales[0]}); the smallest here is ${Math.floor(Math.min(...sides))} px: use larger images, --image_size, --scales or --style_scale, or --model mobilenet_v2`,
-        EXIT.usage,
-      );
-    }
-  }
   const backend = await session.backend();
   const extractor = await loadExtractor(p);
+  try {
+    checkSides(p, extractor, content, styles);
+  } catch (error) {
+    extractor.dispose();
+    throw error;
+  }
   const t0 = performance.now();
   const bar = progress(p.total, 'stylising', session.options.progress);
   let lastLoss = NaN;
