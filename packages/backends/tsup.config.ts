@@ -9,6 +9,7 @@ export default defineConfig(
       wasm: 'src/wasm.ts',
       webgpu: 'src/webgpu.ts',
       testing: 'src/testing.ts',
+      'testing-browser': 'src/testing-browser.ts',
       conformance: 'src/conformance.ts',
     },
     // tfjs-core's gradient definitions ship only as extension-less ESM files,
@@ -16,6 +17,6 @@ export default defineConfig(
     // engine, so the copy registers into the user's tfjs-core).
     splitting: true,
     noExternal: [/^@tensorflow\/tfjs-core\/dist\//],
-    external: [/^@tensorflow\/tfjs-core$/, /^@tensorflow\/tfjs-backend-/, /^@likeness\//, /^node:/, /^vitest/],
+    external: [/^@tensorflow\/tfjs-core$/, /^@tensorflow\/tfjs-backend-/, /^@likeness\//, /^node:/, /^vitest/, 'esbuild', 'playwright-core'],
   }),
 );
