@@ -1,16 +1,17 @@
 import { backend_util, MaxPoolGrad } from '@tensorflow/tfjs-core';
 import type { KernelConfig, KernelFunc, MaxPoolGradAttrs, TensorInfo } from '@tensorflow/tfjs-core';
-import { withScope } from './internal/kernel-scope';
+import { heapOf } from './internal/heap';
 
 /**
  * The gradient of max pooling on the wasm backend (NHWC). Replaces
  * tfjs-backend-wasm 4.22's MaxPoolGrad, which drops the gradient in windows
  * whose values are all negative (its MaxPoolWithArgmax has the same fault).
  *
- * Each window tap of the (−∞-padded) input is compared with the pooled
- * output; the first tap equal to the maximum (scan order, as the cpu backend
- * does) receives dy, and the per-tap results are laid back onto the input
- * grid — by interleaving when windows do not overlap, by summing otherwise.
+ * One pass over the wasm heap, no intermediate tensors: for every output
+ * pixel the window is scanned in order, per channel the first tap strictly
+ * greater than all before it wins (as the cpu backend decides; a window with
+ * no finite maximum routes nothing), and dy is added at that tap of dx.
+ * Overlapping windows (stride < window) accumulate.
  *
  * @example
  * ```ts
@@ -19,7 +20,7 @@ import { withScope } from './internal/kernel-scope';
  * ```
  */
 export const maxPoolGrad: KernelFunc = ({ inputs, backend, attrs }) => {
-  const { dy, input, output } = inputs as { dy: TensorInfo; input: TensorInfo; output: TensorInfo };
+  const { dy, input } = inputs as { dy: TensorInfo; input: TensorInfo };
   const { filterSize, strides, pad, dimRoundingMode } = attrs as unknown as MaxPoolGradAttrs;
   const info = backend_util.computePool2DInfo(
     input.shape as [number, number, number, number],
@@ -33,81 +34,47 @@ export const maxPoolGrad: KernelFunc = ({ inputs, backend, attrs }) => {
   const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw } = info;
   const top = info.padInfo.top;
   const left = info.padInfo.left;
-  return withScope(backend, (s) => {
-    const needH = Math.max(kh + sh * (oh - 1), h + top);
-    const needW = Math.max(kw + sw * (ow - 1), w + left);
-    const xp = s.padOrCrop(
-      input,
-      [
-        [0, 0],
-        [top, needH - top - h],
-        [left, needW - left - w],
-        [0, 0],
-      ],
-      Number.NEGATIVE_INFINITY,
-    );
-    const zeros = s.run('ZerosLike', { x: dy });
-    let pending: TensorInfo | undefined; // true where the maximum is not found yet
-    const parts: TensorInfo[][] = [];
-    for (let i = 0; i < kh; i++) {
-      const row: TensorInfo[] = [];
-      for (let j = 0; j < kw; j++) {
-        const tap = s.stridedTake(xp, [0, i, j, 0], [n, oh, ow, c], [1, sh, sw, 1]);
-        const hit = s.run('Equal', { a: tap, b: output });
-        s.free(tap);
-        let take = hit;
-        if (pending) {
-          take = s.run('LogicalAnd', { a: hit, b: pending });
-          const notHit = s.run('LogicalNot', { x: hit });
-          const next = s.run('LogicalAnd', { a: pending, b: notHit });
-          s.free(notHit);
-          s.free(pending);
-          s.free(hit);
-          pending = next;
-        } else {
-          pending = s.run('LogicalNot', { x: hit });
+  const heap = heapOf(backend, 'MaxPoolGrad');
+  const out = heap.makeOutput([n, h, w, c], 'float32');
+  // Views after the allocation, which may grow (and so detach) the heap.
+  const dx = heap.typedArrayFromHeap(out);
+  const xv = heap.typedArrayFromHeap(input);
+  const dyv = heap.typedArrayFromHeap(dy);
+  dx.fill(0);
+  const best = new Float32Array(c);
+  const where = new Int32Array(c);
+  for (let b = 0; b < n; b++) {
+    for (let oy = 0; oy < oh; oy++) {
+      const y0 = oy * sh - top;
+      const yFrom = Math.max(0, y0);
+      const yTo = Math.min(h, y0 + kh);
+      for (let ox = 0; ox < ow; ox++) {
+        const x0 = ox * sw - left;
+        const xFrom = Math.max(0, x0);
+        const xTo = Math.min(w, x0 + kw);
+        best.fill(Number.NEGATIVE_INFINITY);
+        where.fill(-1);
+        for (let y = yFrom; y < yTo; y++) {
+          for (let x = xFrom; x < xTo; x++) {
+            const base = ((b * h + y) * w + x) * c;
+            for (let ch = 0; ch < c; ch++) {
+              const v = xv[base + ch]!;
+              if (v > best[ch]!) {
+                best[ch] = v;
+                where[ch] = base + ch;
+              }
+            }
+          }
         }
-        row.push(s.run('Select', { condition: take, t: dy, e: zeros }));
-        s.free(take);
-      }
-      parts.push(row);
-    }
-    let grid: TensorInfo; // dy laid on the padded input grid [N, ≥needH, ≥needW, C]
-    if (sh >= kh && sw >= kw) {
-      // Windows do not overlap: interleave the taps, [N,OH,KH,OW,KW,C] → [N,OH·KH,OW·KW,C].
-      const rows = parts.map((row) => {
-        const six = row.map((t) => s.reshape(t, [n, oh, 1, ow, 1, c]));
-        return six.length === 1 ? six[0]! : s.run('Concat', six, { axis: 4 });
-      });
-      const stacked = rows.length === 1 ? rows[0]! : s.run('Concat', rows, { axis: 2 });
-      const gaps = s.padOrCrop(stacked, [
-        [0, 0],
-        [0, 0],
-        [0, sh - kh],
-        [0, 0],
-        [0, sw - kw],
-        [0, 0],
-      ]);
-      grid = s.reshape(gaps, [n, oh * sh, ow * sw, c]);
-    } else {
-      const placed: TensorInfo[] = [];
-      for (let i = 0; i < kh; i++) {
-        for (let j = 0; j < kw; j++) {
-          const spread = s.spread(parts[i]![j]!, sh, sw);
-          placed.push(
-            s.padOrCrop(spread, [
-              [0, 0],
-              [i, needH - i - spread.shape[1]!],
-              [j, needW - j - spread.shape[2]!],
-              [0, 0],
-            ]),
-          );
+        const o = ((b * oh + oy) * ow + ox) * c;
+        for (let ch = 0; ch < c; ch++) {
+          const at = where[ch]!;
+          if (at >= 0) dx[at] = dx[at]! + dyv[o + ch]!;
         }
       }
-      grid = placed.length === 1 ? placed[0]! : s.run('AddN', placed);
     }
-    return s.run('Slice', { x: grid }, { begin: [0, top, left, 0], size: [n, h, w, c] });
-  });
+  }
+  return out;
 };
 
 export const maxPoolGradConfig: KernelConfig = {
