@@ -8,14 +8,14 @@
 import '@likeness/backends/wasm';
 import '@likeness/backends/cpu';
 import * as tf from '@tensorflow/tfjs-core';
-import type { FaceResNet } from '@likeness/embeddings';
-import { loadFaceResNetFromFaceApi } from '@likeness/embeddings/node';
+import { createFaceApiDetector, flipAveragedEncoder, type FaceApiModule, type FaceResNet } from '@likeness/embeddings';
+import { faceApiModelDir, loadFaceResNetFromFaceApi } from '@likeness/embeddings/node';
+import { createRequire } from 'node:module';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type OrlImage } from './orl';
 import { evaluateAllPeople, evaluateSplits, formatSummaryRow, SUMMARY_HEADER, type EvalResult } from './protocol';
-import { createFaceApiDetector } from './framing-face-api-detector';
 import { cropOrl, detectOrl, type CropMode, type OrlDetection } from './framing-prepare';
 import { startOrlRun } from './orl-run';
 
@@ -47,7 +47,9 @@ export async function orlDetections(images: readonly OrlImage[], out: string, lo
     const dets = JSON.parse(readFileSync(file, 'utf8')) as OrlDetection[];
     if (dets.length === images.length) return dets;
   }
-  const detector = await createFaceApiDetector({ kind });
+  // face-api's Node build runs on the full @tensorflow/tfjs, which shares our tfjs-core engine
+  const faceapi = createRequire(import.meta.url)('@vladmandic/face-api/dist/face-api.node-wasm.js') as FaceApiModule;
+  const detector = await createFaceApiDetector(faceapi, { kind, modelPath: faceApiModelDir() });
   log(`  face-api detector: ${kind}`);
   const t = Date.now();
   const dets = await detectOrl(images, detector, { onProgress: (n) => { if (n % 100 === 0) log(`  detected ${n}/${images.length}`); } });
@@ -70,22 +72,43 @@ async function main(): Promise<void> {
   if (misses.length) console.log(`NOT FOUND (framed as the whole image instead): ${misses.join(' ')}`);
 
   const net: FaceResNet = await loadFaceResNetFromFaceApi();
+  const tta = flipAveragedEncoder(net); // test-time flip averaging (normalize: false, like the net)
   const allModes: [string, CropMode, number][] = [['align-5, margin 0.25', 'align-5', 0.25], ['dlib box', 'dlib-box', 0], ['dlib box, eyes levelled', 'dlib-box-rotated', 0]];
   const wanted = process.env.FRAMING_MODES?.split(',');
   const modes = wanted ? allModes.filter(([, m]) => wanted.includes(m)) : allModes;
   console.log('\nAll 40 people (79,800 pairs, 360 one-shot probes; plain L2):');
   console.log('| preparation | AUC % | EER % | TAR@FAR 1e-2 % | TAR@FAR 1e-3 % | one-shot top-1 % |\n|---|---|---|---|---|---|');
-  for (const [name, mode, padding] of modes) {
-    const crops = cropOrl(images, dets, mode, padding);
-    const embed = embedCrops(net, images, crops);
+  const byMode = new Map<string, ArrayLike<number>[]>();
+  const report = async (name: string, embed: (ims: readonly OrlImage[]) => Promise<ArrayLike<number>[]>) => {
     const r = await evaluateAllPeople(embed, images);
-    console.log(row(`robust detection + ${name}`, r));
+    console.log(row(name, r));
     if (process.env.FRAMING_SPLITS) {
       const s = await evaluateSplits(() => embed, images);
       console.log(SUMMARY_HEADER);
-      console.log(formatSummaryRow(`pretrained, robust detection + ${name} (held-out people)`, s.summary));
+      console.log(formatSummaryRow(`pretrained, ${name} (held-out people)`, s.summary));
     }
+  };
+  for (const [name, mode, padding] of modes) {
+    const crops = cropOrl(images, dets, mode, padding);
+    const t = Date.now();
+    const embed = embedCrops(net, images, crops);
+    await report(`robust detection + ${name}`, embed);
+    byMode.set(mode, await embed(images));
+    if (mode !== 'align-5') {
+      const flipped = embedCrops(tta, images, crops);
+      await report(`robust detection + ${name} + flip averaging`, flipped);
+      byMode.set(`${mode}+flip`, await flipped(images));
+    }
+    console.log(`  (${name}: ${((Date.now() - t) / 1000).toFixed(1)} s)`);
     crops.dispose();
+  }
+  // both crops of each face, their embeddings averaged (plain and flip-averaged)
+  for (const suffix of ['', '+flip']) {
+    const a = byMode.get(`dlib-box${suffix}`), b = byMode.get(`dlib-box-rotated${suffix}`);
+    if (!a || !b) continue;
+    const both = a.map((v, i) => Float32Array.from(v, (x, k) => (x + b[i]![k]!) / 2));
+    const idx = new Map(images.map((im, i) => [`${im.person}/${im.index}`, i]));
+    await report(`robust detection + both dlib boxes averaged${suffix ? ' + flip averaging' : ''}`, async (ims) => ims.map((im) => both[idx.get(`${im.person}/${im.index}`)!]!));
   }
   net.dispose();
   console.log(`done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);

@@ -40,7 +40,7 @@ export function orlRgb(im: OrlImage): tf.Tensor3D {
  *
  * @example
  * ```ts
- * const dets = await detectOrl(images, await createFaceApiDetector()); // 400 × OrlDetection
+ * const dets = await detectOrl(images, await createFaceApiDetector(faceapi, { kind: 'tiny', modelPath })); // 400 × OrlDetection
  * ```
  */
 export async function detectOrl(

@@ -52,6 +52,8 @@ export type { Point, SimilarityTransform } from './face/similarity-transform';
 export { prepareFaces } from './face/prepare-faces';
 export type { PrepareFacesOptions } from './face/prepare-faces';
 export type { FaceDetectorAdapter, DetectedFace } from './face/face-detector';
+export { createFaceApiDetector } from './face/face-api-detector';
+export type { FaceApiModule, FaceApiDetectorOptions } from './face/face-api-detector';
 export { detectFacesRobust, robustFaceDetector } from './face/robust-detect';
 export type { RobustDetectOptions, RobustDetection } from './face/robust-detect';
 export { augmentFaces, augmentFacesParams } from './face/augment-faces';
