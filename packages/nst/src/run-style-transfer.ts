@@ -132,7 +132,7 @@ export async function styleTransfer(options: StyleTransferRunOptions): Promise<{
       }
       const engine = (() => {
         try {
-          return createStyleTransfer({ ...options, content: levelContent, styles: levelStyles, initImage });
+          return createStyleTransfer({ ...options, initColors: options.preserveColors ? 'content' : options.initColors, content: levelContent, styles: levelStyles, initImage });
         } catch (e) {
           tf.dispose(owned);
           throw e;

@@ -76,6 +76,44 @@ describe('createStyleTransfer', () => {
     [a, n1, n2, m].forEach((t) => t.dispose());
   });
 
+  it("initColors 'style' starts from the content recoloured to the styles' pooled colour mean and covariance", async () => {
+    // Colour moments by plain loops over the pixel values.
+    const stats = (px: ArrayLike<number>, w = 1) => {
+      const n = px.length / 3;
+      const m = [0, 0, 0];
+      const s2 = [0, 1, 2].map(() => [0, 0, 0]);
+      for (let p = 0; p < n; p++)
+        for (let i = 0; i < 3; i++) {
+          m[i]! += (w * px[p * 3 + i]!) / n;
+          for (let j = 0; j < 3; j++) s2[i]![j]! += (w * px[p * 3 + i]! * px[p * 3 + j]!) / n;
+        }
+      return { m, s2 };
+    };
+    const soft = tf.tidy(() => tf.add(tf.mul(content, 0.3), 0.35) as tf.Tensor4D); // [1,16,20,3], no clipping
+    const s1 = tf.tidy(() => tf.add(tf.mul(style, 0.2), 0.4) as tf.Tensor4D);
+    const s2 = tf.tidy(() => tf.add(tf.mul(style2, 0.2), 0.3) as tf.Tensor4D);
+    const t = createStyleTransfer({ extractor: ex, content: soft, styles: [s1, { image: s2, weight: 3 }], initColors: 'style' });
+    const start = t.image();
+    const got = stats(start.dataSync());
+    const a = stats(s1.dataSync(), 0.25);
+    const b = stats(s2.dataSync(), 0.75);
+    const mean = [0, 1, 2].map((i) => a.m[i]! + b.m[i]!);
+    for (let i = 0; i < 3; i++) {
+      expect(got.m[i]).toBeCloseTo(mean[i]!, 4);
+      for (let j = 0; j < 3; j++) expect(got.s2[i]![j]! - got.m[i]! * got.m[j]!).toBeCloseTo(a.s2[i]![j]! + b.s2[i]![j]! - mean[i]! * mean[j]!, 4);
+    }
+    // The default keeps the photo's colours; noise ignores initColors; a bad value is refused.
+    const plain = createStyleTransfer({ extractor: ex, content: soft, styles: [s1] });
+    const p = plain.image();
+    expect(Array.from(p.dataSync())).toEqual(Array.from(soft.dataSync()));
+    const e = catchError(() => createStyleTransfer({ extractor: ex, content: soft, styles: [s1], initColors: 'photo' as 'style' }));
+    expect(InvalidArgumentError.isInstance(e) && e.argument).toBe('options.initColors');
+    await expectNoLeaks(() => createStyleTransfer({ extractor: ex, content: soft, styles: [s1], initColors: 'style', init: 'mix' }).dispose());
+    tf.dispose([soft, s1, s2, start, p]);
+    t.dispose();
+    plain.dispose();
+  });
+
   it('blends styles by weight: weights [1, 0] give the single-style loss', () => {
     const one = createStyleTransfer({ extractor: ex, content, styles: [style] });
     const blend = createStyleTransfer({ extractor: ex, content, styles: [{ image: style, weight: 1 }, { image: style2, weight: 0 }] });

@@ -4,6 +4,7 @@ import { contentCost, gramMatrix, styleTarget, styleTargetCost, totalVariation }
 import type { FeatureExtractor } from './feature-extractor';
 import { checkFinite, checkImages } from './internal/check-images';
 import { checkMinSide } from './internal/check-min-side';
+import { colorMoments, transferColors } from './internal/color';
 import { checkLayers } from './internal/check-layers';
 import { Lbfgs } from './internal/lbfgs';
 import { checkMemory } from './memory';
@@ -44,6 +45,14 @@ export interface StyleTransferOptions {
   tvWeight?: number;
   /** `'noise'`, `'content'`, or `'mix'` (content blended with noise by `initNoise`). @defaultValue 'content' */
   init?: 'noise' | 'content' | 'mix';
+  /**
+   * Colours of the starting image for `init: 'content'` or `'mix'`: `'style'`
+   * first maps the content's pixels to the mean and covariance of the style
+   * images' pixels (linear colour transfer, blend weights pooled), so the
+   * optimisation starts from the style's palette; `'content'` keeps the photo's.
+   * @defaultValue 'content'
+   */
+  initColors?: 'content' | 'style';
   /** Noise fraction for `init: 'mix'`. @defaultValue 0.5 */
   initNoise?: number;
   /** Start from this image instead ([1,H,W,3], e.g. an upsampled coarser result). */
@@ -192,6 +201,10 @@ export function createStyleTransfer(options: StyleTransferOptions): StyleTransfe
   if (init !== 'noise' && init !== 'content' && init !== 'mix') {
     throw new InvalidArgumentError({ fn: FN, argument: 'options.init', message: `expected 'noise', 'content' or 'mix', got ${JSON.stringify(init)}.` });
   }
+  const initColors = options.initColors ?? 'content';
+  if (initColors !== 'content' && initColors !== 'style') {
+    throw new InvalidArgumentError({ fn: FN, argument: 'options.initColors', message: `expected 'content' or 'style', got ${JSON.stringify(initColors)}.` });
+  }
   const initNoise = num(options.initNoise, 'options.initNoise', 0.5);
   if (initNoise > 1) throw new InvalidArgumentError({ fn: FN, argument: 'options.initNoise', message: 'expected a fraction in [0,1].' });
   const seed = num(options.seed, 'options.seed', 0);
@@ -259,13 +272,25 @@ export function createStyleTransfer(options: StyleTransferOptions): StyleTransfe
     );
   }
 
+  const recoloured =
+    !options.initImage && init !== 'noise' && initColors === 'style'
+      ? transferColors(
+          content,
+          colorMoments(
+            styles.map((st) => st.image),
+            styles.map((st) => st.weight ?? 1),
+          ),
+        )
+      : null;
   const start = tf.tidy(() => {
-      if (options.initImage) return tf.clone(options.initImage);
-      const noise = tf.randomUniform([1, H, W, 3], 0, 1, 'float32', seed);
-      if (init === 'content') return tf.clone(content);
-      if (init === 'noise') return noise;
-      return tf.add(tf.mul(content, 1 - initNoise), tf.mul(noise, initNoise));
+    if (options.initImage) return tf.clone(options.initImage);
+    const base = recoloured ?? content;
+    if (init === 'content') return tf.clone(base);
+    const noise = tf.randomUniform([1, H, W, 3], 0, 1, 'float32', seed);
+    if (init === 'noise') return noise;
+    return tf.add(tf.mul(base, 1 - initNoise), tf.mul(noise, initNoise));
   });
+  recoloured?.dispose();
   const x = tf.variable(start, true, undefined, 'float32');
   start.dispose();
   const adam = optimizerName === 'adam' ? tf.train.adam(lr, 0.9, 0.999, 1e-8) : null;

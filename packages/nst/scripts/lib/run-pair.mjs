@@ -59,6 +59,7 @@ export async function runPair([c, s, ref], { model, width, scales, iterations, l
   });
   const seconds = (Date.now() - t0) / 1000;
   const last = result.history.at(-1);
+  const first = result.history[0];
   const metrics = {
     pair: ref,
     model,
@@ -68,6 +69,7 @@ export async function runPair([c, s, ref], { model, width, scales, iterations, l
     iterations,
     seconds: +seconds.toFixed(1),
     loss: { total: +last.loss.toFixed(4), content: +last.content.toFixed(4), style: +last.style.toFixed(4), tv: +last.tv.toFixed(4) },
+    firstLoss: { content: +first.content.toPrecision(4), style: +first.style.toPrecision(4), tv: +first.tv.toPrecision(4) },
     ours: {
       structure: +structureCorrelation(result.image, content).toFixed(3),
       paletteToStyle: +paletteDistance(result.image, style).toFixed(3),
