@@ -1,6 +1,7 @@
 // Generated from @tensorflow/tfjs-core/dist/register_all_gradients.js (4.22).
 // tfjs-core's Node entry registers almost none of these; see gradients.ts.
 import type { GradConfig } from '@tensorflow/tfjs-core';
+import { batchNormGradConfig } from './batch-norm-grad';
 import { dilatedConv2DGrad, dilatedDepthwiseGrad } from './dilated-conv-grads';
 import { absGradConfig } from '@tensorflow/tfjs-core/dist/gradients/Abs_grad';
 import { acosGradConfig } from '@tensorflow/tfjs-core/dist/gradients/Acos_grad';
@@ -39,7 +40,6 @@ import { expandDimsGradConfig } from '@tensorflow/tfjs-core/dist/gradients/Expan
 import { expm1GradConfig } from '@tensorflow/tfjs-core/dist/gradients/Expm1_grad';
 import { floorGradConfig } from '@tensorflow/tfjs-core/dist/gradients/Floor_grad';
 import { floorDivGradConfig } from '@tensorflow/tfjs-core/dist/gradients/FloorDiv_grad';
-import { fusedBatchNormGradConfig } from '@tensorflow/tfjs-core/dist/gradients/FusedBatchNorm_grad';
 import { gatherGradConfig } from '@tensorflow/tfjs-core/dist/gradients/GatherV2_grad';
 import { greaterEqualGradConfig } from '@tensorflow/tfjs-core/dist/gradients/GreaterEqual_grad';
 import { identityGradConfig } from '@tensorflow/tfjs-core/dist/gradients/Identity_grad';
@@ -143,7 +143,8 @@ export const GRADIENT_CONFIGS: readonly GradConfig[] = [
   expm1GradConfig,
   floorGradConfig,
   floorDivGradConfig,
-  fusedBatchNormGradConfig,
+  // Replaced: broadcasts instead of tiling r to the size of x (see batch-norm-grad.ts).
+  batchNormGradConfig,
   gatherGradConfig,
   greaterEqualGradConfig,
   identityGradConfig,

@@ -4,6 +4,7 @@ import '../../cpu';
 import '../../wasm';
 import { useBackend } from '../../use-backend';
 import { expectNoLeaks } from '../../testing/expect-no-leaks';
+import { setFilterGradStackBytes } from './conv2d-backprop-filter';
 import { cpuVsWasm, runOn, seededValues } from './internal/compare-backends';
 
 beforeAll(async () => {
@@ -31,8 +32,11 @@ describe('wasm Conv2DBackpropFilter', () => {
     expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBeDefined();
   });
 
-  for (const [i, c] of cases.entries()) {
-    it(`matches cpu: x ${c.x} k ${c.k}×${c.co} stride ${c.s} pad ${c.pad}`, async () => {
+  // Budget 0: one tap per matmul; 11 000 bytes: groups of 4, 4 and 1 taps for cases[9]; default: all taps in one.
+  for (const [i, c] of [...cases.entries(), ...[0, 11_000].map((b) => [b % 97, { ...cases[9]!, budget: b }] as const)]) {
+    const budget = 'budget' in c ? (c.budget as number) : undefined;
+    it(`matches cpu: x ${c.x} k ${c.k}×${c.co} stride ${c.s} pad ${c.pad}${budget === undefined ? '' : ` stacking budget ${budget} B`}`, async () => {
+      const previous = budget === undefined ? undefined : setFilterGradStackBytes(budget);
       const wShape = [c.k[0], c.k[1], c.x[3], c.co] as [number, number, number, number];
       const xv = seededValues(c.x.reduce((a, b) => a * b), 11 + i);
       const wv = seededValues(wShape.reduce((a, b) => a * b), 101 + i);
@@ -46,6 +50,7 @@ describe('wasm Conv2DBackpropFilter', () => {
         };
         return tf.grads(f)([x, w]);
       });
+      if (previous !== undefined) setFilterGradStackBytes(previous);
       expect(r.diff).toBeLessThan(1e-5);
     });
   }

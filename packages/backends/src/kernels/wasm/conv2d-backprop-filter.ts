@@ -26,6 +26,16 @@ import { withScope } from './internal/kernel-scope';
  * tf.grad((w) => tf.sum(tf.conv2d(x, w, 2, 'same')))(w);
  * ```
  */
+/** Largest stacked left operand of one filter-gradient matmul (bytes). */
+let STACK_BYTES = 32 * 1024 * 1024;
+
+/** Test hook: sets the stacking budget and returns the previous one. */
+export function setFilterGradStackBytes(bytes: number): number {
+  const previous = STACK_BYTES;
+  STACK_BYTES = bytes;
+  return previous;
+}
+
 export const conv2dBackpropFilter: KernelFunc = ({ inputs, backend, attrs }) => {
   const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };
   const { strides, pad, dataFormat, dimRoundingMode, filterShape } = attrs as unknown as Conv2DBackpropFilterAttrs;
@@ -64,15 +74,19 @@ export const conv2dBackpropFilter: KernelFunc = ({ inputs, backend, attrs }) => 
       const len = ((n - 1) * hq + oh) * wp;
       const dyg = s.run('PadV2', { x: dy }, { paddings: [[0, 0], [0, hq - oh], [0, wp - ow], [0, 0]], constantValue: 0 });
       const dyl = s.reshape(s.sliceColumns(s.reshape(dyg, [1, n * hq * wp * co]), 0, len * co), [len, co]);
-      const taps: TensorInfo[] = []; // dW[kh,kw] [Ci, Co], in (kh, kw) order
-      for (let i = 0; i < kh; i++) {
-        for (let j = 0; j < kw; j++) {
-          const tap = s.sliceColumns(xgT, i * dh * wp + j * dw, len);
-          taps.push(s.run('BatchMatMul', { a: tap, b: dyl }, { transposeA: false, transposeB: false }));
-          s.free(tap);
-        }
+      // Taps are stacked into one left operand [g·Ci, len] per matmul, g as large as
+      // STACK_BYTES allows: a single-channel first layer then makes one [9, len] product
+      // instead of nine [1, len] ones (XNNPACK computes rows in tiles of several).
+      const offsets: number[] = [];
+      for (let i = 0; i < kh; i++) for (let j = 0; j < kw; j++) offsets.push(i * dh * wp + j * dw);
+      const perGroup = Math.max(1, Math.min(offsets.length, Math.floor(STACK_BYTES / (ci * len * 4))));
+      const groups: TensorInfo[] = []; // dW rows [g·Ci, Co], in (kh, kw) order
+      for (let t = 0; t < offsets.length; t += perGroup) {
+        const stacked = s.stackColumnWindows(xgT, offsets.slice(t, t + perGroup), len);
+        groups.push(s.run('BatchMatMul', { a: stacked, b: dyl }, { transposeA: false, transposeB: false }));
+        s.free(stacked);
       }
-      const all = taps.length === 1 ? taps[0]! : s.run('Concat', taps, { axis: 0 });
+      const all = groups.length === 1 ? groups[0]! : s.run('Concat', groups, { axis: 0 });
       return s.reshape(all, [kh, kw, ci, co]);
     }
     const xp = s.padOrCrop(x, [

@@ -6,6 +6,7 @@ import { depthwiseConv2dNativeBackpropFilterConfig } from './depthwise-conv2d-na
 import { depthwiseConv2dNativeBackpropInputConfig } from './depthwise-conv2d-native-backprop-input';
 import { fixResizeBilinearGrad } from '../shared/fix-resize-bilinear-grad';
 import { maxPoolGradConfig } from './max-pool-grad';
+import { meanLeadingAxesConfig, sumLeadingAxesConfig } from './leading-axes-reduction';
 import { unsortedSegmentSumConfig } from './unsorted-segment-sum';
 
 /**
@@ -18,6 +19,10 @@ import { unsortedSegmentSumConfig } from './unsorted-segment-sum';
  * - `DepthwiseConv2dNativeBackpropInput`, `DepthwiseConv2dNativeBackpropFilter` (missing).
  * - `UnsortedSegmentSum` (missing): gather's gradient.
  * - `MaxPoolGrad` (replaced): the built-in one drops the gradient of all-negative windows.
+ *
+ * Registering also wraps `Sum` and `Mean`: reductions over the leading axes of a
+ * float32 tensor (batch-norm statistics and gradients) skip the built-in kernels'
+ * full transpose; everything else goes to them unchanged.
  */
 export const WASM_GAP_KERNELS: KernelConfig[] = [
   conv2dBackpropFilterConfig,
@@ -33,7 +38,7 @@ export const WASM_GAP_KERNELS: KernelConfig[] = [
  * output shape of its ResizeBilinearGrad. Idempotent.
  */
 export function registerWasmGapKernels(): void {
-  for (const config of WASM_GAP_KERNELS) {
+  for (const config of [...WASM_GAP_KERNELS, sumLeadingAxesConfig(), meanLeadingAxesConfig()]) {
     if (tf.getKernel(config.kernelName, 'wasm') != null) tf.unregisterKernel(config.kernelName, 'wasm');
     tf.registerKernel(config);
   }

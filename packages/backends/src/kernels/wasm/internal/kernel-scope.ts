@@ -120,6 +120,29 @@ export class KernelScope {
     return out;
   }
 
+  /**
+   * For each `begin` in `begins`, columns [begin, begin + count) of every row of a
+   * 2-D float32 tensor [rows, cols], stacked: [begins.length · rows, count].
+   */
+  stackColumnWindows(x: TensorInfo, begins: number[], count: number): TensorInfo {
+    if (begins.length === 1) return this.sliceColumns(x, begins[0]!, count);
+    const [rows, cols] = x.shape as [number, number];
+    const b = this.backend as unknown as Partial<HeapBackend>;
+    if (x.dtype !== 'float32' || typeof b.makeOutput !== 'function' || typeof b.typedArrayFromHeap !== 'function') {
+      const parts = begins.map((begin) => this.run('Slice', { x }, { begin: [0, begin], size: [rows, count] }));
+      return this.run('Concat', parts, { axis: 0 });
+    }
+    const out = b.makeOutput([begins.length * rows, count], 'float32');
+    this.owned.push(out);
+    const dst = b.typedArrayFromHeap(out); // views taken after the allocation (which may grow the heap)
+    const src = b.typedArrayFromHeap(x);
+    let at = 0;
+    for (const begin of begins) {
+      for (let r = 0; r < rows; r++, at += count) dst.set(src.subarray(r * cols + begin, r * cols + begin + count), at);
+    }
+    return out;
+  }
+
   spread(x: TensorInfo, sh: number, sw: number): TensorInfo {
     if (sh === 1 && sw === 1) return x;
     const [n, h, w, c] = x.shape as [number, number, number, number];
