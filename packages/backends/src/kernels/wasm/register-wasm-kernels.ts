@@ -5,6 +5,7 @@ import { conv2dBackpropInputConfig } from './conv2d-backprop-input';
 import { depthwiseConv2dNativeBackpropFilterConfig } from './depthwise-conv2d-native-backprop-filter';
 import { depthwiseConv2dNativeBackpropInputConfig } from './depthwise-conv2d-native-backprop-input';
 import { fixResizeBilinearGrad } from '../shared/fix-resize-bilinear-grad';
+import { batchMatMulConfig } from './batch-mat-mul';
 import { maxPoolGradConfig } from './max-pool-grad';
 import { meanLeadingAxesConfig, sumLeadingAxesConfig } from './leading-axes-reduction';
 import { unsortedSegmentSumConfig } from './unsorted-segment-sum';
@@ -20,9 +21,11 @@ import { unsortedSegmentSumConfig } from './unsorted-segment-sum';
  * - `UnsortedSegmentSum` (missing): gather's gradient.
  * - `MaxPoolGrad` (replaced): the built-in one drops the gradient of all-negative windows.
  *
- * Registering also wraps `Sum` and `Mean`: reductions over the leading axes of a
- * float32 tensor (batch-norm statistics and gradients) skip the built-in kernels'
- * full transpose; everything else goes to them unchanged.
+ * Registering also wraps `Sum` and `Mean` (reductions over the leading axes of a
+ * float32 tensor — batch-norm statistics and gradients — skip the built-in
+ * kernels' full transpose) and `BatchMatMul` (transposed operands and batches
+ * reach XNNPACK instead of a naive loop); everything else goes to the built-in
+ * kernels unchanged.
  */
 export const WASM_GAP_KERNELS: KernelConfig[] = [
   conv2dBackpropFilterConfig,
@@ -38,7 +41,7 @@ export const WASM_GAP_KERNELS: KernelConfig[] = [
  * output shape of its ResizeBilinearGrad. Idempotent.
  */
 export function registerWasmGapKernels(): void {
-  for (const config of [...WASM_GAP_KERNELS, sumLeadingAxesConfig(), meanLeadingAxesConfig()]) {
+  for (const config of [...WASM_GAP_KERNELS, sumLeadingAxesConfig(), meanLeadingAxesConfig(), batchMatMulConfig()]) {
     if (tf.getKernel(config.kernelName, 'wasm') != null) tf.unregisterKernel(config.kernelName, 'wasm');
     tf.registerKernel(config);
   }

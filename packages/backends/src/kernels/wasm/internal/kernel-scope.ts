@@ -143,6 +143,20 @@ export class KernelScope {
     return out;
   }
 
+  /** Item `i` of a float32 [batch, rows, cols] tensor, as [1, rows, cols] (one contiguous heap copy). */
+  sliceBatch(x: TensorInfo, i: number): TensorInfo {
+    const [, rows, cols] = x.shape as [number, number, number];
+    const b = this.backend as unknown as Partial<HeapBackend>;
+    if (x.dtype !== 'float32' || typeof b.makeOutput !== 'function' || typeof b.typedArrayFromHeap !== 'function') {
+      return this.run('Slice', { x }, { begin: [i, 0, 0], size: [1, rows, cols] });
+    }
+    const out = b.makeOutput([1, rows, cols], 'float32');
+    this.owned.push(out);
+    const size = rows * cols;
+    b.typedArrayFromHeap(out).set(b.typedArrayFromHeap(x).subarray(i * size, (i + 1) * size));
+    return out;
+  }
+
   spread(x: TensorInfo, sh: number, sw: number): TensorInfo {
     if (sh === 1 && sw === 1) return x;
     const [n, h, w, c] = x.shape as [number, number, number, number];
