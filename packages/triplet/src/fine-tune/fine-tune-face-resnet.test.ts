@@ -5,6 +5,8 @@ import { InvalidArgumentError, ShapeError, useBackend } from '@likeness/backends
 import { expectNoLeaks } from '@likeness/backends/testing';
 import { FineTunableFaceResNet, type FaceResNet } from '@likeness/embeddings';
 import { loadFaceResNetFromFaceApi } from '@likeness/embeddings/node';
+import { CheckpointCorruptError } from '../errors/checkpoint-corrupt-error';
+import { memoryCheckpointStore } from '../trainer/checkpoint';
 import { fineTuneFaceResNet } from './fine-tune-face-resnet';
 
 let net: FaceResNet;
@@ -86,4 +88,22 @@ describe('fineTuneFaceResNet', () => {
     await expect(fineTuneFaceResNet(ft, train, { validation: val, epochs: -1 })).rejects.toSatisfy((e) => InvalidArgumentError.isInstance(e));
     ft.dispose();
   }, 300_000);
+
+  const ckptBase = () => ({ validation: val, stepsPerEpoch: 1, p: 2, k: 2, augmentations: 2, patience: 10 });
+  it('leaks nothing when saving or resuming, refuses a checkpoint of another net, and checks its options', async () => {
+    const store = memoryCheckpointStore();
+    const one = FineTunableFaceResNet.fromPretrained(net, { trainableStages: 1 });
+    // not under the leak check: a fresh copy's projection (fc) shares its buffer with the pretrained net's fc
+    // until the variable is first replaced (an Adam step, or a resume): one more dataId then, no more tensors
+    await fineTuneFaceResNet(one, train, { ...ckptBase(), epochs: 1, checkpoint: { store } });
+    await fineTuneFaceResNet(one, train, { ...ckptBase(), epochs: 2, checkpoint: { store } });
+    await expectNoLeaks(() => fineTuneFaceResNet(one, train, { ...ckptBase(), epochs: 3, checkpoint: { store } }));
+    await expectNoLeaks(() => fineTuneFaceResNet(one, train, { ...ckptBase(), epochs: 1, checkpoint: { store: memoryCheckpointStore() } }));
+    expect(store.saves).toBe(3);
+    const two = FineTunableFaceResNet.fromPretrained(net, { trainableStages: 2 });
+    await expect(fineTuneFaceResNet(two, train, { ...ckptBase(), epochs: 3, checkpoint: { store } })).rejects.toSatisfy((e) => CheckpointCorruptError.isInstance(e));
+    await expect(fineTuneFaceResNet(one, train, { ...ckptBase(), checkpoint: { store: {} as never } })).rejects.toSatisfy((e) => InvalidArgumentError.isInstance(e));
+    await expect(fineTuneFaceResNet(one, train, { ...ckptBase(), checkpoint: { store, every: 0 } })).rejects.toSatisfy((e) => InvalidArgumentError.isInstance(e));
+    [one, two].forEach((x) => x.dispose());
+  }, 600_000);
 });

@@ -1,7 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { InvalidArgumentError, ShapeError } from '@likeness/backends';
 import { augmentFaces, equalErrorRate, rocAuc, type AugmentFacesOptions, type FineTunableFaceResNet } from '@likeness/embeddings';
+import { CheckpointCorruptError } from '../errors/checkpoint-corrupt-error';
 import { mineTriplets } from '../mining/mine-triplets';
+import { decodeCheckpointWeights, encodeCheckpoint, type CheckpointStore, type SerializedCheckpoint } from '../trainer/checkpoint';
 import { createPKSampler } from '../pk-sampler';
 import { tripletLoss, type TripletMetric } from '../triplet-loss';
 
@@ -52,8 +54,25 @@ export interface FineTuneFaceResNetOptions {
   headLearningRate?: number;
   /** Stop after this many epochs without a better validation score. @defaultValue `2` */
   patience?: number;
-  /** First epoch number (resuming from weights saved at that epoch). @defaultValue `0` */
+  /**
+   * First epoch number when resuming from weights alone (saved with
+   * `saveFaceResNet` at that epoch; the optimiser starts afresh). Prefer
+   * `checkpoint`, which also restores the optimiser. @defaultValue `0`
+   */
   initialEpoch?: number;
+  /**
+   * Saves, after every `every` epochs and after the last one, everything a
+   * resumed run needs to continue exactly as if it had not stopped: the
+   * trainable weights, the best epoch's weights, both Adam optimisers'
+   * moments and step counts, the batch sampler's and the augmentation
+   * choice's random state, early-stopping counters and the history. The
+   * store replaces its checkpoint atomically (`fileCheckpointStore`: temp
+   * file + rename; a crash leaves the previous checkpoint). When `resume`
+   * (default) and the store holds a checkpoint, training continues from it
+   * to epoch `initialEpoch + epochs` — call again with the same options
+   * after an interruption. Start from the same pretrained net and data.
+   */
+  checkpoint?: { store: CheckpointStore; every?: number; resume?: boolean };
   /** @defaultValue `0` */
   seed?: number;
   /** Called after every epoch. */
@@ -73,15 +92,38 @@ export interface FineTuneResult {
   readonly seconds: number;
 }
 
-function mulberry(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+/** mulberry32 with its state exposed (checkpoints save it). */
+function mulberry(seed: number): { next(): number; state: number } {
+  const g = {
+    state: seed >>> 0,
+    next(): number {
+      g.state = (g.state + 0x6d2b79f5) >>> 0;
+      let t = g.state;
+      t = Math.imul(t ^ (t >>> 15), t | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    },
   };
+  return g;
+}
+
+/** Trainer state of a fine-tuning checkpoint (the JSON part). */
+interface FineTuneCheckpointState {
+  kind: 'fine-tune-face-resnet';
+  trainableStages: number;
+  /** Last completed epoch. */
+  epoch: number;
+  stoppedEarly: boolean;
+  sampler: ReturnType<ReturnType<typeof createPKSampler>['getState']>;
+  rng: number;
+  best: { eer: number; auc: number; loss: number };
+  bestEpoch: number;
+  since: number;
+  history: FineTuneEpoch[];
+  /** Trainable variables (names without the instance prefix), in order. */
+  variables: string[];
+  /** Tensor names of each optimiser's getWeights(), in order. */
+  optimizers: { head: string[]; backbone: string[] };
 }
 
 function checkFaces(fn: string, argument: string, f: LabelledFaces): void {
@@ -133,6 +175,43 @@ function validationScore(net: FineTunableFaceResNet, feats: tf.Tensor4D, labels:
   return { eer: equalErrorRate(d, same).eer, auc: rocAuc(d, same), loss: count ? loss / count : 0 };
 }
 
+/** Puts a checkpoint's weights and optimiser state into place; returns its JSON state and the best epoch's weights (new tensors). */
+async function restoreCheckpoint(
+  saved: SerializedCheckpoint, net: FineTunableFaceResNet, vars: tf.Variable[], stable: (v: tf.Variable) => string, optHead: tf.Optimizer, optBackbone: tf.Optimizer,
+): Promise<{ state: FineTuneCheckpointState; snapshot: tf.Tensor[] }> {
+  const state = saved.manifest?.state as unknown as FineTuneCheckpointState | undefined;
+  const fail = (message: string): never => {
+    throw new CheckpointCorruptError({ path: 'checkpoint.json', message: `${message} Use a new checkpoint directory (or resume: false) for a different run.` });
+  };
+  if (state?.kind !== 'fine-tune-face-resnet') fail('the checkpoint is not a fineTuneFaceResNet checkpoint.');
+  const st = state!;
+  if (st.trainableStages !== net.trainableStages) fail(`the checkpoint has ${st.trainableStages} trainable stages, the net ${net.trainableStages}.`);
+  const names = vars.map(stable);
+  if (st.variables.length !== names.length || st.variables.some((v, i) => v !== names[i])) fail('the checkpoint\'s variables are not this net\'s.');
+  const map = decodeCheckpointWeights(saved);
+  try {
+    const get = (key: string, shape: readonly number[]): tf.Tensor => {
+      const t = map[key];
+      if (!t || t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i])) fail(`"${key}" is ${t ? `[${t.shape}]` : 'missing'}, expected [${shape}].`);
+      return t!;
+    };
+    const weights = vars.map((v) => get(`weights/${stable(v)}`, v.shape));
+    const best = vars.map((v) => get(`best/${stable(v)}`, v.shape));
+    const opt = (prefix: string, list: string[]) => list.map((name, i) => {
+      const t = map[`${prefix}/${i}`];
+      if (!t) fail(`"${prefix}/${i}" (optimiser state) is missing.`);
+      return { name: name === 'iter' ? name : `${net.uid}/${name}`, tensor: t! };
+    });
+    const head = opt('optimizer/head', st.optimizers.head), backbone = opt('optimizer/backbone', st.optimizers.backbone);
+    vars.forEach((v, i) => v.assign(weights[i]!));
+    await optHead.setWeights(head);
+    await optBackbone.setWeights(backbone);
+    return { state: st, snapshot: best.map((t) => tf.clone(t)) };
+  } finally {
+    tf.dispose(Object.values(map));
+  }
+}
+
 const better = (a: { eer: number; loss: number }, b: { eer: number; loss: number }) => a.eer < b.eer - 1e-12 || (Math.abs(a.eer - b.eer) <= 1e-12 && a.loss < b.loss - 1e-9);
 
 /**
@@ -173,6 +252,12 @@ export async function fineTuneFaceResNet(net: FineTunableFaceResNet, train: Labe
   for (const [name, v, min] of [['augmentations', A, 1], ['epochs', epochs, 0], ['stepsPerEpoch', steps, 1], ['patience', patience, 1], ['initialEpoch', first, 0]] as const) {
     if (!Number.isInteger(v) || v < min) throw new InvalidArgumentError({ fn, argument: `options.${name}`, message: `expected an integer ≥ ${min}, got ${String(v)}.` });
   }
+  const ckpt = options.checkpoint;
+  if (ckpt !== undefined && (ckpt == null || ckpt.store == null || typeof ckpt.store.save !== 'function' || typeof ckpt.store.load !== 'function')) {
+    throw new InvalidArgumentError({ fn, argument: 'options.checkpoint.store', message: 'expected a CheckpointStore with save() and load(), e.g. fileCheckpointStore(dir).' });
+  }
+  const every = ckpt?.every ?? 1;
+  if (!Number.isInteger(every) || every < 1) throw new InvalidArgumentError({ fn, argument: 'options.checkpoint.every', message: `expected an integer ≥ 1 (epochs), got ${String(every)}.` });
   const lrBackbone = options.backboneLearningRate ?? 1e-5, lrHead = options.headLearningRate ?? 1e-4;
   if (!(lrBackbone >= 0 && lrHead > 0)) throw new InvalidArgumentError({ fn, argument: 'options.backboneLearningRate', message: 'learning rates must be ≥ 0 (backbone) and > 0 (head).' });
   const sampler = createPKSampler(train.labels, { p: options.p ?? 8, k: options.k ?? 4, seed });
@@ -198,21 +283,58 @@ export async function fineTuneFaceResNet(net: FineTunableFaceResNet, train: Labe
     valFeats = cacheFeatures(net, options.validation.images);
     const cacheSeconds = (Date.now() - t0) / 1000;
 
-    const history: FineTuneEpoch[] = [];
+    let history: FineTuneEpoch[] = [];
     let t = Date.now();
-    const s0 = validationScore(net, valFeats, options.validation.labels, margin, metric);
-    let best = s0, bestEpoch = first, since = 0, stoppedEarly = false;
-    const e0: FineTuneEpoch = { epoch: first, loss: NaN, validationEer: s0.eer, validationAuc: s0.auc, validationLoss: s0.loss, best: true, seconds: (Date.now() - t) / 1000 };
-    history.push(e0);
-    options.onEpoch?.(e0);
     const rnd = mulberry(seed + 7);
-    for (let epoch = first + 1; epoch <= first + epochs; epoch++) {
+    const last = first + epochs;
+    const stable = (v: tf.Variable) => (v.name.startsWith(`${net.uid}/`) ? v.name.slice(net.uid.length + 1) : v.name);
+    const saved = ckpt && ckpt.resume !== false ? await ckpt.store.load() : null;
+    let best: { eer: number; auc: number; loss: number }, bestEpoch: number, since = 0, stoppedEarly = false, start: number, finished = false;
+    if (saved) {
+      const st = await restoreCheckpoint(saved, net, vars, stable, optHead, optBackbone);
+      tf.dispose(snapshot);
+      snapshot = st.snapshot;
+      ({ best, bestEpoch, since, stoppedEarly } = st.state);
+      finished = since >= patience; // early-stopped: nothing left to do (a longer run would have stopped there too)
+      history = st.state.history.map((h) => ({ ...h, loss: h.loss ?? NaN }));
+      sampler.setState(st.state.sampler);
+      rnd.state = st.state.rng;
+      start = st.state.epoch + 1;
+    } else {
+      const s0 = validationScore(net, valFeats, options.validation.labels, margin, metric);
+      best = s0; bestEpoch = first; start = first + 1;
+      const e0: FineTuneEpoch = { epoch: first, loss: NaN, validationEer: s0.eer, validationAuc: s0.auc, validationLoss: s0.loss, best: true, seconds: (Date.now() - t) / 1000 };
+      history.push(e0);
+      options.onEpoch?.(e0);
+    }
+    const save = async (epoch: number) => {
+      const head_ = await optHead.getWeights(), back = await optBackbone.getWeights();
+      const rename = (prefix: string, list: { name: string; tensor: tf.Tensor }[]) => list.map((w, i) => ({ name: `${prefix}/${i}`, tensor: w.tensor }));
+      const state: FineTuneCheckpointState = {
+        kind: 'fine-tune-face-resnet', trainableStages: net.trainableStages, epoch, stoppedEarly,
+        sampler: sampler.getState(), rng: rnd.state, best, bestEpoch, since,
+        history: history.map((h) => ({ ...h, loss: (Number.isFinite(h.loss) ? h.loss : null) as number })),
+        variables: vars.map(stable),
+        optimizers: { head: head_.map((w) => w.name.replace(`${net.uid}/`, '')), backbone: back.map((w) => w.name.replace(`${net.uid}/`, '')) },
+      };
+      const tensors = [
+        ...vars.map((v) => ({ name: `weights/${stable(v)}`, tensor: v as tf.Tensor })),
+        ...snapshot.map((v, i) => ({ name: `best/${stable(vars[i]!)}`, tensor: v })),
+        ...rename('optimizer/head', head_), ...rename('optimizer/backbone', back),
+      ];
+      try {
+        await ckpt!.store.save(await encodeCheckpoint(epoch, state as unknown as Record<string, unknown>, tensors));
+      } finally {
+        tf.dispose([head_[0]!.tensor, back[0]!.tensor]); // the iteration counters are new scalars; moments are the optimiser's own
+      }
+    };
+    for (let epoch = start; epoch <= last && !finished; epoch++) {
       t = Date.now();
       let lossSum = 0, used = 0;
       for (let s = 0; s < steps; s++) {
         const base = sampler.next();
         const labels = sampler.labelsOf(base);
-        const idx = Int32Array.from(base, (i) => Math.floor(rnd() * A) * n + i);
+        const idx = Int32Array.from(base, (i) => Math.floor(rnd.next() * A) * n + i);
         const batch = tf.gather(feats, idx);
         const e = tf.tidy(() => net.encodeFeatures(batch));
         const trip = mineTriplets(e, labels, strategy, { metric, margin });
@@ -239,7 +361,8 @@ export async function fineTuneFaceResNet(net: FineTunableFaceResNet, train: Labe
       history.push(rec);
       options.onEpoch?.(rec);
       if (isBest) await options.onBest?.(net, rec);
-      if (since >= patience) { stoppedEarly = epoch < first + epochs; break; }
+      if (since >= patience) { stoppedEarly = epoch < last; finished = true; }
+      if (ckpt && (finished || epoch === last || (epoch - first) % every === 0)) await save(epoch);
     }
     vars.forEach((v, i) => v.assign(snapshot[i]!));
     return { history, bestEpoch, stoppedEarly, cacheSeconds, seconds: (Date.now() - t0) / 1000 };
