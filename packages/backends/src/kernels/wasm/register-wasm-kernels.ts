@@ -6,6 +6,8 @@ import { depthwiseConv2dNativeBackpropFilterConfig } from './depthwise-conv2d-na
 import { depthwiseConv2dNativeBackpropInputConfig } from './depthwise-conv2d-native-backprop-input';
 import { fixResizeBilinearGrad } from '../shared/fix-resize-bilinear-grad';
 import { batchMatMulConfig } from './batch-mat-mul';
+import { identityConfig } from './identity';
+import { sliceConfig } from './slice';
 import { maxPoolGradConfig } from './max-pool-grad';
 import { meanLeadingAxesConfig, sumLeadingAxesConfig } from './leading-axes-reduction';
 import { unsortedSegmentSumConfig } from './unsorted-segment-sum';
@@ -23,9 +25,10 @@ import { unsortedSegmentSumConfig } from './unsorted-segment-sum';
  *
  * Registering also wraps `Sum` and `Mean` (reductions over the leading axes of a
  * float32 tensor — batch-norm statistics and gradients — skip the built-in
- * kernels' full transpose) and `BatchMatMul` (transposed operands and batches
- * reach XNNPACK instead of a naive loop); everything else goes to the built-in
- * kernels unchanged.
+ * kernels' full transpose), `BatchMatMul` (transposed operands and batches
+ * reach XNNPACK instead of a naive loop), `Slice` (no copy of the whole input
+ * out of the heap) and `Identity` (shares the data instead of copying);
+ * everything else goes to the built-in kernels unchanged.
  */
 export const WASM_GAP_KERNELS: KernelConfig[] = [
   conv2dBackpropFilterConfig,
@@ -41,7 +44,7 @@ export const WASM_GAP_KERNELS: KernelConfig[] = [
  * output shape of its ResizeBilinearGrad. Idempotent.
  */
 export function registerWasmGapKernels(): void {
-  for (const config of [...WASM_GAP_KERNELS, sumLeadingAxesConfig(), meanLeadingAxesConfig(), batchMatMulConfig()]) {
+  for (const config of [...WASM_GAP_KERNELS, sumLeadingAxesConfig(), meanLeadingAxesConfig(), batchMatMulConfig(), sliceConfig(), identityConfig()]) {
     if (tf.getKernel(config.kernelName, 'wasm') != null) tf.unregisterKernel(config.kernelName, 'wasm');
     tf.registerKernel(config);
   }
