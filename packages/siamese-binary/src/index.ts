@@ -18,6 +18,10 @@ export { embedImages } from './embed-images';
 export { trainHead, trainSiameseEndToEnd } from './train-siamese';
 export type { TrainSiameseOptions, SiameseTrainResult, SiameseProgress } from './train-siamese';
 
+// Fine-tuning the pretrained face ResNet end-to-end with the head
+export { fineTuneFaceResNetSiamese } from './fine-tune-face-resnet-siamese';
+export type { FineTuneSiameseOptions, SiameseFineTuneResult, SiameseFineTuneEpoch, SiameseFaces } from './fine-tune-face-resnet-siamese';
+
 // Calibration and verification
 export { scorePairs, calibrateHead } from './calibrate-head';
 export { SiameseVerifier } from './siamese-verifier';

@@ -1,0 +1,108 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import '@likeness/backends/wasm';
+import { InvalidArgumentError, ShapeError, useBackend } from '@likeness/backends';
+import { expectNoLeaks } from '@likeness/backends/testing';
+import { FineTunableFaceResNet, type FaceResNet } from '@likeness/embeddings';
+import { loadFaceResNetFromFaceApi } from '@likeness/embeddings/node';
+import { createVerificationHead, type VerificationHead } from './verification-head';
+import { fineTuneFaceResNetSiamese } from './fine-tune-face-resnet-siamese';
+
+let net: FaceResNet;
+/** `people` × `per` smooth synthetic "faces" (a frequency per person, a phase per image). */
+function faces(people: number, per: number, offset: number): { images: tf.Tensor4D; labels: Int32Array } {
+  const labels: number[] = [];
+  const images = tf.tidy(() => {
+    const g = tf.linspace(0, 1, 150);
+    const yy = tf.reshape(g, [150, 1, 1]), xx = tf.reshape(g, [1, 150, 1]);
+    const list: tf.Tensor[] = [];
+    for (let p = 0; p < people; p++) for (let i = 0; i < per; i++) {
+      const f = 3 + 2 * (p + offset), ph = 0.3 * i;
+      list.push(tf.tile(tf.mul(tf.add(tf.mul(tf.sin(tf.add(tf.mul(xx, f), ph)), tf.cos(tf.mul(yy, f + 1))), 1), 0.5), [1, 1, 3]));
+      labels.push(p + offset);
+    }
+    return tf.stack(list) as tf.Tensor4D;
+  });
+  return { images, labels: Int32Array.from(labels) };
+}
+let train: ReturnType<typeof faces>, val: ReturnType<typeof faces>;
+
+beforeAll(async () => {
+  await useBackend('wasm'); // the ResNet's convolutions are ~10× faster than on cpu
+  net = await loadFaceResNetFromFaceApi();
+  train = faces(4, 3, 0);
+  val = faces(2, 3, 10);
+}, 120_000);
+
+afterAll(() => {
+  net?.dispose();
+  tf.dispose([train?.images, val?.images]);
+});
+
+const maxDiff = (a: tf.Tensor, b: tf.Tensor) => tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]!);
+/** A head that starts as "closer = more alike" on |e₁ − e₂| (w = −1, b = 2), as trainHead would leave it. */
+function startedHead(): VerificationHead {
+  const head = createVerificationHead({ embeddingSize: 128 });
+  head.weights.assign(tf.fill([128], -1) as tf.Tensor1D);
+  head.bias.assign(tf.tensor1d([2]));
+  return head;
+}
+
+describe('fineTuneFaceResNetSiamese', () => {
+  it('lowers the validation BCE on learnable data, trains only the unfrozen stages, fc and the head, keeps the best epoch', async () => {
+    const ft = FineTunableFaceResNet.fromPretrained(net, { trainableStages: 1 });
+    const head = startedHead();
+    const before = ft.exportWeights();
+    const w0 = tf.clone(head.weights);
+    // validation = the training people: fitting them must lower the validation loss
+    const r = await fineTuneFaceResNetSiamese(ft, head, train, { validation: train, epochs: 3, stepsPerEpoch: 3, batchSize: 16, augmentations: 2, backboneLearningRate: 1e-4, projectionLearningRate: 1e-3, headLearningRate: 1e-2, patience: 3 });
+    expect(r.history.map((h) => h.epoch)).toEqual([0, 1, 2, 3]);
+    expect(Number.isNaN(r.history[0]!.loss)).toBe(true);
+    expect(r.bestEpoch).toBeGreaterThan(0);
+    const bestLoss = Math.min(...r.history.map((h) => h.validationLoss));
+    expect(r.history.find((h) => h.epoch === r.bestEpoch)!.validationLoss).toBe(bestLoss);
+    expect(bestLoss).toBeLessThan(r.history[0]!.validationLoss);
+    const after = ft.exportWeights();
+    expect(maxDiff(before.fc!, after.fc!)).toBeGreaterThan(0);
+    expect(maxDiff(before['conv256_down_out/conv1/conv/filters']!, after['conv256_down_out/conv1/conv/filters']!)).toBeGreaterThan(0);
+    expect(maxDiff(before['conv256_2/conv1/conv/filters']!, after['conv256_2/conv1/conv/filters']!)).toBe(0);
+    expect(maxDiff(w0, head.weights)).toBeGreaterThan(0);
+    tf.dispose([...Object.values(before), ...Object.values(after), w0]);
+    ft.dispose();
+    head.dispose();
+  }, 300_000);
+
+  it('never ends worse than it started: wrong labels leave the starting net and head in place and stop early', async () => {
+    const ft = FineTunableFaceResNet.fromPretrained(net, { trainableStages: 1 });
+    const head = startedHead();
+    const before = ft.exportWeights();
+    const w0 = tf.clone(head.weights);
+    // "same person" = same image index across people: learning it hurts the true labels' validation
+    const wrong = { images: train.images, labels: Int32Array.from(train.labels, (_, i) => i % 3) };
+    const r = await fineTuneFaceResNetSiamese(ft, head, wrong, { validation: train, epochs: 4, stepsPerEpoch: 3, batchSize: 16, augmentations: 1, backboneLearningRate: 1e-4, projectionLearningRate: 1e-3, headLearningRate: 1e-2, patience: 1 });
+    expect(r.history[1]!.validationLoss).toBeGreaterThan(r.history[0]!.validationLoss);
+    expect(r.bestEpoch).toBe(0);
+    expect(r.stoppedEarly).toBe(true);
+    const after = ft.exportWeights();
+    for (const name of Object.keys(before)) expect(maxDiff(before[name]!, after[name]!)).toBe(0);
+    expect(maxDiff(w0, head.weights)).toBe(0);
+    tf.dispose([...Object.values(before), ...Object.values(after), w0]);
+    ft.dispose();
+    head.dispose();
+  }, 300_000);
+
+  it('leaks nothing and throws typed errors', async () => {
+    const ft = FineTunableFaceResNet.fromPretrained(net, { trainableStages: 1 });
+    const head = startedHead();
+    await expectNoLeaks(() => fineTuneFaceResNetSiamese(ft, head, train, { validation: val, epochs: 1, stepsPerEpoch: 1, batchSize: 8, augmentations: 2 }));
+    await expect(fineTuneFaceResNetSiamese(ft, head, train, undefined as never)).rejects.toSatisfy((e) => InvalidArgumentError.isInstance(e));
+    await expect(fineTuneFaceResNetSiamese(ft, head, { images: tf.zeros([2, 112, 92, 3]) as tf.Tensor4D, labels: [0, 1] }, { validation: val })).rejects.toSatisfy((e) => ShapeError.isInstance(e));
+    const small = createVerificationHead({ embeddingSize: 64 });
+    await expect(fineTuneFaceResNetSiamese(ft, small, train, { validation: val })).rejects.toSatisfy((e) => ShapeError.isInstance(e));
+    await expect(fineTuneFaceResNetSiamese(ft, head, train, { validation: val, epochs: -1 })).rejects.toSatisfy((e) => InvalidArgumentError.isInstance(e));
+    await expect(fineTuneFaceResNetSiamese(null as never, head, train, { validation: val })).rejects.toSatisfy((e) => InvalidArgumentError.isInstance(e));
+    small.dispose();
+    ft.dispose();
+    head.dispose();
+  }, 300_000);
+});

@@ -1,0 +1,239 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { InvalidArgumentError, ShapeError } from '@likeness/backends';
+import { augmentFaces, equalErrorRate, rocAuc, type AugmentFacesOptions, type FineTunableFaceResNet } from '@likeness/embeddings';
+import { binaryCrossEntropyWithLogits } from './binary-cross-entropy';
+import { allPairs, createBalancedPairSampler } from './pair-sampler';
+import type { VerificationHead } from './verification-head';
+import { Rng } from './internal/rng';
+import { assertNumber, checkLabels } from './internal/validate';
+
+/** Labelled aligned face crops [N,150,150,3] in [0,1]. */
+export interface SiameseFaces {
+  readonly images: tf.Tensor4D;
+  readonly labels: ArrayLike<number>;
+}
+
+/** Figures of one epoch (epoch 0: before any step). */
+export interface SiameseFineTuneEpoch {
+  readonly epoch: number;
+  /** Mean training binary cross-entropy of the epoch's steps (NaN for epoch 0: no step yet). */
+  readonly loss: number;
+  /** EER and AUC of the head's score ŷ over all pairs of the validation people. */
+  readonly validationEer: number;
+  readonly validationAuc: number;
+  /** Mean binary cross-entropy over all validation pairs, each class weighted ½ (the tie-breaker). */
+  readonly validationLoss: number;
+  readonly best: boolean;
+  readonly seconds: number;
+}
+
+/** Options of {@link fineTuneFaceResNetSiamese}. */
+export interface FineTuneSiameseOptions {
+  /** Validation faces of people NOT in the training set: scored every epoch; the best epoch is kept. */
+  validation: SiameseFaces;
+  /** Copies of each training image whose frozen features are cached: the original plus n − 1 augmented ones. @defaultValue `4` */
+  augmentations?: number;
+  /** Augmentation of the copies (flip, shift, brightness). @defaultValue `{ maxShift: 4, brightness: 0.1 }` */
+  augment?: Omit<AugmentFacesOptions, 'seed'>;
+  /** @defaultValue `8` */
+  epochs?: number;
+  /** @defaultValue `15` */
+  stepsPerEpoch?: number;
+  /** Pairs per step. @defaultValue `32` */
+  batchSize?: number;
+  /** Share of same-person pairs per batch. @defaultValue `0.5` */
+  positiveFraction?: number;
+  /** Adam learning rate of the unfrozen backbone stages. @defaultValue `1e-5` */
+  backboneLearningRate?: number;
+  /** Adam learning rate of the projection (`fc`). @defaultValue `1e-4` */
+  projectionLearningRate?: number;
+  /** Adam learning rate of the verification head (w, b). @defaultValue `1e-3` */
+  headLearningRate?: number;
+  /** Stop after this many epochs without a better validation score. @defaultValue `2` */
+  patience?: number;
+  /** @defaultValue `0` */
+  seed?: number;
+  /** Called after every epoch. */
+  onEpoch?: (e: SiameseFineTuneEpoch) => void;
+}
+
+/** What {@link fineTuneFaceResNetSiamese} returns. */
+export interface SiameseFineTuneResult {
+  readonly history: SiameseFineTuneEpoch[];
+  /** The epoch whose weights the net and head now hold (0: the starting weights). */
+  readonly bestEpoch: number;
+  readonly stoppedEarly: boolean;
+  /** Seconds spent caching frozen features, and in total. */
+  readonly cacheSeconds: number;
+  readonly seconds: number;
+}
+
+function checkFaces(fn: string, argument: string, f: SiameseFaces): Int32Array {
+  if (f == null || !(f.images instanceof tf.Tensor)) throw new InvalidArgumentError({ fn, argument, message: 'expected {images: tf.Tensor4D [N,150,150,3], labels}.' });
+  if (f.images.rank !== 4 || f.images.shape[1] !== 150 || f.images.shape[2] !== 150 || f.images.shape[3] !== 3) {
+    throw new ShapeError({ fn, argument: `${argument}.images`, expected: '[N,150,150,3] aligned crops in [0,1]', actual: f.images.shape });
+  }
+  return checkLabels(f.labels, f.images.shape[0], fn, `${argument}.labels`);
+}
+
+/** Frozen features of a batch, in chunks (memory). */
+function cacheFeatures(net: FineTunableFaceResNet, images: tf.Tensor4D, chunk = 16): tf.Tensor4D {
+  const parts: tf.Tensor4D[] = [];
+  const n = images.shape[0];
+  for (let i = 0; i < n; i += chunk) parts.push(tf.tidy(() => net.frozenFeatures(tf.slice(images, [i, 0, 0, 0], [Math.min(chunk, n - i), -1, -1, -1]))));
+  const all = tf.concat(parts, 0) as tf.Tensor4D;
+  tf.dispose(parts);
+  return all;
+}
+
+/** EER/AUC of ŷ and class-balanced BCE over all validation pairs. */
+function validationScore(net: FineTunableFaceResNet, head: VerificationHead, feats: tf.Tensor4D, labels: Int32Array) {
+  const pairs = allPairs(labels);
+  const [z, lossPos, lossNeg] = tf.tidy(() => {
+    const e = net.encodeFeatures(feats);
+    const logits = head.logits(tf.gather(e, pairs.left), tf.gather(e, pairs.right));
+    const per = binaryCrossEntropyWithLogits(logits, pairs.same, { reduction: 'none' }) as tf.Tensor1D;
+    const same = tf.tensor1d(pairs.same);
+    const pos = tf.div(tf.sum(tf.mul(per, same)), tf.maximum(tf.sum(same), 1));
+    const neg = tf.div(tf.sum(tf.mul(per, tf.sub(1, same))), tf.maximum(tf.sum(tf.sub(1, same)), 1));
+    return [logits, pos, neg];
+  });
+  const zs = z.dataSync();
+  const loss = 0.5 * (lossPos.dataSync()[0]! + lossNeg.dataSync()[0]!);
+  tf.dispose([z, lossPos, lossNeg]);
+  const d = Array.from(zs, (v) => -v); // a distance: higher logit = more alike
+  const same = Array.from(pairs.same);
+  return { eer: equalErrorRate(d, same).eer, auc: rocAuc(d, same), loss };
+}
+
+const better = (a: { eer: number; loss: number }, b: { eer: number; loss: number }) => a.eer < b.eer - 1e-12 || (Math.abs(a.eer - b.eer) <= 1e-12 && a.loss < b.loss - 1e-9);
+
+/**
+ * Siamese fine-tuning of the pretrained dlib ResNet itself: its last k
+ * residual stages and projection (a {@link FineTunableFaceResNet}) learn
+ * together with a {@link VerificationHead} from binary cross-entropy on
+ * balanced same/different pairs — the siamese-binary counterpart of
+ * `fineTuneFaceResNet` (triplets) in `@likeness/triplet`:
+ * - the frozen stages run once per image and augmented copy and only the
+ *   unfrozen top is trained on the cached activations; each pair takes a
+ *   random copy of each of its images;
+ * - three Adam optimisers: backbone stages < projection < verification head;
+ * - every epoch the head's EER over all pairs of the validation people is
+ *   measured (ties: class-balanced BCE); the best epoch's weights (net and
+ *   head) are kept, epoch 0 being the starting weights, and training stops
+ *   after `patience` epochs without improvement.
+ * Start from a head trained on the frozen embeddings (`trainHead`): a
+ * random head's gradients would first push the encoder around for nothing.
+ * The net and head end holding the best weights. Inputs are not disposed.
+ *
+ * @example
+ * ```ts
+ * const ft = FineTunableFaceResNet.fromPretrained(await loadFaceResNetFromFaceApi(), { trainableStages: 3 });
+ * const head = createVerificationHead({ embeddingSize: 128 });
+ * await trainHead(head, embedImages(ft, train), trainLabels);  // train [N,150,150,3] → [N,128]
+ * const r = await fineTuneFaceResNetSiamese(ft, head, { images: train, labels: trainLabels }, { validation: { images: val, labels: valLabels } });
+ * // r.bestEpoch; head.predict(ft.encode(a), ft.encode(b)) → [M] same-person probabilities
+ * ```
+ */
+export async function fineTuneFaceResNetSiamese(
+  net: FineTunableFaceResNet, head: VerificationHead, train: SiameseFaces, options: FineTuneSiameseOptions,
+): Promise<SiameseFineTuneResult> {
+  const fn = 'fineTuneFaceResNetSiamese';
+  if (net == null || typeof (net as Partial<FineTunableFaceResNet>).frozenFeatures !== 'function') {
+    throw new InvalidArgumentError({ fn, argument: 'net', message: 'expected a FineTunableFaceResNet (FineTunableFaceResNet.fromPretrained(net)).' });
+  }
+  if (head == null || typeof (head as Partial<VerificationHead>).logits !== 'function') {
+    throw new InvalidArgumentError({ fn, argument: 'head', message: 'expected a VerificationHead (createVerificationHead({ embeddingSize: 128 })).' });
+  }
+  if (head.embeddingSize !== net.embeddingSize) {
+    throw new ShapeError({ fn, argument: 'head', expected: `a head for ${net.embeddingSize}-d embeddings`, actual: `embeddingSize ${head.embeddingSize}` });
+  }
+  const trainLabels = checkFaces(fn, 'train', train);
+  if (options == null) throw new InvalidArgumentError({ fn, argument: 'options.validation', message: 'a validation set of other people is required (it decides which epoch is kept).' });
+  const valLabels = checkFaces(fn, 'options.validation', options.validation);
+  const A = options.augmentations ?? 4, epochs = options.epochs ?? 8, steps = options.stepsPerEpoch ?? 15, patience = options.patience ?? 2, seed = options.seed ?? 0;
+  assertNumber(A, fn, 'options.augmentations', { integer: true, min: 1 });
+  assertNumber(epochs, fn, 'options.epochs', { integer: true, min: 0 });
+  assertNumber(steps, fn, 'options.stepsPerEpoch', { integer: true, min: 1 });
+  assertNumber(patience, fn, 'options.patience', { integer: true, min: 1 });
+  assertNumber(seed, fn, 'options.seed', { integer: true });
+  const lrBackbone = options.backboneLearningRate ?? 1e-5, lrProj = options.projectionLearningRate ?? 1e-4, lrHead = options.headLearningRate ?? 1e-3;
+  assertNumber(lrBackbone, fn, 'options.backboneLearningRate', { min: 0 });
+  assertNumber(lrProj, fn, 'options.projectionLearningRate', { min: 0 });
+  assertNumber(lrHead, fn, 'options.headLearningRate', { min: 0 });
+  const sampler = createBalancedPairSampler(trainLabels, { batchSize: options.batchSize ?? 32, positiveFraction: options.positiveFraction, seed });
+
+  const t0 = Date.now();
+  const n = train.images.shape[0];
+  const copies: tf.Tensor4D[] = [];
+  let feats: tf.Tensor4D | undefined, valFeats: tf.Tensor4D | undefined;
+  const projection = net.headVariable;
+  const backbone = net.trainableVariables().filter((v) => v !== projection);
+  const headVars = head.trainableVariables();
+  const groups = [
+    { vars: backbone, opt: tf.train.adam(lrBackbone), lr: lrBackbone },
+    { vars: [projection], opt: tf.train.adam(lrProj), lr: lrProj },
+    { vars: headVars, opt: tf.train.adam(lrHead), lr: lrHead },
+  ];
+  const all = groups.flatMap((g) => g.vars);
+  let snapshot: tf.Tensor[] = all.map((v) => tf.clone(v));
+  try {
+    for (let a = 0; a < A; a++) {
+      const img = a === 0 ? train.images : augmentFaces(train.images, { maxShift: 4, brightness: 0.1, ...options.augment, seed: seed * 1009 + a });
+      copies.push(cacheFeatures(net, img));
+      if (img !== train.images) img.dispose();
+    }
+    feats = tf.concat(copies, 0) as tf.Tensor4D;
+    tf.dispose(copies);
+    copies.length = 0;
+    valFeats = cacheFeatures(net, options.validation.images);
+    const cacheSeconds = (Date.now() - t0) / 1000;
+
+    const history: SiameseFineTuneEpoch[] = [];
+    let t = Date.now();
+    const s0 = validationScore(net, head, valFeats, valLabels);
+    let best = s0, bestEpoch = 0, since = 0, stoppedEarly = false;
+    const e0: SiameseFineTuneEpoch = { epoch: 0, loss: NaN, validationEer: s0.eer, validationAuc: s0.auc, validationLoss: s0.loss, best: true, seconds: (Date.now() - t) / 1000 };
+    history.push(e0);
+    options.onEpoch?.(e0);
+    const rng = new Rng(seed + 11);
+    for (let epoch = 1; epoch <= epochs; epoch++) {
+      t = Date.now();
+      let lossSum = 0;
+      for (let s = 0; s < steps; s++) {
+        const { left, right, same } = sampler.next();
+        // each distinct image once, as one random cached copy
+        const uniq = [...new Set([...left, ...right])];
+        const pos = new Map(uniq.map((v, i) => [v, i]));
+        const rows = Int32Array.from(uniq, (i) => Math.floor(rng.next() * A) * n + i);
+        const li = Int32Array.from(left, (v) => pos.get(v)!), ri = Int32Array.from(right, (v) => pos.get(v)!);
+        const batch = tf.gather(feats, rows);
+        const { value, grads } = tf.variableGrads(() => tf.tidy(() => {
+          const e = net.encodeFeatures(batch);
+          return binaryCrossEntropyWithLogits(head.logits(tf.gather(e, li), tf.gather(e, ri)), same) as tf.Scalar;
+        }), all);
+        for (const g of groups) if (g.vars.length && g.lr > 0) g.opt.applyGradients(g.vars.map((v) => ({ name: v.name, tensor: grads[v.name]! })));
+        lossSum += value.dataSync()[0]!;
+        tf.dispose([value, batch, ...Object.values(grads)]);
+      }
+      const sc = validationScore(net, head, valFeats, valLabels);
+      const isBest = better(sc, best);
+      if (isBest) {
+        best = sc; bestEpoch = epoch; since = 0;
+        tf.dispose(snapshot);
+        snapshot = all.map((v) => tf.clone(v));
+      } else since++;
+      const rec: SiameseFineTuneEpoch = { epoch, loss: lossSum / steps, validationEer: sc.eer, validationAuc: sc.auc, validationLoss: sc.loss, best: isBest, seconds: (Date.now() - t) / 1000 };
+      history.push(rec);
+      options.onEpoch?.(rec);
+      if (since >= patience) { stoppedEarly = epoch < epochs; break; }
+    }
+    all.forEach((v, i) => v.assign(snapshot[i]!));
+    return { history, bestEpoch, stoppedEarly, cacheSeconds, seconds: (Date.now() - t0) / 1000 };
+  } finally {
+    tf.dispose([...copies, ...snapshot]);
+    if (feats) feats.dispose();
+    if (valFeats) valFeats.dispose();
+    for (const g of groups) g.opt.dispose();
+  }
+}
