@@ -7,6 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { loadavg } from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
 import '@likeness/backends/wasm';
 import '@likeness/backends/cpu';
@@ -35,11 +36,13 @@ async function writeTable(results) {
     '',
     'structure: correlation of blurred Sobel edges with the content (1 = same outlines); palette: ½·L1 distance of 8×8×8 colour histograms to the style image (0 = same palette). The reference is measured the same way.',
     '',
-    '| pair | model | size | scales × iterations | seconds | structure (ours / reference) | palette→style (ours / reference / content) | final loss (content, style, tv) |',
-    '|---|---|---|---|---|---|---|---|',
+    'seconds: wall time to the finished image; s/it: at the full size (last scale), from the progress timestamps; load: 1-minute load average at the start and end of the image (the machine has 2 cores shared with other jobs).',
+    '',
+    '| pair | model | size | scales × iterations | seconds | s/it (full size) | load | structure (ours / reference) | palette→style (ours / reference / content) | final loss (content, style, tv) |',
+    '|---|---|---|---|---|---|---|---|---|---|',
     ...results.map(
       (m) =>
-        `| ${m.pair} | ${m.model} | ${m.width}×${m.height} | ${m.scales.join(',')} × ${m.iterations.join(',')} | ${m.seconds} (${m.backend}) | ${m.ours.structure} / ${m.reference.structure} | ${m.ours.paletteToStyle} / ${m.reference.paletteToStyle} / ${m.contentPaletteToStyle} | ${m.loss.content}, ${m.loss.style}, ${m.loss.tv} |`,
+        `| ${m.pair} | ${m.model} | ${m.width}×${m.height} | ${m.scales.join(',')} × ${m.iterations.join(',')} | ${m.seconds} (${m.backend}) | ${m.lastScaleSecondsPerIteration ?? '—'} | ${m.load ? m.load.join(' → ') : '—'} | ${m.ours.structure} / ${m.reference.structure} | ${m.ours.paletteToStyle} / ${m.reference.paletteToStyle} / ${m.contentPaletteToStyle} | ${m.loss.content}, ${m.loss.style}, ${m.loss.tv} |`,
     ),
     '',
   ];
@@ -68,6 +71,7 @@ for (const name of values.pairs.split(',')) {
   const outs = [];
   let base;
   for (const model of models) {
+    const load0 = loadavg()[0];
     const r = await runPair(pair, {
       model,
       width,
@@ -76,10 +80,11 @@ for (const name of values.pairs.split(',')) {
       styleWeight: values['style-weight'] ? Number(values['style-weight']) : undefined,
       log: console.log,
     });
+    r.metrics.load = [+load0.toFixed(2), +loadavg()[0].toFixed(2)];
     console.log(JSON.stringify(r.metrics));
     results = results.filter((m) => !(m.pair === name && m.model === model));
     results.push(r.metrics);
-    await writeImage(join(values.out, `${name}_${model}.jpg`), r.image, { quality: 85 });
+    await writeImage(join(values.out, `${name}_${model}.jpg`), r.image, { quality: 80 });
     outs.push([r.image, `ours: ${model}`]);
     if (base) tf.dispose([r.content, r.style, r.reference]);
     else base = r;

@@ -62,12 +62,12 @@ describe('createStyleTransfer', () => {
   });
 
   it('starts from the content, seeded noise, or a mix', () => {
-    const a = createStyleTransfer({ extractor: ex, content, styles: [style], init: 'content' });
+    const a = createStyleTransfer({ extractor: ex, content, styles: [style], init: 'content', initColors: 'content' });
     const ia = a.image();
     expect(Array.from(ia.dataSync())).toEqual(Array.from(content.dataSync()));
     const n1 = createStyleTransfer({ extractor: ex, content, styles: [style], init: 'noise', seed: 5 });
     const n2 = createStyleTransfer({ extractor: ex, content, styles: [style], init: 'noise', seed: 5 });
-    const m = createStyleTransfer({ extractor: ex, content, styles: [style], init: 'mix', initNoise: 0.25, seed: 5 });
+    const m = createStyleTransfer({ extractor: ex, content, styles: [style], init: 'mix', initNoise: 0.25, seed: 5, initColors: 'content' });
     const [i1, i2, im] = [n1.image(), n2.image(), m.image()];
     expect(Array.from(i1.dataSync())).toEqual(Array.from(i2.dataSync()));
     const expected = tf.add(tf.mul(content, 0.75), tf.mul(i1, 0.25));
@@ -102,8 +102,13 @@ describe('createStyleTransfer', () => {
       expect(got.m[i]).toBeCloseTo(mean[i]!, 4);
       for (let j = 0; j < 3; j++) expect(got.s2[i]![j]! - got.m[i]! * got.m[j]!).toBeCloseTo(a.s2[i]![j]! + b.s2[i]![j]! - mean[i]! * mean[j]!, 4);
     }
-    // The default keeps the photo's colours; noise ignores initColors; a bad value is refused.
-    const plain = createStyleTransfer({ extractor: ex, content: soft, styles: [s1] });
+    // 'style' is the default; 'content' keeps the photo's colours; a bad value is refused.
+    const byDefault = createStyleTransfer({ extractor: ex, content: soft, styles: [s1, { image: s2, weight: 3 }] });
+    const d = byDefault.image();
+    expect(Array.from(d.dataSync())).toEqual(Array.from(start.dataSync()));
+    tf.dispose(d);
+    byDefault.dispose();
+    const plain = createStyleTransfer({ extractor: ex, content: soft, styles: [s1], initColors: 'content' });
     const p = plain.image();
     expect(Array.from(p.dataSync())).toEqual(Array.from(soft.dataSync()));
     const e = catchError(() => createStyleTransfer({ extractor: ex, content: soft, styles: [s1], initColors: 'photo' as 'style' }));

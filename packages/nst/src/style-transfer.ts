@@ -49,8 +49,10 @@ export interface StyleTransferOptions {
    * Colours of the starting image for `init: 'content'` or `'mix'`: `'style'`
    * first maps the content's pixels to the mean and covariance of the style
    * images' pixels (linear colour transfer, blend weights pooled), so the
-   * optimisation starts from the style's palette; `'content'` keeps the photo's.
-   * @defaultValue 'content'
+   * optimisation starts from the style's palette (backbones whose Gram
+   * matrices are blind to colour — MobileNetV2 — otherwise keep the photo's
+   * colours); `'content'` keeps the photo's.
+   * @defaultValue 'style'
    */
   initColors?: 'content' | 'style';
   /** Noise fraction for `init: 'mix'`. @defaultValue 0.5 */
@@ -201,7 +203,7 @@ export function createStyleTransfer(options: StyleTransferOptions): StyleTransfe
   if (init !== 'noise' && init !== 'content' && init !== 'mix') {
     throw new InvalidArgumentError({ fn: FN, argument: 'options.init', message: `expected 'noise', 'content' or 'mix', got ${JSON.stringify(init)}.` });
   }
-  const initColors = options.initColors ?? 'content';
+  const initColors = options.initColors ?? 'style';
   if (initColors !== 'content' && initColors !== 'style') {
     throw new InvalidArgumentError({ fn: FN, argument: 'options.initColors', message: `expected 'content' or 'style', got ${JSON.stringify(initColors)}.` });
   }

@@ -46,6 +46,8 @@ export async function runPair([c, s, ref], { model, width, scales, iterations, l
   const reference = await readImage(join(DATA, 'reference', `${ref}.png`), { width, height: h });
   const ex = await extractor(model);
   const t0 = Date.now();
+  let lastScaleStart = null;
+  const lastScale = scales?.at(-1) ?? 1;
   const result = await styleTransfer({
     extractor: ex,
     content,
@@ -54,6 +56,7 @@ export async function runPair([c, s, ref], { model, width, scales, iterations, l
     iterations,
     ...rest,
     onProgress: (e) => {
+      if (e.scale === lastScale && e.iteration === 1) lastScaleStart = Date.now();
       if (e.iteration % 25 === 0) log(`  ${ref} ${model} scale ${e.scale} it ${e.iteration}/${e.iterations} loss ${e.loss.toFixed(3)} (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
     },
   });
@@ -68,6 +71,8 @@ export async function runPair([c, s, ref], { model, width, scales, iterations, l
     scales,
     iterations,
     seconds: +seconds.toFixed(1),
+    lastScaleSecondsPerIteration:
+      lastScaleStart && Array.isArray(iterations) && iterations.at(-1) > 1 ? +((Date.now() - lastScaleStart) / 1000 / (iterations.at(-1) - 1)).toFixed(2) : undefined,
     loss: { total: +last.loss.toFixed(4), content: +last.content.toFixed(4), style: +last.style.toFixed(4), tv: +last.tv.toFixed(4) },
     firstLoss: { content: +first.content.toPrecision(4), style: +first.style.toPrecision(4), tv: +first.tv.toPrecision(4) },
     ours: {

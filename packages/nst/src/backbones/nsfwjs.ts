@@ -29,9 +29,12 @@ const DEFAULTS: Record<NsfwjsModel, ExtractorDefaults> = {
   mobilenet_v2: {
     contentLayers: ['block_6_expand_relu'],
     styleLayers: ['Conv1_relu', 'block_1_expand_relu', 'block_3_expand_relu', 'block_6_expand_relu', 'block_10_expand_relu'],
-    smoothing: 'none',
+    // Softmax over channels (Wang et al. 2021) takes the Scream's palette and
+    // lays fewer speckles (docs/COMPARISON.md); its Gram values are ~1e-7 of the
+    // raw ones, so β is scaled to give the same starting style/content balance.
+    smoothing: 'softmax',
     contentWeight: 1,
-    styleWeight: 5000,
+    styleWeight: 2e10,
   },
   inception_v3: {
     contentLayers: ['mixed2'],
