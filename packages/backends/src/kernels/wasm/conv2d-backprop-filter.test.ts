@@ -4,7 +4,7 @@ import '../../cpu';
 import '../../wasm';
 import { useBackend } from '../../use-backend';
 import { expectNoLeaks } from '../../testing/expect-no-leaks';
-import { setFilterGradStackBytes } from './conv2d-backprop-filter';
+import { setFilterGradChunkColumns, setFilterGradStackBytes } from './conv2d-backprop-filter';
 import { cpuVsWasm, runOn, seededValues } from './internal/compare-backends';
 
 beforeAll(async () => {
@@ -53,6 +53,29 @@ describe('wasm Conv2DBackpropFilter', () => {
       if (previous !== undefined) setFilterGradStackBytes(previous);
       expect(r.diff).toBeLessThan(1e-5);
     });
+  }
+
+  // K-blocked reduction: chunks of 7 and 64 positions (several chunks, a short last one).
+  for (const columns of [7, 64]) {
+    for (const [i, c] of [cases[1]!, cases[8]!, cases[9]!].entries()) {
+      it(`matches cpu in K-blocks of ${columns}: x ${c.x} k ${c.k}×${c.co} pad ${c.pad}`, async () => {
+        const wShape = [c.k[0], c.k[1], c.x[3], c.co] as [number, number, number, number];
+        const xv = seededValues(c.x.reduce((a, b) => a * b), 300 + i);
+        const wv = seededValues(wShape.reduce((a, b) => a * b), 400 + i);
+        const previous = setFilterGradChunkColumns(columns);
+        try {
+          const r = await cpuVsWasm(() =>
+            tf.grad((ww: tf.Tensor) => {
+              const y = tf.conv2d(tf.tensor4d(xv, c.x), ww as tf.Tensor4D, c.s, c.pad, 'NHWC', 1, typeof c.pad === 'number' ? 'floor' : undefined);
+              return tf.sum(tf.mul(y, tf.sin(tf.reshape(tf.range(0, y.size), y.shape))));
+            })(tf.tensor4d(wv, wShape)),
+          );
+          expect(r.diff).toBeLessThan(1e-5);
+        } finally {
+          setFilterGradChunkColumns(previous);
+        }
+      });
+    }
   }
 
   it('agrees with finite differences', async () => {

@@ -29,6 +29,17 @@ import { withScope } from './internal/kernel-scope';
 /** Largest stacked left operand of one filter-gradient matmul (bytes). */
 let STACK_BYTES = 32 * 1024 * 1024;
 
+/** Floats of dy per K-block (≈ 512 KB: a chunk of dy and a row block of windows stay in cache). */
+const CHUNK_FLOATS = 128 * 1024;
+let CHUNK_COLUMNS: number | undefined;
+
+/** Test hook: fixes the K-block length (positions per chunk; undefined = automatic) and returns the previous one. */
+export function setFilterGradChunkColumns(columns: number | undefined): number | undefined {
+  const previous = CHUNK_COLUMNS;
+  CHUNK_COLUMNS = columns;
+  return previous;
+}
+
 /** Test hook: sets the stacking budget and returns the previous one. */
 export function setFilterGradStackBytes(bytes: number): number {
   const previous = STACK_BYTES;
@@ -73,12 +84,41 @@ export const conv2dBackpropFilter: KernelFunc = ({ inputs, backend, attrs }) => 
       // dy on the same grid, zeros outside [OH, OW]; the last image needs only OH rows.
       const len = ((n - 1) * hq + oh) * wp;
       const dyg = s.run('PadV2', { x: dy }, { paddings: [[0, 0], [0, hq - oh], [0, wp - ow], [0, 0]], constantValue: 0 });
-      const dyl = s.reshape(s.sliceColumns(s.reshape(dyg, [1, n * hq * wp * co]), 0, len * co), [len, co]);
+      const dyFlat = s.reshape(dyg, [1, n * hq * wp * co]);
+      const offsets: number[] = [];
+      for (let i = 0; i < kh; i++) for (let j = 0; j < kw; j++) offsets.push(i * dh * wp + j * dw);
+      const kc = CHUNK_COLUMNS ?? Math.max(256, Math.round(CHUNK_FLOATS / co));
+      if (kc < len && STACK_BYTES >= offsets.length * ci * kc * 4) {
+        // K-blocked: the reduction over positions in chunks of kc columns, so that a
+        // chunk of dy (packed once by XNNPACK, shared by all taps) and each row block of
+        // the stacked windows stay in cache; a product over all len positions at once
+        // streams both from memory once per output tile. Partial [KH·KW·Ci, Co] sums add up.
+        let acc: TensorInfo | undefined;
+        for (let c0 = 0; c0 < len; c0 += kc) {
+          const k = Math.min(kc, len - c0);
+          const b = s.reshape(s.sliceColumns(dyFlat, c0 * co, k * co), [k, co]);
+          const a = s.stackColumnWindows(
+            xgT,
+            offsets.map((o) => o + c0),
+            k,
+          );
+          const part = s.run('BatchMatMul', { a, b }, { transposeA: false, transposeB: false });
+          s.free(a);
+          s.free(b);
+          if (acc === undefined) acc = part;
+          else {
+            const sum = s.run('Add', { a: acc, b: part });
+            s.free(acc);
+            s.free(part);
+            acc = sum;
+          }
+        }
+        return s.reshape(acc!, [kh, kw, ci, co]);
+      }
+      const dyl = s.reshape(s.sliceColumns(dyFlat, 0, len * co), [len, co]);
       // Taps are stacked into one left operand [g·Ci, len] per matmul, g as large as
       // STACK_BYTES allows: a single-channel first layer then makes one [9, len] product
       // instead of nine [1, len] ones (XNNPACK computes rows in tiles of several).
-      const offsets: number[] = [];
-      for (let i = 0; i < kh; i++) for (let j = 0; j < kw; j++) offsets.push(i * dh * wp + j * dw);
       const perGroup = Math.max(1, Math.min(offsets.length, Math.floor(STACK_BYTES / (ci * len * 4))));
       const groups: TensorInfo[] = []; // dW rows [g·Ci, Co], in (kh, kw) order
       for (let t = 0; t < offsets.length; t += perGroup) {
