@@ -1,6 +1,6 @@
-// Full comparison sheet (run by hand, ~30 min on 2 cores):
+// Full comparison sheet (run by hand, ~15 min for the five pairs on 2 shared cores):
 //   node scripts/sheet.mjs [--models mobilenet_v2,inception_v3] [--pairs tubingen_starry,…]
-//                          [--width 512] [--scales 0.5,1] [--iterations 100,40] [--backend wasm]
+//                          [--width 512] [--scales 0.5,1] [--iterations 150,50] [--backend wasm]
 // Writes docs/sheet/<pair>.jpg (content | style | ours per model | reference),
 // docs/sheet/<pair>_<model>.jpg (our full-size output) and docs/sheet/results.json,
 // then regenerates docs/sheet/RESULTS.md from results.json (`--table-only` does just that).
@@ -22,7 +22,7 @@ const { values } = parseArgs({
     pairs: { type: 'string', default: PAIRS.map((p) => p[2]).join(',') },
     width: { type: 'string', default: '512' },
     scales: { type: 'string', default: '0.5,1' },
-    iterations: { type: 'string', default: '100,40' },
+    iterations: { type: 'string', default: '150,50' },
     backend: { type: 'string', default: 'wasm' },
     'style-weight': { type: 'string' },
     out: { type: 'string', default: new URL('../docs/sheet/', import.meta.url).pathname },
