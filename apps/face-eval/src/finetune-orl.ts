@@ -79,7 +79,7 @@ async function main(): Promise<void> {
         e.dispose();
         r = await fineTuneFaceResNetSiamese(ft, head, train, { validation, seed: si, onEpoch: log });
       } else {
-        r = await fineTuneFaceResNet(ft, train, { validation, strategy, seed: si, onEpoch: log });
+        r = await fineTuneFaceResNet(ft, train, { validation, strategy, seed: si, validationFlip: flip, onEpoch: log });
       }
       const seconds = (Date.now() - t) / 1000;
       const name = strategy === 'siamese' ? 'fine-tuned end-to-end with the siamese head (BCE), plain L2' : `fine-tuned, ${strategy} triplets`;

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import '@likeness/backends/wasm';
 import { InvalidArgumentError, ShapeError, useBackend } from '@likeness/backends';
 import { expectNoLeaks } from '@likeness/backends/testing';
-import { FineTunableFaceResNet, type FaceResNet } from '@likeness/embeddings';
+import { equalErrorRate, FineTunableFaceResNet, flipAveragedEncoder, rocAuc, type FaceResNet } from '@likeness/embeddings';
 import { loadFaceResNetFromFaceApi } from '@likeness/embeddings/node';
 import { CheckpointCorruptError } from '../errors/checkpoint-corrupt-error';
 import { memoryCheckpointStore } from '../trainer/checkpoint';
@@ -106,4 +106,30 @@ describe('fineTuneFaceResNet', () => {
     await expect(fineTuneFaceResNet(one, train, { ...ckptBase(), checkpoint: { store, every: 0 } })).rejects.toSatisfy((e) => InvalidArgumentError.isInstance(e));
     [one, two].forEach((x) => x.dispose());
   }, 600_000);
+
+  it('validationFlip scores the validation people with flip-averaged embeddings (checked against flipAveragedEncoder, by hand)', async () => {
+    const ft = FineTunableFaceResNet.fromPretrained(net, { trainableStages: 1 });
+    const margin = 5; // every triplet active: the loss is the mean of (d(a,p) − d(a,n))/mean d + margin
+    const opts = { validation: val, epochs: 0, margin, p: 2, k: 2 };
+    const flipped = await fineTuneFaceResNet(ft, train, { ...opts, validationFlip: true });
+    const plain = await fineTuneFaceResNet(ft, train, opts);
+    const e = tf.tidy(() => flipAveragedEncoder(ft).encode(val.images)).arraySync();
+    const lab = Array.from(val.labels);
+    const dist = (i: number, j: number) => Math.hypot(...e[i]!.map((v, k) => v - e[j]![k]!));
+    const d: number[] = [], same: number[] = [];
+    for (let i = 0; i < e.length; i++) for (let j = i + 1; j < e.length; j++) { d.push(dist(i, j)); same.push(lab[i] === lab[j] ? 1 : 0); }
+    const meanD = d.reduce((a, b) => a + b, 0) / d.length;
+    let loss = 0, count = 0;
+    for (let a = 0; a < e.length; a++) for (let p = 0; p < e.length; p++) {
+      if (p === a || lab[p] !== lab[a]) continue;
+      for (let q = 0; q < e.length; q++) if (lab[q] !== lab[a]) { loss += Math.max(0, (dist(a, p) - dist(a, q)) / meanD + margin); count++; }
+    }
+    const h = flipped.history[0]!;
+    expect(h.validationLoss).toBeCloseTo(loss / count, 4);
+    expect(h.validationAuc).toBeCloseTo(rocAuc(d, same), 6);
+    expect(h.validationEer).toBeCloseTo(equalErrorRate(d, same).eer, 6);
+    expect(Math.abs(plain.history[0]!.validationLoss - h.validationLoss)).toBeGreaterThan(1e-4);
+    await expectNoLeaks(() => fineTuneFaceResNet(ft, train, { ...opts, epochs: 1, stepsPerEpoch: 1, augmentations: 1, validationFlip: true }));
+    ft.dispose();
+  }, 300_000);
 });

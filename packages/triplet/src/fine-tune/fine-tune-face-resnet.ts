@@ -75,6 +75,14 @@ export interface FineTuneFaceResNetOptions {
   checkpoint?: { store: CheckpointStore; every?: number; resume?: boolean };
   /** @defaultValue `0` */
   seed?: number;
+  /**
+   * Score the validation people with test-time flip averaging, each
+   * embedding ½·(f(x) + f(mirror x)) as `flipAveragedEncoder` gives: choose
+   * the kept epoch by the embeddings you will deploy when you deploy with
+   * flip averaging. Costs one more frozen pass per validation image.
+   * @defaultValue `false`
+   */
+  validationFlip?: boolean;
   /** Called after every epoch. */
   onEpoch?: (e: FineTuneEpoch) => void;
   /** Called when an epoch beats the best so far (e.g. `saveFaceResNet(net, handler, {metadata: {epoch}})`). */
@@ -148,8 +156,8 @@ function cacheFeatures(net: FineTunableFaceResNet, images: tf.Tensor4D, chunk = 
   return all;
 }
 
-function validationScore(net: FineTunableFaceResNet, feats: tf.Tensor4D, labels: ArrayLike<number>, margin: number, metric: TripletMetric) {
-  const e = tf.tidy(() => net.encodeFeatures(feats));
+function validationScore(net: FineTunableFaceResNet, feats: tf.Tensor4D, labels: ArrayLike<number>, margin: number, metric: TripletMetric, mirrored?: tf.Tensor4D) {
+  const e = tf.tidy(() => (mirrored ? tf.mul(tf.add(net.encodeFeatures(feats), net.encodeFeatures(mirrored)), 0.5) : net.encodeFeatures(feats)) as tf.Tensor2D);
   const v = e.arraySync();
   e.dispose();
   const n = v.length;
@@ -265,7 +273,7 @@ export async function fineTuneFaceResNet(net: FineTunableFaceResNet, train: Labe
   const t0 = Date.now();
   const n = train.images.shape[0];
   const copies: tf.Tensor4D[] = [];
-  let feats: tf.Tensor4D | undefined, valFeats: tf.Tensor4D | undefined;
+  let feats: tf.Tensor4D | undefined, valFeats: tf.Tensor4D | undefined, valMirror: tf.Tensor4D | undefined;
   const vars = net.trainableVariables();
   const head = net.headVariable;
   const backbone = vars.filter((v) => v !== head);
@@ -281,6 +289,11 @@ export async function fineTuneFaceResNet(net: FineTunableFaceResNet, train: Labe
     tf.dispose(copies);
     copies.length = 0;
     valFeats = cacheFeatures(net, options.validation.images);
+    if (options.validationFlip) {
+      const m = tf.reverse(options.validation.images, 2) as tf.Tensor4D;
+      valMirror = cacheFeatures(net, m);
+      m.dispose();
+    }
     const cacheSeconds = (Date.now() - t0) / 1000;
 
     let history: FineTuneEpoch[] = [];
@@ -301,7 +314,7 @@ export async function fineTuneFaceResNet(net: FineTunableFaceResNet, train: Labe
       rnd.state = st.state.rng;
       start = st.state.epoch + 1;
     } else {
-      const s0 = validationScore(net, valFeats, options.validation.labels, margin, metric);
+      const s0 = validationScore(net, valFeats, options.validation.labels, margin, metric, valMirror);
       best = s0; bestEpoch = first; start = first + 1;
       const e0: FineTuneEpoch = { epoch: first, loss: NaN, validationEer: s0.eer, validationAuc: s0.auc, validationLoss: s0.loss, best: true, seconds: (Date.now() - t) / 1000 };
       history.push(e0);
@@ -350,7 +363,7 @@ export async function fineTuneFaceResNet(net: FineTunableFaceResNet, train: Labe
         used++;
         tf.dispose([value, batch, ...Object.values(grads)]);
       }
-      const sc = validationScore(net, valFeats, options.validation.labels, margin, metric);
+      const sc = validationScore(net, valFeats, options.validation.labels, margin, metric, valMirror);
       const isBest = better(sc, best);
       if (isBest) {
         best = sc; bestEpoch = epoch; since = 0;
@@ -370,6 +383,7 @@ export async function fineTuneFaceResNet(net: FineTunableFaceResNet, train: Labe
     tf.dispose([...copies, ...snapshot]);
     if (feats) feats.dispose();
     if (valFeats) valFeats.dispose();
+    if (valMirror) valMirror.dispose();
     optHead.dispose();
     optBackbone.dispose();
   }
