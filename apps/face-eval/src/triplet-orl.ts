@@ -4,26 +4,32 @@
  * same budget.
  *
  *   tsx src/triplet-orl.ts --quick                      # CI: split 0, batch-hard, 60 steps
- *   tsx src/triplet-orl.ts --splits 0,1,2 --steps 150   # the README table
+ *   tsx src/triplet-orl.ts --splits 0,1,2 --steps 150   # three splits × three strategies
  *
  * Options: --splits 0,1,2  --steps N  --strategies random,semi-hard,batch-hard
- *          --scale 1|2|4 (input 112×92 / scale)  --backend wasm|cpu  --seed N  --out results.json
- *          --save-dir DIR (keeps each trained encoder as DIR/<strategy>-split<k>/model.json)
+ *          --scale 1|2|4 (input 112×92 / scale)  --backend wasm|cpu  --threads N (wasm threads)
+ *          --preprocess none|standardize|equalize (also applied to the raw-pixel row)
+ *          --lr 1e-3  --margin 0.2  --metric squared-l2|l2  --p 10  --k 5  --max-shift 4 (full-resolution pixels)  --warmup 0
+ *          --channels 32,64,128,128  --embedding 128  --flip-average (test-time mirror averaging, also for raw pixels)
+ *          --val N (model selection: train on all but the last N training people, also report
+ *                   those N people as a validation split; the held-out people are still reported)
+ *          --seed N  --out results.json  --save-dir DIR (keeps each trained encoder as DIR/<strategy>-split<k>/model.json)
  */
 import '@likeness/backends/cpu';
 import '@likeness/backends/wasm';
 import { writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
-import { useBackend } from '@likeness/backends';
+import { env, useBackend } from '@likeness/backends';
 import { saveCompactEncoder } from '@likeness/embeddings';
 import { fileSystemHandler } from '@likeness/embeddings/node';
-import { join } from 'node:path';
-import type { MiningStrategy } from '@likeness/triplet';
+import type { MiningStrategy, TripletMetric } from '@likeness/triplet';
 import { loadOrl, locateOrl } from './orl';
-import { ORL_SPLITS } from './splits';
-import { evaluateEncoderOnSplit, formatSummaryRow, summarize, SUMMARY_HEADER, type EvalResult } from './protocol';
-import { embedWith, trainCompactTriplet, trainingSet } from './triplet-common';
+import { ORL_SPLITS, type OrlSplit } from './splits';
+import { evaluateEncoderOnSplit, formatSummaryRow, summarize, SUMMARY_HEADER, type EmbedFn, type EvalResult } from './protocol';
+import { embedWith, orlTensor, PREPROCESSES, trainCompactTriplet, trainingSet, type Preprocess } from './triplet-common';
 
 const { values } = parseArgs({
   options: {
@@ -33,11 +39,26 @@ const { values } = parseArgs({
     strategies: { type: 'string' },
     scale: { type: 'string', default: '4' },
     backend: { type: 'string', default: 'wasm' },
+    threads: { type: 'string' },
+    preprocess: { type: 'string', default: 'none' },
+    lr: { type: 'string', default: '1e-3' },
+    margin: { type: 'string', default: '0.2' },
+    metric: { type: 'string', default: 'squared-l2' },
+    p: { type: 'string', default: '10' },
+    k: { type: 'string', default: '5' },
+    'max-shift': { type: 'string', default: '4' },
+    warmup: { type: 'string', default: '0' },
+    channels: { type: 'string' },
+    embedding: { type: 'string' },
+    'flip-average': { type: 'boolean', default: false },
+    val: { type: 'string', default: '0' },
     seed: { type: 'string', default: '1' },
     out: { type: 'string' },
     'save-dir': { type: 'string' },
   },
 });
+
+const load = () => loadavg().map((v) => v.toFixed(2)).join(' ');
 
 async function main(): Promise<void> {
   let root: string;
@@ -53,44 +74,99 @@ async function main(): Promise<void> {
   const strategies = (values.strategies ?? (quick ? 'batch-hard' : 'random,semi-hard,batch-hard')).split(',') as MiningStrategy[];
   const scale = Number(values.scale);
   const seed = Number(values.seed);
+  const preprocess = values.preprocess as Preprocess;
+  const nVal = Number(values.val);
+  const flipAverage = values['flip-average']!;
   if (![1, 2, 4].includes(scale)) throw new Error('--scale must be 1, 2 or 4');
+  if (!PREPROCESSES.includes(preprocess)) throw new Error(`--preprocess must be one of ${PREPROCESSES.join(', ')}`);
+  if (!(nVal >= 0 && nVal <= 20)) throw new Error('--val must be between 0 and 20 people');
+  const recipe = {
+    learningRate: Number(values.lr), margin: Number(values.margin), p: Number(values.p), k: Number(values.k),
+    metric: values.metric as TripletMetric, maxShift: Number(values['max-shift']), warmupSteps: Number(values.warmup),
+    channels: values.channels ? values.channels.split(',').map(Number) : undefined,
+    embeddingSize: values.embedding ? Number(values.embedding) : undefined,
+  };
+  if (values.threads) env.wasm.numThreads = Number(values.threads);
   const backend = await useBackend(values.backend!);
   const images = loadOrl(root);
   const h = 112 / scale;
   const w = 92 / scale;
-  console.log(`triplet-orl: backend ${backend.name}, input ${h}×${w} (ORL 112×92 / ${scale}), ${steps} steps of P=10×K=5, splits ${splits.join(',')}, seed ${seed}`);
+  console.log(`triplet-orl: backend ${backend.name}${values.threads ? ` (${values.threads} threads)` : ''}, input ${h}×${w} (ORL 112×92 / ${scale}), preprocess ${preprocess}${flipAverage ? ', mirror-averaged embeddings' : ''}, ${steps} steps of P=${recipe.p}×K=${recipe.k}, lr ${recipe.learningRate} cosine, warm-up ${recipe.warmupSteps}, margin ${recipe.margin} on ${recipe.metric}, shifts ±${recipe.maxShift} px (full res.), channels ${recipe.channels?.join('/') ?? 'default'}, splits ${splits.join(',')}${nVal ? `, validation on the last ${nVal} training people` : ''}, seed ${seed}; ${cpus().length} cores, load ${load()}`);
   const t0 = Date.now();
   const results: Record<string, EvalResult[]> = {};
+  const valResults: Record<string, EvalResult[]> = {};
   const timing: Record<string, number[]> = {};
+  const runSeconds: Record<string, number[]> = {};
   const raw: EvalResult[] = [];
+  const rawVal: EvalResult[] = [];
+  const rawEmbed: EmbedFn = (ims) => {
+    const x = orlTensor(ims, scale, preprocess);
+    const v = tf.tidy(() => {
+      const flat = tf.reshape(x, [x.shape[0], -1]);
+      return flipAverage ? tf.add(flat, tf.reshape(tf.reverse(x, 2), [x.shape[0], -1])) : flat;
+    });
+    const d = v.shape[1]!;
+    const data = v.dataSync() as Float32Array;
+    tf.dispose([x, v]);
+    return Array.from({ length: ims.length }, (_, i) => data.slice(i * d, (i + 1) * d));
+  };
+  const fmt = (ev: EvalResult) => `AUC ${(100 * ev.auc).toFixed(1)} EER ${(100 * ev.eer).toFixed(1)} bal.acc ${(100 * ev.balancedAccuracy!).toFixed(1)} TAR@1e-2 ${(100 * ev.tarAtFar1e2).toFixed(1)} top-1 ${(100 * ev.top1).toFixed(1)}`;
   for (const sid of splits) {
     const split = ORL_SPLITS[sid]!;
-    const data = trainingSet(images, split, scale);
-    raw.push(await evaluateEncoderOnSplit(embedWith({ encode: (x) => tf.reshape(x, [x.shape[0], -1]) as tf.Tensor2D }, scale), split, images));
+    // Model selection split: the last nVal training people become validation people.
+    const valSplit: OrlSplit | null = nVal ? { id: sid, test: split.train.slice(-nVal), train: split.train.slice(0, -nVal) } : null;
+    const trainPeople: OrlSplit = valSplit ? { ...split, train: valSplit.train } : split;
+    const data = trainingSet(images, trainPeople, scale, preprocess);
+    const rawEv = await evaluateEncoderOnSplit(rawEmbed, split, images);
+    raw.push(rawEv);
+    console.log(`split ${sid} raw pixels: ${fmt(rawEv)}`);
+    if (valSplit) {
+      const rv = await evaluateEncoderOnSplit(rawEmbed, valSplit, images);
+      rawVal.push(rv);
+      console.log(`split ${sid} raw pixels [validation people]: ${fmt(rv)}`);
+    }
     for (const strategy of strategies) {
       const r = await trainCompactTriplet(data, {
-        strategy, steps, scale, seed: seed + sid,
+        strategy, steps, scale, seed: seed + sid, ...recipe,
         onProgress: (p) => {
-          if (p.step % 25 === 0 || p.step === steps) console.log(`  split ${sid} ${strategy} step ${p.step}/${steps} loss ${p.loss.toFixed(4)} active ${(100 * p.activeFraction).toFixed(0)} % lr ${p.learningRate.toExponential(1)} ${(p.elapsedMs / p.step).toFixed(0)} ms/step`);
+          if (p.step === 1 || p.step % 25 === 0 || p.step === steps) console.log(`  split ${sid} ${strategy} step ${p.step}/${steps} loss ${p.loss.toFixed(4)} active ${(100 * p.activeFraction).toFixed(0)} % mean d ${p.meanDistance.toFixed(3)} lr ${p.learningRate.toExponential(1)} ${(p.elapsedMs / p.step).toFixed(0)} ms/step, load ${load()}`);
         },
       });
-      const ev = await evaluateEncoderOnSplit(embedWith(r.encoder, scale), split, images, { metric: 'l2' });
+      const embed = embedWith(r.encoder, scale, { preprocess, flipAverage });
+      const ev = await evaluateEncoderOnSplit(embed, split, images, { metric: 'l2' });
+      if (valSplit) {
+        const vv = await evaluateEncoderOnSplit(embed, valSplit, images, { metric: 'l2' });
+        (valResults[strategy] ??= []).push(vv);
+        console.log(`split ${sid} ${strategy} [validation people]: ${fmt(vv)}`);
+      }
       if (values['save-dir']) await saveCompactEncoder(r.encoder, fileSystemHandler(join(values['save-dir'], `${strategy}-split${sid}`)));
       r.encoder.dispose();
       (results[strategy] ??= []).push(ev);
       (timing[strategy] ??= []).push(r.ms / steps);
-      console.log(`split ${sid} ${strategy}: AUC ${(100 * ev.auc).toFixed(1)} EER ${(100 * ev.eer).toFixed(1)} bal.acc ${(100 * ev.balancedAccuracy!).toFixed(1)} top-1 ${(100 * ev.top1).toFixed(1)} (${(r.ms / 1000).toFixed(0)} s training)`);
+      (runSeconds[strategy] ??= []).push(r.ms / 1000);
+      const warn = Object.entries(r.warningCodes).map(([c, n]) => `${n} ${c}`).join(', ') || 'none';
+      console.log(`split ${sid} ${strategy}: ${fmt(ev)} (${(r.ms / 1000).toFixed(0)} s training, warnings: ${warn}, load ${load()})`);
     }
     data.images.dispose();
   }
+  const label = `${h}×${w}${preprocess === 'none' ? '' : `, ${preprocess}`}${flipAverage ? ', mirror-avg.' : ''}`;
   console.log(`\n${SUMMARY_HEADER}`);
-  console.log(formatSummaryRow(`raw pixels ${h}×${w}, no learning`, summarize(raw)));
+  console.log(formatSummaryRow(`raw pixels ${label}, no learning`, summarize(raw)));
   for (const s of strategies) console.log(formatSummaryRow(`${s === 'random' ? 'random triplets' : s}, ${steps} steps`, summarize(results[s]!)));
-  for (const s of strategies) console.log(`${s}: ${(timing[s]!.reduce((a, b) => a + b) / timing[s]!.length).toFixed(0)} ms per training step (mean over splits)`);
-  console.log(`total ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+  if (nVal) {
+    console.log(`\nvalidation people (last ${nVal} training people of each split; trained on the other ${30 - nVal}):\n${SUMMARY_HEADER}`);
+    console.log(formatSummaryRow(`raw pixels ${label}, no learning`, summarize(rawVal)));
+    for (const s of strategies) console.log(formatSummaryRow(`${s === 'random' ? 'random triplets' : s}, ${steps} steps`, summarize(valResults[s]!)));
+  }
+  for (const s of strategies) {
+    const mean = (a: number[]) => a.reduce((x, y) => x + y, 0) / a.length;
+    console.log(`${s}: ${mean(timing[s]!).toFixed(0)} ms per training step, ${mean(runSeconds[s]!).toFixed(0)} s per training run (mean over splits; max ${Math.max(...runSeconds[s]!).toFixed(0)} s)`);
+  }
+  console.log(`total ${((Date.now() - t0) / 1000).toFixed(0)} s, load ${load()}`);
   if (values.out) {
     const strip = (r: EvalResult) => ({ ...r, roc: undefined });
-    writeFileSync(values.out, JSON.stringify({ backend: backend.name, scale, steps, seed, splits, raw: raw.map(strip), results: Object.fromEntries(Object.entries(results).map(([k, v]) => [k, v.map(strip)])), msPerStep: timing }, null, 1));
+    const strips = (o: Record<string, EvalResult[]>) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, v.map(strip)]));
+    writeFileSync(values.out, JSON.stringify({ backend: backend.name, threads: values.threads ?? null, scale, preprocess, flipAverage, steps, seed, splits, recipe, val: nVal, raw: raw.map(strip), rawVal: rawVal.map(strip), results: strips(results), valResults: strips(valResults), msPerStep: timing, secondsPerRun: runSeconds }, null, 1));
   }
 }
 
