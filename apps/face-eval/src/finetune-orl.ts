@@ -13,7 +13,9 @@
  * `fineTuneFaceResNetSiamese`, the head first trained on the frozen
  * embeddings; reported with plain L2 on the fine-tuned encoder and with
  * the head's score); FINETUNE_FLIP=0 evaluates without test-time flip
- * averaging (`flipAveragedEncoder`, the default preparation).
+ * averaging (`flipAveragedEncoder`, the default preparation);
+ * FINETUNE_VALIDATION_FLIP=1 also scores the triplet runs' validation
+ * people with flip averaging (`validationFlip`).
  */
 import '@likeness/backends/wasm';
 import '@likeness/backends/cpu';
@@ -79,7 +81,7 @@ async function main(): Promise<void> {
         e.dispose();
         r = await fineTuneFaceResNetSiamese(ft, head, train, { validation, seed: si, onEpoch: log });
       } else {
-        r = await fineTuneFaceResNet(ft, train, { validation, strategy, seed: si, validationFlip: flip, onEpoch: log });
+        r = await fineTuneFaceResNet(ft, train, { validation, strategy, seed: si, validationFlip: flip && process.env.FINETUNE_VALIDATION_FLIP === '1', onEpoch: log });
       }
       const seconds = (Date.now() - t) / 1000;
       const name = strategy === 'siamese' ? 'fine-tuned end-to-end with the siamese head (BCE), plain L2' : `fine-tuned, ${strategy} triplets`;
