@@ -305,7 +305,7 @@ export async function trainTriplet(encoder: Encoder, data: { images: tf.Tensor4D
           message: `${!embFinite ? 'embeddings' : !Number.isFinite(loss) ? 'the loss' : 'a gradient'} became NaN/∞ (loss ${loss}, learning rate ${lr}). The update was not applied; the weights are those after step ${step}. Lower the learning rate, check the input images for NaN, or resume from the last checkpoint.`,
         });
       }
-      if (nTriplets === 0) {
+      if (nTriplets === 0 && !hasPositivesAndNegatives(batchLabels)) {
         tf.dispose(gradList);
         throw new DegenerateBatchError({ reason: 'no-positives', step, message: 'the batch yields no triplet (no identity with two images, or a single identity). Use K ≥ 2 images per identity and P ≥ 2 identities.' });
       }
@@ -320,6 +320,10 @@ export async function trainTriplet(encoder: Encoder, data: { images: tf.Tensor4D
       const applied = active > 0;
       if (applied) {
         optimizer.applyGradients(vars.map((v, i) => ({ name: v.name, tensor: gradList[i]! })));
+      } else if (nTriplets === 0) {
+        // The batch has positives and negatives, but the miner kept no triplet: semi-hard with
+        // fallback 'least-hard'/'skip' drops pairs whose every negative is beyond the margin.
+        warn({ code: 'no-triplets', step, message: `step ${step}: the ${strategy} miner found no triplet in this batch (every negative already beyond the margin for every positive pair); the update was skipped.` });
       } else {
         warn({ code: 'all-easy', step, message: `step ${step}: every one of the ${nTriplets} ${strategy} triplets is already satisfied (loss 0); the update was skipped. Random triplets are nearly always easy: use 'semi-hard' or 'batch-hard'.` });
       }
@@ -362,4 +366,15 @@ export async function trainTriplet(encoder: Encoder, data: { images: tf.Tensor4D
     losses: [...state.losses],
     warnings,
   };
+}
+
+/** Whether a batch holds some identity twice (a positive pair) and at least two identities (a negative). */
+function hasPositivesAndNegatives(labels: ArrayLike<number>): boolean {
+  const seen = new Set<number>();
+  let repeated = false;
+  for (let i = 0; i < labels.length; i++) {
+    if (seen.has(labels[i]!)) repeated = true;
+    seen.add(labels[i]!);
+  }
+  return repeated && seen.size >= 2;
 }

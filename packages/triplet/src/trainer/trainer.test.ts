@@ -187,6 +187,20 @@ describe('trainTriplet', () => {
     enc.dispose();
   });
 
+  it('semi-hard with no triplet left (every negative beyond the margin): warns no-triplets and skips, no error', async () => {
+    const enc = tinyEncoder(SHAPE, 8, { seed: 2 });
+    const clean = syntheticFaces(8, 4, SHAPE, 0, 11); // no noise: d(a,p) = 0, every d(a,n) > 1e-4
+    const w0 = weights(enc);
+    const warnings: TrainingWarning[] = [];
+    const res = await trainTriplet(enc, clean, { steps: 2, p: 4, k: 2, strategy: 'semi-hard', margin: 1e-4, onWarning: (w) => warnings.push(w) });
+    expect(warnings.map((w) => w.code)).toEqual(['no-triplets', 'no-triplets']);
+    expect(res.steps).toBe(2);
+    expect(res.losses).toEqual([0, 0]);
+    expect(weights(enc)).toEqual(w0);
+    clean.images.dispose();
+    enc.dispose();
+  });
+
   it('detects collapse f(x) = constant: a warning by default, an error on request', async () => {
     const enc = tinyEncoder(SHAPE, 4, { seed: 2 });
     enc.trainableVariables()[0]!.assign(tf.zeros(enc.trainableVariables()[0]!.shape));
