@@ -15,7 +15,11 @@
  * the head's score); FINETUNE_FLIP=0 evaluates without test-time flip
  * averaging (`flipAveragedEncoder`, the default preparation);
  * FINETUNE_VALIDATION_FLIP=1 also scores the triplet runs' validation
- * people with flip averaging (`validationFlip`).
+ * people with flip averaging (`validationFlip`). Every fine-tuner keeps a
+ * fine-tuned epoch only when a paired bootstrap over the 6 validation
+ * people finds its EER below the pretrained weights' in ≥ 95 % of 1000
+ * resamples (`keepBest`, the default); FINETUNE_MIN_CONFIDENCE=0 turns
+ * that guard off (the previous rule: any validation gain is kept).
  */
 import '@likeness/backends/wasm';
 import '@likeness/backends/cpu';
@@ -40,7 +44,8 @@ async function main(): Promise<void> {
   const flip = process.env.FINETUNE_FLIP !== '0';
   const prep = (e: Encoder): Encoder => (flip ? flipAveragedEncoder(e) : e);
   const suffix = flip ? ' + flip averaging' : '';
-  console.log(`ORL: ${images.length} images; backend ${backend.name}; splits ${splits.join(',')}; trainable stages ${k} + fc; test-time flip averaging ${flip ? 'on' : 'off'}`);
+  const keepBest = { minConfidence: Number(process.env.FINETUNE_MIN_CONFIDENCE ?? 0.95) };
+  console.log(`ORL: ${images.length} images; backend ${backend.name}; splits ${splits.join(',')}; trainable stages ${k} + fc; test-time flip averaging ${flip ? 'on' : 'off'}; keep-best guard: ≥ ${100 * keepBest.minConfidence} % of bootstrap resamples`);
   const dets = await orlDetections(images, out);
   console.log(`faces found by the robust detection: ${dets.filter((d) => d.found).length}/400`);
   const cropMode = (process.env.FINETUNE_CROP ?? 'dlib-box-rotated') as CropMode;
@@ -69,8 +74,8 @@ async function main(): Promise<void> {
     for (const strategy of strategies) {
       const ft = FineTunableFaceResNet.fromPretrained(pretrained, { trainableStages: k });
       const t = Date.now();
-      const log = (e: { epoch: number; loss: number; validationEer: number; validationAuc: number; validationLoss: number; best: boolean; seconds: number }) =>
-        console.log(`  split ${si} ${strategy} epoch ${e.epoch}: ${Number.isNaN(e.loss) ? 'baseline (no step yet)' : `loss ${e.loss.toFixed(4)}`}, val EER ${pct(e.validationEer)} %, AUC ${pct(e.validationAuc)} %, val loss ${e.validationLoss.toFixed(4)}${e.best ? ' *' : ''} (${e.seconds.toFixed(1)} s)`);
+      const log = (e: { epoch: number; loss: number; validationEer: number; validationAuc: number; validationLoss: number; confidence: number; best: boolean; seconds: number }) =>
+        console.log(`  split ${si} ${strategy} epoch ${e.epoch}: ${Number.isNaN(e.loss) ? 'baseline (no step yet)' : `loss ${e.loss.toFixed(4)}`}, val EER ${pct(e.validationEer)} %, AUC ${pct(e.validationAuc)} %, val loss ${e.validationLoss.toFixed(4)}${Number.isNaN(e.confidence) ? '' : `, better than epoch 0 in ${pct(e.confidence)} % of resamples`}${e.best ? ' *' : ''} (${e.seconds.toFixed(1)} s)`);
       let head: ReturnType<typeof createVerificationHead> | undefined;
       let r: { bestEpoch: number; cacheSeconds: number };
       if (strategy === 'siamese') {
@@ -79,9 +84,9 @@ async function main(): Promise<void> {
         const e = tf.tidy(() => ft.encode(train.images));
         await trainHead(head, e, train.labels, { seed: si });
         e.dispose();
-        r = await fineTuneFaceResNetSiamese(ft, head, train, { validation, seed: si, onEpoch: log });
+        r = await fineTuneFaceResNetSiamese(ft, head, train, { validation, seed: si, keepBest, onEpoch: log });
       } else {
-        r = await fineTuneFaceResNet(ft, train, { validation, strategy, seed: si, validationFlip: flip && process.env.FINETUNE_VALIDATION_FLIP === '1', onEpoch: log });
+        r = await fineTuneFaceResNet(ft, train, { validation, strategy, seed: si, keepBest, validationFlip: flip && process.env.FINETUNE_VALIDATION_FLIP === '1', onEpoch: log });
       }
       const seconds = (Date.now() - t) / 1000;
       const name = strategy === 'siamese' ? 'fine-tuned end-to-end with the siamese head (BCE), plain L2' : `fine-tuned, ${strategy} triplets`;

@@ -55,7 +55,7 @@ describe('fineTuneFaceResNetSiamese', () => {
     const before = ft.exportWeights();
     const w0 = tf.clone(head.weights);
     // validation = the training people: fitting them must lower the validation loss
-    const r = await fineTuneFaceResNetSiamese(ft, head, train, { validation: train, epochs: 3, stepsPerEpoch: 3, batchSize: 16, augmentations: 2, backboneLearningRate: 1e-4, projectionLearningRate: 1e-3, headLearningRate: 1e-2, patience: 3 });
+    const r = await fineTuneFaceResNetSiamese(ft, head, train, { validation: train, epochs: 3, stepsPerEpoch: 3, batchSize: 16, augmentations: 2, backboneLearningRate: 1e-4, projectionLearningRate: 1e-3, headLearningRate: 1e-2, patience: 3, keepBest: { minConfidence: 0 } });
     expect(r.history.map((h) => h.epoch)).toEqual([0, 1, 2, 3]);
     expect(Number.isNaN(r.history[0]!.loss)).toBe(true);
     expect(r.bestEpoch).toBeGreaterThan(0);
@@ -70,6 +70,26 @@ describe('fineTuneFaceResNetSiamese', () => {
     tf.dispose([...Object.values(before), ...Object.values(after), w0]);
     ft.dispose();
     head.dispose();
+  }, 300_000);
+
+  it('the keep-best guard (default, shared with fineTuneFaceResNet) keeps the starting net and head when the EER gain is not significant', async () => {
+    const opts = { validation: train, epochs: 2, stepsPerEpoch: 3, batchSize: 16, augmentations: 2, backboneLearningRate: 1e-4, projectionLearningRate: 1e-3, headLearningRate: 1e-2, patience: 3 };
+    const ft = FineTunableFaceResNet.fromPretrained(net, { trainableStages: 1 });
+    const head = startedHead();
+    const w0 = tf.clone(head.weights);
+    const r = await fineTuneFaceResNetSiamese(ft, head, train, opts);
+    const ft2 = FineTunableFaceResNet.fromPretrained(net, { trainableStages: 1 });
+    const head2 = startedHead();
+    const r0 = await fineTuneFaceResNetSiamese(ft2, head2, train, { ...opts, keepBest: { minConfidence: 0 } });
+    expect(r.history.map((h) => h.validationLoss)).toEqual(r0.history.map((h) => h.validationLoss)); // same training, only the choice differs
+    expect(r0.bestEpoch).toBeGreaterThan(0); // without the guard: a lower BCE at an EER no lower is kept
+    expect(r.bestEpoch).toBe(0);
+    expect(Number.isNaN(r.history[0]!.confidence)).toBe(true);
+    for (const h of r.history.slice(1)) expect(h.confidence < 0.95 || h.validationEer >= r.history[0]!.validationEer).toBe(true);
+    expect(maxDiff(w0, head.weights)).toBe(0);
+    await expect(fineTuneFaceResNetSiamese(ft, head, train, { ...opts, keepBest: { resamples: 0 } })).rejects.toSatisfy((e) => InvalidArgumentError.isInstance(e));
+    w0.dispose();
+    [ft, ft2, head, head2].forEach((x) => x.dispose());
   }, 300_000);
 
   it('never ends worse than it started: wrong labels leave the starting net and head in place and stop early', async () => {

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { InvalidArgumentError, ShapeError } from '@likeness/backends';
 import { augmentFaces, equalErrorRate, rocAuc, type AugmentFacesOptions, type FineTunableFaceResNet } from '@likeness/embeddings';
+import { bootstrapEerImprovement, resolveKeepBest, type KeepBestOptions } from '@likeness/triplet';
 import { binaryCrossEntropyWithLogits } from './binary-cross-entropy';
 import { allPairs, createBalancedPairSampler } from './pair-sampler';
 import type { VerificationHead } from './verification-head';
@@ -23,6 +24,12 @@ export interface SiameseFineTuneEpoch {
   readonly validationAuc: number;
   /** Mean binary cross-entropy over all validation pairs, each class weighted ½ (the tie-breaker). */
   readonly validationLoss: number;
+  /**
+   * Share of the keep-best guard's bootstrap resamples in which this
+   * epoch's validation EER is below epoch 0's (NaN for epoch 0).
+   */
+  readonly confidence: number;
+  /** Whether the net and head now hold this epoch's weights (the kept epoch so far). */
   readonly best: boolean;
   readonly seconds: number;
 }
@@ -49,8 +56,19 @@ export interface FineTuneSiameseOptions {
   projectionLearningRate?: number;
   /** Adam learning rate of the verification head (w, b). @defaultValue `1e-3` */
   headLearningRate?: number;
-  /** Stop after this many epochs without a better validation score. @defaultValue `2` */
+  /** Stop after this many epochs without a better validation score (kept or not). @defaultValue `2` */
   patience?: number;
+  /**
+   * The keep-best guard (shared with `fineTuneFaceResNet`): an epoch
+   * replaces the starting net and head only when it beats the best kept
+   * epoch on the validation EER of the head's score (ties: validation BCE)
+   * AND a paired bootstrap of the validation set finds its EER below epoch
+   * 0's in at least `minConfidence` of `resamples` resamples (of the
+   * validation people by default, see `KeepBestOptions`; seeded,
+   * deterministic). `{ minConfidence: 0 }` keeps any point-estimate gain.
+   * @defaultValue `{ minConfidence: 0.95, resamples: 1000, unit: 'identity', seed: options.seed }`
+   */
+  keepBest?: KeepBestOptions;
   /** @defaultValue `0` */
   seed?: number;
   /** Called after every epoch. */
@@ -103,7 +121,7 @@ function validationScore(net: FineTunableFaceResNet, head: VerificationHead, fea
   tf.dispose([z, lossPos, lossNeg]);
   const d = Array.from(zs, (v) => -v); // a distance: higher logit = more alike
   const same = Array.from(pairs.same);
-  return { eer: equalErrorRate(d, same).eer, auc: rocAuc(d, same), loss };
+  return { eer: equalErrorRate(d, same).eer, auc: rocAuc(d, same), loss, d };
 }
 
 const better = (a: { eer: number; loss: number }, b: { eer: number; loss: number }) => a.eer < b.eer - 1e-12 || (Math.abs(a.eer - b.eer) <= 1e-12 && a.loss < b.loss - 1e-9);
@@ -121,7 +139,10 @@ const better = (a: { eer: number; loss: number }, b: { eer: number; loss: number
  * - every epoch the head's EER over all pairs of the validation people is
  *   measured (ties: class-balanced BCE); the best epoch's weights (net and
  *   head) are kept, epoch 0 being the starting weights, and training stops
- *   after `patience` epochs without improvement.
+ *   after `patience` epochs without improvement;
+ * - keep-best guard (`keepBest`, on by default): a fine-tuned epoch replaces
+ *   epoch 0 only if a paired bootstrap over the validation people puts its
+ *   EER below epoch 0's in ≥ 95 % of 1000 resamples.
  * Start from a head trained on the frozen embeddings (`trainHead`): a
  * random head's gradients would first push the encoder around for nothing.
  * The net and head end holding the best weights. Inputs are not disposed.
@@ -162,6 +183,9 @@ export async function fineTuneFaceResNetSiamese(
   assertNumber(lrProj, fn, 'options.projectionLearningRate', { min: 0 });
   assertNumber(lrHead, fn, 'options.headLearningRate', { min: 0 });
   const sampler = createBalancedPairSampler(trainLabels, { batchSize: options.batchSize ?? 32, positiveFraction: options.positiveFraction, seed });
+  const guard = resolveKeepBest(options.keepBest, fn, seed);
+  const valPairs = allPairs(valLabels);
+  const pairLabels = { a: Array.from(valPairs.left, (i) => valLabels[i]!), b: Array.from(valPairs.right, (i) => valLabels[i]!) };
 
   const t0 = Date.now();
   const n = train.images.shape[0];
@@ -192,8 +216,8 @@ export async function fineTuneFaceResNetSiamese(
     const history: SiameseFineTuneEpoch[] = [];
     let t = Date.now();
     const s0 = validationScore(net, head, valFeats, valLabels);
-    let best = s0, bestEpoch = 0, since = 0, stoppedEarly = false;
-    const e0: SiameseFineTuneEpoch = { epoch: 0, loss: NaN, validationEer: s0.eer, validationAuc: s0.auc, validationLoss: s0.loss, best: true, seconds: (Date.now() - t) / 1000 };
+    let best = s0, bestSeen = s0, bestEpoch = 0, since = 0, stoppedEarly = false;
+    const e0: SiameseFineTuneEpoch = { epoch: 0, loss: NaN, validationEer: s0.eer, validationAuc: s0.auc, validationLoss: s0.loss, confidence: NaN, best: true, seconds: (Date.now() - t) / 1000 };
     history.push(e0);
     options.onEpoch?.(e0);
     const rng = new Rng(seed + 11);
@@ -217,13 +241,15 @@ export async function fineTuneFaceResNetSiamese(
         tf.dispose([value, batch, ...Object.values(grads)]);
       }
       const sc = validationScore(net, head, valFeats, valLabels);
-      const isBest = better(sc, best);
+      const guarded = bootstrapEerImprovement(s0.d, sc.d, pairLabels, { ...guard, seed: guard.seed * 1000 + epoch });
+      const isBest = better(sc, best) && guarded.accepted;
+      if (better(sc, bestSeen)) { bestSeen = sc; since = 0; } else since++;
       if (isBest) {
-        best = sc; bestEpoch = epoch; since = 0;
+        best = sc; bestEpoch = epoch;
         tf.dispose(snapshot);
         snapshot = all.map((v) => tf.clone(v));
-      } else since++;
-      const rec: SiameseFineTuneEpoch = { epoch, loss: lossSum / steps, validationEer: sc.eer, validationAuc: sc.auc, validationLoss: sc.loss, best: isBest, seconds: (Date.now() - t) / 1000 };
+      }
+      const rec: SiameseFineTuneEpoch = { epoch, loss: lossSum / steps, validationEer: sc.eer, validationAuc: sc.auc, validationLoss: sc.loss, confidence: guarded.confidence, best: isBest, seconds: (Date.now() - t) / 1000 };
       history.push(rec);
       options.onEpoch?.(rec);
       if (since >= patience) { stoppedEarly = epoch < epochs; break; }

@@ -48,7 +48,7 @@ describe('fineTuneFaceResNet', () => {
     const ft = FineTunableFaceResNet.fromPretrained(net, { trainableStages: 1 });
     const before = ft.exportWeights();
     // validation = the training people: fitting them must lower the validation loss
-    const r = await fineTuneFaceResNet(ft, train, { validation: train, epochs: 3, stepsPerEpoch: 3, p: 3, k: 2, augmentations: 2, headLearningRate: 1e-3, backboneLearningRate: 1e-4, margin: 0.5, patience: 3 });
+    const r = await fineTuneFaceResNet(ft, train, { validation: train, epochs: 3, stepsPerEpoch: 3, p: 3, k: 2, augmentations: 2, headLearningRate: 1e-3, backboneLearningRate: 1e-4, margin: 0.5, patience: 3, keepBest: { minConfidence: 0 } });
     expect(r.history.map((h) => h.epoch)).toEqual([0, 1, 2, 3]);
     expect(r.bestEpoch).toBeGreaterThan(0);
     const bestLoss = Math.min(...r.history.map((h) => h.validationLoss));
@@ -61,6 +61,30 @@ describe('fineTuneFaceResNet', () => {
     expect(same(before, after, 'conv32_down/conv/filters')).toBe(0);
     tf.dispose([...Object.values(before), ...Object.values(after)]);
     ft.dispose();
+  }, 300_000);
+
+  it('the keep-best guard (default) keeps the starting weights when the validation EER gain is not significant', async () => {
+    const ft = FineTunableFaceResNet.fromPretrained(net, { trainableStages: 1 });
+    const before = ft.exportWeights();
+    const opts = { validation: train, epochs: 2, stepsPerEpoch: 3, p: 3, k: 2, augmentations: 2, headLearningRate: 1e-3, backboneLearningRate: 1e-4, margin: 0.5, patience: 3 };
+    const r = await fineTuneFaceResNet(ft, train, opts);
+    // the same run without the guard keeps a later epoch (a lower validation loss at an EER no lower: not significant)
+    const off = FineTunableFaceResNet.fromPretrained(net, { trainableStages: 1 });
+    const r0 = await fineTuneFaceResNet(off, train, { ...opts, keepBest: { minConfidence: 0 } });
+    expect(r0.bestEpoch).toBeGreaterThan(0);
+    expect(r.history.map((h) => h.validationLoss)).toEqual(r0.history.map((h) => h.validationLoss));
+    expect(r.bestEpoch).toBe(0);
+    expect(Number.isNaN(r.history[0]!.confidence)).toBe(true);
+    for (const h of r.history.slice(1)) {
+      expect(h.confidence).toBeGreaterThanOrEqual(0);
+      expect(h.confidence < 0.95 || h.validationEer >= r.history[0]!.validationEer).toBe(true);
+      expect(h.best).toBe(false);
+    }
+    const after = ft.exportWeights();
+    for (const name of Object.keys(before)) expect(same(before, after, name)).toBe(0);
+    await expect(fineTuneFaceResNet(ft, train, { ...opts, keepBest: { minConfidence: 2 } })).rejects.toSatisfy((e) => InvalidArgumentError.isInstance(e));
+    tf.dispose([...Object.values(before), ...Object.values(after)]);
+    [ft, off].forEach((x) => x.dispose());
   }, 300_000);
 
   it('never ends worse than it started: training on wrong labels leaves the starting weights in place and stops early', async () => {

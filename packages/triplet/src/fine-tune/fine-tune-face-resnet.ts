@@ -6,6 +6,7 @@ import { mineTriplets } from '../mining/mine-triplets';
 import { decodeCheckpointWeights, encodeCheckpoint, type CheckpointStore, type SerializedCheckpoint } from '../trainer/checkpoint';
 import { createPKSampler } from '../pk-sampler';
 import { tripletLoss, type TripletMetric } from '../triplet-loss';
+import { bootstrapEerImprovement, resolveKeepBest, type KeepBestOptions, type ValidationPairLabels } from './keep-best-guard';
 
 /** Labelled aligned face crops [N,150,150,3] in [0,1]. */
 export interface LabelledFaces {
@@ -23,6 +24,12 @@ export interface FineTuneEpoch {
   readonly validationAuc: number;
   /** Mean validation triplet loss over all (a, p, n), on distances divided by their mean (scale-free; the tie-breaker). */
   readonly validationLoss: number;
+  /**
+   * Share of the keep-best guard's bootstrap resamples in which this
+   * epoch's validation EER is below epoch 0's (NaN for epoch 0).
+   */
+  readonly confidence: number;
+  /** Whether the net now holds this epoch's weights (the kept epoch so far). */
   readonly best: boolean;
   readonly seconds: number;
 }
@@ -52,8 +59,20 @@ export interface FineTuneFaceResNetOptions {
   backboneLearningRate?: number;
   /** Adam learning rate of the projection (`fc`, the head). @defaultValue `1e-4` */
   headLearningRate?: number;
-  /** Stop after this many epochs without a better validation score. @defaultValue `2` */
+  /** Stop after this many epochs without a better validation score (kept or not). @defaultValue `2` */
   patience?: number;
+  /**
+   * The keep-best guard: an epoch replaces the starting weights only when
+   * it beats the best kept epoch on the validation EER (ties: validation
+   * loss) AND a paired bootstrap of the validation set finds its EER below
+   * epoch 0's in at least `minConfidence` of `resamples` resamples (of the
+   * validation people by default, see {@link KeepBestOptions}; seeded,
+   * deterministic). A few validation people cannot resolve small
+   * differences; the guard keeps the pretrained weights unless the gain is
+   * significant. `{ minConfidence: 0 }` keeps any point-estimate gain.
+   * @defaultValue `{ minConfidence: 0.95, resamples: 1000, unit: 'identity', seed: options.seed }`
+   */
+  keepBest?: KeepBestOptions;
   /**
    * First epoch number when resuming from weights alone (saved with
    * `saveFaceResNet` at that epoch; the optimiser starts afresh). Prefer
@@ -125,6 +144,10 @@ interface FineTuneCheckpointState {
   sampler: ReturnType<ReturnType<typeof createPKSampler>['getState']>;
   rng: number;
   best: { eer: number; auc: number; loss: number };
+  /** The best score seen, kept or not (early stopping). */
+  bestSeen: { eer: number; auc: number; loss: number };
+  /** Epoch 0's validation pair distances (the guard's baseline). */
+  baseline: number[];
   bestEpoch: number;
   since: number;
   history: FineTuneEpoch[];
@@ -180,7 +203,7 @@ function validationScore(net: FineTunableFaceResNet, feats: tf.Tensor4D, labels:
       count++;
     }
   }
-  return { eer: equalErrorRate(d, same).eer, auc: rocAuc(d, same), loss: count ? loss / count : 0 };
+  return { eer: equalErrorRate(d, same).eer, auc: rocAuc(d, same), loss: count ? loss / count : 0, d };
 }
 
 /** Puts a checkpoint's weights and optimiser state into place; returns its JSON state and the best epoch's weights (new tensors). */
@@ -193,6 +216,7 @@ async function restoreCheckpoint(
   };
   if (state?.kind !== 'fine-tune-face-resnet') fail('the checkpoint is not a fineTuneFaceResNet checkpoint.');
   const st = state!;
+  if (!Array.isArray(st.baseline) || st.bestSeen == null) fail('the checkpoint predates the keep-best guard (no baseline distances).');
   if (st.trainableStages !== net.trainableStages) fail(`the checkpoint has ${st.trainableStages} trainable stages, the net ${net.trainableStages}.`);
   const names = vars.map(stable);
   if (st.variables.length !== names.length || st.variables.some((v, i) => v !== names[i])) fail('the checkpoint\'s variables are not this net\'s.');
@@ -234,7 +258,10 @@ const better = (a: { eer: number; loss: number }, b: { eer: number; loss: number
  * - every epoch, the validation people's EER (ties: mean triplet loss) is
  *   measured; the best epoch's weights are kept (epoch 0 = the weights it
  *   started with, so it never ends worse on validation) and training stops
- *   after `patience` epochs without improvement.
+ *   after `patience` epochs without improvement;
+ * - keep-best guard (`keepBest`, on by default): a fine-tuned epoch replaces
+ *   epoch 0 only if a paired bootstrap over the validation people puts its
+ *   EER below epoch 0's in ≥ 95 % of 1000 resamples.
  * The net ends holding the best weights. Inputs are not disposed.
  *
  * @example
@@ -269,6 +296,9 @@ export async function fineTuneFaceResNet(net: FineTunableFaceResNet, train: Labe
   const lrBackbone = options.backboneLearningRate ?? 1e-5, lrHead = options.headLearningRate ?? 1e-4;
   if (!(lrBackbone >= 0 && lrHead > 0)) throw new InvalidArgumentError({ fn, argument: 'options.backboneLearningRate', message: 'learning rates must be ≥ 0 (backbone) and > 0 (head).' });
   const sampler = createPKSampler(train.labels, { p: options.p ?? 8, k: options.k ?? 4, seed });
+  const guard = resolveKeepBest(options.keepBest, fn, seed);
+  const vl = options.validation.labels, pairLabels: ValidationPairLabels & { a: number[]; b: number[] } = { a: [], b: [] };
+  for (let i = 0; i < vl.length; i++) for (let j = i + 1; j < vl.length; j++) { pairLabels.a.push(vl[i]!); pairLabels.b.push(vl[j]!); }
 
   const t0 = Date.now();
   const n = train.images.shape[0];
@@ -302,21 +332,21 @@ export async function fineTuneFaceResNet(net: FineTunableFaceResNet, train: Labe
     const last = first + epochs;
     const stable = (v: tf.Variable) => (v.name.startsWith(`${net.uid}/`) ? v.name.slice(net.uid.length + 1) : v.name);
     const saved = ckpt && ckpt.resume !== false ? await ckpt.store.load() : null;
-    let best: { eer: number; auc: number; loss: number }, bestEpoch: number, since = 0, stoppedEarly = false, start: number, finished = false;
+    let best: { eer: number; auc: number; loss: number }, bestSeen: { eer: number; auc: number; loss: number }, baseline: number[], bestEpoch: number, since = 0, stoppedEarly = false, start: number, finished = false;
     if (saved) {
       const st = await restoreCheckpoint(saved, net, vars, stable, optHead, optBackbone);
       tf.dispose(snapshot);
       snapshot = st.snapshot;
-      ({ best, bestEpoch, since, stoppedEarly } = st.state);
+      ({ best, bestSeen, baseline, bestEpoch, since, stoppedEarly } = st.state);
       finished = since >= patience; // early-stopped: nothing left to do (a longer run would have stopped there too)
-      history = st.state.history.map((h) => ({ ...h, loss: h.loss ?? NaN }));
+      history = st.state.history.map((h) => ({ ...h, loss: h.loss ?? NaN, confidence: h.confidence ?? NaN }));
       sampler.setState(st.state.sampler);
       rnd.state = st.state.rng;
       start = st.state.epoch + 1;
     } else {
       const s0 = validationScore(net, valFeats, options.validation.labels, margin, metric, valMirror);
-      best = s0; bestEpoch = first; start = first + 1;
-      const e0: FineTuneEpoch = { epoch: first, loss: NaN, validationEer: s0.eer, validationAuc: s0.auc, validationLoss: s0.loss, best: true, seconds: (Date.now() - t) / 1000 };
+      best = bestSeen = { eer: s0.eer, auc: s0.auc, loss: s0.loss }; baseline = s0.d; bestEpoch = first; start = first + 1;
+      const e0: FineTuneEpoch = { epoch: first, loss: NaN, validationEer: s0.eer, validationAuc: s0.auc, validationLoss: s0.loss, confidence: NaN, best: true, seconds: (Date.now() - t) / 1000 };
       history.push(e0);
       options.onEpoch?.(e0);
     }
@@ -325,8 +355,8 @@ export async function fineTuneFaceResNet(net: FineTunableFaceResNet, train: Labe
       const rename = (prefix: string, list: { name: string; tensor: tf.Tensor }[]) => list.map((w, i) => ({ name: `${prefix}/${i}`, tensor: w.tensor }));
       const state: FineTuneCheckpointState = {
         kind: 'fine-tune-face-resnet', trainableStages: net.trainableStages, epoch, stoppedEarly,
-        sampler: sampler.getState(), rng: rnd.state, best, bestEpoch, since,
-        history: history.map((h) => ({ ...h, loss: (Number.isFinite(h.loss) ? h.loss : null) as number })),
+        sampler: sampler.getState(), rng: rnd.state, best, bestSeen, baseline, bestEpoch, since,
+        history: history.map((h) => ({ ...h, loss: (Number.isFinite(h.loss) ? h.loss : null) as number, confidence: (Number.isFinite(h.confidence) ? h.confidence : null) as number })),
         variables: vars.map(stable),
         optimizers: { head: head_.map((w) => w.name.replace(`${net.uid}/`, '')), backbone: back.map((w) => w.name.replace(`${net.uid}/`, '')) },
       };
@@ -364,13 +394,16 @@ export async function fineTuneFaceResNet(net: FineTunableFaceResNet, train: Labe
         tf.dispose([value, batch, ...Object.values(grads)]);
       }
       const sc = validationScore(net, valFeats, options.validation.labels, margin, metric, valMirror);
-      const isBest = better(sc, best);
+      const guarded = bootstrapEerImprovement(baseline, sc.d, pairLabels, { ...guard, seed: guard.seed * 1000 + epoch });
+      const isBest = better(sc, best) && guarded.accepted;
+      const score = { eer: sc.eer, auc: sc.auc, loss: sc.loss };
+      if (better(sc, bestSeen)) { bestSeen = score; since = 0; } else since++;
       if (isBest) {
-        best = sc; bestEpoch = epoch; since = 0;
+        best = score; bestEpoch = epoch;
         tf.dispose(snapshot);
         snapshot = vars.map((v) => tf.clone(v));
-      } else since++;
-      const rec: FineTuneEpoch = { epoch, loss: used ? lossSum / used : NaN, validationEer: sc.eer, validationAuc: sc.auc, validationLoss: sc.loss, best: isBest, seconds: (Date.now() - t) / 1000 };
+      }
+      const rec: FineTuneEpoch = { epoch, loss: used ? lossSum / used : NaN, validationEer: sc.eer, validationAuc: sc.auc, validationLoss: sc.loss, confidence: guarded.confidence, best: isBest, seconds: (Date.now() - t) / 1000 };
       history.push(rec);
       options.onEpoch?.(rec);
       if (isBest) await options.onBest?.(net, rec);

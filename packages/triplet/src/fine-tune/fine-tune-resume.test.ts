@@ -46,6 +46,7 @@ afterAll(() => {
 // validation = other people; learning rates high enough that every epoch moves the weights and the Adam moments matter
 const base = (): FineTuneFaceResNetOptions => ({
   validation: val, stepsPerEpoch: 2, p: 3, k: 2, augmentations: 2, headLearningRate: 3e-3, backboneLearningRate: 1e-3, margin: 0.5, patience: 10, seed: 3,
+  keepBest: { minConfidence: 0 }, // the guard off: later epochs are kept (the guard's own test is in fine-tune-face-resnet.test.ts)
 });
 const weightsOf = (ft: FineTunableFaceResNet) => ft.trainableVariables().map((v) => Float32Array.from(v.dataSync()));
 const maxDiff = (a: Float32Array[], b: Float32Array[]) => {
@@ -80,6 +81,7 @@ describe('fineTuneFaceResNet checkpoints (weights + Adam state + random state)',
       expect(h.validationLoss).toBeCloseTo(f.validationLoss, 5);
       if (i > 0) expect(h.loss).toBeCloseTo(f.loss, 5);
       else expect(Number.isNaN(h.loss)).toBe(true);
+      expect(h.confidence).toBe(f.confidence); // the guard's baseline (epoch 0's distances) came back from the checkpoint
     });
     expect(partB.bestEpoch).toBe(full.bestEpoch);
     expect(maxDiff(weightsOf(b), weightsOf(straight))).toBeLessThan(1e-5);
