@@ -12,7 +12,8 @@
  *          --lr 1e-3  --margin 0.2  --metric squared-l2|l2  --p 10  --k 5  --max-shift 4 (full-resolution pixels)  --warmup 0
  *          --channels 32,64,128,128  --embedding 128  --flip-average (test-time mirror averaging, also for raw pixels)
  *          --val N (model selection: train on all but the last N training people, also report
- *                   those N people as a validation split; the held-out people are still reported)
+ *                   those N people as a validation split; the held-out people are reported twice: threshold
+ *                   from the training people, and threshold from the N validation people)
  *          --seed N  --out results.json  --save-dir DIR (keeps each trained encoder as DIR/<strategy>-split<k>/model.json)
  */
 import '@likeness/backends/cpu';
@@ -95,6 +96,8 @@ async function main(): Promise<void> {
   const t0 = Date.now();
   const results: Record<string, EvalResult[]> = {};
   const valResults: Record<string, EvalResult[]> = {};
+  const calResults: Record<string, EvalResult[]> = {};
+  const rawCal: EvalResult[] = [];
   const timing: Record<string, number[]> = {};
   const runSeconds: Record<string, number[]> = {};
   const raw: EvalResult[] = [];
@@ -116,6 +119,8 @@ async function main(): Promise<void> {
     // Model selection split: the last nVal training people become validation people.
     const valSplit: OrlSplit | null = nVal ? { id: sid, test: split.train.slice(-nVal), train: split.train.slice(0, -nVal) } : null;
     const trainPeople: OrlSplit = valSplit ? { ...split, train: valSplit.train } : split;
+    // The held-out people again, with the threshold chosen on the validation people (never trained on).
+    const calSplit: OrlSplit | null = nVal ? { id: sid, test: split.test, train: split.train.slice(-nVal) } : null;
     const data = trainingSet(images, trainPeople, scale, preprocess);
     const rawEv = await evaluateEncoderOnSplit(rawEmbed, split, images);
     raw.push(rawEv);
@@ -124,6 +129,9 @@ async function main(): Promise<void> {
       const rv = await evaluateEncoderOnSplit(rawEmbed, valSplit, images);
       rawVal.push(rv);
       console.log(`split ${sid} raw pixels [validation people]: ${fmt(rv)}`);
+      const rc = await evaluateEncoderOnSplit(rawEmbed, calSplit!, images);
+      rawCal.push(rc);
+      console.log(`split ${sid} raw pixels [held-out, threshold from validation people]: ${fmt(rc)}`);
     }
     for (const strategy of strategies) {
       const r = await trainCompactTriplet(data, {
@@ -138,6 +146,9 @@ async function main(): Promise<void> {
         const vv = await evaluateEncoderOnSplit(embed, valSplit, images, { metric: 'l2' });
         (valResults[strategy] ??= []).push(vv);
         console.log(`split ${sid} ${strategy} [validation people]: ${fmt(vv)}`);
+        const cv = await evaluateEncoderOnSplit(embed, calSplit!, images, { metric: 'l2' });
+        (calResults[strategy] ??= []).push(cv);
+        console.log(`split ${sid} ${strategy} [held-out, threshold from validation people]: ${fmt(cv)}`);
       }
       if (values['save-dir']) await saveCompactEncoder(r.encoder, fileSystemHandler(join(values['save-dir'], `${strategy}-split${sid}`)));
       r.encoder.dispose();
@@ -157,6 +168,9 @@ async function main(): Promise<void> {
     console.log(`\nvalidation people (last ${nVal} training people of each split; trained on the other ${30 - nVal}):\n${SUMMARY_HEADER}`);
     console.log(formatSummaryRow(`raw pixels ${label}, no learning`, summarize(rawVal)));
     for (const s of strategies) console.log(formatSummaryRow(`${s === 'random' ? 'random triplets' : s}, ${steps} steps`, summarize(valResults[s]!)));
+    console.log(`\nheld-out people, threshold chosen on the ${nVal} validation people (not trained on):\n${SUMMARY_HEADER}`);
+    console.log(formatSummaryRow(`raw pixels ${label}, no learning`, summarize(rawCal)));
+    for (const s of strategies) console.log(formatSummaryRow(`${s === 'random' ? 'random triplets' : s}, ${steps} steps`, summarize(calResults[s]!)));
   }
   for (const s of strategies) {
     const mean = (a: number[]) => a.reduce((x, y) => x + y, 0) / a.length;
@@ -166,7 +180,7 @@ async function main(): Promise<void> {
   if (values.out) {
     const strip = (r: EvalResult) => ({ ...r, roc: undefined });
     const strips = (o: Record<string, EvalResult[]>) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, v.map(strip)]));
-    writeFileSync(values.out, JSON.stringify({ backend: backend.name, threads: values.threads ?? null, scale, preprocess, flipAverage, steps, seed, splits, recipe, val: nVal, raw: raw.map(strip), rawVal: rawVal.map(strip), results: strips(results), valResults: strips(valResults), msPerStep: timing, secondsPerRun: runSeconds }, null, 1));
+    writeFileSync(values.out, JSON.stringify({ backend: backend.name, threads: values.threads ?? null, scale, preprocess, flipAverage, steps, seed, splits, recipe, val: nVal, raw: raw.map(strip), rawVal: rawVal.map(strip), results: strips(results), valResults: strips(valResults), rawCal: rawCal.map(strip), calResults: strips(calResults), msPerStep: timing, secondsPerRun: runSeconds }, null, 1));
   }
 }
 
