@@ -74,7 +74,7 @@ function build(): Command {
     .option('--style_blend_weights <weights>', 'one weight per style image, comma-separated (default: equal)')
     .option('-s, --image_size <px>', 'longest side of the output (default: 256)')
     .option('--size <px>', 'alias of --image_size')
-    .option('-i, --iterations <n>', 'total iterations split over the scales (2:1 for 0.5,1), or one per scale: 60,20 (default: 100)')
+    .option('-i, --iterations <n>', 'total iterations split over the scales (2:1 for 0.5,1), or one per scale: 60,20 (default: 150,50 with the default scales, else 200)')
     .option('--scales <fractions>', 'coarse-to-fine fractions of the size, ending at 1 (default: 0.5,1)')
     .option('--optimizer <name>', 'adam or lbfgs (default: adam)')
     .option('--learning_rate <lr>', 'step size (default: 0.02 for adam, 1 for lbfgs)')

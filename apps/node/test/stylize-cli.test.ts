@@ -105,6 +105,15 @@ describe('likeness stylize (jcjohnson/neural-style flags)', () => {
     expect(dFree).toBeGreaterThan(dKeep * 3);
   });
 
+  it('runs the measured recipe by default: 150 iterations at half size, then 50 at full size', { timeout: 120_000 }, async () => {
+    const args = small.filter((a, i) => a !== '--iterations' && a !== '-i' && small[i - 1] !== '--iterations' && small[i - 1] !== '-i');
+    const r = await cli('stylize', 'content.png', 'checks.png', '-o', 'default.png', ...args, '--print_iter', '50');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr.match(/Iteration (\d+) \/ 200: total loss/g)).toEqual(
+      [50, 100, 150, 200].map((k) => `Iteration ${k} / 200: total loss`),
+    );
+  });
+
   it('blends two styles: weights 1,0 and 0,1 reproduce each style alone, 1,1 differs from both', async () => {
     const run = (out: string, styles: string, weights?: string) =>
       cli('stylize', '--content_image', 'content.png', '--style_image', styles, '-o', out, ...small, '--scales', '0.5,1', '--iterations', '2,1', ...(weights ? ['--style_blend_weights', weights] : []));

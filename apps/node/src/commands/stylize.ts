@@ -68,7 +68,8 @@ function parse(contentArg: string | undefined, styleArg: string | undefined, opt
   if (scales.some((s, i) => i > 0 && s <= scales[i - 1]!) || scales.at(-1) !== 1) {
     throw new CliError(`--scales must be ascending fractions ending with 1 (e.g. 0.5,1), got "${opts.scales}"`, EXIT.usage);
   }
-  let iterations: number | number[] = 100;
+  // Default: the measured sheet recipe (0.5,1 × 150,50; packages/nst/docs/COMPARISON.md), 200 split 2:1 otherwise.
+  let iterations: number | number[] = opts.scales === undefined ? [150, 50] : 200;
   if (opts.iterations !== undefined) {
     const list = parseList('iterations', opts.iterations).map((v) => parsePositiveInt('iterations', v, 0));
     if (list.length === 1) iterations = list[0]!;
