@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import '../../cpu';
 import '../../wasm';
 import { useBackend } from '../../use-backend';
+import { registerWasmGapKernels } from './register-wasm-kernels';
 import { expectNoLeaks } from '../../testing/expect-no-leaks';
 import { cpuVsWasm, runOn, seededValues } from './internal/compare-backends';
 
@@ -14,6 +15,18 @@ describe('wasm BatchMatMul (transposed operands and batches on XNNPACK)', () => 
   it('is the registered wasm BatchMatMul', () => {
     const k = tf.getKernel('BatchMatMul', 'wasm') as unknown as Record<symbol, unknown>;
     expect(k[Symbol.for('likeness.wasm.batch-mat-mul')]).toBe(true);
+  });
+
+  it('registering again wraps the built-in kernel, not the wrapper (no double wrapping)', async () => {
+    const before = tf.getKernel('BatchMatMul', 'wasm') as unknown as Record<symbol, unknown>;
+    registerWasmGapKernels();
+    registerWasmGapKernels();
+    const after = tf.getKernel('BatchMatMul', 'wasm') as unknown as Record<symbol, unknown>;
+    const builtin = Symbol.for('likeness.wasm.builtin-kernel');
+    expect(after[builtin]).toBe(before[builtin]);
+    expect((after[builtin] as Record<symbol, unknown>)[builtin]).toBeUndefined();
+    const [v] = await runOn('wasm', () => tf.matMul(tf.tensor2d([1, 2, 3, 4], [2, 2]), tf.tensor2d([1, 0, 0, 1], [2, 2]), true, false));
+    expect(Array.from(v!)).toEqual([1, 3, 2, 4]);
   });
 
   it('computes a hand-checked AᵀB and ABᵀ', async () => {

@@ -1,11 +1,9 @@
-import * as tf from '@tensorflow/tfjs-core';
 import { BatchMatMul, broadcast_util, util } from '@tensorflow/tfjs-core';
 import type { BatchMatMulAttrs, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { heapOf } from './internal/heap';
 import { withScope } from './internal/kernel-scope';
+import { wrapBuiltinKernel } from './internal/wrap-builtin-kernel';
 
-const OURS = Symbol.for('likeness.wasm.batch-mat-mul');
-let original: KernelConfig | undefined;
 
 /**
  * `BatchMatMul` on the wasm backend that always reaches XNNPACK.
@@ -70,9 +68,5 @@ function batchMatMulFor(base: KernelConfig): KernelFunc {
 
 /** The wasm `BatchMatMul` replacement (see {@link batchMatMulFor}); wraps the built-in kernel. */
 export function batchMatMulConfig(): KernelConfig {
-  const current = tf.getKernel(BatchMatMul, 'wasm');
-  if (current == null) throw new Error('@likeness/backends: wasm kernel BatchMatMul is not registered');
-  if (!(current as { [OURS]?: boolean })[OURS]) original = current;
-  const base = original!;
-  return { kernelName: BatchMatMul, backendName: 'wasm', setupFunc: base.setupFunc, kernelFunc: batchMatMulFor(base), [OURS]: true } as KernelConfig;
+  return wrapBuiltinKernel(BatchMatMul, 'likeness.wasm.batch-mat-mul', batchMatMulFor);
 }

@@ -1,9 +1,7 @@
-import * as tf from '@tensorflow/tfjs-core';
 import { Identity } from '@tensorflow/tfjs-core';
 import type { DataId, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+import { wrapBuiltinKernel } from './internal/wrap-builtin-kernel';
 
-const OURS = Symbol.for('likeness.wasm.identity');
-let original: KernelConfig | undefined;
 
 /**
  * `Identity` on the wasm backend without a copy: the output shares the input's
@@ -29,9 +27,5 @@ function identityFor(base: KernelConfig): KernelFunc {
 
 /** The wasm `Identity` replacement (see {@link identityFor}); wraps the built-in kernel. */
 export function identityConfig(): KernelConfig {
-  const current = tf.getKernel(Identity, 'wasm');
-  if (current == null) throw new Error('@likeness/backends: wasm kernel Identity is not registered');
-  if (!(current as { [OURS]?: boolean })[OURS]) original = current;
-  const base = original!;
-  return { kernelName: Identity, backendName: 'wasm', setupFunc: base.setupFunc, kernelFunc: identityFor(base), [OURS]: true } as KernelConfig;
+  return wrapBuiltinKernel(Identity, 'likeness.wasm.identity', identityFor);
 }

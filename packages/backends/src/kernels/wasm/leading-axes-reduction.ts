@@ -1,10 +1,8 @@
-import * as tf from '@tensorflow/tfjs-core';
 import { backend_util, Mean, Sum, util } from '@tensorflow/tfjs-core';
-import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+import type { KernelConfig, TensorInfo } from '@tensorflow/tfjs-core';
 import { heapOf } from './internal/heap';
+import { wrapBuiltinKernel } from './internal/wrap-builtin-kernel';
 
-const OURS = Symbol.for('likeness.wasm.leading-axes-reduction');
-const originals = new Map<string, KernelConfig>();
 
 /** The reduced axes when they are exactly the leading ones 0…k−1 (k < rank), else undefined. */
 function leadingCount(axis: number | number[], rank: number): number | undefined {
@@ -21,11 +19,7 @@ function leadingCount(axis: number | number[], rank: number): number | undefined
  * the reduced axes come last; every other case still goes to its kernel.
  */
 function leadingAxesReduction(kernelName: typeof Sum | typeof Mean): KernelConfig {
-  const original = originals.get(kernelName) ?? tf.getKernel(kernelName, 'wasm');
-  if (original == null) throw new Error(`@likeness/backends: wasm kernel ${kernelName} is not registered`);
-  if (!(original as { [OURS]?: boolean })[OURS]) originals.set(kernelName, original);
-  const base = originals.get(kernelName)!;
-  const kernelFunc: KernelFunc = (args) => {
+  return wrapBuiltinKernel(kernelName, 'likeness.wasm.leading-axes-reduction', (base) => (args) => {
     const { x } = args.inputs as { x: TensorInfo };
     const { axis, keepDims } = args.attrs as unknown as { axis: number | number[]; keepDims: boolean };
     const k = x.dtype === 'float32' ? leadingCount(axis, x.shape.length) : undefined;
@@ -45,8 +39,7 @@ function leadingAxesReduction(kernelName: typeof Sum | typeof Mean): KernelConfi
     const scale = kernelName === Mean ? 1 / rows : 1;
     for (let c = 0; c < cols; c++) dst[c] = acc[c]! * scale;
     return out;
-  };
-  return { kernelName, backendName: 'wasm', setupFunc: base.setupFunc, kernelFunc, [OURS]: true } as KernelConfig;
+  });
 }
 
 /** Sum over leading axes without a transpose (see {@link leadingAxesReduction}). */

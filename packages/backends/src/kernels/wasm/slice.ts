@@ -2,10 +2,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import { Slice, slice_util, util } from '@tensorflow/tfjs-core';
 import type { KernelConfig, KernelFunc, SliceAttrs, TensorInfo } from '@tensorflow/tfjs-core';
 import { heapOf } from './internal/heap';
+import { wrapBuiltinKernel } from './internal/wrap-builtin-kernel';
 
 type NumericView = Float32Array | Int32Array | Uint8Array;
-const OURS = Symbol.for('likeness.wasm.slice');
-let original: KernelConfig | undefined;
 
 /**
  * `Slice` on the wasm backend, copied straight between views of the wasm
@@ -57,9 +56,5 @@ function sliceFor(base: KernelConfig): KernelFunc {
 
 /** The wasm `Slice` replacement (see {@link sliceFor}); wraps the built-in kernel. */
 export function sliceConfig(): KernelConfig {
-  const current = tf.getKernel(Slice, 'wasm');
-  if (current == null) throw new Error('@likeness/backends: wasm kernel Slice is not registered');
-  if (!(current as { [OURS]?: boolean })[OURS]) original = current;
-  const base = original!;
-  return { kernelName: Slice, backendName: 'wasm', setupFunc: base.setupFunc, kernelFunc: sliceFor(base), [OURS]: true } as KernelConfig;
+  return wrapBuiltinKernel(Slice, 'likeness.wasm.slice', sliceFor);
 }
