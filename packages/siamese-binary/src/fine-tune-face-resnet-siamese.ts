@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { InvalidArgumentError, ShapeError } from '@likeness/backends';
 import { augmentFaces, equalErrorRate, rocAuc, type AugmentFacesOptions, type FineTunableFaceResNet } from '@likeness/embeddings';
-import { bootstrapEerImprovement, resolveKeepBest, type KeepBestOptions } from '@likeness/triplet';
+import { bootstrapEerImprovement, resolveKeepBest, validationScoreBetter, type KeepBestOptions } from '@likeness/triplet';
 import { binaryCrossEntropyWithLogits } from './binary-cross-entropy';
 import { allPairs, createBalancedPairSampler } from './pair-sampler';
 import type { VerificationHead } from './verification-head';
@@ -94,16 +94,6 @@ function checkFaces(fn: string, argument: string, f: SiameseFaces): Int32Array {
   return checkLabels(f.labels, f.images.shape[0], fn, `${argument}.labels`);
 }
 
-/** Frozen features of a batch, in chunks (memory). */
-function cacheFeatures(net: FineTunableFaceResNet, images: tf.Tensor4D, chunk = 16): tf.Tensor4D {
-  const parts: tf.Tensor4D[] = [];
-  const n = images.shape[0];
-  for (let i = 0; i < n; i += chunk) parts.push(tf.tidy(() => net.frozenFeatures(tf.slice(images, [i, 0, 0, 0], [Math.min(chunk, n - i), -1, -1, -1]))));
-  const all = tf.concat(parts, 0) as tf.Tensor4D;
-  tf.dispose(parts);
-  return all;
-}
-
 /** EER/AUC of ŷ and class-balanced BCE over all validation pairs. */
 function validationScore(net: FineTunableFaceResNet, head: VerificationHead, feats: tf.Tensor4D, labels: Int32Array) {
   const pairs = allPairs(labels);
@@ -124,7 +114,7 @@ function validationScore(net: FineTunableFaceResNet, head: VerificationHead, fea
   return { eer: equalErrorRate(d, same).eer, auc: rocAuc(d, same), loss, d };
 }
 
-const better = (a: { eer: number; loss: number }, b: { eer: number; loss: number }) => a.eer < b.eer - 1e-12 || (Math.abs(a.eer - b.eer) <= 1e-12 && a.loss < b.loss - 1e-9);
+const better = validationScoreBetter;
 
 /**
  * Siamese fine-tuning of the pretrained dlib ResNet itself: its last k
@@ -204,13 +194,13 @@ export async function fineTuneFaceResNetSiamese(
   try {
     for (let a = 0; a < A; a++) {
       const img = a === 0 ? train.images : augmentFaces(train.images, { maxShift: 4, brightness: 0.1, ...options.augment, seed: seed * 1009 + a });
-      copies.push(cacheFeatures(net, img));
+      copies.push(net.frozenFeatures(img));
       if (img !== train.images) img.dispose();
     }
     feats = tf.concat(copies, 0) as tf.Tensor4D;
     tf.dispose(copies);
     copies.length = 0;
-    valFeats = cacheFeatures(net, options.validation.images);
+    valFeats = net.frozenFeatures(options.validation.images);
     const cacheSeconds = (Date.now() - t0) / 1000;
 
     const history: SiameseFineTuneEpoch[] = [];

@@ -36,7 +36,7 @@ export type { CheckpointStore, CheckpointManifest, SerializedCheckpoint } from '
 // Fine-tuning the pretrained face ResNet
 export { fineTuneFaceResNet } from './fine-tune/fine-tune-face-resnet';
 export type { FineTuneFaceResNetOptions, FineTuneResult, FineTuneEpoch, LabelledFaces } from './fine-tune/fine-tune-face-resnet';
-export { bootstrapEerImprovement, resolveKeepBest, weightedEqualErrorRate } from './fine-tune/keep-best-guard';
+export { bootstrapEerImprovement, resolveKeepBest, validationScoreBetter, weightedEqualErrorRate } from './fine-tune/keep-best-guard';
 export type { KeepBestOptions, ResolvedKeepBest, EerImprovement, ValidationPairLabels } from './fine-tune/keep-best-guard';
 // Errors
 export { DegenerateBatchError } from './errors/degenerate-batch-error';

@@ -87,6 +87,24 @@ describe('FineTunableFaceResNet', () => {
     ft.dispose();
   }, 300_000);
 
+  it('frozenFeatures in batches equals one pass, leaks nothing, and refuses a bad batch size', async () => {
+    const ft = FineTunableFaceResNet.fromPretrained(net, { trainableStages: 3 });
+    const four = tf.concat([x, tf.reverse(x, 2)], 0) as tf.Tensor4D; // 2·N images
+    const whole = ft.frozenFeatures(four, { batchSize: four.shape[0] });
+    for (const batchSize of [1, 3]) {
+      const batched = ft.frozenFeatures(four, { batchSize });
+      expect(batched.shape).toEqual(whole.shape);
+      expect(maxAbsDiff(batched, whole)).toBeLessThan(1e-5);
+      batched.dispose();
+    }
+    await expectNoLeaks(() => ft.frozenFeatures(four, { batchSize: 1 }));
+    for (const bad of [0, 1.5, Number.NaN]) {
+      expect(() => ft.frozenFeatures(four, { batchSize: bad })).toThrow(InvalidArgumentError);
+    }
+    tf.dispose([four, whole]);
+    ft.dispose();
+  }, 300_000);
+
   it('leaks nothing (create, forward, export, save, dispose)', async () => {
     await expectNoLeaks(async () => {
       const ft = FineTunableFaceResNet.fromPretrained(net, { trainableStages: 3 });

@@ -124,15 +124,37 @@ export class FineTunableFaceResNet implements Encoder {
   /**
    * The frozen part: [N,150,150,3] RGB in [0,1] → the input of the first
    * trainable stage ({@link featureShape}). Constant w.r.t. the variables,
-   * so it can be computed once per (augmented) image and cached.
+   * so it can be computed once per (augmented) image and cached. Runs
+   * `options.batchSize` images at a time, so caching a whole training set
+   * holds one batch's activations at once, not N's.
+   *
+   * @param options.batchSize images per forward pass. @defaultValue `16`
    */
-  frozenFeatures(images: tf.Tensor4D): tf.Tensor4D {
+  frozenFeatures(images: tf.Tensor4D, options: { batchSize?: number } = {}): tf.Tensor4D {
     this.assertAlive('frozenFeatures');
     const fn = 'FineTunableFaceResNet.frozenFeatures';
     assertTensor(images, fn, 'images');
     if (images.rank !== 4 || images.shape[1] !== 150 || images.shape[2] !== 150 || images.shape[3] !== 3) {
       throw new ShapeError({ fn, argument: 'images', expected: '[N,150,150,3] RGB in [0,1]', actual: images.shape, hint: 'Crop and align faces to 150×150 first (alignFace).' });
     }
+    const batchSize = options.batchSize ?? 16;
+    if (!Number.isInteger(batchSize) || batchSize < 1) {
+      throw new InvalidArgumentError({ fn, argument: 'options.batchSize', message: `expected an integer ≥ 1, got ${String(batchSize)}.` });
+    }
+    const n = images.shape[0];
+    if (n <= batchSize) return this.frozenBatch(images);
+    const parts: tf.Tensor4D[] = [];
+    try {
+      for (let i = 0; i < n; i += batchSize) {
+        parts.push(tf.tidy(() => this.frozenBatch(tf.slice(images, [i, 0, 0, 0], [Math.min(batchSize, n - i), -1, -1, -1]))));
+      }
+      return tf.concat(parts, 0);
+    } finally {
+      tf.dispose(parts);
+    }
+  }
+
+  private frozenBatch(images: tf.Tensor4D): tf.Tensor4D {
     return tf.tidy(() => {
       const [r, g, b] = FACE_RESNET_MEAN_RGB;
       let x = tf.div(tf.sub(tf.mul(tf.cast(images, 'float32'), 255), tf.tensor1d([r, g, b])), 255) as tf.Tensor4D;

@@ -6,7 +6,7 @@ import { mineTriplets } from '../mining/mine-triplets';
 import { decodeCheckpointWeights, encodeCheckpoint, type CheckpointStore, type SerializedCheckpoint } from '../trainer/checkpoint';
 import { createPKSampler } from '../pk-sampler';
 import { tripletLoss, type TripletMetric } from '../triplet-loss';
-import { bootstrapEerImprovement, resolveKeepBest, type KeepBestOptions, type ValidationPairLabels } from './keep-best-guard';
+import { bootstrapEerImprovement, resolveKeepBest, validationScoreBetter, type KeepBestOptions, type ValidationPairLabels } from './keep-best-guard';
 
 /** Labelled aligned face crops [N,150,150,3] in [0,1]. */
 export interface LabelledFaces {
@@ -167,18 +167,6 @@ function checkFaces(fn: string, argument: string, f: LabelledFaces): void {
   }
 }
 
-/** Frozen features of a batch, in chunks (memory). */
-function cacheFeatures(net: FineTunableFaceResNet, images: tf.Tensor4D, chunk = 16): tf.Tensor4D {
-  const parts: tf.Tensor4D[] = [];
-  const n = images.shape[0];
-  for (let i = 0; i < n; i += chunk) {
-    parts.push(tf.tidy(() => net.frozenFeatures(tf.slice(images, [i, 0, 0, 0], [Math.min(chunk, n - i), -1, -1, -1]))));
-  }
-  const all = tf.concat(parts, 0) as tf.Tensor4D;
-  tf.dispose(parts);
-  return all;
-}
-
 function validationScore(net: FineTunableFaceResNet, feats: tf.Tensor4D, labels: ArrayLike<number>, margin: number, metric: TripletMetric, mirrored?: tf.Tensor4D) {
   const e = tf.tidy(() => (mirrored ? tf.mul(tf.add(net.encodeFeatures(feats), net.encodeFeatures(mirrored)), 0.5) : net.encodeFeatures(feats)) as tf.Tensor2D);
   const v = e.arraySync();
@@ -244,7 +232,7 @@ async function restoreCheckpoint(
   }
 }
 
-const better = (a: { eer: number; loss: number }, b: { eer: number; loss: number }) => a.eer < b.eer - 1e-12 || (Math.abs(a.eer - b.eer) <= 1e-12 && a.loss < b.loss - 1e-9);
+const better = validationScoreBetter;
 
 /**
  * Fine-tunes a {@link FineTunableFaceResNet} (the pretrained dlib ResNet
@@ -312,16 +300,16 @@ export async function fineTuneFaceResNet(net: FineTunableFaceResNet, train: Labe
   try {
     for (let a = 0; a < A; a++) {
       const img = a === 0 ? train.images : augmentFaces(train.images, { maxShift: 4, brightness: 0.1, ...options.augment, seed: seed * 1009 + a });
-      copies.push(cacheFeatures(net, img));
+      copies.push(net.frozenFeatures(img));
       if (img !== train.images) img.dispose();
     }
     feats = tf.concat(copies, 0) as tf.Tensor4D;
     tf.dispose(copies);
     copies.length = 0;
-    valFeats = cacheFeatures(net, options.validation.images);
+    valFeats = net.frozenFeatures(options.validation.images);
     if (options.validationFlip) {
       const m = tf.reverse(options.validation.images, 2) as tf.Tensor4D;
-      valMirror = cacheFeatures(net, m);
+      valMirror = net.frozenFeatures(m);
       m.dispose();
     }
     const cacheSeconds = (Date.now() - t0) / 1000;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from '@likeness/backends';
 import { equalErrorRate } from '@likeness/embeddings';
-import { bootstrapEerImprovement, resolveKeepBest, weightedEqualErrorRate } from './keep-best-guard';
+import { bootstrapEerImprovement, resolveKeepBest, weightedEqualErrorRate, validationScoreBetter } from './keep-best-guard';
 
 /** A small LCG for the hand-built cases (independent of the module's generator). */
 function lcg(seed: number): () => number {
@@ -94,5 +94,14 @@ describe('bootstrapEerImprovement (the keep-best guard)', () => {
     expect(bad({ seed: 0.5 })).toThrow(InvalidArgumentError);
     expect(() => bootstrapEerImprovement(base.d, base.d.slice(1), base.labels)).toThrow(InvalidArgumentError);
     expect(resolveKeepBest(undefined, 'f', 4)).toEqual({ minConfidence: 0.95, resamples: 1000, unit: 'identity', seed: 4 });
+  });
+});
+
+describe('validationScoreBetter', () => {
+  it('orders by EER, then by validation loss on equal EER', () => {
+    expect(validationScoreBetter({ eer: 0.01, loss: 5 }, { eer: 0.02, loss: 1 })).toBe(true);
+    expect(validationScoreBetter({ eer: 0.02, loss: 1 }, { eer: 0.01, loss: 5 })).toBe(false);
+    expect(validationScoreBetter({ eer: 0.01, loss: 1 }, { eer: 0.01, loss: 2 })).toBe(true);
+    expect(validationScoreBetter({ eer: 0.01, loss: 2 }, { eer: 0.01, loss: 2 })).toBe(false);
   });
 });

@@ -55,6 +55,19 @@ export function resolveKeepBest(options: KeepBestOptions | undefined, fn: string
 }
 
 /** The validation pairs: the identity of each pair's two images (same order as the distances). */
+/**
+ * The point-estimate half of keep-best: validation score `a` beats `b` when
+ * its EER is lower, or equal (within 1e-12) with a lower validation loss.
+ *
+ * @example
+ * ```ts
+ * validationScoreBetter({ eer: 0.01, loss: 2 }, { eer: 0.02, loss: 1 }); // true
+ * ```
+ */
+export function validationScoreBetter(a: { eer: number; loss: number }, b: { eer: number; loss: number }): boolean {
+  return a.eer < b.eer - 1e-12 || (Math.abs(a.eer - b.eer) <= 1e-12 && a.loss < b.loss - 1e-9);
+}
+
 export interface ValidationPairLabels {
   readonly a: ArrayLike<number>;
   readonly b: ArrayLike<number>;
