@@ -28,20 +28,12 @@ export async function createFaceEmbedder(): Promise<FaceEmbedder> {
     name: 'dlib-resnet-v1 (face-api)',
     embeddingSize: 128,
     threshold: 0.6,
-    async embed(image, faces) {
-      if (faces.length === 0) return [];
-      const input = imageTensor(image);
-      let crops: tf.Tensor3D[] = [];
-      try {
-        crops = await api.extractFaceTensors(input, faces.map(({ alignedBox: b }) => new api.Rect(b.x, b.y, b.width, b.height)));
+    embed: (image, faces) =>
+      withAlignedCrops(api, image, faces, async (crops) => {
         const out: Float32Array[] = [];
         for (const crop of crops) out.push(Float32Array.from(await api.computeFaceDescriptor(crop)));
         return out;
-      } finally {
-        tf.dispose(crops);
-        input.dispose();
-      }
-    },
+      }),
   };
 }
 
@@ -61,22 +53,33 @@ export async function createLikenessFaceEmbedder(): Promise<FaceEmbedder> {
     name: 'dlib-resnet-v1 (@likeness/embeddings)',
     embeddingSize: 128,
     threshold: 0.6,
-    async embed(image, faces) {
-      if (faces.length === 0) return [];
-      const input = imageTensor(image);
-      let crops: tf.Tensor3D[] = [];
-      try {
-        crops = await api.extractFaceTensors(input, faces.map(({ alignedBox: b }) => new api.Rect(b.x, b.y, b.width, b.height)));
+    embed: (image, faces) =>
+      withAlignedCrops(api, image, faces, async (crops) => {
         const e = tf.tidy(() => net.encode(tf.concat(crops.map((c) => chip150(c)), 0) as tf.Tensor4D));
         const rows = (await e.array()) as number[][];
         e.dispose();
         return rows.map((r) => Float32Array.from(r));
-      } finally {
-        tf.dispose(crops);
-        input.dispose();
-      }
-    },
+      }),
   };
+}
+
+/** Runs `embed` on face-api's crops of each face's dlib-aligned box (freed afterwards); no faces → []. */
+async function withAlignedCrops(
+  api: ReturnType<typeof loadFaceApi>,
+  image: RgbImage,
+  faces: readonly DetectedFace[],
+  embed: (crops: tf.Tensor3D[]) => Promise<Float32Array[]>,
+): Promise<Float32Array[]> {
+  if (faces.length === 0) return [];
+  const input = imageTensor(image);
+  let crops: tf.Tensor3D[] = [];
+  try {
+    crops = await api.extractFaceTensors(input, faces.map(({ alignedBox: b }) => new api.Rect(b.x, b.y, b.width, b.height)));
+    return await embed(crops);
+  } finally {
+    tf.dispose(crops);
+    input.dispose();
+  }
 }
 
 /** A crop [h,w,3] (0–255) → [1,150,150,3] in [0,1]: zero-padded to a centred square, then resized bilinearly. */
