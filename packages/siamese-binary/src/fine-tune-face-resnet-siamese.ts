@@ -1,11 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { InvalidArgumentError, ShapeError } from '@likeness/backends';
-import { augmentFaces, equalErrorRate, rocAuc, type AugmentFacesOptions, type FineTunableFaceResNet } from '@likeness/embeddings';
-import { bootstrapEerImprovement, resolveKeepBest, validationScoreBetter, type KeepBestOptions } from '@likeness/triplet';
-import { binaryCrossEntropyWithLogits } from './binary-cross-entropy';
+import type { AugmentFacesOptions, FineTunableFaceResNet } from '@likeness/embeddings';
+import { bootstrapEerImprovement, cacheAugmentedFeatures, resolveKeepBest, validationScoreBetter, type KeepBestOptions } from '@likeness/triplet';
 import { allPairs, createBalancedPairSampler } from './pair-sampler';
 import type { VerificationHead } from './verification-head';
-import { Rng } from './internal/rng';
+import { createSiameseEpochTrainer, siameseValidationScore as validationScore } from './siamese-epoch-trainer';
 import { assertNumber, checkLabels } from './internal/validate';
 
 /** Labelled aligned face crops [N,150,150,3] in [0,1]. */
@@ -86,32 +85,13 @@ export interface SiameseFineTuneResult {
   readonly seconds: number;
 }
 
-function checkFaces(fn: string, argument: string, f: SiameseFaces): Int32Array {
+/** @internal Checks labelled aligned face crops; returns the labels. */
+export function checkFaces(fn: string, argument: string, f: SiameseFaces): Int32Array {
   if (f == null || !(f.images instanceof tf.Tensor)) throw new InvalidArgumentError({ fn, argument, message: 'expected {images: tf.Tensor4D [N,150,150,3], labels}.' });
   if (f.images.rank !== 4 || f.images.shape[1] !== 150 || f.images.shape[2] !== 150 || f.images.shape[3] !== 3) {
     throw new ShapeError({ fn, argument: `${argument}.images`, expected: '[N,150,150,3] aligned crops in [0,1]', actual: f.images.shape });
   }
   return checkLabels(f.labels, f.images.shape[0], fn, `${argument}.labels`);
-}
-
-/** EER/AUC of ŷ and class-balanced BCE over all validation pairs. */
-function validationScore(net: FineTunableFaceResNet, head: VerificationHead, feats: tf.Tensor4D, labels: Int32Array) {
-  const pairs = allPairs(labels);
-  const [z, lossPos, lossNeg] = tf.tidy(() => {
-    const e = net.encodeFeatures(feats);
-    const logits = head.logits(tf.gather(e, pairs.left), tf.gather(e, pairs.right));
-    const per = binaryCrossEntropyWithLogits(logits, pairs.same, { reduction: 'none' }) as tf.Tensor1D;
-    const same = tf.tensor1d(pairs.same);
-    const pos = tf.div(tf.sum(tf.mul(per, same)), tf.maximum(tf.sum(same), 1));
-    const neg = tf.div(tf.sum(tf.mul(per, tf.sub(1, same))), tf.maximum(tf.sum(tf.sub(1, same)), 1));
-    return [logits, pos, neg];
-  });
-  const zs = z.dataSync();
-  const loss = 0.5 * (lossPos.dataSync()[0]! + lossNeg.dataSync()[0]!);
-  tf.dispose([z, lossPos, lossNeg]);
-  const d = Array.from(zs, (v) => -v); // a distance: higher logit = more alike
-  const same = Array.from(pairs.same);
-  return { eer: equalErrorRate(d, same).eer, auc: rocAuc(d, same), loss, d };
 }
 
 const better = validationScoreBetter;
@@ -172,34 +152,21 @@ export async function fineTuneFaceResNetSiamese(
   assertNumber(lrBackbone, fn, 'options.backboneLearningRate', { min: 0 });
   assertNumber(lrProj, fn, 'options.projectionLearningRate', { min: 0 });
   assertNumber(lrHead, fn, 'options.headLearningRate', { min: 0 });
-  const sampler = createBalancedPairSampler(trainLabels, { batchSize: options.batchSize ?? 32, positiveFraction: options.positiveFraction, seed });
+  createBalancedPairSampler(trainLabels, { batchSize: options.batchSize ?? 32, positiveFraction: options.positiveFraction, seed }); // checks the options before the feature cache
   const guard = resolveKeepBest(options.keepBest, fn, seed);
   const valPairs = allPairs(valLabels);
   const pairLabels = { a: Array.from(valPairs.left, (i) => valLabels[i]!), b: Array.from(valPairs.right, (i) => valLabels[i]!) };
 
   const t0 = Date.now();
-  const n = train.images.shape[0];
-  const copies: tf.Tensor4D[] = [];
   let feats: tf.Tensor4D | undefined, valFeats: tf.Tensor4D | undefined;
-  const projection = net.headVariable;
-  const backbone = net.trainableVariables().filter((v) => v !== projection);
-  const headVars = head.trainableVariables();
-  const groups = [
-    { vars: backbone, opt: tf.train.adam(lrBackbone), lr: lrBackbone },
-    { vars: [projection], opt: tf.train.adam(lrProj), lr: lrProj },
-    { vars: headVars, opt: tf.train.adam(lrHead), lr: lrHead },
-  ];
-  const all = groups.flatMap((g) => g.vars);
+  const all = [...net.trainableVariables(), ...head.trainableVariables()];
   let snapshot: tf.Tensor[] = all.map((v) => tf.clone(v));
+  const trainer = createSiameseEpochTrainer(net, head, {
+    labels: trainLabels, copies: A, stepsPerEpoch: steps, batchSize: options.batchSize ?? 32, positiveFraction: options.positiveFraction,
+    backboneLearningRate: lrBackbone, projectionLearningRate: lrProj, headLearningRate: lrHead, seed,
+  });
   try {
-    for (let a = 0; a < A; a++) {
-      const img = a === 0 ? train.images : augmentFaces(train.images, { maxShift: 4, brightness: 0.1, ...options.augment, seed: seed * 1009 + a });
-      copies.push(net.frozenFeatures(img));
-      if (img !== train.images) img.dispose();
-    }
-    feats = tf.concat(copies, 0) as tf.Tensor4D;
-    tf.dispose(copies);
-    copies.length = 0;
+    feats = cacheAugmentedFeatures(net, train.images, { augmentations: A, augment: options.augment, seed });
     valFeats = net.frozenFeatures(options.validation.images);
     const cacheSeconds = (Date.now() - t0) / 1000;
 
@@ -210,26 +177,9 @@ export async function fineTuneFaceResNetSiamese(
     const e0: SiameseFineTuneEpoch = { epoch: 0, loss: NaN, validationEer: s0.eer, validationAuc: s0.auc, validationLoss: s0.loss, confidence: NaN, best: true, seconds: (Date.now() - t) / 1000 };
     history.push(e0);
     options.onEpoch?.(e0);
-    const rng = new Rng(seed + 11);
     for (let epoch = 1; epoch <= epochs; epoch++) {
       t = Date.now();
-      let lossSum = 0;
-      for (let s = 0; s < steps; s++) {
-        const { left, right, same } = sampler.next();
-        // each distinct image once, as one random cached copy
-        const uniq = [...new Set([...left, ...right])];
-        const pos = new Map(uniq.map((v, i) => [v, i]));
-        const rows = Int32Array.from(uniq, (i) => Math.floor(rng.next() * A) * n + i);
-        const li = Int32Array.from(left, (v) => pos.get(v)!), ri = Int32Array.from(right, (v) => pos.get(v)!);
-        const batch = tf.gather(feats, rows);
-        const { value, grads } = tf.variableGrads(() => tf.tidy(() => {
-          const e = net.encodeFeatures(batch);
-          return binaryCrossEntropyWithLogits(head.logits(tf.gather(e, li), tf.gather(e, ri)), same) as tf.Scalar;
-        }), all);
-        for (const g of groups) if (g.vars.length && g.lr > 0) g.opt.applyGradients(g.vars.map((v) => ({ name: v.name, tensor: grads[v.name]! })));
-        lossSum += value.dataSync()[0]!;
-        tf.dispose([value, batch, ...Object.values(grads)]);
-      }
+      const meanLoss = trainer.trainEpoch(feats);
       const sc = validationScore(net, head, valFeats, valLabels);
       const guarded = bootstrapEerImprovement(s0.d, sc.d, pairLabels, { ...guard, seed: guard.seed * 1000 + epoch });
       const isBest = better(sc, best) && guarded.accepted;
@@ -239,7 +189,7 @@ export async function fineTuneFaceResNetSiamese(
         tf.dispose(snapshot);
         snapshot = all.map((v) => tf.clone(v));
       }
-      const rec: SiameseFineTuneEpoch = { epoch, loss: lossSum / steps, validationEer: sc.eer, validationAuc: sc.auc, validationLoss: sc.loss, confidence: guarded.confidence, best: isBest, seconds: (Date.now() - t) / 1000 };
+      const rec: SiameseFineTuneEpoch = { epoch, loss: meanLoss, validationEer: sc.eer, validationAuc: sc.auc, validationLoss: sc.loss, confidence: guarded.confidence, best: isBest, seconds: (Date.now() - t) / 1000 };
       history.push(rec);
       options.onEpoch?.(rec);
       if (since >= patience) { stoppedEarly = epoch < epochs; break; }
@@ -247,9 +197,9 @@ export async function fineTuneFaceResNetSiamese(
     all.forEach((v, i) => v.assign(snapshot[i]!));
     return { history, bestEpoch, stoppedEarly, cacheSeconds, seconds: (Date.now() - t0) / 1000 };
   } finally {
-    tf.dispose([...copies, ...snapshot]);
+    tf.dispose(snapshot);
     if (feats) feats.dispose();
     if (valFeats) valFeats.dispose();
-    for (const g of groups) g.opt.dispose();
+    trainer.dispose();
   }
 }

@@ -1,11 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { InvalidArgumentError, ShapeError } from '@likeness/backends';
-import { augmentFaces, equalErrorRate, rocAuc, type AugmentFacesOptions, type FineTunableFaceResNet } from '@likeness/embeddings';
+import type { AugmentFacesOptions, FineTunableFaceResNet } from '@likeness/embeddings';
 import { CheckpointCorruptError } from '../errors/checkpoint-corrupt-error';
-import { mineTriplets } from '../mining/mine-triplets';
 import { decodeCheckpointWeights, encodeCheckpoint, type CheckpointStore, type SerializedCheckpoint } from '../trainer/checkpoint';
-import { createPKSampler } from '../pk-sampler';
-import { tripletLoss, type TripletMetric } from '../triplet-loss';
+import type { PKSamplerState } from '../pk-sampler';
+import type { TripletMetric } from '../triplet-loss';
+import { cacheAugmentedFeatures } from './cache-augmented-features';
+import { createTripletEpochTrainer, tripletValidationScore as validationScore } from './triplet-epoch-trainer';
 import { bootstrapEerImprovement, resolveKeepBest, validationScoreBetter, type KeepBestOptions, type ValidationPairLabels } from './keep-best-guard';
 
 /** Labelled aligned face crops [N,150,150,3] in [0,1]. */
@@ -119,21 +120,6 @@ export interface FineTuneResult {
   readonly seconds: number;
 }
 
-/** mulberry32 with its state exposed (checkpoints save it). */
-function mulberry(seed: number): { next(): number; state: number } {
-  const g = {
-    state: seed >>> 0,
-    next(): number {
-      g.state = (g.state + 0x6d2b79f5) >>> 0;
-      let t = g.state;
-      t = Math.imul(t ^ (t >>> 15), t | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    },
-  };
-  return g;
-}
-
 /** Trainer state of a fine-tuning checkpoint (the JSON part). */
 interface FineTuneCheckpointState {
   kind: 'fine-tune-face-resnet';
@@ -141,7 +127,7 @@ interface FineTuneCheckpointState {
   /** Last completed epoch. */
   epoch: number;
   stoppedEarly: boolean;
-  sampler: ReturnType<ReturnType<typeof createPKSampler>['getState']>;
+  sampler: PKSamplerState;
   rng: number;
   best: { eer: number; auc: number; loss: number };
   /** The best score seen, kept or not (early stopping). */
@@ -157,7 +143,8 @@ interface FineTuneCheckpointState {
   optimizers: { head: string[]; backbone: string[] };
 }
 
-function checkFaces(fn: string, argument: string, f: LabelledFaces): void {
+/** @internal Checks labelled aligned face crops. */
+export function checkFaces(fn: string, argument: string, f: LabelledFaces): void {
   if (f == null || !(f.images instanceof tf.Tensor)) throw new InvalidArgumentError({ fn, argument, message: 'expected {images: tf.Tensor4D [N,150,150,3], labels}.' });
   if (f.images.rank !== 4 || f.images.shape[1] !== 150 || f.images.shape[2] !== 150 || f.images.shape[3] !== 3) {
     throw new ShapeError({ fn, argument: `${argument}.images`, expected: '[N,150,150,3] aligned crops in [0,1]', actual: f.images.shape });
@@ -165,33 +152,6 @@ function checkFaces(fn: string, argument: string, f: LabelledFaces): void {
   if (f.labels == null || f.labels.length !== f.images.shape[0]) {
     throw new InvalidArgumentError({ fn, argument: `${argument}.labels`, message: `expected one label per image (${f.images.shape[0]}), got ${f.labels?.length}.` });
   }
-}
-
-function validationScore(net: FineTunableFaceResNet, feats: tf.Tensor4D, labels: ArrayLike<number>, margin: number, metric: TripletMetric, mirrored?: tf.Tensor4D) {
-  const e = tf.tidy(() => (mirrored ? tf.mul(tf.add(net.encodeFeatures(feats), net.encodeFeatures(mirrored)), 0.5) : net.encodeFeatures(feats)) as tf.Tensor2D);
-  const v = e.arraySync();
-  e.dispose();
-  const n = v.length;
-  const dist = (i: number, j: number) => {
-    let s = 0;
-    for (let k = 0; k < v[i]!.length; k++) { const d = v[i]![k]! - v[j]![k]!; s += d * d; }
-    return metric === 'l2' ? Math.sqrt(s) : s;
-  };
-  const D: number[][] = Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (i === j ? 0 : dist(i, j))));
-  const d: number[] = [], same: number[] = [];
-  for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) { d.push(D[i]![j]!); same.push(labels[i] === labels[j] ? 1 : 0); }
-  // scale-free: distances divided by their mean (an encoder that only grows its outputs does not score better)
-  const meanD = d.reduce((x, y) => x + y, 0) / Math.max(1, d.length) || 1;
-  let loss = 0, count = 0;
-  for (let a = 0; a < n; a++) for (let p = 0; p < n; p++) {
-    if (p === a || labels[p] !== labels[a]) continue;
-    for (let q = 0; q < n; q++) {
-      if (labels[q] === labels[a]) continue;
-      loss += Math.max(0, (D[a]![p]! - D[a]![q]!) / meanD + margin);
-      count++;
-    }
-  }
-  return { eer: equalErrorRate(d, same).eer, auc: rocAuc(d, same), loss: count ? loss / count : 0, d };
 }
 
 /** Puts a checkpoint's weights and optimiser state into place; returns its JSON state and the best epoch's weights (new tensors). */
@@ -283,29 +243,21 @@ export async function fineTuneFaceResNet(net: FineTunableFaceResNet, train: Labe
   if (!Number.isInteger(every) || every < 1) throw new InvalidArgumentError({ fn, argument: 'options.checkpoint.every', message: `expected an integer ≥ 1 (epochs), got ${String(every)}.` });
   const lrBackbone = options.backboneLearningRate ?? 1e-5, lrHead = options.headLearningRate ?? 1e-4;
   if (!(lrBackbone >= 0 && lrHead > 0)) throw new InvalidArgumentError({ fn, argument: 'options.backboneLearningRate', message: 'learning rates must be ≥ 0 (backbone) and > 0 (head).' });
-  const sampler = createPKSampler(train.labels, { p: options.p ?? 8, k: options.k ?? 4, seed });
+  const trainer = createTripletEpochTrainer(net, {
+    labels: train.labels, copies: A, strategy, margin, metric, p: options.p ?? 8, k: options.k ?? 4, stepsPerEpoch: steps,
+    backboneLearningRate: lrBackbone, headLearningRate: lrHead, seed,
+  });
+  const { sampler, rnd, optHead, optBackbone } = trainer;
   const guard = resolveKeepBest(options.keepBest, fn, seed);
   const vl = options.validation.labels, pairLabels: ValidationPairLabels & { a: number[]; b: number[] } = { a: [], b: [] };
   for (let i = 0; i < vl.length; i++) for (let j = i + 1; j < vl.length; j++) { pairLabels.a.push(vl[i]!); pairLabels.b.push(vl[j]!); }
 
   const t0 = Date.now();
-  const n = train.images.shape[0];
-  const copies: tf.Tensor4D[] = [];
   let feats: tf.Tensor4D | undefined, valFeats: tf.Tensor4D | undefined, valMirror: tf.Tensor4D | undefined;
   const vars = net.trainableVariables();
-  const head = net.headVariable;
-  const backbone = vars.filter((v) => v !== head);
   let snapshot: tf.Tensor[] = vars.map((v) => tf.clone(v));
-  const optHead = tf.train.adam(lrHead), optBackbone = tf.train.adam(lrBackbone);
   try {
-    for (let a = 0; a < A; a++) {
-      const img = a === 0 ? train.images : augmentFaces(train.images, { maxShift: 4, brightness: 0.1, ...options.augment, seed: seed * 1009 + a });
-      copies.push(net.frozenFeatures(img));
-      if (img !== train.images) img.dispose();
-    }
-    feats = tf.concat(copies, 0) as tf.Tensor4D;
-    tf.dispose(copies);
-    copies.length = 0;
+    feats = cacheAugmentedFeatures(net, train.images, { augmentations: A, augment: options.augment, seed });
     valFeats = net.frozenFeatures(options.validation.images);
     if (options.validationFlip) {
       const m = tf.reverse(options.validation.images, 2) as tf.Tensor4D;
@@ -316,7 +268,6 @@ export async function fineTuneFaceResNet(net: FineTunableFaceResNet, train: Labe
 
     let history: FineTuneEpoch[] = [];
     let t = Date.now();
-    const rnd = mulberry(seed + 7);
     const last = first + epochs;
     const stable = (v: tf.Variable) => (v.name.startsWith(`${net.uid}/`) ? v.name.slice(net.uid.length + 1) : v.name);
     const saved = ckpt && ckpt.resume !== false ? await ckpt.store.load() : null;
@@ -361,26 +312,7 @@ export async function fineTuneFaceResNet(net: FineTunableFaceResNet, train: Labe
     };
     for (let epoch = start; epoch <= last && !finished; epoch++) {
       t = Date.now();
-      let lossSum = 0, used = 0;
-      for (let s = 0; s < steps; s++) {
-        const base = sampler.next();
-        const labels = sampler.labelsOf(base);
-        const idx = Int32Array.from(base, (i) => Math.floor(rnd.next() * A) * n + i);
-        const batch = tf.gather(feats, idx);
-        const e = tf.tidy(() => net.encodeFeatures(batch));
-        const trip = mineTriplets(e, labels, strategy, { metric, margin });
-        e.dispose();
-        if (trip.anchors.length === 0) { batch.dispose(); continue; }
-        const { value, grads } = tf.variableGrads(() => tf.tidy(() => {
-          const emb = net.encodeFeatures(batch);
-          return tripletLoss(tf.gather(emb, trip.anchors), tf.gather(emb, trip.positives), tf.gather(emb, trip.negatives), { margin, metric });
-        }), vars);
-        optHead.applyGradients([{ name: head.name, tensor: grads[head.name]! }]);
-        if (backbone.length && lrBackbone > 0) optBackbone.applyGradients(backbone.map((v) => ({ name: v.name, tensor: grads[v.name]! })));
-        lossSum += value.dataSync()[0]!;
-        used++;
-        tf.dispose([value, batch, ...Object.values(grads)]);
-      }
+      const meanLoss = trainer.trainEpoch(feats);
       const sc = validationScore(net, valFeats, options.validation.labels, margin, metric, valMirror);
       const guarded = bootstrapEerImprovement(baseline, sc.d, pairLabels, { ...guard, seed: guard.seed * 1000 + epoch });
       const isBest = better(sc, best) && guarded.accepted;
@@ -391,7 +323,7 @@ export async function fineTuneFaceResNet(net: FineTunableFaceResNet, train: Labe
         tf.dispose(snapshot);
         snapshot = vars.map((v) => tf.clone(v));
       }
-      const rec: FineTuneEpoch = { epoch, loss: used ? lossSum / used : NaN, validationEer: sc.eer, validationAuc: sc.auc, validationLoss: sc.loss, confidence: guarded.confidence, best: isBest, seconds: (Date.now() - t) / 1000 };
+      const rec: FineTuneEpoch = { epoch, loss: meanLoss, validationEer: sc.eer, validationAuc: sc.auc, validationLoss: sc.loss, confidence: guarded.confidence, best: isBest, seconds: (Date.now() - t) / 1000 };
       history.push(rec);
       options.onEpoch?.(rec);
       if (isBest) await options.onBest?.(net, rec);
@@ -401,11 +333,10 @@ export async function fineTuneFaceResNet(net: FineTunableFaceResNet, train: Labe
     vars.forEach((v, i) => v.assign(snapshot[i]!));
     return { history, bestEpoch, stoppedEarly, cacheSeconds, seconds: (Date.now() - t0) / 1000 };
   } finally {
-    tf.dispose([...copies, ...snapshot]);
+    tf.dispose(snapshot);
     if (feats) feats.dispose();
     if (valFeats) valFeats.dispose();
     if (valMirror) valMirror.dispose();
-    optHead.dispose();
-    optBackbone.dispose();
+    trainer.dispose();
   }
 }
