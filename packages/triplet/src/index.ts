@@ -38,6 +38,19 @@ export { fineTuneFaceResNet } from './fine-tune/fine-tune-face-resnet';
 export type { FineTuneFaceResNetOptions, FineTuneResult, FineTuneEpoch, LabelledFaces } from './fine-tune/fine-tune-face-resnet';
 export { bootstrapEerImprovement, resolveKeepBest, validationScoreBetter, weightedEqualErrorRate } from './fine-tune/keep-best-guard';
 export type { KeepBestOptions, ResolvedKeepBest, EerImprovement, ValidationPairLabels } from './fine-tune/keep-best-guard';
+export { cacheAugmentedFeatures } from './fine-tune/cache-augmented-features';
+export type { CacheAugmentedFeaturesOptions } from './fine-tune/cache-augmented-features';
+
+// Choosing the fine-tuning epoch by cross-validation over the training people
+export { fineTuneFaceResNetCrossValidated } from './fine-tune/fine-tune-face-resnet-cross-validated';
+export type { CrossValidatedFineTuneOptions, CrossValidatedFineTuneResult } from './fine-tune/fine-tune-face-resnet-cross-validated';
+export { crossValidateFineTuning } from './fine-tune/cross-validate-fine-tuning';
+export type { FineTuningMethod, FineTuningSession, CrossValidateFineTuningOptions, CrossValidationEpoch, CrossValidationResult } from './fine-tune/cross-validate-fine-tuning';
+export { assignIdentityFolds } from './fine-tune/identity-folds';
+export type { IdentityFolds } from './fine-tune/identity-folds';
+export { selectPooledEpoch } from './fine-tune/pooled-epoch-selection';
+export type { PooledEpoch, PooledEpochScores, PooledEpochSelection, SelectPooledEpochOptions } from './fine-tune/pooled-epoch-selection';
+
 // Errors
 export { DegenerateBatchError } from './errors/degenerate-batch-error';
 export type { DegenerateBatchReason } from './errors/degenerate-batch-error';

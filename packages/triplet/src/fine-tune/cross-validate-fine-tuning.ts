@@ -1,0 +1,210 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { InvalidArgumentError } from '@likeness/backends';
+import { equalErrorRate } from '@likeness/embeddings';
+import { assignIdentityFolds } from './identity-folds';
+import type { KeepBestOptions } from './keep-best-guard';
+import { selectPooledEpoch, type PooledEpoch } from './pooled-epoch-selection';
+
+/** A fine-tuning run in progress (see {@link FineTuningMethod.begin}). */
+export interface FineTuningSession {
+  /** Trains one epoch; returns its mean training loss. */
+  trainEpoch(): number | Promise<number>;
+  /**
+   * Scores every pair (i < j, in the order of `rows`) of the given images
+   * with the current weights: `distances` (lower = more alike) and a
+   * validation loss that does not reward a mere change of scale (the last
+   * tie-breaker).
+   */
+  score(rows: Int32Array): { distances: ArrayLike<number>; loss: number };
+  /** Frees the session's optimisers (not the net). */
+  dispose(): void;
+}
+
+/**
+ * A fine-tuner as {@link crossValidateFineTuning} drives it: the training
+ * images are fixed (their frozen features cached once by the fine-tuner)
+ * and addressed by index.
+ */
+export interface FineTuningMethod {
+  /** Identity of each training image. */
+  readonly labels: ArrayLike<number>;
+  /** Every variable training changes; their values at the call are the starting weights that each fold and the final fit start from. */
+  readonly variables: readonly tf.Variable[];
+  /**
+   * Starts training on the images `rows` (indices into `labels`) from the
+   * current weights with fresh optimiser state, batches and augmentation
+   * choices seeded by `seed`. It may first fit parts of the model on those
+   * rows only (e.g. a verification head on their frozen embeddings).
+   */
+  begin(rows: Int32Array, seed: number): FineTuningSession | Promise<FineTuningSession>;
+}
+
+/** Options of {@link crossValidateFineTuning}. */
+export interface CrossValidateFineTuningOptions {
+  /** Folds of training people (each validated once by the model of the other folds). At least 2 people per fold. @defaultValue `5` */
+  folds?: number;
+  /** Epochs every fold trains (no early stopping inside folds); the kept epoch is chosen among 0 … epochs. @defaultValue `5` */
+  epochs?: number;
+  /** The significance test of the chosen epoch against epoch 0 over the pooled pairs. @defaultValue `{ minConfidence: 0.95, resamples: 1000, unit: 'identity', seed }` */
+  keepBest?: KeepBestOptions;
+  /** FAR of the TAR tie-breaker. @defaultValue `1e-3` */
+  targetFar?: number;
+  /** Fold assignment and the final fit use `seed`; fold f trains with seed `seed + 1000·(f + 1)`. @defaultValue `0` */
+  seed?: number;
+  /** Called after every fold epoch (`fold` ≥ 0) and every final-fit epoch (`fold` = -1, no validation: NaN). */
+  onEpoch?: (e: CrossValidationEpoch) => void;
+}
+
+/** One epoch of one fold (or of the final fit, fold -1). */
+export interface CrossValidationEpoch {
+  readonly fold: number;
+  readonly epoch: number;
+  /** Mean training loss (NaN for epoch 0). */
+  readonly loss: number;
+  /** EER and loss of the fold's own validation people (NaN in the final fit). */
+  readonly validationEer: number;
+  readonly validationLoss: number;
+  readonly seconds: number;
+}
+
+/** What {@link crossValidateFineTuning} returns. */
+export interface CrossValidationResult {
+  /** Each fold's validation people and epoch history (epochs 0 … epochs). */
+  readonly folds: { readonly people: readonly number[]; readonly history: CrossValidationEpoch[] }[];
+  /** The pooled figures per epoch (all folds' validation pairs together) and each epoch's bootstrap confidence against epoch 0. */
+  readonly pooled: PooledEpoch[];
+  /** Same-person and different-person pairs pooled (different-person pairs only within a fold). */
+  readonly pooledPairs: { readonly same: number; readonly different: number };
+  /** The best fine-tuned epoch by the pooled point estimates, and its bootstrap confidence against epoch 0. */
+  readonly candidateEpoch: number;
+  readonly confidence: number;
+  /** The kept epoch e*: the final fit trained e* epochs on all training people (0: the starting weights). */
+  readonly chosenEpoch: number;
+  /** The final fit's epochs (fold -1). */
+  readonly finalFit: CrossValidationEpoch[];
+  /** Seconds in the folds, the final fit, in all. */
+  readonly foldSeconds: number;
+  readonly finalFitSeconds: number;
+  readonly seconds: number;
+}
+
+function check(fn: string, name: string, v: unknown, min: number): number {
+  if (!Number.isInteger(v) || (v as number) < min) throw new InvalidArgumentError({ fn, argument: `options.${name}`, message: `expected an integer ≥ ${min}, got ${String(v)}.` });
+  return v as number;
+}
+
+/**
+ * Model selection for fine-tuning by k-fold cross-validation over the
+ * training **people**, then a final fit on all of them:
+ * 1. the people are dealt to `folds` folds (`assignIdentityFolds`, seeded);
+ *    for every fold, starting from the same weights, the method trains on
+ *    the other folds' people for `epochs` epochs, scoring the fold's own
+ *    people after every epoch;
+ * 2. per epoch, the folds' validation pairs are pooled — every person is
+ *    validated once, by the model that never saw them: all same-person
+ *    pairs, and the different-person pairs within each fold (pairs across
+ *    folds would compare two models' distances, so there are none) — and
+ *    `selectPooledEpoch` picks e*: the fine-tuned epoch with the lowest
+ *    pooled EER (ties: TAR@FAR, loss), kept only if a paired bootstrap over
+ *    the people finds it better than epoch 0 in ≥ 95 % of the resamples;
+ * 3. the weights are put back and the method trains on all people for e*
+ *    epochs with `seed` (e* = 0: no step; the net keeps its starting
+ *    weights bit for bit).
+ * The method's variables end holding the final fit. Pooling one ROC over
+ * the fold models asks that one threshold serve all of them: a model whose
+ * distance scale drifted counts against its epoch.
+ *
+ * @example
+ * ```ts
+ * // method: a FineTuningMethod over N cached training images of ≥ 10 people
+ * const r = await crossValidateFineTuning(method, { folds: 5, epochs: 5, seed: 0 });
+ * r.chosenEpoch; r.pooled[r.chosenEpoch].eer; // the net now holds the final fit
+ * ```
+ */
+export async function crossValidateFineTuning(method: FineTuningMethod, options: CrossValidateFineTuningOptions = {}): Promise<CrossValidationResult> {
+  const fn = 'crossValidateFineTuning';
+  if (method == null || typeof method.begin !== 'function' || !Array.isArray(method.variables) || method.labels == null) {
+    throw new InvalidArgumentError({ fn, argument: 'method', message: 'expected a FineTuningMethod { labels, variables, begin(rows, seed) }.' });
+  }
+  const o = options ?? {};
+  const K = check(fn, 'folds', o.folds ?? 5, 2), epochs = check(fn, 'epochs', o.epochs ?? 5, 1);
+  const seed = o.seed ?? 0;
+  if (!Number.isInteger(seed)) throw new InvalidArgumentError({ fn, argument: 'options.seed', message: `expected an integer, got ${String(seed)}.` });
+  const labels = method.labels;
+  const folds = assignIdentityFolds(labels, K, seed, fn);
+  folds.people.forEach((ps, f) => {
+    if (ps.length < 2) throw new InvalidArgumentError({ fn, argument: 'options.folds', message: `fold ${f} has ${ps.length} person; every fold needs ≥ 2 people (different-person pairs): use at most ${Math.floor(new Set(Array.from(labels)).size / 2)} folds.` });
+  });
+  const withPairs = folds.rows.filter((rows) => rows.some((r, i) => rows.some((q, j) => j > i && labels[q] === labels[r]))).length;
+  if (withPairs === 0) throw new InvalidArgumentError({ fn, argument: 'method.labels', message: 'no person has two images: cross-validation needs same-person pairs.' });
+  // validates the guard options before any training
+  selectPooledEpoch([{ distances: [0, 1], loss: 0 }], { a: [0, 0], b: [0, 1] }, { keepBest: { seed, ...o.keepBest }, targetFar: o.targetFar });
+
+  const t0 = Date.now();
+  const start = method.variables.map((v) => tf.clone(v));
+  const restore = () => method.variables.forEach((v, i) => v.assign(start[i]!));
+  try {
+    const all = Int32Array.from(labels, (_, i) => i);
+    const foldResults: CrossValidationResult['folds'] = [];
+    const perEpoch: { distances: number[]; losses: number[] }[] = Array.from({ length: epochs + 1 }, () => ({ distances: [], losses: [] }));
+    const pairA: number[] = [], pairB: number[] = [];
+    for (let f = 0; f < K; f++) {
+      const valRows = folds.rows[f]!;
+      const trainRows = all.filter((i) => folds.foldOf[i] !== f);
+      for (let i = 0; i < valRows.length; i++) for (let j = i + 1; j < valRows.length; j++) { pairA.push(labels[valRows[i]!]!); pairB.push(labels[valRows[j]!]!); }
+      restore();
+      const history: CrossValidationEpoch[] = [];
+      const session = await method.begin(trainRows, seed + 1000 * (f + 1));
+      try {
+        for (let e = 0; e <= epochs; e++) {
+          const t = Date.now();
+          const loss = e === 0 ? NaN : await session.trainEpoch();
+          const sc = session.score(valRows);
+          const d = Array.from(sc.distances);
+          const same = Array.from({ length: d.length }, (_, k) => (pairA[pairA.length - d.length + k] === pairB[pairB.length - d.length + k] ? 1 : 0));
+          perEpoch[e]!.distances.push(...d);
+          perEpoch[e]!.losses.push(sc.loss);
+          const rec: CrossValidationEpoch = { fold: f, epoch: e, loss, validationEer: equalErrorRate(d, same).eer, validationLoss: sc.loss, seconds: (Date.now() - t) / 1000 };
+          history.push(rec);
+          o.onEpoch?.(rec);
+        }
+      } finally {
+        session.dispose();
+      }
+      foldResults.push({ people: folds.people[f]!, history });
+    }
+    const foldSeconds = (Date.now() - t0) / 1000;
+    const sel = selectPooledEpoch(
+      perEpoch.map((p) => ({ distances: p.distances, loss: p.losses.reduce((x, y) => x + y, 0) / p.losses.length })),
+      { a: pairA, b: pairB }, { keepBest: { seed, ...o.keepBest }, targetFar: o.targetFar },
+    );
+    const sameCount = pairA.filter((a, i) => a === pairB[i]).length;
+
+    const t1 = Date.now();
+    restore();
+    const finalFit: CrossValidationEpoch[] = [];
+    const session = await method.begin(all, seed);
+    try {
+      for (let e = 1; e <= sel.chosen; e++) {
+        const t = Date.now();
+        const loss = await session.trainEpoch();
+        const rec: CrossValidationEpoch = { fold: -1, epoch: e, loss, validationEer: NaN, validationLoss: NaN, seconds: (Date.now() - t) / 1000 };
+        finalFit.push(rec);
+        o.onEpoch?.(rec);
+      }
+    } finally {
+      session.dispose();
+    }
+    const now = Date.now();
+    return {
+      folds: foldResults, pooled: sel.epochs, pooledPairs: { same: sameCount, different: pairA.length - sameCount },
+      candidateEpoch: sel.candidate, confidence: sel.confidence, chosenEpoch: sel.chosen, finalFit,
+      foldSeconds, finalFitSeconds: (now - t1) / 1000, seconds: (now - t0) / 1000,
+    };
+  } catch (e) {
+    restore();
+    throw e;
+  } finally {
+    tf.dispose(start);
+  }
+}

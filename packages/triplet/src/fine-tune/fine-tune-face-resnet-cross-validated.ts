@@ -1,0 +1,98 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { InvalidArgumentError } from '@likeness/backends';
+import type { FineTunableFaceResNet } from '@likeness/embeddings';
+import { createPKSampler } from '../pk-sampler';
+import { cacheAugmentedFeatures } from './cache-augmented-features';
+import { crossValidateFineTuning, type CrossValidateFineTuningOptions, type CrossValidationResult, type FineTuningMethod } from './cross-validate-fine-tuning';
+import { checkFaces, type FineTuneFaceResNetOptions, type LabelledFaces } from './fine-tune-face-resnet';
+import { assignIdentityFolds } from './identity-folds';
+import { createTripletEpochTrainer, tripletValidationScore } from './triplet-epoch-trainer';
+
+/** Options of {@link fineTuneFaceResNetCrossValidated}: the triplet fine-tuner's training options and the cross-validation's. */
+export interface CrossValidatedFineTuneOptions
+  extends Pick<FineTuneFaceResNetOptions, 'strategy' | 'margin' | 'metric' | 'augmentations' | 'augment' | 'stepsPerEpoch' | 'p' | 'k' | 'backboneLearningRate' | 'headLearningRate' | 'seed'>,
+  CrossValidateFineTuningOptions {}
+
+/** What {@link fineTuneFaceResNetCrossValidated} returns: the cross-validation's result and the feature cache's time. */
+export interface CrossValidatedFineTuneResult extends CrossValidationResult {
+  /** Seconds spent caching the frozen features of all training images and their augmented copies (once, shared by every fold and the final fit). */
+  readonly cacheSeconds: number;
+}
+
+/**
+ * `fineTuneFaceResNet` with the kept epoch chosen by k-fold
+ * cross-validation over the training people instead of a few held-back
+ * validation people (`crossValidateFineTuning`): every fold trains on the
+ * other folds' people from the starting weights for `epochs` epochs, the
+ * folds' validation pairs are pooled per epoch, e* is the best pooled epoch
+ * if a paired bootstrap over all the training people finds it significantly
+ * better than the starting weights, and the net is finally trained on all
+ * the people for e* epochs — with the same seed, batches and augmented
+ * copies as `fineTuneFaceResNet(net, train, { epochs: e*, seed })` would
+ * (same weights). The frozen stages run once for all images and copies.
+ * No validation set is needed; the net ends holding the final fit (its
+ * starting weights when e* = 0). Inputs are not disposed.
+ *
+ * @example
+ * ```ts
+ * const ft = FineTunableFaceResNet.fromPretrained(await loadFaceResNetFromFaceApi(), { trainableStages: 3 });
+ * const r = await fineTuneFaceResNetCrossValidated(ft, { images, labels }, { strategy: 'semi-hard', folds: 5, epochs: 5 });
+ * // images [300,150,150,3] of 30 people; r.chosenEpoch, r.pooled[e].eer, r.confidence
+ * ```
+ */
+export async function fineTuneFaceResNetCrossValidated(net: FineTunableFaceResNet, train: LabelledFaces, options: CrossValidatedFineTuneOptions = {}): Promise<CrossValidatedFineTuneResult> {
+  const fn = 'fineTuneFaceResNetCrossValidated';
+  if (net == null || typeof (net as Partial<FineTunableFaceResNet>).frozenFeatures !== 'function') {
+    throw new InvalidArgumentError({ fn, argument: 'net', message: 'expected a FineTunableFaceResNet (FineTunableFaceResNet.fromPretrained(net)).' });
+  }
+  checkFaces(fn, 'train', train);
+  const o = options ?? {};
+  const strategy = o.strategy ?? 'batch-hard';
+  if (strategy !== 'batch-hard' && strategy !== 'semi-hard') throw new InvalidArgumentError({ fn, argument: 'options.strategy', message: `expected 'batch-hard' or 'semi-hard', got ${String(strategy)}.` });
+  const margin = o.margin ?? 0.1, metric = o.metric ?? 'l2';
+  const A = o.augmentations ?? 4, steps = o.stepsPerEpoch ?? 15, seed = o.seed ?? 0, p = o.p ?? 8, k = o.k ?? 4;
+  for (const [name, v, min] of [['augmentations', A, 1], ['stepsPerEpoch', steps, 1]] as const) {
+    if (!Number.isInteger(v) || v < min) throw new InvalidArgumentError({ fn, argument: `options.${name}`, message: `expected an integer ≥ ${min}, got ${String(v)}.` });
+  }
+  if (!Number.isInteger(seed)) throw new InvalidArgumentError({ fn, argument: 'options.seed', message: `expected an integer, got ${String(seed)}.` });
+  const lrBackbone = o.backboneLearningRate ?? 1e-5, lrHead = o.headLearningRate ?? 1e-4;
+  if (!(lrBackbone >= 0 && lrHead > 0)) throw new InvalidArgumentError({ fn, argument: 'options.backboneLearningRate', message: 'learning rates must be ≥ 0 (backbone) and > 0 (head).' });
+  const labels = Int32Array.from(train.labels);
+  // every fold's training people must fill a P×K batch: fail before the (slow) feature cache
+  const folds = assignIdentityFolds(labels, o.folds ?? 5, seed, fn);
+  createPKSampler(labels, { p, k, seed });
+  for (const rows of folds.rows) createPKSampler(labels.filter((_, i) => !rows.includes(i)), { p, k, seed });
+
+  const t0 = Date.now();
+  const feats = cacheAugmentedFeatures(net, train.images, { augmentations: A, augment: o.augment, seed });
+  const cacheSeconds = (Date.now() - t0) / 1000;
+  try {
+    const method: FineTuningMethod = {
+      labels,
+      variables: net.trainableVariables(),
+      begin(rows, s) {
+        const trainer = createTripletEpochTrainer(net, {
+          labels, rows, copies: A, strategy, margin, metric, p, k, stepsPerEpoch: steps,
+          backboneLearningRate: lrBackbone, headLearningRate: lrHead, seed: s,
+        });
+        return {
+          trainEpoch: () => trainer.trainEpoch(feats),
+          score(valRows) {
+            const f = tf.gather(feats, valRows) as tf.Tensor4D; // copy 0: the original images
+            try {
+              const sc = tripletValidationScore(net, f, Array.from(valRows, (r) => labels[r]!), margin, metric);
+              return { distances: sc.d, loss: sc.loss };
+            } finally {
+              f.dispose();
+            }
+          },
+          dispose: () => trainer.dispose(),
+        };
+      },
+    };
+    const r = await crossValidateFineTuning(method, { ...o, seed });
+    return { ...r, cacheSeconds, seconds: (Date.now() - t0) / 1000 };
+  } finally {
+    feats.dispose();
+  }
+}
