@@ -21,6 +21,8 @@ export type { TrainSiameseOptions, SiameseTrainResult, SiameseProgress } from '.
 // Fine-tuning the pretrained face ResNet end-to-end with the head
 export { fineTuneFaceResNetSiamese } from './fine-tune-face-resnet-siamese';
 export type { FineTuneSiameseOptions, SiameseFineTuneResult, SiameseFineTuneEpoch, SiameseFaces } from './fine-tune-face-resnet-siamese';
+export { fineTuneFaceResNetSiameseCrossValidated } from './fine-tune-face-resnet-siamese-cross-validated';
+export type { CrossValidatedSiameseOptions, CrossValidatedSiameseResult } from './fine-tune-face-resnet-siamese-cross-validated';
 
 // Calibration and verification
 export { scorePairs, calibrateHead } from './calibrate-head';

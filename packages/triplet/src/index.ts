@@ -44,7 +44,7 @@ export type { CacheAugmentedFeaturesOptions } from './fine-tune/cache-augmented-
 // Choosing the fine-tuning epoch by cross-validation over the training people
 export { fineTuneFaceResNetCrossValidated } from './fine-tune/fine-tune-face-resnet-cross-validated';
 export type { CrossValidatedFineTuneOptions, CrossValidatedFineTuneResult } from './fine-tune/fine-tune-face-resnet-cross-validated';
-export { crossValidateFineTuning } from './fine-tune/cross-validate-fine-tuning';
+export { crossValidateFineTuning, checkCrossValidationOptions } from './fine-tune/cross-validate-fine-tuning';
 export type { FineTuningMethod, FineTuningSession, CrossValidateFineTuningOptions, CrossValidationEpoch, CrossValidationResult } from './fine-tune/cross-validate-fine-tuning';
 export { assignIdentityFolds } from './fine-tune/identity-folds';
 export type { IdentityFolds } from './fine-tune/identity-folds';

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { InvalidArgumentError } from '@likeness/backends';
 import { equalErrorRate } from '@likeness/embeddings';
 import { assignIdentityFolds } from './identity-folds';
-import type { KeepBestOptions } from './keep-best-guard';
+import { resolveKeepBest, type KeepBestOptions } from './keep-best-guard';
 import { selectPooledEpoch, type PooledEpoch } from './pooled-epoch-selection';
 
 /** A fine-tuning run in progress (see {@link FineTuningMethod.begin}). */
@@ -88,6 +88,27 @@ export interface CrossValidationResult {
   readonly seconds: number;
 }
 
+/**
+ * Checks the {@link crossValidateFineTuning} options that need no data
+ * (folds, epochs, seed, guard, target FAR) and throws
+ * `InvalidArgumentError` naming `fn`, so a fine-tuner that plugs into the
+ * cross-validation can fail before caching features.
+ *
+ * @example
+ * ```ts
+ * const { folds, epochs, seed } = checkCrossValidationOptions({ folds: 5 }, 'myFineTuner'); // 5, 5, 0
+ * ```
+ */
+export function checkCrossValidationOptions(o: CrossValidateFineTuningOptions, fn: string): { folds: number; epochs: number; seed: number } {
+  const folds = check(fn, 'folds', o.folds ?? 5, 2), epochs = check(fn, 'epochs', o.epochs ?? 5, 1);
+  const seed = o.seed ?? 0;
+  if (!Number.isInteger(seed)) throw new InvalidArgumentError({ fn, argument: 'options.seed', message: `expected an integer, got ${String(seed)}.` });
+  resolveKeepBest(o.keepBest, fn, seed);
+  const far = o.targetFar ?? 1e-3;
+  if (typeof far !== 'number' || !(far > 0 && far < 1)) throw new InvalidArgumentError({ fn, argument: 'options.targetFar', message: `expected a rate in (0, 1) such as 1e-3, got ${String(far)}.` });
+  return { folds, epochs, seed };
+}
+
 function check(fn: string, name: string, v: unknown, min: number): number {
   if (!Number.isInteger(v) || (v as number) < min) throw new InvalidArgumentError({ fn, argument: `options.${name}`, message: `expected an integer ≥ ${min}, got ${String(v)}.` });
   return v as number;
@@ -127,9 +148,7 @@ export async function crossValidateFineTuning(method: FineTuningMethod, options:
     throw new InvalidArgumentError({ fn, argument: 'method', message: 'expected a FineTuningMethod { labels, variables, begin(rows, seed) }.' });
   }
   const o = options ?? {};
-  const K = check(fn, 'folds', o.folds ?? 5, 2), epochs = check(fn, 'epochs', o.epochs ?? 5, 1);
-  const seed = o.seed ?? 0;
-  if (!Number.isInteger(seed)) throw new InvalidArgumentError({ fn, argument: 'options.seed', message: `expected an integer, got ${String(seed)}.` });
+  const { folds: K, epochs, seed } = checkCrossValidationOptions(o, fn);
   const labels = method.labels;
   const folds = assignIdentityFolds(labels, K, seed, fn);
   folds.people.forEach((ps, f) => {
@@ -137,8 +156,6 @@ export async function crossValidateFineTuning(method: FineTuningMethod, options:
   });
   const withPairs = folds.rows.filter((rows) => rows.some((r, i) => rows.some((q, j) => j > i && labels[q] === labels[r]))).length;
   if (withPairs === 0) throw new InvalidArgumentError({ fn, argument: 'method.labels', message: 'no person has two images: cross-validation needs same-person pairs.' });
-  // validates the guard options before any training
-  selectPooledEpoch([{ distances: [0, 1], loss: 0 }], { a: [0, 0], b: [0, 1] }, { keepBest: { seed, ...o.keepBest }, targetFar: o.targetFar });
 
   const t0 = Date.now();
   const start = method.variables.map((v) => tf.clone(v));
@@ -161,6 +178,8 @@ export async function crossValidateFineTuning(method: FineTuningMethod, options:
           const loss = e === 0 ? NaN : await session.trainEpoch();
           const sc = session.score(valRows);
           const d = Array.from(sc.distances);
+          const expected = (valRows.length * (valRows.length - 1)) / 2;
+          if (d.length !== expected) throw new InvalidArgumentError({ fn, argument: 'method', message: `score(rows) must return one distance per pair (i < j) of the ${valRows.length} rows (${expected}), got ${d.length}.` });
           const same = Array.from({ length: d.length }, (_, k) => (pairA[pairA.length - d.length + k] === pairB[pairB.length - d.length + k] ? 1 : 0));
           perEpoch[e]!.distances.push(...d);
           perEpoch[e]!.losses.push(sc.loss);

@@ -3,7 +3,7 @@ import { InvalidArgumentError } from '@likeness/backends';
 import type { FineTunableFaceResNet } from '@likeness/embeddings';
 import { createPKSampler } from '../pk-sampler';
 import { cacheAugmentedFeatures } from './cache-augmented-features';
-import { crossValidateFineTuning, type CrossValidateFineTuningOptions, type CrossValidationResult, type FineTuningMethod } from './cross-validate-fine-tuning';
+import { checkCrossValidationOptions, crossValidateFineTuning, type CrossValidateFineTuningOptions, type CrossValidationResult, type FineTuningMethod } from './cross-validate-fine-tuning';
 import { checkFaces, type FineTuneFaceResNetOptions, type LabelledFaces } from './fine-tune-face-resnet';
 import { assignIdentityFolds } from './identity-folds';
 import { createTripletEpochTrainer, tripletValidationScore } from './triplet-epoch-trainer';
@@ -57,6 +57,7 @@ export async function fineTuneFaceResNetCrossValidated(net: FineTunableFaceResNe
   if (!Number.isInteger(seed)) throw new InvalidArgumentError({ fn, argument: 'options.seed', message: `expected an integer, got ${String(seed)}.` });
   const lrBackbone = o.backboneLearningRate ?? 1e-5, lrHead = o.headLearningRate ?? 1e-4;
   if (!(lrBackbone >= 0 && lrHead > 0)) throw new InvalidArgumentError({ fn, argument: 'options.backboneLearningRate', message: 'learning rates must be ≥ 0 (backbone) and > 0 (head).' });
+  checkCrossValidationOptions(o, fn);
   const labels = Int32Array.from(train.labels);
   // every fold's training people must fill a P×K batch: fail before the (slow) feature cache
   const folds = assignIdentityFolds(labels, o.folds ?? 5, seed, fn);

@@ -128,6 +128,8 @@ function mulberry32(seed: number): () => number {
 export interface EerImprovement {
   /** Share of the resamples in which the candidate's EER is strictly below the baseline's (resamples with one class missing count as not better). */
   readonly confidence: number;
+  /** Share of the resamples in which the candidate's EER is strictly above the baseline's (the rest are ties). */
+  readonly worse: number;
   /** EERs of the full validation set (all weights 1). */
   readonly baselineEer: number;
   readonly candidateEer: number;
@@ -164,7 +166,7 @@ export function bootstrapEerImprovement(
   const baselineEer = weightedEqualErrorRate(baseline, same, ones, ob), candidateEer = weightedEqualErrorRate(candidate, same, ones, oc);
   const rnd = mulberry32(o.seed * 2654435761 + 12345);
   const w = new Float64Array(n);
-  let wins = 0;
+  let wins = 0, losses = 0;
   if (o.unit === 'identity') {
     const ids = [...new Set([...Array.from(labels.a), ...Array.from(labels.b)])].sort((x, y) => x - y);
     const slot = new Map(ids.map((v, i) => [v, i]));
@@ -176,6 +178,7 @@ export function bootstrapEerImprovement(
       for (let i = 0; i < n; i++) w[i] = same[i] ? count[ia[i]!]! : count[ia[i]!]! * count[ib[i]!]!;
       const eb = weightedEqualErrorRate(baseline, same, w, ob), ec = weightedEqualErrorRate(candidate, same, w, oc);
       if (ec < eb - 1e-12) wins++;
+      else if (ec > eb + 1e-12) losses++;
     }
   } else {
     const pos: number[] = [], neg: number[] = [];
@@ -185,8 +188,9 @@ export function bootstrapEerImprovement(
       for (const list of [pos, neg]) for (let k = 0; k < list.length; k++) w[list[Math.floor(rnd() * list.length)]!]!++;
       const eb = weightedEqualErrorRate(baseline, same, w, ob), ec = weightedEqualErrorRate(candidate, same, w, oc);
       if (ec < eb - 1e-12) wins++;
+      else if (ec > eb + 1e-12) losses++;
     }
   }
   const confidence = wins / o.resamples;
-  return { confidence, baselineEer, candidateEer, accepted: confidence >= o.minConfidence && (o.minConfidence === 0 || candidateEer < baselineEer - 1e-12) };
+  return { confidence, worse: losses / o.resamples, baselineEer, candidateEer, accepted: confidence >= o.minConfidence && (o.minConfidence === 0 || candidateEer < baselineEer - 1e-12) };
 }

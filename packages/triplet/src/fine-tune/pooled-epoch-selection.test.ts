@@ -52,6 +52,11 @@ describe('selectPooledEpoch', () => {
     expect(s.epochs[1]!.eer).toBeLessThan(s.epochs[0]!.eer); // a point-estimate gain …
     expect(s.candidate).toBe(1);
     expect(s.confidence).toBeLessThan(0.95); // … that the bootstrap over the 30 people does not support
+    // one person's pair changed: resamples without that person tie (not better), none is worse; ≈ 1 − (29/30)³⁰ ≈ 64 % are better
+    expect(s.epochs[1]!.worse).toBe(0);
+    expect(s.epochs[1]!.better).toBe(s.confidence);
+    expect(s.confidence).toBeGreaterThan(0.55);
+    expect(s.confidence).toBeLessThan(0.73);
     expect(s.chosen).toBe(0);
     expect(selectPooledEpoch(epochs, L, { keepBest: { minConfidence: 0 } }).chosen).toBe(1);
     // a worse epoch is never kept, even with the guard off

@@ -19,6 +19,15 @@ export interface PooledEpoch {
   readonly tar: number;
   readonly loss: number;
   /** Share of the paired bootstrap resamples in which this epoch's pooled EER is below epoch 0's (NaN for epoch 0). */
+  readonly better: number;
+  /** Share of the resamples in which it is above epoch 0's (the rest are ties). */
+  readonly worse: number;
+  /**
+   * The guard's confidence: `better` — resamples with equal EERs count as
+   * not better (they drew none of the people whose pairs changed). With 30
+   * people, a gain carried by one person's pairs can reach only
+   * 1 − (29/30)³⁰ ≈ 64 %, by two ≈ 87 %, by three ≈ 96 %. NaN for epoch 0.
+   */
   readonly confidence: number;
 }
 
@@ -59,7 +68,8 @@ function pointBetter(a: PooledEpoch, b: PooledEpoch): boolean {
  * 2. it is kept only if it beats epoch 0 on the same point estimates and a
  *    paired bootstrap (`keepBest`: by default the people are resampled)
  *    puts its pooled EER strictly below epoch 0's in ≥ `minConfidence` of
- *    the resamples; otherwise epoch 0 is kept.
+ *    the resamples (a resample with equal EERs counts as not better);
+ *    otherwise epoch 0 is kept.
  * Only one epoch is tested against epoch 0 (no multiple comparisons); every
  * epoch's confidence is reported. Deterministic for a seed.
  *
@@ -87,7 +97,8 @@ export function selectPooledEpoch(epochs: readonly PooledEpochScores[], labels: 
   const scored: PooledEpoch[] = epochs.map((e, epoch) => {
     const b = epoch === 0 ? null : bootstrapEerImprovement(base, e.distances, labels, { ...guard, seed: guard.seed * 1000 + epoch });
     const eer = b ? b.candidateEer : weightedEqualErrorRate(base, same, ones);
-    return { epoch, eer, tar: tarAtFar(e.distances, same, targetFar).tar, loss: e.loss, confidence: b ? b.confidence : NaN };
+    const confidence = b ? b.confidence : NaN;
+    return { epoch, eer, tar: tarAtFar(e.distances, same, targetFar).tar, loss: e.loss, better: b ? b.confidence : NaN, worse: b ? b.worse : NaN, confidence };
   });
   let candidate = 0;
   for (let e = 1; e < scored.length; e++) if (candidate === 0 || pointBetter(scored[e]!, scored[candidate]!)) candidate = e;

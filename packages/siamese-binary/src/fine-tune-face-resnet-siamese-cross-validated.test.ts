@@ -1,0 +1,113 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import '@likeness/backends/wasm';
+import { InvalidArgumentError, ShapeError, useBackend } from '@likeness/backends';
+import { expectNoLeaks } from '@likeness/backends/testing';
+import { FineTunableFaceResNet, type FaceResNet } from '@likeness/embeddings';
+import { loadFaceResNetFromFaceApi } from '@likeness/embeddings/node';
+import { createVerificationHead, type VerificationHead } from './verification-head';
+import { fineTuneFaceResNetSiamese } from './fine-tune-face-resnet-siamese';
+import { fineTuneFaceResNetSiameseCrossValidated } from './fine-tune-face-resnet-siamese-cross-validated';
+import { trainHead } from './train-siamese';
+
+let net: FaceResNet;
+/** `people` × `per` smooth synthetic "faces" (a frequency per person, a phase per image). */
+function faces(people: number, per: number, offset: number): { images: tf.Tensor4D; labels: Int32Array } {
+  const labels: number[] = [];
+  const images = tf.tidy(() => {
+    const g = tf.linspace(0, 1, 150);
+    const yy = tf.reshape(g, [150, 1, 1]), xx = tf.reshape(g, [1, 150, 1]);
+    const list: tf.Tensor[] = [];
+    for (let p = 0; p < people; p++) for (let i = 0; i < per; i++) {
+      const f = 3 + 2 * (p + offset), ph = 0.3 * i;
+      list.push(tf.tile(tf.mul(tf.add(tf.mul(tf.sin(tf.add(tf.mul(xx, f), ph)), tf.cos(tf.mul(yy, f + 1))), 1), 0.5), [1, 1, 3]));
+      labels.push(p + offset);
+    }
+    return tf.stack(list) as tf.Tensor4D;
+  });
+  return { images, labels: Int32Array.from(labels) };
+}
+let train: ReturnType<typeof faces>;
+
+beforeAll(async () => {
+  await useBackend('wasm'); // the ResNet's convolutions are ~10× faster than on cpu
+  net = await loadFaceResNetFromFaceApi();
+  train = faces(6, 3, 0);
+}, 120_000);
+
+afterAll(() => {
+  net?.dispose();
+  train?.images.dispose();
+});
+
+const maxDiff = (a: tf.Tensor, b: tf.Tensor) => tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]!);
+/** A head that starts as "closer = more alike" on |e₁ − e₂| (w = −1, b = 2), as trainHead would leave it. */
+function startedHead(): VerificationHead {
+  const head = createVerificationHead({ embeddingSize: 128 });
+  head.weights.assign(tf.fill([128], -1) as tf.Tensor1D);
+  head.bias.assign(tf.tensor1d([2]));
+  return head;
+}
+const fast = { stepsPerEpoch: 2, batchSize: 8, augmentations: 2, backboneLearningRate: 1e-4, projectionLearningRate: 1e-3, headLearningRate: 1e-2 };
+
+describe('fineTuneFaceResNetSiameseCrossValidated', () => {
+  it('chooses among the pooled epochs with the guard; the final fit equals fineTuneFaceResNetSiamese of e* epochs (same seed, head fitted on all people)', async () => {
+    const ft = FineTunableFaceResNet.fromPretrained(net, { trainableStages: 1 });
+    const head = createVerificationHead({ embeddingSize: 128 });
+    const w0 = tf.clone(head.weights);
+    const r = await fineTuneFaceResNetSiameseCrossValidated(ft, head, train, { ...fast, folds: 2, epochs: 2, seed: 3, fitHead: { steps: 20 }, keepBest: { minConfidence: 0 } });
+    expect(r.folds.map((f) => f.people.length)).toEqual([3, 3]);
+    expect(r.folds.map((f) => f.history.map((h) => h.epoch))).toEqual([[0, 1, 2], [0, 1, 2]]);
+    expect(r.pooledPairs).toEqual({ same: 6 * 3, different: 2 * 3 * 9 });
+    expect(r.pooled.map((p) => p.epoch)).toEqual([0, 1, 2]);
+    // replay: a fresh net, the same head start, trainHead on all people's frozen embeddings, then the plain fine-tuner for e* epochs
+    const ft2 = FineTunableFaceResNet.fromPretrained(net, { trainableStages: 1 });
+    const head2 = createVerificationHead({ embeddingSize: 128 });
+    head2.weights.assign(w0);
+    const e = tf.tidy(() => ft2.encode(train.images));
+    await trainHead(head2, e, train.labels, { seed: 3, steps: 20 });
+    e.dispose();
+    let snap: tf.NamedTensorMap | undefined, hw: tf.Tensor | undefined;
+    await fineTuneFaceResNetSiamese(ft2, head2, train, {
+      ...fast, validation: train, epochs: Math.max(1, r.chosenEpoch), seed: 3, patience: 5, keepBest: { minConfidence: 0 },
+      onEpoch: (h) => { if (h.epoch === r.chosenEpoch) { snap = ft2.exportWeights(); hw = tf.clone(head2.weights); } },
+    });
+    const got = ft.exportWeights();
+    for (const name of Object.keys(got)) expect(maxDiff(got[name]!, snap![name]!)).toBeLessThan(1e-6);
+    expect(maxDiff(head.weights, hw!)).toBeLessThan(1e-6);
+    tf.dispose([...Object.values(got), ...Object.values(snap!), hw!, w0]);
+    [ft, ft2, head, head2].forEach((x) => x.dispose());
+  }, 300_000);
+
+  it('e* = 0 (the guard refuses) leaves the net bit-identical to its start; fitHead: false leaves the head as given too', async () => {
+    const ft = FineTunableFaceResNet.fromPretrained(net, { trainableStages: 1 });
+    const head = startedHead();
+    const before = ft.exportWeights();
+    const w0 = tf.clone(head.weights);
+    const r = await fineTuneFaceResNetSiameseCrossValidated(ft, head, train, { ...fast, folds: 2, epochs: 1, fitHead: false, keepBest: { minConfidence: 1, resamples: 20 } });
+    expect(r.chosenEpoch).toBe(0);
+    const after = ft.exportWeights();
+    for (const name of Object.keys(before)) expect(maxDiff(before[name]!, after[name]!)).toBe(0);
+    expect(maxDiff(w0, head.weights)).toBe(0);
+    tf.dispose([...Object.values(before), ...Object.values(after), w0]);
+    ft.dispose();
+    head.dispose();
+  }, 300_000);
+
+  it('leaks nothing and throws typed errors', async () => {
+    const ft = FineTunableFaceResNet.fromPretrained(net, { trainableStages: 1 });
+    const head = startedHead();
+    // warm-up outside the leak check (a fresh copy's fc shares its buffer with the pretrained net's until first replaced)
+    await fineTuneFaceResNetSiameseCrossValidated(ft, head, train, { ...fast, folds: 2, epochs: 1, fitHead: { steps: 5 } });
+    await expectNoLeaks(() => fineTuneFaceResNetSiameseCrossValidated(ft, head, train, { ...fast, folds: 2, epochs: 1, fitHead: { steps: 5 } }));
+    await expect(fineTuneFaceResNetSiameseCrossValidated(ft, head, train, { folds: 1 })).rejects.toSatisfy((e) => InvalidArgumentError.isInstance(e));
+    await expect(fineTuneFaceResNetSiameseCrossValidated(ft, head, train, { folds: 4 })).rejects.toSatisfy((e) => InvalidArgumentError.isInstance(e)); // 6 people: a fold of 1
+    await expect(fineTuneFaceResNetSiameseCrossValidated(ft, head, train, { epochs: 0, folds: 2 })).rejects.toSatisfy((e) => InvalidArgumentError.isInstance(e));
+    await expect(fineTuneFaceResNetSiameseCrossValidated(ft, head, train, { fitHead: 3 as never, folds: 2 })).rejects.toSatisfy((e) => InvalidArgumentError.isInstance(e));
+    await expect(fineTuneFaceResNetSiameseCrossValidated(ft, head, { images: tf.zeros([2, 112, 92, 3]) as tf.Tensor4D, labels: [0, 1] })).rejects.toSatisfy((e) => ShapeError.isInstance(e));
+    const small = createVerificationHead({ embeddingSize: 64 });
+    await expect(fineTuneFaceResNetSiameseCrossValidated(ft, small, train)).rejects.toSatisfy((e) => ShapeError.isInstance(e));
+    await expect(fineTuneFaceResNetSiameseCrossValidated(null as never, head, train)).rejects.toSatisfy((e) => InvalidArgumentError.isInstance(e));
+    [small, ft, head].forEach((x) => x.dispose());
+  }, 300_000);
+});

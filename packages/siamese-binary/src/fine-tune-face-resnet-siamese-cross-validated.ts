@@ -1,0 +1,128 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { InvalidArgumentError, ShapeError } from '@likeness/backends';
+import type { FineTunableFaceResNet } from '@likeness/embeddings';
+import {
+  assignIdentityFolds, cacheAugmentedFeatures, checkCrossValidationOptions, crossValidateFineTuning,
+  type CrossValidateFineTuningOptions, type CrossValidationResult, type FineTuningMethod,
+} from '@likeness/triplet';
+import { checkFaces, type FineTuneSiameseOptions, type SiameseFaces } from './fine-tune-face-resnet-siamese';
+import { createBalancedPairSampler } from './pair-sampler';
+import { createSiameseEpochTrainer, siameseValidationScore } from './siamese-epoch-trainer';
+import { trainHead, type TrainSiameseOptions } from './train-siamese';
+import type { VerificationHead } from './verification-head';
+import { assertNumber } from './internal/validate';
+
+/** Options of {@link fineTuneFaceResNetSiameseCrossValidated}: the siamese fine-tuner's training options, the head's preparation and the cross-validation's. */
+export interface CrossValidatedSiameseOptions
+  extends Pick<FineTuneSiameseOptions, 'augmentations' | 'augment' | 'stepsPerEpoch' | 'batchSize' | 'positiveFraction' | 'backboneLearningRate' | 'projectionLearningRate' | 'headLearningRate' | 'seed'>,
+  CrossValidateFineTuningOptions {
+  /**
+   * Before every fold and the final fit, the head (put back to its
+   * starting weights) is trained with `trainHead` on the frozen embeddings
+   * of that run's training people only — so no fold's validation people
+   * shaped it — with these options (`seed` defaults to the run's seed).
+   * `false` uses the head as given (it must then not have been trained on
+   * the training people, or every fold's validation is optimistic).
+   * @defaultValue `{}` (trainHead's defaults)
+   */
+  fitHead?: TrainSiameseOptions | false;
+}
+
+/** What {@link fineTuneFaceResNetSiameseCrossValidated} returns. */
+export interface CrossValidatedSiameseResult extends CrossValidationResult {
+  /** Seconds spent caching the frozen features (once for every fold and the final fit). */
+  readonly cacheSeconds: number;
+}
+
+/**
+ * `fineTuneFaceResNetSiamese` with the kept epoch chosen by k-fold
+ * cross-validation over the training people (`crossValidateFineTuning` of
+ * `@likeness/triplet`): every fold fits the head on the other folds'
+ * people's frozen embeddings (`fitHead`), trains net top and head
+ * end-to-end on them for `epochs` epochs, and scores its own people with
+ * the head after every epoch; the pooled epoch e* is kept only when a
+ * paired bootstrap over all training people finds it significantly better
+ * than epoch 0; finally the head is fitted on all the people and net and
+ * head train e* epochs on all of them (e* = 0: the net keeps its starting
+ * weights, the head is the one fitted on all the people). The frozen stages
+ * run once. Inputs are not disposed; the net and head end holding the final fit.
+ *
+ * @example
+ * ```ts
+ * const ft = FineTunableFaceResNet.fromPretrained(await loadFaceResNetFromFaceApi(), { trainableStages: 3 });
+ * const head = createVerificationHead({ embeddingSize: 128 });
+ * const r = await fineTuneFaceResNetSiameseCrossValidated(ft, head, { images, labels }, { folds: 5, epochs: 5 });
+ * // images [300,150,150,3] of 30 people; r.chosenEpoch; head.predict(ft.encode(a), ft.encode(b)) → [M]
+ * ```
+ */
+export async function fineTuneFaceResNetSiameseCrossValidated(
+  net: FineTunableFaceResNet, head: VerificationHead, train: SiameseFaces, options: CrossValidatedSiameseOptions = {},
+): Promise<CrossValidatedSiameseResult> {
+  const fn = 'fineTuneFaceResNetSiameseCrossValidated';
+  if (net == null || typeof (net as Partial<FineTunableFaceResNet>).frozenFeatures !== 'function') {
+    throw new InvalidArgumentError({ fn, argument: 'net', message: 'expected a FineTunableFaceResNet (FineTunableFaceResNet.fromPretrained(net)).' });
+  }
+  if (head == null || typeof (head as Partial<VerificationHead>).logits !== 'function') {
+    throw new InvalidArgumentError({ fn, argument: 'head', message: 'expected a VerificationHead (createVerificationHead({ embeddingSize: 128 })).' });
+  }
+  if (head.embeddingSize !== net.embeddingSize) {
+    throw new ShapeError({ fn, argument: 'head', expected: `a head for ${net.embeddingSize}-d embeddings`, actual: `embeddingSize ${head.embeddingSize}` });
+  }
+  const labels = checkFaces(fn, 'train', train);
+  const o = options ?? {};
+  const A = o.augmentations ?? 4, steps = o.stepsPerEpoch ?? 15, seed = o.seed ?? 0, batchSize = o.batchSize ?? 32;
+  assertNumber(A, fn, 'options.augmentations', { integer: true, min: 1 });
+  assertNumber(steps, fn, 'options.stepsPerEpoch', { integer: true, min: 1 });
+  assertNumber(seed, fn, 'options.seed', { integer: true });
+  const lrBackbone = o.backboneLearningRate ?? 1e-5, lrProj = o.projectionLearningRate ?? 1e-4, lrHead = o.headLearningRate ?? 1e-3;
+  assertNumber(lrBackbone, fn, 'options.backboneLearningRate', { min: 0 });
+  assertNumber(lrProj, fn, 'options.projectionLearningRate', { min: 0 });
+  assertNumber(lrHead, fn, 'options.headLearningRate', { min: 0 });
+  const fitHead = o.fitHead ?? {};
+  if (fitHead !== false && (fitHead == null || typeof fitHead !== 'object')) throw new InvalidArgumentError({ fn, argument: 'options.fitHead', message: `expected trainHead options ({} for its defaults) or false, got ${String(fitHead)}.` });
+  checkCrossValidationOptions(o, fn);
+  // fail before the (slow) feature cache: folds, and every fold's training people's pair batches
+  const folds = assignIdentityFolds(labels, o.folds ?? 5, seed, fn);
+  for (const rows of folds.rows) createBalancedPairSampler(labels.filter((_, i) => !rows.includes(i)), { batchSize, positiveFraction: o.positiveFraction, seed });
+
+  const t0 = Date.now();
+  const feats = cacheAugmentedFeatures(net, train.images, { augmentations: A, augment: o.augment, seed });
+  const cacheSeconds = (Date.now() - t0) / 1000;
+  try {
+    const method: FineTuningMethod = {
+      labels,
+      variables: [...net.trainableVariables(), ...head.trainableVariables()],
+      async begin(rows, s) {
+        if (fitHead !== false) {
+          const e = tf.tidy(() => net.encodeFeatures(tf.gather(feats, rows) as tf.Tensor4D)); // copy 0: the original images
+          try {
+            await trainHead(head, e, Int32Array.from(rows, (r) => labels[r]!), { seed: s, ...fitHead });
+          } finally {
+            e.dispose();
+          }
+        }
+        const trainer = createSiameseEpochTrainer(net, head, {
+          labels, rows, copies: A, stepsPerEpoch: steps, batchSize, positiveFraction: o.positiveFraction,
+          backboneLearningRate: lrBackbone, projectionLearningRate: lrProj, headLearningRate: lrHead, seed: s,
+        });
+        return {
+          trainEpoch: () => trainer.trainEpoch(feats),
+          score(valRows) {
+            const f = tf.gather(feats, valRows) as tf.Tensor4D;
+            try {
+              const sc = siameseValidationScore(net, head, f, Int32Array.from(valRows, (r) => labels[r]!));
+              return { distances: sc.d, loss: sc.loss };
+            } finally {
+              f.dispose();
+            }
+          },
+          dispose: () => trainer.dispose(),
+        };
+      },
+    };
+    const r = await crossValidateFineTuning(method, { ...o, seed });
+    return { ...r, cacheSeconds, seconds: (Date.now() - t0) / 1000 };
+  } finally {
+    feats.dispose();
+  }
+}
