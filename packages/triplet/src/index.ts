@@ -7,6 +7,8 @@
 // Loss
 export { tripletLoss, tripletLosses, reduceTripletLosses, activeFraction, TRIPLET_METRICS, TRIPLET_REDUCTIONS } from './triplet-loss';
 export type { TripletMetric, TripletReduction, TripletLossOptions, TripletLossReduceOptions } from './triplet-loss';
+export { marginSoftmaxLoss } from './margin-softmax-loss';
+export type { MarginSoftmaxOptions } from './margin-softmax-loss';
 
 // Choosing triplets
 export type { Triplets } from './triplets';
@@ -25,7 +27,7 @@ export type { FlipAndShiftOptions } from './augment';
 
 // Trainer
 export { trainTriplet } from './trainer/train-triplet';
-export type { TrainTripletOptions, TripletTrainResult, TripletProgress, TrainingWarning, EarlyStoppingOptions } from './trainer/train-triplet';
+export type { TrainTripletOptions, TripletTrainResult, TripletProgress, TrainingWarning, EarlyStoppingOptions, ClassificationOptions } from './trainer/train-triplet';
 export { createOptimizer, setLearningRate, OPTIMIZER_NAMES } from './trainer/optimizer';
 export type { OptimizerChoice } from './trainer/optimizer';
 export { learningRateAt } from './trainer/schedule';

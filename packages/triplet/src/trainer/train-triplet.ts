@@ -9,6 +9,7 @@ import { MINING_STRATEGIES, mineFromDistances, type MiningStrategy } from '../mi
 import type { SemiHardFallback } from '../mining/mine-from-distances';
 import { randomTriplets } from '../mining/random-triplets';
 import { createPKSampler, type PKSamplerState } from '../pk-sampler';
+import { marginSoftmaxLoss, type MarginSoftmaxOptions } from '../margin-softmax-loss';
 import { reduceTripletLosses, tripletLosses, TRIPLET_METRICS, TRIPLET_REDUCTIONS, type TripletMetric, type TripletReduction } from '../triplet-loss';
 import { decodeCheckpointWeights, encodeCheckpoint, type CheckpointStore } from './checkpoint';
 import { createOptimizer, setLearningRate, type OptimizerChoice } from './optimizer';
@@ -33,6 +34,20 @@ export interface TripletProgress {
   elapsedMs: number;
   /** The latest validation score, if any. */
   validation?: number;
+  /** The classification term (before its weight) when `classification` is on. */
+  classificationLoss?: number;
+}
+
+/**
+ * The joint classification term of {@link trainTriplet}: an additive-margin
+ * softmax ({@link marginSoftmaxLoss}) over the training identities, with one
+ * learned proxy per identity (created, trained with the encoder by the same
+ * optimiser, saved in checkpoints, and disposed at the end: only the encoder
+ * is kept).
+ */
+export interface ClassificationOptions extends MarginSoftmaxOptions {
+  /** Weight of the term in the step's loss (the triplet term has weight 1). @defaultValue `1` */
+  weight?: number;
 }
 
 /** Something odd that did not stop training. */
@@ -63,8 +78,11 @@ export interface TrainTripletOptions {
   /** Optimisation steps. Give `steps` or `epochs` (epoch = ⌈N / (P·K)⌉ steps). @defaultValue `300` */
   steps?: number;
   epochs?: number;
-  /** @defaultValue `'batch-hard'` */
-  strategy?: MiningStrategy;
+  /**
+   * Online mining of the triplet term; `'none'` trains with the
+   * `classification` term alone. @defaultValue `'batch-hard'`
+   */
+  strategy?: MiningStrategy | 'none';
   /** α. @defaultValue `0.2` */
   margin?: number;
   /** @defaultValue `'squared-l2'` */
@@ -100,6 +118,14 @@ export interface TrainTripletOptions {
   /** Save every `every` steps and at the end; resume from `store` when it holds a checkpoint. */
   checkpoint?: { store: CheckpointStore; every?: number; resume?: boolean };
   earlyStopping?: EarlyStoppingOptions;
+  /**
+   * Adds an additive-margin softmax over the training identities to every
+   * step's loss (identity labels → proxies), the recipe that learns most
+   * from few images per person (package README, ORL results).
+   * `true` = the defaults `{ weight: 1, scale: 16, margin: 0.2, labelSmoothing: 0.1 }`.
+   * @defaultValue off
+   */
+  classification?: ClassificationOptions | boolean;
 }
 
 /** What {@link trainTriplet} did. */
@@ -156,7 +182,21 @@ export async function trainTriplet(encoder: Encoder, data: { images: tf.Tensor4D
   }
   const labels = checkLabels(data.labels, images.shape[0], fn, 'data.labels');
   const strategy = options.strategy ?? 'batch-hard';
-  assertOneOf(strategy, MINING_STRATEGIES, fn, 'options.strategy');
+  assertOneOf(strategy, [...MINING_STRATEGIES, 'none'], fn, 'options.strategy');
+  const cls = options.classification === true ? {} : options.classification === false ? undefined : options.classification;
+  if (cls !== undefined && (cls === null || typeof cls !== 'object')) {
+    throw new InvalidArgumentError({ fn, argument: 'options.classification', message: 'expected true or { weight?, scale?, margin?, labelSmoothing? }.' });
+  }
+  if (strategy === 'none' && !cls) {
+    throw new InvalidArgumentError({ fn, argument: 'options.strategy', message: "'none' trains with the classification term alone: give options.classification too, or choose a mining strategy." });
+  }
+  const clsWeight = cls?.weight ?? 1;
+  if (cls) {
+    assertNumber(clsWeight, fn, 'options.classification.weight', { min: 0, exclusiveMin: true });
+    assertNumber(cls.scale ?? 16, fn, 'options.classification.scale', { min: 0, exclusiveMin: true });
+    assertNumber(cls.margin ?? 0.2, fn, 'options.classification.margin', { min: 0 });
+    assertNumber(cls.labelSmoothing ?? 0.1, fn, 'options.classification.labelSmoothing', { min: 0, max: 1 });
+  }
   const metric = options.metric ?? 'squared-l2';
   assertOneOf(metric, TRIPLET_METRICS, fn, 'options.metric');
   const reduction = options.reduction ?? (strategy === 'batch-all' ? 'mean-active' : 'mean');
@@ -201,6 +241,16 @@ export async function trainTriplet(encoder: Encoder, data: { images: tf.Tensor4D
   const stateVars = typeof named === 'function'
     ? named.call(encoder).filter((w) => w.tensor instanceof tf.Variable && !vars.includes(w.tensor as tf.Variable)).map((w) => ({ name: w.name, variable: w.tensor as tf.Variable }))
     : [];
+  // Classification term: identity labels → class indices 0…C−1 (sorted), one proxy row each.
+  const classOf = new Map<number, number>();
+  if (cls) [...new Set(labels)].sort((a, b) => a - b).forEach((l, i) => classOf.set(l, i));
+  let proxies: tf.Variable<tf.Rank.R2> | null = null;
+  if (cls) {
+    const init = tf.randomNormal([classOf.size, encoder.embeddingSize], 0, 0.01, 'float32', seed);
+    proxies = tf.variable(init, true) as tf.Variable<tf.Rank.R2>;
+    init.dispose();
+  }
+  const trained: tf.Variable[] = proxies ? [...vars, proxies] : vars;
   const optimizer = createOptimizer(options.optimizer ?? 'adam', baseLr);
   const ownOptimizer = !(options.optimizer != null && typeof options.optimizer === 'object' && options.optimizer instanceof tf.Optimizer);
   const rng = new Rng((seed ^ 0x9e3779b9) >>> 0);
@@ -218,35 +268,48 @@ export async function trainTriplet(encoder: Encoder, data: { images: tf.Tensor4D
   let step = 0;
   let bestSnapshot: tf.Tensor[] | null = null;
 
-  // Resume.
-  if (options.checkpoint && options.checkpoint.resume !== false) {
-    const ckpt = await options.checkpoint.store.load();
-    if (ckpt) {
-      const map = decodeCheckpointWeights(ckpt);
-      try {
-        vars.forEach((v, i) => {
-          const t = map[`encoder/${i}`];
-          if (!t || !tf.util.arraysEqual(t.shape, v.shape)) {
-            throw new CheckpointCorruptError({ path: `encoder/${i}`, message: `checkpoint does not fit this encoder: variable ${i} is ${t ? `[${t.shape.join(',')}]` : 'missing'}, the encoder has [${v.shape.join(',')}]. Use a new checkpoint directory for a different encoder.` });
+  // Resume (a refused checkpoint frees what this call created).
+  try {
+    if (options.checkpoint && options.checkpoint.resume !== false) {
+      const ckpt = await options.checkpoint.store.load();
+      if (ckpt) {
+        const map = decodeCheckpointWeights(ckpt);
+        try {
+          vars.forEach((v, i) => {
+            const t = map[`encoder/${i}`];
+            if (!t || !tf.util.arraysEqual(t.shape, v.shape)) {
+              throw new CheckpointCorruptError({ path: `encoder/${i}`, message: `checkpoint does not fit this encoder: variable ${i} is ${t ? `[${t.shape.join(',')}]` : 'missing'}, the encoder has [${v.shape.join(',')}]. Use a new checkpoint directory for a different encoder.` });
+            }
+          });
+          vars.forEach((v, i) => v.assign(map[`encoder/${i}`]!));
+          if (proxies) {
+            const t = map['classifier/proxies'];
+            if (!t || !tf.util.arraysEqual(t.shape, proxies.shape)) {
+              throw new CheckpointCorruptError({ path: 'classifier/proxies', message: `the checkpoint has ${t ? `proxies [${t.shape.join(',')}]` : 'no classification proxies'}, this run needs [${proxies.shape.join(',')}] (options.classification over ${classOf.size} identities). Use a new checkpoint directory, or the options the checkpoint was made with.` });
+            }
+            proxies.assign(t as tf.Tensor2D);
           }
-        });
-        vars.forEach((v, i) => v.assign(map[`encoder/${i}`]!));
-        for (const { name, variable } of stateVars) {
-          const t = map[`state/${name}`];
-          if (t && tf.util.arraysEqual(t.shape, variable.shape)) variable.assign(t);
+          for (const { name, variable } of stateVars) {
+            const t = map[`state/${name}`];
+            if (t && tf.util.arraysEqual(t.shape, variable.shape)) variable.assign(t);
+          }
+          const optNames = Object.keys(map).filter((n) => n.startsWith('optimizer/')).sort((a, b) => Number(a.split('/')[1]) - Number(b.split('/')[1]));
+          if (optNames.length > 0) await optimizer.setWeights(optNames.map((n) => ({ name: n, tensor: map[n]! })));
+          const bestNames = Object.keys(map).filter((n) => n.startsWith('best/'));
+          if (bestNames.length === vars.length) bestSnapshot = vars.map((_, i) => tf.keep(tf.clone(map[`best/${i}`]!)));
+        } finally {
+          tf.dispose(Object.values(map));
         }
-        const optNames = Object.keys(map).filter((n) => n.startsWith('optimizer/')).sort((a, b) => Number(a.split('/')[1]) - Number(b.split('/')[1]));
-        if (optNames.length > 0) await optimizer.setWeights(optNames.map((n) => ({ name: n, tensor: map[n]! })));
-        const bestNames = Object.keys(map).filter((n) => n.startsWith('best/'));
-        if (bestNames.length === vars.length) bestSnapshot = vars.map((_, i) => tf.keep(tf.clone(map[`best/${i}`]!)));
-      } finally {
-        tf.dispose(Object.values(map));
+        Object.assign(state, ckpt.manifest.state);
+        sampler.setState(state.sampler);
+        rng.state = state.rng >>> 0;
+        step = ckpt.manifest.step;
       }
-      Object.assign(state, ckpt.manifest.state);
-      sampler.setState(state.sampler);
-      rng.state = state.rng >>> 0;
-      step = ckpt.manifest.step;
     }
+  } catch (e) {
+    if (proxies) proxies.dispose();
+    if (ownOptimizer) optimizer.dispose();
+    throw e;
   }
   const resumedFrom = step;
 
@@ -259,6 +322,7 @@ export async function trainTriplet(encoder: Encoder, data: { images: tf.Tensor4D
     const optW = await optimizer.getWeights();
     optW.forEach((t, i) => named.push({ name: `optimizer/${i}`, tensor: t.tensor }));
     if (bestSnapshot) bestSnapshot.forEach((t, i) => named.push({ name: `best/${i}`, tensor: t }));
+    if (proxies) named.push({ name: 'classifier/proxies', tensor: proxies });
     const ckpt = await encodeCheckpoint(step, JSON.parse(JSON.stringify(state)) as Record<string, unknown>, named);
     await options.checkpoint.store.save(ckpt);
   };
@@ -275,6 +339,7 @@ export async function trainTriplet(encoder: Encoder, data: { images: tf.Tensor4D
       let active = 0;
       let meanDistance = 0;
       let embFinite = true;
+      let classificationLoss: number | undefined;
       const { value, grads } = tf.variableGrads(() => {
         let x = tf.gather(images, idx) as tf.Tensor4D;
         if (options.augment) x = options.augment(x, step);
@@ -286,17 +351,27 @@ export async function trainTriplet(encoder: Encoder, data: { images: tf.Tensor4D
         for (let i = 0; i < d.length; i++) sum += d[i]!;
         meanDistance = sum / (n * (n - 1));
         embFinite = Number.isFinite(meanDistance);
-        const t = strategy === 'random' ? randomTriplets(batchLabels, { rng }) : mineFromDistances(d, batchLabels, strategy, { margin, fallback: options.fallback });
-        nTriplets = t.anchors.length;
-        if (nTriplets === 0) return tf.mul(tf.sum(emb), 0) as tf.Scalar;
-        const L = tripletLosses(tf.gather(emb, t.anchors), tf.gather(emb, t.positives), tf.gather(emb, t.negatives), { margin, metric });
-        const lv = L.dataSync();
-        for (let i = 0; i < lv.length; i++) if (lv[i]! > 0) active++;
-        return reduceTripletLosses(L, reduction);
-      }, vars);
+        let total: tf.Scalar = tf.mul(tf.sum(emb), 0) as tf.Scalar;
+        if (strategy !== 'none') {
+          const t = strategy === 'random' ? randomTriplets(batchLabels, { rng }) : mineFromDistances(d, batchLabels, strategy, { margin, fallback: options.fallback });
+          nTriplets = t.anchors.length;
+          if (nTriplets > 0) {
+            const L = tripletLosses(tf.gather(emb, t.anchors), tf.gather(emb, t.positives), tf.gather(emb, t.negatives), { margin, metric });
+            const lv = L.dataSync();
+            for (let i = 0; i < lv.length; i++) if (lv[i]! > 0) active++;
+            total = reduceTripletLosses(L, reduction);
+          }
+        }
+        if (proxies && cls) {
+          const ce = marginSoftmaxLoss(emb, proxies, Array.from(batchLabels, (l) => classOf.get(l)!), cls);
+          classificationLoss = ce.dataSync()[0]!;
+          total = tf.add(total, tf.mul(ce, clsWeight)) as tf.Scalar;
+        }
+        return total;
+      }, trained);
       const loss = (await value.data())[0]!;
       value.dispose();
-      const gradList = vars.map((v) => grads[v.name] ?? tf.zerosLike(v));
+      const gradList = trained.map((v) => grads[v.name] ?? tf.zerosLike(v));
       const finiteGrads = tf.tidy(() => tf.all(tf.stack(gradList.map((g) => tf.all(tf.isFinite(g))))).dataSync()[0] === 1);
       if (!Number.isFinite(loss) || !embFinite || !finiteGrads) {
         tf.dispose(gradList);
@@ -305,7 +380,7 @@ export async function trainTriplet(encoder: Encoder, data: { images: tf.Tensor4D
           message: `${!embFinite ? 'embeddings' : !Number.isFinite(loss) ? 'the loss' : 'a gradient'} became NaN/∞ (loss ${loss}, learning rate ${lr}). The update was not applied; the weights are those after step ${step}. Lower the learning rate, check the input images for NaN, or resume from the last checkpoint.`,
         });
       }
-      if (nTriplets === 0 && !hasPositivesAndNegatives(batchLabels)) {
+      if (strategy !== 'none' && nTriplets === 0 && !hasPositivesAndNegatives(batchLabels)) {
         tf.dispose(gradList);
         throw new DegenerateBatchError({ reason: 'no-positives', step, message: 'the batch yields no triplet (no identity with two images, or a single identity). Use K ≥ 2 images per identity and P ≥ 2 identities.' });
       }
@@ -317,9 +392,9 @@ export async function trainTriplet(encoder: Encoder, data: { images: tf.Tensor4D
         }
         warn({ code: 'collapse', step, message: `step ${step}: ${message}` });
       }
-      const applied = active > 0;
+      const applied = active > 0 || proxies != null;
       if (applied) {
-        optimizer.applyGradients(vars.map((v, i) => ({ name: v.name, tensor: gradList[i]! })));
+        optimizer.applyGradients(trained.map((v, i) => ({ name: v.name, tensor: gradList[i]! })));
       } else if (nTriplets === 0) {
         // The batch has positives and negatives, but the miner kept no triplet: semi-hard with
         // fallback 'least-hard'/'skip' drops pairs whose every negative is beyond the margin.
@@ -346,7 +421,7 @@ export async function trainTriplet(encoder: Encoder, data: { images: tf.Tensor4D
         } else if (++state.sinceBest >= esPatience) state.stoppedEarly = true;
       }
       if (options.onProgress) {
-        await options.onProgress({ step, totalSteps, loss, activeFraction: nTriplets ? active / nTriplets : 0, triplets: nTriplets, meanDistance, learningRate: lr, applied, elapsedMs: Date.now() - t0, validation: lastValidation });
+        await options.onProgress({ step, totalSteps, loss, activeFraction: nTriplets ? active / nTriplets : 0, triplets: nTriplets, meanDistance, learningRate: lr, applied, elapsedMs: Date.now() - t0, validation: lastValidation, classificationLoss });
       }
       if (options.checkpoint && (step % ckptEvery === 0 || step === totalSteps || state.stoppedEarly)) await save();
     }
@@ -355,6 +430,7 @@ export async function trainTriplet(encoder: Encoder, data: { images: tf.Tensor4D
     }
   } finally {
     tf.dispose(bestSnapshot ?? []);
+    if (proxies) proxies.dispose();
     if (ownOptimizer) optimizer.dispose();
   }
   return {

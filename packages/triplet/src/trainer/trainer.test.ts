@@ -231,7 +231,45 @@ describe('trainTriplet', () => {
     enc.dispose();
   });
 
+  it('classification term: learns alone (strategy none) and with batch-hard, leaves no tensor behind, and resumes to the same weights', async () => {
+    for (const strategy of ['none', 'batch-hard'] as const) {
+      const enc = tinyEncoder(SHAPE, 8, { seed: 2 });
+      const before = separation(enc);
+      const n0 = tf.memory().numTensors;
+      const seen: (number | undefined)[] = [];
+      const res = await trainTriplet(enc, data, { steps: 40, p: 4, k: 3, learningRate: 0.02, strategy, classification: { scale: 8, margin: 0.1 }, onProgress: (p) => void seen.push(p.classificationLoss), ...quiet });
+      expect(tf.memory().numTensors).toBe(n0); // the proxies and optimiser slots are gone
+      expect(separation(enc)).toBeGreaterThan(before + 0.05);
+      expect(seen.every((v) => typeof v === 'number' && Number.isFinite(v))).toBe(true);
+      expect(seen.slice(-10).reduce((a, b) => a! + b!, 0)!).toBeLessThan(seen.slice(0, 10).reduce((a, b) => a! + b!, 0)!);
+      enc.dispose();
+    }
+    const opts = { p: 4, k: 3, learningRate: 0.01, seed: 5, strategy: 'batch-hard' as const, classification: true, ...quiet };
+    const straight = tinyEncoder(SHAPE, 8, { seed: 3 });
+    const full = await trainTriplet(straight, data, { ...opts, steps: 8 });
+    const store = memoryCheckpointStore();
+    const a = tinyEncoder(SHAPE, 8, { seed: 3 });
+    await expect(trainTriplet(a, data, { ...opts, steps: 8, checkpoint: { store, every: 4 }, onProgress: (p) => { if (p.step === 6) throw new Error('crash'); } })).rejects.toThrow('crash');
+    a.dispose();
+    const b = tinyEncoder(SHAPE, 8, { seed: 77 });
+    const res = await trainTriplet(b, data, { ...opts, steps: 8, checkpoint: { store, every: 4 } });
+    expect(res.resumedFrom).toBe(4);
+    res.losses.forEach((l, i) => expect(l).toBeCloseTo(full.losses[i]!, 4)); // the proxies and their Adam slots came back too
+    weights(b).forEach((w, i) => w.forEach((x, j) => expect(x).toBeCloseTo(weights(straight)[i]![j]!, 5)));
+    // a checkpoint without proxies is refused for a classification run, and nothing leaks
+    const plain = memoryCheckpointStore();
+    await trainTriplet(b, data, { p: 4, k: 3, steps: 1, checkpoint: { store: plain }, ...quiet });
+    const n1 = tf.memory().numTensors;
+    await expect(trainTriplet(b, data, { ...opts, steps: 2, checkpoint: { store: plain } })).rejects.toSatisfy(CheckpointCorruptError.isInstance);
+    expect(tf.memory().numTensors).toBe(n1);
+    straight.dispose();
+    b.dispose();
+  });
+
   it('refuses bad input with typed errors', async () => {
+    await expect(trainTriplet(tinyEncoder(SHAPE, 8), data, { strategy: 'none' })).rejects.toThrow(/classification/);
+    await expect(trainTriplet(tinyEncoder(SHAPE, 8), data, { p: 4, classification: { scale: -1 } })).rejects.toThrow(/options\.classification\.scale/);
+    await expect(trainTriplet(tinyEncoder(SHAPE, 8), data, { p: 4, classification: 'yes' as never })).rejects.toThrow(InvalidArgumentError);
     const enc = tinyEncoder(SHAPE, 8);
     await expect(trainTriplet(enc, { images: tf.zeros([4, 5, 5, 1]) as tf.Tensor4D, labels: [0, 0, 1, 1] })).rejects.toThrow(ShapeError);
     await expect(trainTriplet(enc, { images: data.images, labels: [1, 2] })).rejects.toThrow(/one label per embedding/);
