@@ -42,6 +42,7 @@ export type { FineTunableFaceResNetOptions } from './encoder/fine-tunable-face-r
 
 // Test-time augmentation
 export { flipAveragedEncoder } from './encoder/flip-averaged-encoder';
+export { ensembleEncoder } from './encoder/ensemble-encoder';
 export type { FlipAveragedEncoderOptions } from './encoder/flip-averaged-encoder';
 
 // Face preparation
