@@ -5,7 +5,7 @@
  * EVAL-FACES training recipe for the compact encoder with @likeness/triplet.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { createCompactEncoder, type CompactEncoder } from '@likeness/embeddings';
+import { augmentFaces, createCompactEncoder, type CompactEncoder } from '@likeness/embeddings';
 import { flipAndShift, trainTriplet, type MiningStrategy, type TripletProgress, type TrainingWarning, type TripletMetric } from '@likeness/triplet';
 import type { OrlImage } from './orl';
 import type { EmbedFn } from './protocol';
@@ -92,7 +92,8 @@ export function trainingSet(images: readonly OrlImage[], split: OrlSplit, scale:
 
 /** Options of {@link trainCompactTriplet}. */
 export interface RecipeOptions {
-  strategy: MiningStrategy;
+  /** Triplet mining, or `'none'`: the classification term alone. */
+  strategy: MiningStrategy | 'none';
   steps: number;
   scale: number;
   seed: number;
@@ -113,6 +114,12 @@ export interface RecipeOptions {
   channels?: number[];
   /** Embedding length. @defaultValue `128` */
   embeddingSize?: number;
+  /** Weight of the additive-margin softmax over the training identities (`trainTriplet`'s `classification`); 0 = off. @defaultValue `0` */
+  classification?: number;
+  /** Augmentation beyond flips and shifts (`augmentFaces`, edge fill): largest rotation in degrees, zoom jitter, brightness/contrast jitter. @defaultValue `0` each */
+  rotation?: number;
+  zoom?: number;
+  brightness?: number;
   onProgress?: (p: TripletProgress) => void;
   onWarning?: (w: TrainingWarning) => void;
 }
@@ -120,7 +127,8 @@ export interface RecipeOptions {
 /**
  * EVAL-FACES recipe: compact encoder from scratch, flip + ±4 px shifts
  * (±4/scale when downscaled), P=10 × K=5, Adam 1e-3 cosine, margin 0.2 on
- * squared L2 (each overridable).
+ * squared L2 (each overridable); optionally the classification term and
+ * rotation / zoom / brightness augmentation.
  */
 export async function trainCompactTriplet(data: { images: tf.Tensor4D; labels: number[] }, o: RecipeOptions): Promise<{ encoder: CompactEncoder; ms: number; losses: number[]; warnings: number; warningCodes: Record<string, number> }> {
   const [, h, w] = data.images.shape;
@@ -130,7 +138,10 @@ export async function trainCompactTriplet(data: { images: tf.Tensor4D; labels: n
   const res = await trainTriplet(encoder, data, {
     strategy: o.strategy, steps: o.steps, p: o.p ?? 10, k: o.k ?? 5, optimizer: 'adam', learningRate: o.learningRate ?? 1e-3, schedule: 'cosine',
     warmupSteps: o.warmupSteps ?? 0, margin: o.margin ?? 0.2, metric: o.metric ?? 'squared-l2', seed: o.seed,
-    augment: (x, step) => flipAndShift(x, { maxShift, seed: o.seed * 100_003 + step }),
+    augment: o.rotation || o.zoom || o.brightness
+      ? (x, step) => augmentFaces(x, { maxShift, rotation: o.rotation ?? 0, scale: o.zoom ?? 0, brightness: o.brightness ?? 0, fill: 'edge', seed: o.seed * 100_003 + step })
+      : (x, step) => flipAndShift(x, { maxShift, seed: o.seed * 100_003 + step }),
+    classification: o.classification ? { weight: o.classification } : undefined,
     onProgress: o.onProgress, onWarning: o.onWarning ?? (() => {}),
   });
   const warningCodes: Record<string, number> = {};

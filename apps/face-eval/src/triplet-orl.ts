@@ -14,6 +14,9 @@
  *          --val N (model selection: train on all but the last N training people, also report
  *                   those N people as a validation split; the held-out people are reported twice: threshold
  *                   from the training people, and threshold from the N validation people)
+ *          --classification W (add the additive-margin softmax over the training people, weight W; with
+ *                   --strategies none it trains alone)  --rotation DEG --zoom S --brightness V (augmentFaces, edge fill)
+ *          --ensemble M (M encoders from seeds seed+split+1000·m, embeddings combined by ensembleEncoder)
  *          --seed N  --out results.json  --save-dir DIR (keeps each trained encoder as DIR/<strategy>-split<k>/model.json)
  */
 import '@likeness/backends/cpu';
@@ -24,7 +27,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import { env, useBackend } from '@likeness/backends';
-import { saveCompactEncoder } from '@likeness/embeddings';
+import { ensembleEncoder, saveCompactEncoder, type CompactEncoder, type Encoder } from '@likeness/embeddings';
 import { fileSystemHandler } from '@likeness/embeddings/node';
 import type { MiningStrategy, TripletMetric } from '@likeness/triplet';
 import { loadOrl, locateOrl } from './orl';
@@ -52,6 +55,11 @@ const { values } = parseArgs({
     channels: { type: 'string' },
     embedding: { type: 'string' },
     'flip-average': { type: 'boolean', default: false },
+    classification: { type: 'string', default: '0' },
+    rotation: { type: 'string', default: '0' },
+    zoom: { type: 'string', default: '0' },
+    brightness: { type: 'string', default: '0' },
+    ensemble: { type: 'string', default: '1' },
     val: { type: 'string', default: '0' },
     seed: { type: 'string', default: '1' },
     out: { type: 'string' },
@@ -72,7 +80,7 @@ async function main(): Promise<void> {
   const quick = values.quick!;
   const splits = (values.splits ?? (quick ? '0' : '0,1,2')).split(',').map(Number);
   const steps = Number(values.steps ?? (quick ? 60 : 150));
-  const strategies = (values.strategies ?? (quick ? 'batch-hard' : 'random,semi-hard,batch-hard')).split(',') as MiningStrategy[];
+  const strategies = (values.strategies ?? (quick ? 'batch-hard' : 'random,semi-hard,batch-hard')).split(',') as (MiningStrategy | 'none')[];
   const scale = Number(values.scale);
   const seed = Number(values.seed);
   const preprocess = values.preprocess as Preprocess;
@@ -86,13 +94,18 @@ async function main(): Promise<void> {
     metric: values.metric as TripletMetric, maxShift: Number(values['max-shift']), warmupSteps: Number(values.warmup),
     channels: values.channels ? values.channels.split(',').map(Number) : undefined,
     embeddingSize: values.embedding ? Number(values.embedding) : undefined,
+    classification: Number(values.classification), rotation: Number(values.rotation), zoom: Number(values.zoom), brightness: Number(values.brightness),
   };
+  const members = Number(values.ensemble);
+  if (!(Number.isInteger(members) && members >= 1)) throw new Error('--ensemble must be an integer ≥ 1');
+  if (strategies.includes('none') && !recipe.classification) throw new Error("--strategies none needs --classification W (the classification term alone)");
+  const rowName = (s: string) => `${s === 'random' ? 'random triplets' : s === 'none' ? 'margin softmax' : s}${s !== 'none' && recipe.classification ? ` + margin softmax ×${recipe.classification}` : ''}${members > 1 ? `, ensemble of ${members}` : ''}`;
   if (values.threads) env.wasm.numThreads = Number(values.threads);
   const backend = await useBackend(values.backend!);
   const images = loadOrl(root);
   const h = 112 / scale;
   const w = 92 / scale;
-  console.log(`triplet-orl: backend ${backend.name}${values.threads ? ` (${values.threads} threads)` : ''}, input ${h}×${w} (ORL 112×92 / ${scale}), preprocess ${preprocess}${flipAverage ? ', mirror-averaged embeddings' : ''}, ${steps} steps of P=${recipe.p}×K=${recipe.k}, lr ${recipe.learningRate} cosine, warm-up ${recipe.warmupSteps}, margin ${recipe.margin} on ${recipe.metric}, shifts ±${recipe.maxShift} px (full res.), channels ${recipe.channels?.join('/') ?? 'default'}, splits ${splits.join(',')}${nVal ? `, validation on the last ${nVal} training people` : ''}, seed ${seed}; ${cpus().length} cores, load ${load()}`);
+  console.log(`triplet-orl: backend ${backend.name}${values.threads ? ` (${values.threads} threads)` : ''}, input ${h}×${w} (ORL 112×92 / ${scale}), preprocess ${preprocess}${flipAverage ? ', mirror-averaged embeddings' : ''}, ${steps} steps of P=${recipe.p}×K=${recipe.k}, lr ${recipe.learningRate} cosine, warm-up ${recipe.warmupSteps}, margin ${recipe.margin} on ${recipe.metric}, shifts ±${recipe.maxShift} px (full res.)${recipe.rotation || recipe.zoom || recipe.brightness ? `, rotation ±${recipe.rotation}°, zoom ±${recipe.zoom}, brightness/contrast ±${recipe.brightness}` : ''}${recipe.classification ? `, margin-softmax weight ${recipe.classification}` : ''}${members > 1 ? `, ensembles of ${members}` : ''}, channels ${recipe.channels?.join('/') ?? 'default'}, splits ${splits.join(',')}${nVal ? `, validation on the last ${nVal} training people` : ''}, seed ${seed}; ${cpus().length} cores, load ${load()}`);
   const t0 = Date.now();
   const results: Record<string, EvalResult[]> = {};
   const valResults: Record<string, EvalResult[]> = {};
@@ -134,13 +147,22 @@ async function main(): Promise<void> {
       console.log(`split ${sid} raw pixels [held-out, threshold from validation people]: ${fmt(rc)}`);
     }
     for (const strategy of strategies) {
-      const r = await trainCompactTriplet(data, {
-        strategy, steps, scale, seed: seed + sid, ...recipe,
-        onProgress: (p) => {
-          if (p.step === 1 || p.step % 25 === 0 || p.step === steps) console.log(`  split ${sid} ${strategy} step ${p.step}/${steps} loss ${p.loss.toFixed(4)} active ${(100 * p.activeFraction).toFixed(0)} % mean d ${p.meanDistance.toFixed(3)} lr ${p.learningRate.toExponential(1)} ${(p.elapsedMs / p.step).toFixed(0)} ms/step, load ${load()}`);
-        },
-      });
-      const embed = embedWith(r.encoder, scale, { preprocess, flipAverage });
+      const trained: CompactEncoder[] = [];
+      const r: { ms: number; warningCodes: Record<string, number>; encoder?: Encoder } = { ms: 0, warningCodes: {} };
+      for (let m = 0; m < members; m++) {
+        const one = await trainCompactTriplet(data, {
+          strategy, steps, scale, seed: seed + sid + 1000 * m, ...recipe,
+          onProgress: (p) => {
+            if (p.step === 1 || p.step % 50 === 0 || p.step === steps) console.log(`  split ${sid} ${strategy}${members > 1 ? ` member ${m + 1}/${members}` : ''} step ${p.step}/${steps} loss ${p.loss.toFixed(4)}${p.classificationLoss !== undefined ? ` (classification ${p.classificationLoss.toFixed(3)})` : ''} active ${(100 * p.activeFraction).toFixed(0)} % mean d ${p.meanDistance.toFixed(3)} lr ${p.learningRate.toExponential(1)} ${(p.elapsedMs / p.step).toFixed(0)} ms/step, load ${load()}`);
+          },
+        });
+        trained.push(one.encoder);
+        r.ms += one.ms;
+        for (const [c, n] of Object.entries(one.warningCodes)) r.warningCodes[c] = (r.warningCodes[c] ?? 0) + n;
+      }
+      const encoder: Encoder = members > 1 ? ensembleEncoder(trained) : trained[0]!;
+      r.encoder = encoder;
+      const embed = embedWith(encoder, scale, { preprocess, flipAverage });
       const ev = await evaluateEncoderOnSplit(embed, split, images, { metric: 'l2' });
       if (valSplit) {
         const vv = await evaluateEncoderOnSplit(embed, valSplit, images, { metric: 'l2' });
@@ -150,10 +172,10 @@ async function main(): Promise<void> {
         (calResults[strategy] ??= []).push(cv);
         console.log(`split ${sid} ${strategy} [held-out, threshold from validation people]: ${fmt(cv)}`);
       }
-      if (values['save-dir']) await saveCompactEncoder(r.encoder, fileSystemHandler(join(values['save-dir'], `${strategy}-split${sid}`)));
-      r.encoder.dispose();
+      if (values['save-dir']) for (const [m, enc] of trained.entries()) await saveCompactEncoder(enc, fileSystemHandler(join(values['save-dir'], `${strategy}-split${sid}${members > 1 ? `-member${m + 1}` : ''}`)));
+      encoder.dispose();
       (results[strategy] ??= []).push(ev);
-      (timing[strategy] ??= []).push(r.ms / steps);
+      (timing[strategy] ??= []).push(r.ms / (steps * members));
       (runSeconds[strategy] ??= []).push(r.ms / 1000);
       const warn = Object.entries(r.warningCodes).map(([c, n]) => `${n} ${c}`).join(', ') || 'none';
       console.log(`split ${sid} ${strategy}: ${fmt(ev)} (${(r.ms / 1000).toFixed(0)} s training, warnings: ${warn}, load ${load()})`);
@@ -163,14 +185,14 @@ async function main(): Promise<void> {
   const label = `${h}×${w}${preprocess === 'none' ? '' : `, ${preprocess}`}${flipAverage ? ', mirror-avg.' : ''}`;
   console.log(`\n${SUMMARY_HEADER}`);
   console.log(formatSummaryRow(`raw pixels ${label}, no learning`, summarize(raw)));
-  for (const s of strategies) console.log(formatSummaryRow(`${s === 'random' ? 'random triplets' : s}, ${steps} steps`, summarize(results[s]!)));
+  for (const s of strategies) console.log(formatSummaryRow(`${rowName(s)}, ${steps} steps`, summarize(results[s]!)));
   if (nVal) {
     console.log(`\nvalidation people (last ${nVal} training people of each split; trained on the other ${30 - nVal}):\n${SUMMARY_HEADER}`);
     console.log(formatSummaryRow(`raw pixels ${label}, no learning`, summarize(rawVal)));
-    for (const s of strategies) console.log(formatSummaryRow(`${s === 'random' ? 'random triplets' : s}, ${steps} steps`, summarize(valResults[s]!)));
+    for (const s of strategies) console.log(formatSummaryRow(`${rowName(s)}, ${steps} steps`, summarize(valResults[s]!)));
     console.log(`\nheld-out people, threshold chosen on the ${nVal} validation people (not trained on):\n${SUMMARY_HEADER}`);
     console.log(formatSummaryRow(`raw pixels ${label}, no learning`, summarize(rawCal)));
-    for (const s of strategies) console.log(formatSummaryRow(`${s === 'random' ? 'random triplets' : s}, ${steps} steps`, summarize(calResults[s]!)));
+    for (const s of strategies) console.log(formatSummaryRow(`${rowName(s)}, ${steps} steps`, summarize(calResults[s]!)));
   }
   for (const s of strategies) {
     const mean = (a: number[]) => a.reduce((x, y) => x + y, 0) / a.length;
