@@ -4,6 +4,8 @@
  * same budget.
  *
  *   tsx src/triplet-orl.ts --quick                      # CI: split 0, batch-hard, 60 steps
+ *   tsx src/triplet-orl.ts --best                       # the package README's best recipe, three splits
+ *   tsx src/triplet-orl.ts --best --quick               # CI: the best recipe on split 0, one member
  *   tsx src/triplet-orl.ts --splits 0,1,2 --steps 150   # three splits × three strategies
  *
  * Options: --splits 0,1,2  --steps N  --strategies random,semi-hard,batch-hard
@@ -38,6 +40,7 @@ import { embedWith, orlTensor, PREPROCESSES, trainCompactTriplet, trainingSet, t
 const { values } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
+    best: { type: 'boolean', default: false },
     splits: { type: 'string' },
     steps: { type: 'string' },
     strategies: { type: 'string' },
@@ -54,12 +57,12 @@ const { values } = parseArgs({
     warmup: { type: 'string', default: '0' },
     channels: { type: 'string' },
     embedding: { type: 'string' },
-    'flip-average': { type: 'boolean', default: false },
-    classification: { type: 'string', default: '0' },
-    rotation: { type: 'string', default: '0' },
-    zoom: { type: 'string', default: '0' },
-    brightness: { type: 'string', default: '0' },
-    ensemble: { type: 'string', default: '1' },
+    'flip-average': { type: 'boolean' },
+    classification: { type: 'string' },
+    rotation: { type: 'string' },
+    zoom: { type: 'string' },
+    brightness: { type: 'string' },
+    ensemble: { type: 'string' },
     val: { type: 'string', default: '0' },
     seed: { type: 'string', default: '1' },
     out: { type: 'string' },
@@ -78,14 +81,17 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const quick = values.quick!;
+  // --best: the recipe of the package README's best row (margin softmax alone, rotation/zoom/brightness
+  // augmentation, test-time flip averaging, an ensemble of 3); each part can still be overridden
+  const best = values.best!;
   const splits = (values.splits ?? (quick ? '0' : '0,1,2')).split(',').map(Number);
-  const steps = Number(values.steps ?? (quick ? 60 : 150));
-  const strategies = (values.strategies ?? (quick ? 'batch-hard' : 'random,semi-hard,batch-hard')).split(',') as (MiningStrategy | 'none')[];
+  const steps = Number(values.steps ?? (best ? 300 : quick ? 60 : 150));
+  const strategies = (values.strategies ?? (best ? 'none' : quick ? 'batch-hard' : 'random,semi-hard,batch-hard')).split(',') as (MiningStrategy | 'none')[];
   const scale = Number(values.scale);
   const seed = Number(values.seed);
   const preprocess = values.preprocess as Preprocess;
   const nVal = Number(values.val);
-  const flipAverage = values['flip-average']!;
+  const flipAverage = values['flip-average'] ?? best;
   if (![1, 2, 4].includes(scale)) throw new Error('--scale must be 1, 2 or 4');
   if (!PREPROCESSES.includes(preprocess)) throw new Error(`--preprocess must be one of ${PREPROCESSES.join(', ')}`);
   if (!(nVal >= 0 && nVal <= 20)) throw new Error('--val must be between 0 and 20 people');
@@ -94,9 +100,10 @@ async function main(): Promise<void> {
     metric: values.metric as TripletMetric, maxShift: Number(values['max-shift']), warmupSteps: Number(values.warmup),
     channels: values.channels ? values.channels.split(',').map(Number) : undefined,
     embeddingSize: values.embedding ? Number(values.embedding) : undefined,
-    classification: Number(values.classification), rotation: Number(values.rotation), zoom: Number(values.zoom), brightness: Number(values.brightness),
+    classification: Number(values.classification ?? (best ? 1 : 0)), rotation: Number(values.rotation ?? (best ? 10 : 0)),
+    zoom: Number(values.zoom ?? (best ? 0.1 : 0)), brightness: Number(values.brightness ?? (best ? 0.1 : 0)),
   };
-  const members = Number(values.ensemble);
+  const members = Number(values.ensemble ?? (best && !quick ? 3 : 1));
   if (!(Number.isInteger(members) && members >= 1)) throw new Error('--ensemble must be an integer ≥ 1');
   if (strategies.includes('none') && !recipe.classification) throw new Error("--strategies none needs --classification W (the classification term alone)");
   const rowName = (s: string) => `${s === 'random' ? 'random triplets' : s === 'none' ? 'margin softmax' : s}${s !== 'none' && recipe.classification ? ` + margin softmax ×${recipe.classification}` : ''}${members > 1 ? `, ensemble of ${members}` : ''}`;
