@@ -160,7 +160,7 @@ async function main(): Promise<void> {
         const one = await trainCompactTriplet(data, {
           strategy, steps, scale, seed: seed + sid + 1000 * m, ...recipe,
           onProgress: (p) => {
-            if (p.step === 1 || p.step % 50 === 0 || p.step === steps) console.log(`  split ${sid} ${strategy}${members > 1 ? ` member ${m + 1}/${members}` : ''} step ${p.step}/${steps} loss ${p.loss.toFixed(4)}${p.classificationLoss !== undefined ? ` (classification ${p.classificationLoss.toFixed(3)})` : ''} active ${(100 * p.activeFraction).toFixed(0)} % mean d ${p.meanDistance.toFixed(3)} lr ${p.learningRate.toExponential(1)} ${(p.elapsedMs / p.step).toFixed(0)} ms/step, load ${load()}`);
+            if (p.step === 1 || p.step % 50 === 0 || p.step === steps) console.log(`  split ${sid} ${strategy}${members > 1 ? ` member ${m + 1}/${members}` : ''} step ${p.step}/${steps} loss ${p.loss.toFixed(4)}${p.classificationLoss !== undefined ? ` (classification ${p.classificationLoss.toFixed(3)})` : ''}${strategy === 'none' ? '' : ` active ${(100 * p.activeFraction).toFixed(0)} %`} mean d ${p.meanDistance.toFixed(3)} lr ${p.learningRate.toExponential(1)} ${(p.elapsedMs / p.step).toFixed(0)} ms/step, load ${load()}`);
           },
         });
         trained.push(one.encoder);
