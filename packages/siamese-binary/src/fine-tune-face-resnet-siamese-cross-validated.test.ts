@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import '@likeness/backends/wasm';
 import { InvalidArgumentError, ShapeError, useBackend } from '@likeness/backends';
 import { expectNoLeaks } from '@likeness/backends/testing';
-import { FineTunableFaceResNet, type FaceResNet } from '@likeness/embeddings';
+import { equalErrorRate, FineTunableFaceResNet, type FaceResNet } from '@likeness/embeddings';
 import { loadFaceResNetFromFaceApi } from '@likeness/embeddings/node';
 import { createVerificationHead, type VerificationHead } from './verification-head';
 import { fineTuneFaceResNetSiamese } from './fine-tune-face-resnet-siamese';
@@ -60,6 +60,7 @@ describe('fineTuneFaceResNetSiameseCrossValidated', () => {
     expect(r.folds.map((f) => f.history.map((h) => h.epoch))).toEqual([[0, 1, 2], [0, 1, 2]]);
     expect(r.pooledPairs).toEqual({ same: 6 * 3, different: 2 * 3 * 9 });
     expect(r.pooled.map((p) => p.epoch)).toEqual([0, 1, 2]);
+    expect(r.chosenEpoch).toBeGreaterThan(0); // the guard off: the best pooled point estimate is kept
     // replay: a fresh net, the same head start, trainHead on all people's frozen embeddings, then the plain fine-tuner for e* epochs
     const ft2 = FineTunableFaceResNet.fromPretrained(net, { trainableStages: 1 });
     const head2 = createVerificationHead({ embeddingSize: 128 });
@@ -94,6 +95,29 @@ describe('fineTuneFaceResNetSiameseCrossValidated', () => {
     head.dispose();
   }, 300_000);
 
+  it("score: 'l2' pools the plain L2 distances of the folds' own pairs (checked against the encoder's embeddings, by hand)", async () => {
+    const ft = FineTunableFaceResNet.fromPretrained(net, { trainableStages: 1 });
+    const head = startedHead();
+    const r = await fineTuneFaceResNetSiameseCrossValidated(ft, head, train, { ...fast, folds: 2, epochs: 1, fitHead: false, score: 'l2', keepBest: { resamples: 20 } });
+    const e = tf.tidy(() => ft.encode(train.images)).arraySync(); // the starting weights (e* = 0 or not, epoch 0 is the pretrained net)
+    const lab = Array.from(train.labels);
+    const d: number[] = [], same: number[] = [];
+    for (const f of r.folds) {
+      const rows = lab.map((l, i) => (f.people.includes(l) ? i : -1)).filter((i) => i >= 0);
+      for (let a = 0; a < rows.length; a++) for (let b = a + 1; b < rows.length; b++) {
+        d.push(Math.hypot(...e[rows[a]!]!.map((v, k) => v - e[rows[b]!]![k]!)));
+        same.push(lab[rows[a]!] === lab[rows[b]!] ? 1 : 0);
+      }
+    }
+    expect(r.pooled[0]!.eer).toBeCloseTo(equalErrorRate(d, same).eer, 6);
+    const pos = d.filter((_, i) => same[i]), neg = d.filter((_, i) => !same[i]);
+    const foldLoss = r.folds.map((f) => f.history[0]!.validationLoss);
+    expect(foldLoss.every((v) => v > 0 && v < 1)).toBe(true);
+    expect(r.pooled[0]!.loss).toBeCloseTo((foldLoss[0]! + foldLoss[1]!) / 2, 10);
+    expect(pos.length + neg.length).toBe(r.pooledPairs.same + r.pooledPairs.different);
+    [ft, head].forEach((x) => x.dispose());
+  }, 300_000);
+
   it('leaks nothing and throws typed errors', async () => {
     const ft = FineTunableFaceResNet.fromPretrained(net, { trainableStages: 1 });
     const head = startedHead();
@@ -104,6 +128,8 @@ describe('fineTuneFaceResNetSiameseCrossValidated', () => {
     await expect(fineTuneFaceResNetSiameseCrossValidated(ft, head, train, { folds: 4 })).rejects.toSatisfy((e) => InvalidArgumentError.isInstance(e)); // 6 people: a fold of 1
     await expect(fineTuneFaceResNetSiameseCrossValidated(ft, head, train, { epochs: 0, folds: 2 })).rejects.toSatisfy((e) => InvalidArgumentError.isInstance(e));
     await expect(fineTuneFaceResNetSiameseCrossValidated(ft, head, train, { fitHead: 3 as never, folds: 2 })).rejects.toSatisfy((e) => InvalidArgumentError.isInstance(e));
+    await expect(fineTuneFaceResNetSiameseCrossValidated(ft, head, train, { score: 'cosine' as never, folds: 2 })).rejects.toSatisfy((e) => InvalidArgumentError.isInstance(e));
+    await expect(fineTuneFaceResNetSiameseCrossValidated(ft, head, train, { keepBest: { resamples: 0 }, folds: 2 })).rejects.toSatisfy((e) => InvalidArgumentError.isInstance(e));
     await expect(fineTuneFaceResNetSiameseCrossValidated(ft, head, { images: tf.zeros([2, 112, 92, 3]) as tf.Tensor4D, labels: [0, 1] })).rejects.toSatisfy((e) => ShapeError.isInstance(e));
     const small = createVerificationHead({ embeddingSize: 64 });
     await expect(fineTuneFaceResNetSiameseCrossValidated(ft, small, train)).rejects.toSatisfy((e) => ShapeError.isInstance(e));

@@ -26,6 +26,32 @@ export interface CrossValidatedSiameseOptions
    * @defaultValue `{}` (trainHead's defaults)
    */
   fitHead?: TrainSiameseOptions | false;
+  /**
+   * What scores the validation pairs: `'head'` (default) the head's
+   * −logit, as `fineTuneFaceResNetSiamese` does; `'l2'` the plain L2
+   * distance of the fine-tuned embeddings (tie-breaker: mean same-person
+   * over mean different-person distance) — choose the epoch by the metric
+   * you deploy, when you deploy the encoder without the head.
+   * @defaultValue `'head'`
+   */
+  score?: 'head' | 'l2';
+}
+
+/** Plain L2 distances of all pairs (i < j) and mean same-person / mean different-person distance. */
+function l2Score(net: FineTunableFaceResNet, feats: tf.Tensor4D, labels: Int32Array): { distances: number[]; loss: number } {
+  const t = tf.tidy(() => net.encodeFeatures(feats));
+  const e = t.arraySync();
+  t.dispose();
+  const d: number[] = [];
+  let same = 0, ns = 0, diff = 0, nd = 0;
+  for (let i = 0; i < e.length; i++) for (let j = i + 1; j < e.length; j++) {
+    let s = 0;
+    for (let k = 0; k < e[i]!.length; k++) { const x = e[i]![k]! - e[j]![k]!; s += x * x; }
+    const v = Math.sqrt(s);
+    d.push(v);
+    if (labels[i] === labels[j]) { same += v; ns++; } else { diff += v; nd++; }
+  }
+  return { distances: d, loss: ns && nd && diff > 0 ? (same / ns) / (diff / nd) : 0 };
 }
 
 /** What {@link fineTuneFaceResNetSiameseCrossValidated} returns. */
@@ -78,6 +104,8 @@ export async function fineTuneFaceResNetSiameseCrossValidated(
   assertNumber(lrBackbone, fn, 'options.backboneLearningRate', { min: 0 });
   assertNumber(lrProj, fn, 'options.projectionLearningRate', { min: 0 });
   assertNumber(lrHead, fn, 'options.headLearningRate', { min: 0 });
+  const scoreBy = o.score ?? 'head';
+  if (scoreBy !== 'head' && scoreBy !== 'l2') throw new InvalidArgumentError({ fn, argument: 'options.score', message: `expected 'head' or 'l2', got ${String(scoreBy)}.` });
   const fitHead = o.fitHead ?? {};
   if (fitHead !== false && (fitHead == null || typeof fitHead !== 'object')) throw new InvalidArgumentError({ fn, argument: 'options.fitHead', message: `expected trainHead options ({} for its defaults) or false, got ${String(fitHead)}.` });
   checkCrossValidationOptions(o, fn);
@@ -110,7 +138,9 @@ export async function fineTuneFaceResNetSiameseCrossValidated(
           score(valRows) {
             const f = tf.gather(feats, valRows) as tf.Tensor4D;
             try {
-              const sc = siameseValidationScore(net, head, f, Int32Array.from(valRows, (r) => labels[r]!));
+              const lab = Int32Array.from(valRows, (r) => labels[r]!);
+              if (scoreBy === 'l2') return l2Score(net, f, lab);
+              const sc = siameseValidationScore(net, head, f, lab);
               return { distances: sc.d, loss: sc.loss };
             } finally {
               f.dispose();
