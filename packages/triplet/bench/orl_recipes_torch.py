@@ -10,7 +10,8 @@ any test. Configuration as key=value arguments, e.g.
   /usr/bin/python3 orl_recipes_torch.py strategy=none ce=1 rot=10 scalejit=0.1 \
       bright=0.1 contrast=0.1 cmode=zero tta=1 ens=3
 
-ORL_DIR overrides the data folder (default: ../shared/data/faces/orl next to
+mix=4:4,4:4,2:5 makes an ensemble of members with their own input scale
+(112x92 / s) and number of blocks. ORL_DIR overrides the data folder (default: ../shared/data/faces/orl next to
 the repository). "obal" is the balanced accuracy at the best threshold on the
 held-out pairs themselves (an oracle, for diagnosis only)."""
 import os, sys, math, time, json, numpy as np, torch, torch.nn as nn, torch.nn.functional as F
@@ -19,7 +20,7 @@ ORL_DIR = os.environ.get('ORL_DIR', os.path.join(os.path.dirname(os.path.abspath
 cfg = dict(steps=300, strategy='batch-hard', scale=4, lr=1e-3, margin=0.2, p=10, k=5, shift=1, flip=1,
            width=1.0, emb=128, wd=0.0, ce=0.0, ls=0.1, arc=0.0, s=16.0, m=0.2, tta=0, norm=0, rot=0.0,
            bright=0.0, contrast=0.0, scalejit=0.0, dropout=0.0, splits='0,1,2', threads=1, seed=1, warm=0,
-           metric='sq', soft=0, calaug=0, ens=1, cmode='mean', erase=0.0, pool='avg', depth=4, val=0, blur=0.0, sched='cos')
+           metric='sq', soft=0, calaug=0, ens=1, cmode='mean', mix='', erase=0.0, pool='avg', depth=4, sched='cos')
 for a in sys.argv[1:]:
     k_, v = a.split('=')
     cfg[k_] = type(cfg[k_])(v) if not isinstance(cfg[k_], str) else v
@@ -202,12 +203,17 @@ def train_one(split, member):
 
 def run(split):
     test = SPLITS[split]; train = [f's{i}' for i in range(1, 41) if f's{i}' not in test]
-    Xtr, Ytr = load(train); Xte, Yte = load(test)
-    Xcal = augment(Xtr, np.random.default_rng(99)) if cfg['calaug'] else Xtr
     ete, etr, secs = [], [], 0
-    for m in range(cfg['ens']):
+    plan = [tuple(int(v) for v in p.split(':')) for p in cfg['mix'].split(',')] if cfg['mix'] else [(cfg['scale'], cfg['depth'])] * cfg['ens']
+    base = (cfg['scale'], cfg['depth'])
+    for m, (sc_, dp_) in enumerate(plan):
+        cfg['scale'], cfg['depth'] = sc_, dp_
+        Xtr, Ytr = load(train); Xte, Yte = load(test)
+        Xcal = augment(Xtr, np.random.default_rng(99)) if cfg['calaug'] else Xtr
         net, sc = train_one(split, m); secs += sc
         ete.append(embed(net, Xte)); etr.append(embed(net, Xcal))
+    cfg['scale'], cfg['depth'] = base
+    cfg['ens'] = len(plan)
     r = metrics(torch.cat(ete, 1) / math.sqrt(cfg['ens']), Yte, torch.cat(etr, 1) / math.sqrt(cfg['ens']), Ytr)
     r['secs'] = secs
     return r
