@@ -7,33 +7,17 @@ import { FineTunableFaceResNet, type FaceResNet } from '@likeness/embeddings';
 import { loadFaceResNetFromFaceApi } from '@likeness/embeddings/node';
 import { fineTuneFaceResNet } from './fine-tune-face-resnet';
 import { fineTuneFaceResNetCrossValidated } from './fine-tune-face-resnet-cross-validated';
+import { pseudoFaces } from '../__fixtures__/pseudo-faces';
 
 let net: FaceResNet;
-/** `people` synthetic "faces" (smooth patterns, a frequency per person, `spacing` apart) × `per` images (a phase step `phase` per image). */
-function faces(people: number, per: number, offset: number, spacing = 2, phase = 0.3): { images: tf.Tensor4D; labels: Int32Array } {
-  const labels: number[] = [];
-  const images = tf.tidy(() => {
-    const g = tf.linspace(0, 1, 150);
-    const yy = tf.reshape(g, [150, 1, 1]), xx = tf.reshape(g, [1, 150, 1]);
-    const list: tf.Tensor[] = [];
-    for (let p = 0; p < people; p++) for (let i = 0; i < per; i++) {
-      const f = 3 + spacing * (p + offset), ph = phase * i;
-      const a = tf.add(tf.mul(tf.sin(tf.add(tf.mul(xx, f), ph)), tf.cos(tf.mul(yy, f + 1))), 1);
-      list.push(tf.tile(tf.mul(a, 0.5), [1, 1, 3]));
-      labels.push(p + offset);
-    }
-    return tf.stack(list) as tf.Tensor4D;
-  });
-  return { images, labels: Int32Array.from(labels) };
-}
-let train: ReturnType<typeof faces>, learnable: ReturnType<typeof faces>;
+let train: ReturnType<typeof pseudoFaces>, learnable: ReturnType<typeof pseudoFaces>;
 
 beforeAll(async () => {
   await useBackend('wasm'); // the ResNet's convolutions are ~10× faster than on cpu
   net = await loadFaceResNetFromFaceApi();
-  train = faces(6, 3, 0);
+  train = pseudoFaces(6, 3, 0);
   // people whose images differ by a larger phase step: training on 3 of them lowers the other 3's EER (phase invariance transfers)
-  learnable = faces(6, 3, 0, 4, 0.5);
+  learnable = pseudoFaces(6, 3, 0, 4, 0.5);
 }, 120_000);
 
 afterAll(() => {

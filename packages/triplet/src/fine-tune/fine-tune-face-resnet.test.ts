@@ -8,32 +8,16 @@ import { loadFaceResNetFromFaceApi } from '@likeness/embeddings/node';
 import { CheckpointCorruptError } from '../errors/checkpoint-corrupt-error';
 import { memoryCheckpointStore } from '../trainer/checkpoint';
 import { fineTuneFaceResNet } from './fine-tune-face-resnet';
+import { pseudoFaces } from '../__fixtures__/pseudo-faces';
 
 let net: FaceResNet;
-/** `people` synthetic "faces" (smooth patterns, a frequency per person) × `per` images with small per-image changes. */
-function faces(people: number, per: number, offset: number): { images: tf.Tensor4D; labels: Int32Array } {
-  const labels: number[] = [];
-  const images = tf.tidy(() => {
-    const g = tf.linspace(0, 1, 150);
-    const yy = tf.reshape(g, [150, 1, 1]), xx = tf.reshape(g, [1, 150, 1]);
-    const list: tf.Tensor[] = [];
-    for (let p = 0; p < people; p++) for (let i = 0; i < per; i++) {
-      const f = 3 + 2 * (p + offset), ph = 0.3 * i;
-      const a = tf.add(tf.mul(tf.sin(tf.add(tf.mul(xx, f), ph)), tf.cos(tf.mul(yy, f + 1))), 1);
-      list.push(tf.tile(tf.mul(a, 0.5), [1, 1, 3]));
-      labels.push(p + offset);
-    }
-    return tf.stack(list) as tf.Tensor4D;
-  });
-  return { images, labels: Int32Array.from(labels) };
-}
-let train: ReturnType<typeof faces>, val: ReturnType<typeof faces>;
+let train: ReturnType<typeof pseudoFaces>, val: ReturnType<typeof pseudoFaces>;
 
 beforeAll(async () => {
   await useBackend('wasm'); // the ResNet's convolutions are ~10× faster than on cpu
   net = await loadFaceResNetFromFaceApi();
-  train = faces(4, 3, 0);
-  val = faces(2, 3, 10);
+  train = pseudoFaces(4, 3, 0);
+  val = pseudoFaces(2, 3, 10);
 }, 120_000);
 
 afterAll(() => {

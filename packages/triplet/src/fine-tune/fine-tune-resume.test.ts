@@ -9,32 +9,17 @@ import { FineTunableFaceResNet, type FaceResNet } from '@likeness/embeddings';
 import { loadFaceResNetFromFaceApi } from '@likeness/embeddings/node';
 import { decodeCheckpointWeights, encodeCheckpoint, fileCheckpointStore, memoryCheckpointStore } from '../trainer/checkpoint';
 import { fineTuneFaceResNet, type FineTuneFaceResNetOptions } from './fine-tune-face-resnet';
+import { pseudoFaces } from '../__fixtures__/pseudo-faces';
 
 let net: FaceResNet;
-/** `people` × `per` smooth synthetic "faces" (a frequency per person, a phase per image). */
-function faces(people: number, per: number, offset: number): { images: tf.Tensor4D; labels: Int32Array } {
-  const labels: number[] = [];
-  const images = tf.tidy(() => {
-    const g = tf.linspace(0, 1, 150);
-    const yy = tf.reshape(g, [150, 1, 1]), xx = tf.reshape(g, [1, 150, 1]);
-    const list: tf.Tensor[] = [];
-    for (let p = 0; p < people; p++) for (let i = 0; i < per; i++) {
-      const f = 3 + 2 * (p + offset), ph = 0.4 * i;
-      list.push(tf.tile(tf.mul(tf.add(tf.mul(tf.sin(tf.add(tf.mul(xx, f), ph)), tf.cos(tf.mul(yy, f + 1))), 1), 0.5), [1, 1, 3]));
-      labels.push(p + offset);
-    }
-    return tf.stack(list) as tf.Tensor4D;
-  });
-  return { images, labels: Int32Array.from(labels) };
-}
-let train: ReturnType<typeof faces>, val: ReturnType<typeof faces>;
+let train: ReturnType<typeof pseudoFaces>, val: ReturnType<typeof pseudoFaces>;
 const dirs: string[] = [];
 
 beforeAll(async () => {
   await useBackend('cpu');
   net = await loadFaceResNetFromFaceApi();
-  train = faces(3, 2, 0);
-  val = faces(2, 2, 10);
+  train = pseudoFaces(3, 2, 0, 2, 0.4);
+  val = pseudoFaces(2, 2, 10, 2, 0.4);
 }, 120_000);
 
 afterAll(() => {
