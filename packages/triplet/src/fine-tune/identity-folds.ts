@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from '@likeness/backends';
-import { mulberry } from './triplet-epoch-trainer';
+import { Rng } from '../internal/rng';
 
 /** What {@link assignIdentityFolds} returns. */
 export interface IdentityFolds {
@@ -36,7 +36,7 @@ export function assignIdentityFolds(labels: ArrayLike<number>, folds: number, se
   if (ids.length < folds) {
     throw new InvalidArgumentError({ fn, argument: 'folds', message: `${folds} folds need at least ${folds} people, got ${ids.length}; use fewer folds.` });
   }
-  const rnd = mulberry(seed * 7919 + 17);
+  const rnd = new Rng(seed * 7919 + 17);
   for (let i = ids.length - 1; i > 0; i--) {
     const j = Math.floor(rnd.next() * (i + 1));
     [ids[i], ids[j]] = [ids[j]!, ids[i]!];

@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from '@likeness/backends';
+import { Rng } from '../internal/rng';
 
 /**
  * The keep-best guard of the fine-tuners (`fineTuneFaceResNet`,
@@ -113,16 +114,6 @@ function sortedOrder(d: ArrayLike<number>): Int32Array {
   return Int32Array.from({ length: d.length }, (_, i) => i).sort((x, y) => d[x]! - d[y]!);
 }
 
-function mulberry32(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Result of {@link bootstrapEerImprovement}. */
 export interface EerImprovement {
@@ -164,7 +155,8 @@ export function bootstrapEerImprovement(
   const ob = sortedOrder(baseline), oc = sortedOrder(candidate);
   const ones = new Float64Array(n).fill(1);
   const baselineEer = weightedEqualErrorRate(baseline, same, ones, ob), candidateEer = weightedEqualErrorRate(candidate, same, ones, oc);
-  const rnd = mulberry32(o.seed * 2654435761 + 12345);
+  const rng = new Rng(o.seed * 2654435761 + 12345);
+  const rnd = () => rng.next();
   const w = new Float64Array(n);
   let wins = 0, losses = 0;
   if (o.unit === 'identity') {

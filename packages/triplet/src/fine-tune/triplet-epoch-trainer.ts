@@ -2,22 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { equalErrorRate, rocAuc, type FineTunableFaceResNet } from '@likeness/embeddings';
 import { mineTriplets } from '../mining/mine-triplets';
 import { createPKSampler, type PKSampler } from '../pk-sampler';
+import { Rng } from '../internal/rng';
 import { tripletLoss, type TripletMetric } from '../triplet-loss';
-
-/** mulberry32 with its state exposed (checkpoints save it). */
-export function mulberry(seed: number): { next(): number; state: number } {
-  const g = {
-    state: seed >>> 0,
-    next(): number {
-      g.state = (g.state + 0x6d2b79f5) >>> 0;
-      let t = g.state;
-      t = Math.imul(t ^ (t >>> 15), t | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    },
-  };
-  return g;
-}
 
 /** Settings of {@link createTripletEpochTrainer}. */
 export interface TripletEpochTrainerOptions {
@@ -41,7 +27,7 @@ export interface TripletEpochTrainerOptions {
 /** @internal The training loop of the triplet fine-tuners, on cached frozen features. */
 export interface TripletEpochTrainer {
   readonly sampler: PKSampler;
-  readonly rnd: { next(): number; state: number };
+  readonly rnd: Rng;
   readonly optHead: tf.Optimizer;
   readonly optBackbone: tf.Optimizer;
   /** One epoch of `stepsPerEpoch` P×K steps on `feats` ([copies·N, …] from cacheAugmentedFeatures); the mean triplet loss (NaN if no step found a triplet). */
@@ -60,7 +46,7 @@ export function createTripletEpochTrainer(net: FineTunableFaceResNet, o: Triplet
   const n = o.labels.length;
   const rows = o.rows ? Int32Array.from(o.rows) : null;
   const sampler = createPKSampler(rows ? Array.from(rows, (r) => o.labels[r]!) : o.labels, { p: o.p, k: o.k, seed: o.seed });
-  const rnd = mulberry(o.seed + 7);
+  const rnd = new Rng(o.seed + 7); // its state is checkpointed
   const vars = net.trainableVariables();
   const head = net.headVariable;
   const backbone = vars.filter((v) => v !== head);
