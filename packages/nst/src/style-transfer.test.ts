@@ -70,6 +70,12 @@ describe('createStyleTransfer', () => {
     const m = createStyleTransfer({ extractor: ex, content, styles: [style], init: 'mix', initNoise: 0.25, seed: 5, initColors: 'content' });
     const [i1, i2, im] = [n1.image(), n2.image(), m.image()];
     expect(Array.from(i1.dataSync())).toEqual(Array.from(i2.dataSync()));
+    // the default seed 0 is reproducible too
+    const z = [0, 1].map(() => createStyleTransfer({ extractor: ex, content, styles: [style], init: 'noise' }));
+    const [z1, z2] = z.map((t) => t.image());
+    expect(Array.from(z1!.dataSync())).toEqual(Array.from(z2!.dataSync()));
+    tf.dispose([z1!, z2!]);
+    z.forEach((t) => t.dispose());
     const expected = tf.add(tf.mul(content, 0.75), tf.mul(i1, 0.25));
     expect(tf.max(tf.abs(tf.sub(im, expected))).dataSync()[0]).toBeLessThan(1e-6);
     tf.dispose([ia, i1, i2, im, expected]);

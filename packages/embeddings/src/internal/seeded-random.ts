@@ -1,8 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 
+/** tfjs's normal samplers treat seed 0 as "no seed" (Math.random()): map it to a fixed non-zero seed. */
+function tfSeed(seed: number | undefined): number | undefined {
+  return seed === 0 ? 0x9e3779b9 : seed;
+}
+
 /** @internal He-normal (truncated) initialiser with a derived seed. */
 export function heNormal(shape: number[], fanIn: number, seed: number | undefined): tf.Tensor {
-  return tf.truncatedNormal(shape, 0, Math.sqrt(2 / fanIn) / 0.87962566103423978, 'float32', seed);
+  return tf.truncatedNormal(shape, 0, Math.sqrt(2 / fanIn) / 0.87962566103423978, 'float32', tfSeed(seed));
 }
 
 /** @internal Glorot-uniform initialiser with a derived seed. */

@@ -250,7 +250,7 @@ export async function trainTriplet(encoder: Encoder, data: { images: tf.Tensor4D
   if (cls) [...new Set(labels)].sort((a, b) => a - b).forEach((l, i) => classOf.set(l, i));
   let proxies: tf.Variable<tf.Rank.R2> | null = null;
   if (cls) {
-    // tfjs draws from Math.random() when the seed is 0: keep the seed ≥ 1 so the proxies are reproducible
+    // tfjs's normal sampler draws from Math.random() when the seed is 0: keep the seed ≥ 1 so the proxies are reproducible
     const init = tf.randomNormal([classOf.size, encoder.embeddingSize], 0, 0.01, 'float32', 1 + ((seed >>> 0) % 2147483646));
     proxies = tf.variable(init, true) as tf.Variable<tf.Rank.R2>;
     init.dispose();
