@@ -155,7 +155,7 @@ async function main(): Promise<void> {
     }
     for (const strategy of strategies) {
       const trained: CompactEncoder[] = [];
-      const r: { ms: number; warningCodes: Record<string, number>; encoder?: Encoder } = { ms: 0, warningCodes: {} };
+      const r: { ms: number; warningCodes: Record<string, number> } = { ms: 0, warningCodes: {} };
       for (let m = 0; m < members; m++) {
         const one = await trainCompactTriplet(data, {
           strategy, steps, scale, seed: seed + sid + 1000 * m, ...recipe,
@@ -168,7 +168,6 @@ async function main(): Promise<void> {
         for (const [c, n] of Object.entries(one.warningCodes)) r.warningCodes[c] = (r.warningCodes[c] ?? 0) + n;
       }
       const encoder: Encoder = members > 1 ? ensembleEncoder(trained) : trained[0]!;
-      r.encoder = encoder;
       const embed = embedWith(encoder, scale, { preprocess, flipAverage });
       const ev = await evaluateEncoderOnSplit(embed, split, images, { metric: 'l2' });
       if (valSplit) {

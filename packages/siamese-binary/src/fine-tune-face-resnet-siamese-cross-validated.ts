@@ -1,11 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { InvalidArgumentError, ShapeError } from '@likeness/backends';
+import { InvalidArgumentError } from '@likeness/backends';
 import type { FineTunableFaceResNet } from '@likeness/embeddings';
 import {
   assignIdentityFolds, cacheAugmentedFeatures, checkCrossValidationOptions, crossValidateFineTuning,
   type CrossValidateFineTuningOptions, type CrossValidationResult, type FineTuningMethod,
 } from '@likeness/triplet';
-import { checkFaces, type FineTuneSiameseOptions, type SiameseFaces } from './fine-tune-face-resnet-siamese';
+import { checkFaces, checkNetAndHead, type FineTuneSiameseOptions, type SiameseFaces } from './fine-tune-face-resnet-siamese';
 import { createBalancedPairSampler } from './pair-sampler';
 import { createSiameseEpochTrainer, siameseValidationScore } from './siamese-epoch-trainer';
 import { trainHead, type TrainSiameseOptions } from './train-siamese';
@@ -85,15 +85,7 @@ export async function fineTuneFaceResNetSiameseCrossValidated(
   net: FineTunableFaceResNet, head: VerificationHead, train: SiameseFaces, options: CrossValidatedSiameseOptions = {},
 ): Promise<CrossValidatedSiameseResult> {
   const fn = 'fineTuneFaceResNetSiameseCrossValidated';
-  if (net == null || typeof (net as Partial<FineTunableFaceResNet>).frozenFeatures !== 'function') {
-    throw new InvalidArgumentError({ fn, argument: 'net', message: 'expected a FineTunableFaceResNet (FineTunableFaceResNet.fromPretrained(net)).' });
-  }
-  if (head == null || typeof (head as Partial<VerificationHead>).logits !== 'function') {
-    throw new InvalidArgumentError({ fn, argument: 'head', message: 'expected a VerificationHead (createVerificationHead({ embeddingSize: 128 })).' });
-  }
-  if (head.embeddingSize !== net.embeddingSize) {
-    throw new ShapeError({ fn, argument: 'head', expected: `a head for ${net.embeddingSize}-d embeddings`, actual: `embeddingSize ${head.embeddingSize}` });
-  }
+  checkNetAndHead(fn, net, head);
   const labels = checkFaces(fn, 'train', train);
   const o = options ?? {};
   const A = o.augmentations ?? 4, steps = o.stepsPerEpoch ?? 15, seed = o.seed ?? 0, batchSize = o.batchSize ?? 32;

@@ -94,6 +94,19 @@ export function checkFaces(fn: string, argument: string, f: SiameseFaces): Int32
   return checkLabels(f.labels, f.images.shape[0], fn, `${argument}.labels`);
 }
 
+/** @internal Checks that `net` is a FineTunableFaceResNet and `head` a VerificationHead of its embedding size. */
+export function checkNetAndHead(fn: string, net: FineTunableFaceResNet, head: VerificationHead): void {
+  if (net == null || typeof (net as Partial<FineTunableFaceResNet>).frozenFeatures !== 'function') {
+    throw new InvalidArgumentError({ fn, argument: 'net', message: 'expected a FineTunableFaceResNet (FineTunableFaceResNet.fromPretrained(net)).' });
+  }
+  if (head == null || typeof (head as Partial<VerificationHead>).logits !== 'function') {
+    throw new InvalidArgumentError({ fn, argument: 'head', message: 'expected a VerificationHead (createVerificationHead({ embeddingSize: 128 })).' });
+  }
+  if (head.embeddingSize !== net.embeddingSize) {
+    throw new ShapeError({ fn, argument: 'head', expected: `a head for ${net.embeddingSize}-d embeddings`, actual: `embeddingSize ${head.embeddingSize}` });
+  }
+}
+
 const better = validationScoreBetter;
 
 /**
@@ -130,15 +143,7 @@ export async function fineTuneFaceResNetSiamese(
   net: FineTunableFaceResNet, head: VerificationHead, train: SiameseFaces, options: FineTuneSiameseOptions,
 ): Promise<SiameseFineTuneResult> {
   const fn = 'fineTuneFaceResNetSiamese';
-  if (net == null || typeof (net as Partial<FineTunableFaceResNet>).frozenFeatures !== 'function') {
-    throw new InvalidArgumentError({ fn, argument: 'net', message: 'expected a FineTunableFaceResNet (FineTunableFaceResNet.fromPretrained(net)).' });
-  }
-  if (head == null || typeof (head as Partial<VerificationHead>).logits !== 'function') {
-    throw new InvalidArgumentError({ fn, argument: 'head', message: 'expected a VerificationHead (createVerificationHead({ embeddingSize: 128 })).' });
-  }
-  if (head.embeddingSize !== net.embeddingSize) {
-    throw new ShapeError({ fn, argument: 'head', expected: `a head for ${net.embeddingSize}-d embeddings`, actual: `embeddingSize ${head.embeddingSize}` });
-  }
+  checkNetAndHead(fn, net, head);
   const trainLabels = checkFaces(fn, 'train', train);
   if (options == null) throw new InvalidArgumentError({ fn, argument: 'options.validation', message: 'a validation set of other people is required (it decides which epoch is kept).' });
   const valLabels = checkFaces(fn, 'options.validation', options.validation);
