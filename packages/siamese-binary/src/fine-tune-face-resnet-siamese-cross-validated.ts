@@ -2,8 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { InvalidArgumentError } from '@likeness/backends';
 import type { FineTunableFaceResNet } from '@likeness/embeddings';
 import {
-  assignIdentityFolds, cacheAugmentedFeatures, checkCrossValidationOptions, crossValidateFineTuning,
-  type CrossValidateFineTuningOptions, type CrossValidationResult, type FineTuningMethod,
+  assignIdentityFolds, checkCrossValidationOptions, crossValidateOnCachedFeatures,
+  type CachedCrossValidationResult, type CrossValidateFineTuningOptions,
 } from '@likeness/triplet';
 import { checkFaces, checkNetAndHead, type FineTuneSiameseOptions, type SiameseFaces } from './fine-tune-face-resnet-siamese';
 import { createBalancedPairSampler } from './pair-sampler';
@@ -54,11 +54,8 @@ function l2Score(net: FineTunableFaceResNet, feats: tf.Tensor4D, labels: Int32Ar
   return { distances: d, loss: ns && nd && diff > 0 ? (same / ns) / (diff / nd) : 0 };
 }
 
-/** What {@link fineTuneFaceResNetSiameseCrossValidated} returns. */
-export interface CrossValidatedSiameseResult extends CrossValidationResult {
-  /** Seconds spent caching the frozen features (once for every fold and the final fit). */
-  readonly cacheSeconds: number;
-}
+/** What {@link fineTuneFaceResNetSiameseCrossValidated} returns: the cross-validation's result and the feature cache's time. */
+export type CrossValidatedSiameseResult = CachedCrossValidationResult;
 
 /**
  * `fineTuneFaceResNetSiamese` with the kept epoch chosen by k-fold
@@ -105,46 +102,31 @@ export async function fineTuneFaceResNetSiameseCrossValidated(
   const folds = assignIdentityFolds(labels, o.folds ?? 5, seed, fn);
   for (const rows of folds.rows) createBalancedPairSampler(labels.filter((_, i) => !rows.includes(i)), { batchSize, positiveFraction: o.positiveFraction, seed });
 
-  const t0 = Date.now();
-  const feats = cacheAugmentedFeatures(net, train.images, { augmentations: A, augment: o.augment, seed });
-  const cacheSeconds = (Date.now() - t0) / 1000;
-  try {
-    const method: FineTuningMethod = {
-      labels,
-      variables: [...net.trainableVariables(), ...head.trainableVariables()],
-      async begin(rows, s) {
-        if (fitHead !== false) {
-          const e = tf.tidy(() => net.encodeFeatures(tf.gather(feats, rows) as tf.Tensor4D)); // copy 0: the original images
-          try {
-            await trainHead(head, e, Int32Array.from(rows, (r) => labels[r]!), { seed: s, ...fitHead });
-          } finally {
-            e.dispose();
-          }
+  return crossValidateOnCachedFeatures(net, train.images, { augmentations: A, augment: o.augment, seed }, { ...o, seed }, {
+    labels,
+    variables: [...net.trainableVariables(), ...head.trainableVariables()],
+    async begin(rows, s, feats) {
+      if (fitHead !== false) {
+        const e = tf.tidy(() => net.encodeFeatures(tf.gather(feats, rows) as tf.Tensor4D)); // copy 0: the original images
+        try {
+          await trainHead(head, e, Int32Array.from(rows, (r) => labels[r]!), { seed: s, ...fitHead });
+        } finally {
+          e.dispose();
         }
-        const trainer = createSiameseEpochTrainer(net, head, {
-          labels, rows, copies: A, stepsPerEpoch: steps, batchSize, positiveFraction: o.positiveFraction,
-          backboneLearningRate: lrBackbone, projectionLearningRate: lrProj, headLearningRate: lrHead, seed: s,
-        });
-        return {
-          trainEpoch: () => trainer.trainEpoch(feats),
-          score(valRows) {
-            const f = tf.gather(feats, valRows) as tf.Tensor4D;
-            try {
-              const lab = Int32Array.from(valRows, (r) => labels[r]!);
-              if (scoreBy === 'l2') return l2Score(net, f, lab);
-              const sc = siameseValidationScore(net, head, f, lab);
-              return { distances: sc.d, loss: sc.loss };
-            } finally {
-              f.dispose();
-            }
-          },
-          dispose: () => trainer.dispose(),
-        };
-      },
-    };
-    const r = await crossValidateFineTuning(method, { ...o, seed });
-    return { ...r, cacheSeconds, seconds: (Date.now() - t0) / 1000 };
-  } finally {
-    feats.dispose();
-  }
+      }
+      const trainer = createSiameseEpochTrainer(net, head, {
+        labels, rows, copies: A, stepsPerEpoch: steps, batchSize, positiveFraction: o.positiveFraction,
+        backboneLearningRate: lrBackbone, projectionLearningRate: lrProj, headLearningRate: lrHead, seed: s,
+      });
+      return {
+        trainEpoch: () => trainer.trainEpoch(feats),
+        scoreFeatures(f, lab) {
+          if (scoreBy === 'l2') return l2Score(net, f, lab);
+          const sc = siameseValidationScore(net, head, f, lab);
+          return { distances: sc.d, loss: sc.loss };
+        },
+        dispose: () => trainer.dispose(),
+      };
+    },
+  });
 }

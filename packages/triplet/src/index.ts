@@ -48,6 +48,8 @@ export { fineTuneFaceResNetCrossValidated } from './fine-tune/fine-tune-face-res
 export type { CrossValidatedFineTuneOptions, CrossValidatedFineTuneResult } from './fine-tune/fine-tune-face-resnet-cross-validated';
 export { crossValidateFineTuning, checkCrossValidationOptions } from './fine-tune/cross-validate-fine-tuning';
 export type { FineTuningMethod, FineTuningSession, CrossValidateFineTuningOptions, CrossValidationEpoch, CrossValidationResult } from './fine-tune/cross-validate-fine-tuning';
+export { crossValidateOnCachedFeatures } from './fine-tune/cross-validate-on-cached-features';
+export type { CachedFeaturesMethod, CachedFeaturesSession, CachedCrossValidationResult } from './fine-tune/cross-validate-on-cached-features';
 export { assignIdentityFolds } from './fine-tune/identity-folds';
 export type { IdentityFolds } from './fine-tune/identity-folds';
 export { selectPooledEpoch } from './fine-tune/pooled-epoch-selection';

@@ -1,9 +1,8 @@
-import * as tf from '@tensorflow/tfjs-core';
 import { InvalidArgumentError } from '@likeness/backends';
 import type { FineTunableFaceResNet } from '@likeness/embeddings';
 import { createPKSampler } from '../pk-sampler';
-import { cacheAugmentedFeatures } from './cache-augmented-features';
-import { checkCrossValidationOptions, crossValidateFineTuning, type CrossValidateFineTuningOptions, type CrossValidationResult, type FineTuningMethod } from './cross-validate-fine-tuning';
+import { checkCrossValidationOptions, type CrossValidateFineTuningOptions } from './cross-validate-fine-tuning';
+import { crossValidateOnCachedFeatures, type CachedCrossValidationResult } from './cross-validate-on-cached-features';
 import { checkFaces, type FineTuneFaceResNetOptions, type LabelledFaces } from './fine-tune-face-resnet';
 import { assignIdentityFolds } from './identity-folds';
 import { createTripletEpochTrainer, tripletValidationScore } from './triplet-epoch-trainer';
@@ -14,10 +13,7 @@ export interface CrossValidatedFineTuneOptions
   CrossValidateFineTuningOptions {}
 
 /** What {@link fineTuneFaceResNetCrossValidated} returns: the cross-validation's result and the feature cache's time. */
-export interface CrossValidatedFineTuneResult extends CrossValidationResult {
-  /** Seconds spent caching the frozen features of all training images and their augmented copies (once, shared by every fold and the final fit). */
-  readonly cacheSeconds: number;
-}
+export type CrossValidatedFineTuneResult = CachedCrossValidationResult;
 
 /**
  * `fineTuneFaceResNet` with the kept epoch chosen by k-fold
@@ -64,36 +60,22 @@ export async function fineTuneFaceResNetCrossValidated(net: FineTunableFaceResNe
   createPKSampler(labels, { p, k, seed });
   for (const rows of folds.rows) createPKSampler(labels.filter((_, i) => !rows.includes(i)), { p, k, seed });
 
-  const t0 = Date.now();
-  const feats = cacheAugmentedFeatures(net, train.images, { augmentations: A, augment: o.augment, seed });
-  const cacheSeconds = (Date.now() - t0) / 1000;
-  try {
-    const method: FineTuningMethod = {
-      labels,
-      variables: net.trainableVariables(),
-      begin(rows, s) {
-        const trainer = createTripletEpochTrainer(net, {
-          labels, rows, copies: A, strategy, margin, metric, p, k, stepsPerEpoch: steps,
-          backboneLearningRate: lrBackbone, headLearningRate: lrHead, seed: s,
-        });
-        return {
-          trainEpoch: () => trainer.trainEpoch(feats),
-          score(valRows) {
-            const f = tf.gather(feats, valRows) as tf.Tensor4D; // copy 0: the original images
-            try {
-              const sc = tripletValidationScore(net, f, Array.from(valRows, (r) => labels[r]!), margin, metric);
-              return { distances: sc.d, loss: sc.loss };
-            } finally {
-              f.dispose();
-            }
-          },
-          dispose: () => trainer.dispose(),
-        };
-      },
-    };
-    const r = await crossValidateFineTuning(method, { ...o, seed });
-    return { ...r, cacheSeconds, seconds: (Date.now() - t0) / 1000 };
-  } finally {
-    feats.dispose();
-  }
+  return crossValidateOnCachedFeatures(net, train.images, { augmentations: A, augment: o.augment, seed }, { ...o, seed }, {
+    labels,
+    variables: net.trainableVariables(),
+    begin(rows, s, feats) {
+      const trainer = createTripletEpochTrainer(net, {
+        labels, rows, copies: A, strategy, margin, metric, p, k, stepsPerEpoch: steps,
+        backboneLearningRate: lrBackbone, headLearningRate: lrHead, seed: s,
+      });
+      return {
+        trainEpoch: () => trainer.trainEpoch(feats),
+        scoreFeatures(f, lab) {
+          const sc = tripletValidationScore(net, f, lab, margin, metric);
+          return { distances: sc.d, loss: sc.loss };
+        },
+        dispose: () => trainer.dispose(),
+      };
+    },
+  });
 }
