@@ -11,16 +11,18 @@ any test. Configuration as key=value arguments, e.g.
       bright=0.1 contrast=0.1 cmode=zero tta=1 ens=3
 
 mix=4:4,4:4,2:5 makes an ensemble of members with their own input scale
-(112x92 / s) and number of blocks. ORL_DIR overrides the data folder (default: ../shared/data/faces/orl next to
+(112x92 / s) and number of blocks; parts=0:0:1:1,0.1:0.1:0.9:0.9,... makes
+a part-based ensemble (one member per crop y0:x0:y1:x1, in fractions of the
+image, area-resized to about 28x23 pixels). ORL_DIR overrides the data folder (default: ../shared/data/faces/orl next to
 the repository). "obal" is the balanced accuracy at the best threshold on the
 held-out pairs themselves (an oracle, for diagnosis only)."""
-import os, sys, math, time, json, numpy as np, torch, torch.nn as nn, torch.nn.functional as F
+import os, sys, math, time, json, copy, numpy as np, torch, torch.nn as nn, torch.nn.functional as F
 ORL_DIR = os.environ.get('ORL_DIR', os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', '..', '..', 'shared', 'data', 'faces', 'orl'))
 
 cfg = dict(steps=300, strategy='batch-hard', scale=4, lr=1e-3, margin=0.2, p=10, k=5, shift=1, flip=1,
            width=1.0, emb=128, wd=0.0, ce=0.0, ls=0.1, arc=0.0, s=16.0, m=0.2, tta=0, norm=0, rot=0.0,
            bright=0.0, contrast=0.0, scalejit=0.0, dropout=0.0, splits='0,1,2', threads=1, seed=1, warm=0,
-           metric='sq', soft=0, calaug=0, ens=1, cmode='mean', mix='', erase=0.0, pool='avg', depth=4, sched='cos')
+           metric='sq', soft=0, calaug=0, ens=1, cmode='mean', mix='', erase=0.0, pool='avg', depth=4, sched='cos', parts='', curpart='', ema=0.0)
 for a in sys.argv[1:]:
     k_, v = a.split('=')
     cfg[k_] = type(cfg[k_])(v) if not isinstance(cfg[k_], str) else v
@@ -35,7 +37,13 @@ ALL = {f's{i}': np.stack([pgm(os.path.join(ORL_DIR, f's{i}', f'{k}.pgm')) for k 
 
 def load(people):
     x = torch.tensor(np.concatenate([ALL[p] for p in people]))[:, None]
-    if cfg['scale'] > 1: x = F.avg_pool2d(x, cfg['scale'])
+    if cfg['curpart']:  # a member of a part-based ensemble: crop y0:x0:y1:x1 (fractions), area-resize to ~28x23 pixels
+        y0, x0, y1, x1 = [float(v) for v in cfg['curpart'].split(':')]
+        H, W = x.shape[2], x.shape[3]
+        x = x[:, :, round(y0 * H):round(y1 * H), round(x0 * W):round(x1 * W)]
+        h, w = x.shape[2], x.shape[3]; sc = math.sqrt(h * w / 644)
+        x = F.interpolate(x, size=(round(h / sc), round(w / sc)), mode='area')
+    elif cfg['scale'] > 1: x = F.avg_pool2d(x, cfg['scale'])
     y = torch.arange(len(people)).repeat_interleave(10)
     return x, y
 
@@ -146,6 +154,7 @@ def train_one(split, member):
     torch.manual_seed(cfg['seed'] + split + 100 * member); rng = np.random.default_rng(cfg['seed'] + split + 100 * member)
     Xtr, Ytr = load(train); Xte, Yte = load(test)
     net = Net(len(train))
+    ema_net = copy.deepcopy(net) if cfg['ema'] > 0 else None  # ema=0.99: evaluate an exponential moving average of the weights
     opt = torch.optim.Adam(net.parameters(), lr=cfg['lr'], weight_decay=cfg['wd']) if cfg['wd'] == 0 else torch.optim.AdamW(net.parameters(), lr=cfg['lr'], weight_decay=cfg['wd'])
     steps = cfg['steps']
     def lr_at(s):
@@ -198,16 +207,24 @@ def train_one(split, member):
                 oh = F.one_hot(y, len(train)).float(); cos = cos - cfg['m'] * oh
             loss = loss + cfg['ce'] * F.cross_entropy(cfg['s'] * cos, y, label_smoothing=cfg['ls'])
         opt.zero_grad(); loss.backward(); opt.step(); sched.step()
+        if ema_net is not None:
+            with torch.no_grad():
+                dec = min(cfg['ema'], (1 + s) / (10 + s))
+                for pe, pn in zip(ema_net.parameters(), net.parameters()): pe.mul_(dec).add_(pn, alpha=1 - dec)
+                for be, bn in zip(ema_net.buffers(), net.buffers()): be.copy_(bn)
     secs = time.time() - t0
-    return net, secs
+    return (ema_net if ema_net is not None else net), secs
 
 def run(split):
     test = SPLITS[split]; train = [f's{i}' for i in range(1, 41) if f's{i}' not in test]
     ete, etr, secs = [], [], 0
     plan = [tuple(int(v) for v in p.split(':')) for p in cfg['mix'].split(',')] if cfg['mix'] else [(cfg['scale'], cfg['depth'])] * cfg['ens']
     base = (cfg['scale'], cfg['depth'])
+    partl = cfg['parts'].split(',') if cfg['parts'] else [''] * len(plan)
+    if cfg['parts']: plan = [plan[0]] * len(partl)
     for m, (sc_, dp_) in enumerate(plan):
         cfg['scale'], cfg['depth'] = sc_, dp_
+        cfg['curpart'] = partl[m]
         Xtr, Ytr = load(train); Xte, Yte = load(test)
         Xcal = augment(Xtr, np.random.default_rng(99)) if cfg['calaug'] else Xtr
         net, sc = train_one(split, m); secs += sc
