@@ -23,10 +23,7 @@ cfg = dict(steps=300, strategy='batch-hard', scale=4, lr=1e-3, margin=0.2, p=10,
            width=1.0, emb=128, wd=0.0, ce=0.0, ls=0.1, arc=0.0, s=16.0, m=0.2, tta=0, norm=0, rot=0.0,
            bright=0.0, contrast=0.0, scalejit=0.0, dropout=0.0, splits='0,1,2', threads=1, seed=1, warm=0,
            metric='sq', soft=0, calaug=0, ens=1, cmode='mean', mix='', erase=0.0, pool='avg', depth=4, sched='cos', parts='', curpart='', ema=0.0)
-for a in sys.argv[1:]:
-    k_, v = a.split('=')
-    cfg[k_] = type(cfg[k_])(v) if not isinstance(cfg[k_], str) else v
-torch.set_num_threads(cfg['threads'])
+DEV = torch.device('cuda' if torch.cuda.is_available() else 'cpu')  # a GPU when there is one (orl_sweep_torch.py)
 SPLITS = {0: [f's{i}' for i in range(31, 41)],
           1: 's1 s2 s6 s9 s10 s12 s13 s16 s17 s38'.split(),
           2: 's8 s9 s12 s16 s19 s22 s23 s32 s36 s40'.split()}
@@ -45,7 +42,7 @@ def load(people):
         x = F.interpolate(x, size=(round(h / sc), round(w / sc)), mode='area')
     elif cfg['scale'] > 1: x = F.avg_pool2d(x, cfg['scale'])
     y = torch.arange(len(people)).repeat_interleave(10)
-    return x, y
+    return x.to(DEV), y.to(DEV)
 
 def prep(x):
     if cfg['norm']:
@@ -74,11 +71,11 @@ def augment(x, rng):
     n, _, H, W = x.shape
     out = x.clone()
     if cfg['rot'] > 0 or cfg['scalejit'] > 0:
-        ang = torch.tensor(rng.uniform(-cfg['rot'], cfg['rot'], n) * math.pi / 180, dtype=torch.float32)
-        sc = torch.tensor(1 + rng.uniform(-cfg['scalejit'], cfg['scalejit'], n), dtype=torch.float32)
-        tx = torch.tensor(rng.integers(-cfg['shift'], cfg['shift'] + 1, n) * 2.0 / W, dtype=torch.float32)
-        ty = torch.tensor(rng.integers(-cfg['shift'], cfg['shift'] + 1, n) * 2.0 / H, dtype=torch.float32)
-        th = torch.zeros(n, 2, 3)
+        ang = torch.tensor(rng.uniform(-cfg['rot'], cfg['rot'], n) * math.pi / 180, dtype=torch.float32, device=x.device)
+        sc = torch.tensor(1 + rng.uniform(-cfg['scalejit'], cfg['scalejit'], n), dtype=torch.float32, device=x.device)
+        tx = torch.tensor(rng.integers(-cfg['shift'], cfg['shift'] + 1, n) * 2.0 / W, dtype=torch.float32, device=x.device)
+        ty = torch.tensor(rng.integers(-cfg['shift'], cfg['shift'] + 1, n) * 2.0 / H, dtype=torch.float32, device=x.device)
+        th = torch.zeros(n, 2, 3, device=x.device)
         th[:, 0, 0] = torch.cos(ang) / sc; th[:, 0, 1] = -torch.sin(ang) / sc * H / W; th[:, 0, 2] = tx
         th[:, 1, 0] = torch.sin(ang) / sc * W / H; th[:, 1, 1] = torch.cos(ang) / sc; th[:, 1, 2] = ty
         grid = F.affine_grid(th, x.shape, align_corners=False)
@@ -89,11 +86,11 @@ def augment(x, rng):
             dy, dx = rng.integers(-s, s + 1, 2)
             out[i] = xp[i, :, s + dy:s + dy + H, s + dx:s + dx + W]
     if cfg['flip']:
-        f = torch.tensor(rng.random(n) < 0.5)
+        f = torch.tensor(rng.random(n) < 0.5, device=x.device)
         out[f] = torch.flip(out[f], [3])
     if cfg['bright'] > 0 or cfg['contrast'] > 0:
-        b = torch.tensor(rng.uniform(-cfg['bright'], cfg['bright'], n), dtype=torch.float32)[:, None, None, None]
-        c = torch.tensor(1 + rng.uniform(-cfg['contrast'], cfg['contrast'], n), dtype=torch.float32)[:, None, None, None]
+        b = torch.tensor(rng.uniform(-cfg['bright'], cfg['bright'], n), dtype=torch.float32, device=x.device)[:, None, None, None]
+        c = torch.tensor(1 + rng.uniform(-cfg['contrast'], cfg['contrast'], n), dtype=torch.float32, device=x.device)[:, None, None, None]
         m = out.mean(dim=(1, 2, 3), keepdim=True) if cfg['cmode'] == 'mean' else 0
         out = ((out - m) * c + m + b).clamp(0, 1)
     if cfg['erase'] > 0:
@@ -147,13 +144,18 @@ def embed(net, x):
                 v = xp[:, :, 1 + dy:1 + dy + H, 1 + dx:1 + dx + W]
                 acc = acc + net(v) + net(torch.flip(v, [3]))
             e = F.normalize(acc, dim=1)
-    return e
+    return e.cpu()
+
+TRAIN = {}  # split key -> its training people, when not "everyone else" (the sweep's inner splits)
+def people_of(split):
+    test = SPLITS[split]
+    return test, TRAIN.get(split) or [f's{i}' for i in range(1, 41) if f's{i}' not in test]
 
 def train_one(split, member):
-    test = SPLITS[split]; train = [f's{i}' for i in range(1, 41) if f's{i}' not in test]
+    test, train = people_of(split)
     torch.manual_seed(cfg['seed'] + split + 100 * member); rng = np.random.default_rng(cfg['seed'] + split + 100 * member)
     Xtr, Ytr = load(train); Xte, Yte = load(test)
-    net = Net(len(train))
+    net = Net(len(train)).to(DEV)
     ema_net = copy.deepcopy(net) if cfg['ema'] > 0 else None  # ema=0.99: evaluate an exponential moving average of the weights
     opt = torch.optim.Adam(net.parameters(), lr=cfg['lr'], weight_decay=cfg['wd']) if cfg['wd'] == 0 else torch.optim.AdamW(net.parameters(), lr=cfg['lr'], weight_decay=cfg['wd'])
     steps = cfg['steps']
@@ -167,7 +169,7 @@ def train_one(split, member):
     for s in range(steps):
         net.train()
         ids = rng.choice(len(train), P, replace=False); idx = []
-        for c in ids: idx += list(rng.choice(np.where(Ytr.numpy() == c)[0], K, replace=False))
+        for c in ids: idx += list(rng.choice(np.where(Ytr.cpu().numpy() == c)[0], K, replace=False))
         x = augment(Xtr[idx], rng); y = Ytr[idx]
         e = net(x)
         d = torch.cdist(e, e)
@@ -216,7 +218,7 @@ def train_one(split, member):
     return (ema_net if ema_net is not None else net), secs
 
 def run(split):
-    test = SPLITS[split]; train = [f's{i}' for i in range(1, 41) if f's{i}' not in test]
+    test, train = people_of(split)
     ete, etr, secs = [], [], 0
     plan = [tuple(int(v) for v in p.split(':')) for p in cfg['mix'].split(',')] if cfg['mix'] else [(cfg['scale'], cfg['depth'])] * cfg['ens']
     base = (cfg['scale'], cfg['depth'])
@@ -231,14 +233,19 @@ def run(split):
         ete.append(embed(net, Xte)); etr.append(embed(net, Xcal))
     cfg['scale'], cfg['depth'] = base
     cfg['ens'] = len(plan)
-    r = metrics(torch.cat(ete, 1) / math.sqrt(cfg['ens']), Yte, torch.cat(etr, 1) / math.sqrt(cfg['ens']), Ytr)
+    r = metrics(torch.cat(ete, 1) / math.sqrt(cfg['ens']), Yte.cpu(), torch.cat(etr, 1) / math.sqrt(cfg['ens']), Ytr.cpu())
     r['secs'] = secs
     return r
 
-res = []
-for sp in [int(s) for s in cfg['splits'].split(',')]:
-    r = run(sp); res.append(r)
-    print(f'  split {sp}: ' + ' '.join(f'{k} {100*v:.1f}' if k != 'secs' else f'{v:.0f}s' for k, v in r.items()), flush=True)
-keys = ['auc', 'eer', 'bal', 'obal', 'tar2', 'tar3', 'top1']
-args = ' '.join(sys.argv[1:])
-print(f'RESULT [{args}] ' + ' '.join(f'{k} {100*np.mean([r[k] for r in res]):.1f}±{100*np.std([r[k] for r in res], ddof=1) if len(res)>1 else 0:.1f}' for k in keys), flush=True)
+if __name__ == '__main__':
+    for a in sys.argv[1:]:
+        k_, v = a.split('=')
+        cfg[k_] = type(cfg[k_])(v) if not isinstance(cfg[k_], str) else v
+    torch.set_num_threads(cfg['threads'])
+    res = []
+    for sp in [int(s) for s in cfg['splits'].split(',')]:
+        r = run(sp); res.append(r)
+        print(f'  split {sp}: ' + ' '.join(f'{k} {100*v:.1f}' if k != 'secs' else f'{v:.0f}s' for k, v in r.items()), flush=True)
+    keys = ['auc', 'eer', 'bal', 'obal', 'tar2', 'tar3', 'top1']
+    args = ' '.join(sys.argv[1:])
+    print(f'RESULT [{args}] ' + ' '.join(f'{k} {100*np.mean([r[k] for r in res]):.1f}±{100*np.std([r[k] for r in res], ddof=1) if len(res)>1 else 0:.1f}' for k in keys), flush=True)
