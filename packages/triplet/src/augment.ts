@@ -1,7 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { ShapeError } from '@likeness/backends';
+import { assertNumber, assertTensor, ShapeError } from '@likeness/backends';
 import { Rng } from './internal/rng';
-import { assertNumber, assertTensor } from './internal/validate';
 
 /** Options of {@link flipAndShift}. */
 export interface FlipAndShiftOptions {

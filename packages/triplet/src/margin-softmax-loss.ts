@@ -1,6 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { ShapeError } from '@likeness/backends';
-import { assertNumber, assertTensor } from './internal/validate';
+import { assertNumber, assertTensor, ShapeError } from '@likeness/backends';
 
 /** Options of {@link marginSoftmaxLoss}. */
 export interface MarginSoftmaxOptions {

@@ -1,6 +1,6 @@
-import { InvalidArgumentError } from '@likeness/backends';
+import { assertNumber, InvalidArgumentError } from '@likeness/backends';
 import { Rng } from './internal/rng';
-import { assertNumber, checkLabels } from './internal/validate';
+import { checkLabels } from './internal/validate';
 import { DegenerateBatchError } from './errors/degenerate-batch-error';
 
 /** Options of {@link createPKSampler}. */

@@ -1,11 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { ShapeError } from '@likeness/backends';
+import { assertNumber, assertOneOf, assertTensor, ShapeError } from '@likeness/backends';
 import { pairwiseDistances, type Encoder } from '@likeness/embeddings';
 import type { Triplets } from './triplets';
 import { TRIPLET_METRICS, type TripletMetric } from './triplet-loss';
 import { mineFromDistances } from './mining/mine-triplets';
 import type { SemiHardFallback } from './mining/mine-from-distances';
-import { assertNumber, assertOneOf, assertTensor, checkLabels } from './internal/validate';
+import { checkLabels } from './internal/validate';
 
 /** Options of {@link selectHardTriplets}. */
 export interface SelectHardTripletsOptions {

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { InvalidArgumentError, ShapeError } from '@likeness/backends';
+import { assertNumber, assertOneOf, InvalidArgumentError, ShapeError } from '@likeness/backends';
 import { l2Distance, squaredL2Distance } from '@likeness/embeddings';
-import { assertEmbeddings, assertNumber, assertOneOf } from './internal/validate';
+import { assertEmbeddings } from './internal/validate';
 
 /** The distance inside the triplet loss: `'squared-l2'` (FaceNet's ‖·‖²) or plain `'l2'`. */
 export type TripletMetric = 'squared-l2' | 'l2';

@@ -1,5 +1,4 @@
-import { InvalidArgumentError, ShapeError } from '@likeness/backends';
-import { describe } from '../internal/validate';
+import { describeValue, InvalidArgumentError, ShapeError } from '@likeness/backends';
 
 /**
  * @internal Checks a row-major N×N distance matrix given as a flat array
@@ -14,7 +13,7 @@ export function flatDistances(distances: unknown, n: number, fn: string): ArrayL
     return rows.flat();
   }
   if (distances == null || typeof distances !== 'object' || typeof (distances as ArrayLike<number>).length !== 'number') {
-    throw new InvalidArgumentError({ fn, argument: 'distances', message: `expected a flat row-major N×N array or number[][], got ${describe(distances)}.` });
+    throw new InvalidArgumentError({ fn, argument: 'distances', message: `expected a flat row-major N×N array or number[][], got ${describeValue(distances)}.` });
   }
   const d = distances as ArrayLike<number>;
   if (d.length !== n * n) {

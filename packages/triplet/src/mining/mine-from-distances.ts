@@ -1,5 +1,6 @@
+import { assertNumber, assertOneOf } from '@likeness/backends';
 import { TripletBuilder, type Triplets } from '../triplets';
-import { assertNumber, assertOneOf, checkLabels } from '../internal/validate';
+import { checkLabels } from '../internal/validate';
 import { flatDistances } from './distance-matrix';
 
 /** Options of {@link batchAllFromDistances}. */

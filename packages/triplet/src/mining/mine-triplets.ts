@@ -1,10 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { assertNumber, assertOneOf } from '@likeness/backends';
 import { pairwiseDistances } from '@likeness/embeddings';
 import type { Triplets } from '../triplets';
 import type { TripletMetric } from '../triplet-loss';
 import { TRIPLET_METRICS } from '../triplet-loss';
 import { Rng } from '../internal/rng';
-import { assertEmbeddings, assertNumber, assertOneOf, checkLabels } from '../internal/validate';
+import { assertEmbeddings, checkLabels } from '../internal/validate';
 import { batchAllFromDistances, batchHardFromDistances, semiHardFromDistances, type SemiHardFallback } from './mine-from-distances';
 import { randomTriplets } from './random-triplets';
 

@@ -1,6 +1,7 @@
+import { assertNumber } from '@likeness/backends';
 import { Rng } from '../internal/rng';
 import { TripletBuilder, type Triplets } from '../triplets';
-import { assertNumber, checkLabels } from '../internal/validate';
+import { checkLabels } from '../internal/validate';
 
 /** Options of {@link randomTriplets}. */
 export interface RandomTripletsOptions {

@@ -1,6 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { InvalidArgumentError } from '@likeness/backends';
-import { describe } from '../internal/validate';
+import { describeValue, InvalidArgumentError } from '@likeness/backends';
 
 /** Built-in optimiser names, or any tf.Optimizer you construct yourself. */
 export type OptimizerChoice = 'adam' | 'sgd' | 'momentum' | 'rmsprop' | tf.Optimizer;
@@ -26,7 +25,7 @@ export function createOptimizer(choice: OptimizerChoice, learningRate: number): 
     case 'rmsprop':
       return tf.train.rmsprop(learningRate);
     default:
-      throw new InvalidArgumentError({ fn: 'createOptimizer', argument: 'optimizer', message: `expected one of 'adam', 'sgd', 'momentum', 'rmsprop' or a tf.Optimizer, got ${describe(choice)}.` });
+      throw new InvalidArgumentError({ fn: 'createOptimizer', argument: 'optimizer', message: `expected one of 'adam', 'sgd', 'momentum', 'rmsprop' or a tf.Optimizer, got ${describeValue(choice)}.` });
   }
 }
 

@@ -1,5 +1,4 @@
-import { InvalidArgumentError } from '@likeness/backends';
-import { describe } from '../internal/validate';
+import { describeValue, InvalidArgumentError } from '@likeness/backends';
 
 /**
  * Learning-rate schedule over `steps` steps:
@@ -29,7 +28,7 @@ export function learningRateAt(schedule: LearningRateSchedule, step: number, tot
   else if (schedule === 'cosine') lr = baseRate * 0.5 * (1 + Math.cos((Math.PI * Math.min(step, totalSteps)) / Math.max(totalSteps, 1)));
   else if (typeof schedule === 'function') lr = schedule(step, totalSteps, baseRate);
   else if (schedule != null && typeof schedule === 'object' && schedule.type === 'step') lr = baseRate * schedule.gamma ** Math.floor(step / schedule.every);
-  else throw new InvalidArgumentError({ fn: 'learningRateAt', argument: 'schedule', message: `expected 'constant', 'cosine', { type: 'step', every, gamma } or a function, got ${describe(schedule)}.` });
+  else throw new InvalidArgumentError({ fn: 'learningRateAt', argument: 'schedule', message: `expected 'constant', 'cosine', { type: 'step', every, gamma } or a function, got ${describeValue(schedule)}.` });
   if (warmupSteps > 0 && step < warmupSteps) lr *= (step + 1) / warmupSteps;
   if (!Number.isFinite(lr) || lr < 0) {
     throw new InvalidArgumentError({ fn: 'learningRateAt', argument: 'schedule', message: `the schedule gave learning rate ${lr} at step ${step}; it must be a finite number ≥ 0.` });

@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { InvalidArgumentError, ShapeError } from '@likeness/backends';
+import { assertNumber, assertOneOf, assertTensor, InvalidArgumentError, ShapeError } from '@likeness/backends';
 import { pairwiseDistances, type Encoder } from '@likeness/embeddings';
 import { DegenerateBatchError } from '../errors/degenerate-batch-error';
 import { CheckpointCorruptError } from '../errors/checkpoint-corrupt-error';
 import { Rng } from '../internal/rng';
-import { assertNumber, assertOneOf, assertTensor, checkLabels } from '../internal/validate';
+import { checkLabels } from '../internal/validate';
 import { MINING_STRATEGIES, mineFromDistances, type MiningStrategy } from '../mining/mine-triplets';
 import type { SemiHardFallback } from '../mining/mine-from-distances';
 import { randomTriplets } from '../mining/random-triplets';
