@@ -1,7 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { InvalidArgumentError, ShapeError } from '@likeness/backends';
+import { assertOneOf, assertTensor, describeValue, InvalidArgumentError, ShapeError } from '@likeness/backends';
 import { EmptyBatchError } from './errors/empty-batch-error';
-import { assertOneOf, assertTensor, describe } from './internal/validate';
 
 /** @internal Labels → Float32Array of 0/1, checked. */
 export function checkBinaryLabels(labels: unknown, n: number, fn: string, argument = 'labels'): Float32Array {
@@ -12,7 +11,7 @@ export function checkBinaryLabels(labels: unknown, n: number, fn: string, argume
   } else if (labels != null && typeof labels === 'object' && typeof (labels as ArrayLike<unknown>).length === 'number') {
     arr = labels as ArrayLike<unknown>;
   } else {
-    throw new InvalidArgumentError({ fn, argument, message: `expected 0/1 labels (1 = same person), got ${describe(labels)}.` });
+    throw new InvalidArgumentError({ fn, argument, message: `expected 0/1 labels (1 = same person), got ${describeValue(labels)}.` });
   }
   if (arr.length === 0) throw new EmptyBatchError({ fn, argument });
   if (arr.length !== n) throw new ShapeError({ fn, argument, expected: `one label per pair (${n})`, actual: [arr.length] });
@@ -21,7 +20,7 @@ export function checkBinaryLabels(labels: unknown, n: number, fn: string, argume
     const v = arr[i];
     const x = v === true ? 1 : v === false ? 0 : v;
     if (x !== 0 && x !== 1) {
-      throw new InvalidArgumentError({ fn, argument, message: `labels must be 0 (different people) or 1 (same person) (booleans accepted); ${argument}[${i}] is ${describe(v)}.` });
+      throw new InvalidArgumentError({ fn, argument, message: `labels must be 0 (different people) or 1 (same person) (booleans accepted); ${argument}[${i}] is ${describeValue(v)}.` });
     }
     out[i] = x;
   }

@@ -1,8 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { assertNumber } from '@likeness/backends';
 import { bestThreshold, type ThresholdAccuracy } from '@likeness/embeddings';
 import type { VerificationHead } from './verification-head';
 import { allPairs, type PairBatch } from './pair-sampler';
-import { assertEmbeddings, assertNumber, checkLabels } from './internal/validate';
+import { assertEmbeddings, checkLabels } from './internal/validate';
 import { EmptyBatchError } from './errors/empty-batch-error';
 
 /**

@@ -1,8 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { ShapeError } from '@likeness/backends';
+import { assertNumber, assertTensor, ShapeError } from '@likeness/backends';
 import type { Encoder } from '@likeness/embeddings';
 import { EmptyBatchError } from './errors/empty-batch-error';
-import { assertNumber, assertTensor } from './internal/validate';
 
 /**
  * Embeds images once with a (frozen) encoder in inference mode, in chunks,

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { InvalidArgumentError } from '@likeness/backends';
+import { assertNumber, InvalidArgumentError } from '@likeness/backends';
 import type { FineTunableFaceResNet } from '@likeness/embeddings';
 import {
   assignIdentityFolds, checkCrossValidationOptions, crossValidateOnCachedFeatures,
@@ -10,7 +10,6 @@ import { createBalancedPairSampler } from './pair-sampler';
 import { createSiameseEpochTrainer, siameseValidationScore } from './siamese-epoch-trainer';
 import { trainHead, type TrainSiameseOptions } from './train-siamese';
 import type { VerificationHead } from './verification-head';
-import { assertNumber } from './internal/validate';
 
 /** Options of {@link fineTuneFaceResNetSiameseCrossValidated}: the siamese fine-tuner's training options, the head's preparation and the cross-validation's. */
 export interface CrossValidatedSiameseOptions

@@ -1,11 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { InvalidArgumentError, ShapeError } from '@likeness/backends';
+import { assertNumber, InvalidArgumentError, ShapeError } from '@likeness/backends';
 import type { AugmentFacesOptions, FineTunableFaceResNet } from '@likeness/embeddings';
 import { bootstrapEerImprovement, cacheAugmentedFeatures, resolveKeepBest, validationScoreBetter, type KeepBestOptions } from '@likeness/triplet';
 import { allPairs, createBalancedPairSampler } from './pair-sampler';
 import type { VerificationHead } from './verification-head';
 import { createSiameseEpochTrainer, siameseValidationScore as validationScore } from './siamese-epoch-trainer';
-import { assertNumber, checkLabels } from './internal/validate';
+import { checkLabels } from './internal/validate';
 
 /** Labelled aligned face crops [N,150,150,3] in [0,1]. */
 export interface SiameseFaces {

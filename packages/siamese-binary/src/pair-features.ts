@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { ShapeError } from '@likeness/backends';
+import { assertNumber, assertOneOf, ShapeError } from '@likeness/backends';
 import { NegativeFeaturesError } from './errors/negative-features-error';
 import { EmptyBatchError } from './errors/empty-batch-error';
-import { assertEmbeddings, assertNumber, assertOneOf } from './internal/validate';
+import { assertEmbeddings } from './internal/validate';
 
 /**
  * What the head sees of a pair (fᵢ, fⱼ) of D-dimensional embeddings:

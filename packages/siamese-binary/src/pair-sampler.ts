@@ -1,7 +1,7 @@
-import { InvalidArgumentError } from '@likeness/backends';
+import { assertNumber, InvalidArgumentError } from '@likeness/backends';
 import { EmptyBatchError } from './errors/empty-batch-error';
 import { Rng } from './internal/rng';
-import { assertNumber, checkLabels } from './internal/validate';
+import { checkLabels } from './internal/validate';
 
 /** A batch of pairs: pair i is (left[i], right[i]), `same[i]` = 1 for one person. */
 export interface PairBatch {

@@ -1,9 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { InvalidArgumentError, ShapeError } from '@likeness/backends';
+import { assertNumber, assertTensor, InvalidArgumentError, ShapeError } from '@likeness/backends';
 import type { Encoder } from '@likeness/embeddings';
 import type { VerificationHead } from './verification-head';
 import { embedImages } from './embed-images';
-import { assertNumber, assertTensor } from './internal/validate';
 
 /** Answer of {@link SiameseVerifier.verify}. */
 export interface Verification {

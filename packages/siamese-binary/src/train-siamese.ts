@@ -1,11 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { InvalidArgumentError, ShapeError } from '@likeness/backends';
+import { assertNumber, assertTensor, InvalidArgumentError, ShapeError } from '@likeness/backends';
 import type { Encoder } from '@likeness/embeddings';
 import { createOptimizer, DegenerateBatchError, learningRateAt, setLearningRate, type LearningRateSchedule, type OptimizerChoice } from '@likeness/triplet';
 import { binaryCrossEntropyWithLogits } from './binary-cross-entropy';
 import { createBalancedPairSampler } from './pair-sampler';
 import type { VerificationHead } from './verification-head';
-import { assertEmbeddings, assertNumber, assertTensor, checkLabels } from './internal/validate';
+import { assertEmbeddings, checkLabels } from './internal/validate';
 
 /** One line of progress. */
 export interface SiameseProgress {

@@ -1,7 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { InvalidArgumentError, ShapeError } from '@likeness/backends';
+import { assertNumber, assertOneOf, InvalidArgumentError, ShapeError } from '@likeness/backends';
 import { checkPair, pairFeatures, PAIR_FORMS, type PairForm } from './pair-features';
-import { assertNumber, assertOneOf } from './internal/validate';
 
 /** Options of {@link createVerificationHead}. */
 export interface VerificationHeadOptions {
