@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { ShapeError } from '@likeness/backends';
-import { assertRank, assertTensor } from '../internal/validate';
+import { assertTensor, ShapeError } from '@likeness/backends';
+import { assertRank } from '../internal/validate';
 import { safeSqrt } from '../internal/safe-sqrt';
 
 function checkPair(a: unknown, b: unknown, fn: string): void {

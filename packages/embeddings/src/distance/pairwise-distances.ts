@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { InvalidArgumentError, ShapeError } from '@likeness/backends';
-import { assertRank, assertTensor } from '../internal/validate';
+import { assertTensor, InvalidArgumentError, ShapeError } from '@likeness/backends';
+import { assertRank } from '../internal/validate';
 import { safeSqrt } from '../internal/safe-sqrt';
 import { DISTANCE_METRICS, type DistanceMetric } from './distance-metric';
 

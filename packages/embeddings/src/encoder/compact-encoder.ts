@@ -1,7 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { InvalidArgumentError, ShapeError } from '@likeness/backends';
+import { assertNumber, assertTensor, InvalidArgumentError, ShapeError } from '@likeness/backends';
 import type { Encoder } from '../encoder';
-import { assertFiniteNumber, assertTensor } from '../internal/validate';
 import { glorotUniform, heNormal } from '../internal/seeded-random';
 
 /** Options of {@link createCompactEncoder}. */
@@ -227,12 +226,12 @@ export function compactEncoderConfig(options: CompactEncoderOptions, fn: string)
     throw new InvalidArgumentError({ fn, argument: 'options.inputShape', message: `${s[0]}×${s[1]} is too small for ${channels.length} 2×2 poolings; use at least ${2 ** channels.length} pixels per side or fewer blocks.` });
   }
   const embeddingSize = options.embeddingSize ?? 128;
-  assertFiniteNumber(embeddingSize, fn, 'options.embeddingSize', { integer: true, min: 1 });
+  assertNumber(embeddingSize, fn, 'options.embeddingSize', { integer: true, min: 1 });
   const momentum = options.momentum ?? 0.9;
-  assertFiniteNumber(momentum, fn, 'options.momentum', { min: 0, max: 1 });
+  assertNumber(momentum, fn, 'options.momentum', { min: 0, max: 1 });
   const epsilon = options.epsilon ?? 1e-3;
-  assertFiniteNumber(epsilon, fn, 'options.epsilon', { min: 0 });
-  if (options.seed !== undefined) assertFiniteNumber(options.seed, fn, 'options.seed', { integer: true });
+  assertNumber(epsilon, fn, 'options.epsilon', { min: 0 });
+  if (options.seed !== undefined) assertNumber(options.seed, fn, 'options.seed', { integer: true });
   return { inputShape: [s[0], s[1], s[2]], embeddingSize, channels: [...channels], normalize: options.normalize ?? true, momentum, epsilon };
 }
 

@@ -1,7 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { InvalidArgumentError, ShapeError } from '@likeness/backends';
+import { assertTensor, describeValue, InvalidArgumentError, ShapeError } from '@likeness/backends';
 import type { Encoder } from '../encoder';
-import { assertTensor, describe } from '../internal/validate';
 
 /**
  * An ensemble of M encoders of the same input as one {@link Encoder}: the
@@ -30,11 +29,11 @@ import { assertTensor, describe } from '../internal/validate';
 export function ensembleEncoder(members: readonly Encoder[]): Encoder {
   const fn = 'ensembleEncoder';
   if (!Array.isArray(members) || members.length === 0) {
-    throw new InvalidArgumentError({ fn, argument: 'members', message: `expected a non-empty array of Encoders, got ${describe(members)}.` });
+    throw new InvalidArgumentError({ fn, argument: 'members', message: `expected a non-empty array of Encoders, got ${describeValue(members)}.` });
   }
   members.forEach((m, i) => {
     if (m == null || typeof m.encode !== 'function' || typeof m.trainableVariables !== 'function' || !Array.isArray(m.inputShape)) {
-      throw new InvalidArgumentError({ fn, argument: `members[${i}]`, message: `expected an Encoder (CompactEncoder, FaceResNet…), got ${describe(m)}.` });
+      throw new InvalidArgumentError({ fn, argument: `members[${i}]`, message: `expected an Encoder (CompactEncoder, FaceResNet…), got ${describeValue(m)}.` });
     }
   });
   const shape = members[0]!.inputShape;

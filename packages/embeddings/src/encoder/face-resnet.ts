@@ -1,9 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { InvalidArgumentError, ShapeError } from '@likeness/backends';
+import { assertTensor, InvalidArgumentError, ShapeError } from '@likeness/backends';
 import type { Encoder } from '../encoder';
 import { WeightsFormatError } from '../errors/weights-format-error';
 import { decodeChecked } from '../weights/compact-encoder-weights';
-import { assertTensor } from '../internal/validate';
 
 /** face-api's (dlib's) RGB means, subtracted on the 0–255 scale before dividing by 255. */
 export const FACE_RESNET_MEAN_RGB: readonly [number, number, number] = Object.freeze([122.782, 117.001, 104.298]) as readonly [number, number, number];

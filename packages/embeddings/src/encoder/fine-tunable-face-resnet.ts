@@ -1,8 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { InvalidArgumentError, ShapeError } from '@likeness/backends';
+import { assertTensor, InvalidArgumentError, ShapeError } from '@likeness/backends';
 import type { Encoder } from '../encoder';
 import { WeightsFormatError } from '../errors/weights-format-error';
-import { assertTensor } from '../internal/validate';
 import { FACE_RESNET_MEAN_RGB, type FaceResNet } from './face-resnet';
 
 /** The 14 residual stages of the dlib face ResNet, input to output: [weight prefix, down-sampling?]. */

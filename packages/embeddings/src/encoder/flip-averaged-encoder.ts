@@ -1,7 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { InvalidArgumentError, ShapeError } from '@likeness/backends';
+import { assertTensor, describeValue, InvalidArgumentError, ShapeError } from '@likeness/backends';
 import type { Encoder } from '../encoder';
-import { assertTensor, describe } from '../internal/validate';
 
 /** Options of {@link flipAveragedEncoder}. */
 export interface FlipAveragedEncoderOptions {
@@ -40,13 +39,13 @@ export interface FlipAveragedEncoderOptions {
 export function flipAveragedEncoder(encoder: Encoder, options: FlipAveragedEncoderOptions = {}): Encoder {
   const fn = 'flipAveragedEncoder';
   if (encoder == null || typeof encoder.encode !== 'function' || typeof encoder.trainableVariables !== 'function' || !Array.isArray(encoder.inputShape)) {
-    throw new InvalidArgumentError({ fn, argument: 'encoder', message: `expected an Encoder (FaceResNet, FineTunableFaceResNet, CompactEncoder…), got ${describe(encoder)}.` });
+    throw new InvalidArgumentError({ fn, argument: 'encoder', message: `expected an Encoder (FaceResNet, FineTunableFaceResNet, CompactEncoder…), got ${describeValue(encoder)}.` });
   }
   if (options == null || typeof options !== 'object') {
-    throw new InvalidArgumentError({ fn, argument: 'options', message: `expected an options object, got ${describe(options)}.` });
+    throw new InvalidArgumentError({ fn, argument: 'options', message: `expected an options object, got ${describeValue(options)}.` });
   }
   if (options.normalize !== undefined && typeof options.normalize !== 'boolean') {
-    throw new InvalidArgumentError({ fn, argument: 'options.normalize', message: `expected true or false, got ${describe(options.normalize)}.` });
+    throw new InvalidArgumentError({ fn, argument: 'options.normalize', message: `expected true or false, got ${describeValue(options.normalize)}.` });
   }
   const normalize = options.normalize ?? encoder.normalized;
   return {

@@ -1,6 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { InvalidArgumentError, ShapeError } from '@likeness/backends';
-import { assertTensor } from '../internal/validate';
+import { assertTensor, InvalidArgumentError, ShapeError } from '@likeness/backends';
 import { estimateSimilarity, type Point } from './similarity-transform';
 
 /**

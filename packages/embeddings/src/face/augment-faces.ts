@@ -1,6 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { InvalidArgumentError, ShapeError } from '@likeness/backends';
-import { assertTensor } from '../internal/validate';
+import { assertTensor, InvalidArgumentError, ShapeError } from '@likeness/backends';
 
 /** mulberry32: a small seeded PRNG in [0, 1). */
 function seededRandom(seed: number): () => number {

@@ -1,6 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { InvalidArgumentError } from '@likeness/backends';
-import { describe } from '../internal/validate';
+import { describeValue, InvalidArgumentError } from '@likeness/backends';
 import type { DetectedFace, FaceDetectorAdapter } from './face-detector';
 
 /** The one net method the adapter needs from face-api. */
@@ -66,13 +65,13 @@ export interface FaceApiDetectorOptions {
 export async function createFaceApiDetector(faceapi: FaceApiModule, options: FaceApiDetectorOptions = {}): Promise<FaceDetectorAdapter> {
   const fn = 'createFaceApiDetector';
   if (faceapi == null || typeof faceapi.detectAllFaces !== 'function' || faceapi.nets == null) {
-    throw new InvalidArgumentError({ fn, argument: 'faceapi', message: `expected the @vladmandic/face-api module (require('@vladmandic/face-api/dist/face-api.node-wasm.js')), got ${describe(faceapi)}.` });
+    throw new InvalidArgumentError({ fn, argument: 'faceapi', message: `expected the @vladmandic/face-api module (require('@vladmandic/face-api/dist/face-api.node-wasm.js')), got ${describeValue(faceapi)}.` });
   }
   if (typeof faceapi.tf?.engine === 'function' && faceapi.tf.engine() !== tf.engine()) {
     throw new InvalidArgumentError({ fn, argument: 'faceapi', message: 'face-api runs on another copy of @tensorflow/tfjs-core; install exactly one (pnpm why @tensorflow/tfjs-core).' });
   }
   const kind = options.kind ?? 'ssd';
-  if (kind !== 'ssd' && kind !== 'tiny') throw new InvalidArgumentError({ fn, argument: 'options.kind', message: `expected 'ssd' or 'tiny', got ${describe(kind)}.` });
+  if (kind !== 'ssd' && kind !== 'tiny') throw new InvalidArgumentError({ fn, argument: 'options.kind', message: `expected 'ssd' or 'tiny', got ${describeValue(kind)}.` });
   const detectorNet = kind === 'ssd' ? faceapi.nets.ssdMobilenetv1 : faceapi.nets.tinyFaceDetector;
   for (const net of [detectorNet, faceapi.nets.faceLandmark68Net]) {
     if (net.isLoaded) continue;
@@ -88,7 +87,7 @@ export async function createFaceApiDetector(faceapi: FaceApiModule, options: Fac
   return {
     async detect(image: tf.Tensor3D): Promise<DetectedFace[]> {
       if (!(image instanceof tf.Tensor) || image.rank !== 3 || image.shape[2] !== 3) {
-        throw new InvalidArgumentError({ fn: 'FaceApiDetector.detect', argument: 'image', message: `expected an RGB image tensor [H,W,3] in [0,1], got ${image instanceof tf.Tensor ? `shape [${image.shape}]` : describe(image)}.` });
+        throw new InvalidArgumentError({ fn: 'FaceApiDetector.detect', argument: 'image', message: `expected an RGB image tensor [H,W,3] in [0,1], got ${image instanceof tf.Tensor ? `shape [${image.shape}]` : describeValue(image)}.` });
       }
       const input = tf.tidy(() => tf.round(tf.mul(tf.clipByValue(image, 0, 1), 255)) as tf.Tensor3D);
       try {

@@ -1,6 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { ShapeError } from '@likeness/backends';
-import { assertTensor } from '../internal/validate';
+import { assertTensor, ShapeError } from '@likeness/backends';
 import { alignFace, type AlignFaceOptions } from './align-face';
 import type { DetectedFace, FaceDetectorAdapter } from './face-detector';
 
