@@ -22,7 +22,7 @@ ORL_DIR = os.environ.get('ORL_DIR', os.path.join(os.path.dirname(os.path.abspath
 cfg = dict(steps=300, strategy='batch-hard', scale=4, lr=1e-3, margin=0.2, p=10, k=5, shift=1, flip=1,
            width=1.0, emb=128, wd=0.0, ce=0.0, ls=0.1, arc=0.0, s=16.0, m=0.2, tta=0, norm=0, rot=0.0,
            bright=0.0, contrast=0.0, scalejit=0.0, dropout=0.0, splits='0,1,2', threads=1, seed=1, warm=0,
-           metric='sq', soft=0, calaug=0, ens=1, cmode='mean', mix='', erase=0.0, pool='avg', depth=4, sched='cos', parts='', curpart='', ema=0.0)
+           metric='sq', soft=0, calaug=0, ens=1, cmode='mean', mix='', erase=0.0, pool='avg', depth=4, sched='cos', parts='', curpart='', ema=0.0, yaw=0.0, pitch=0.0, ttazoom='0.87:1:1.15')
 DEV = torch.device('cuda' if torch.cuda.is_available() else 'cpu')  # a GPU when there is one (orl_sweep_torch.py)
 SPLITS = {0: [f's{i}' for i in range(31, 41)],
           1: 's1 s2 s6 s9 s10 s12 s13 s16 s17 s38'.split(),
@@ -79,6 +79,11 @@ def augment(x, rng):
         th[:, 0, 0] = torch.cos(ang) / sc; th[:, 0, 1] = -torch.sin(ang) / sc * H / W; th[:, 0, 2] = tx
         th[:, 1, 0] = torch.sin(ang) / sc * W / H; th[:, 1, 1] = torch.cos(ang) / sc; th[:, 1, 2] = ty
         grid = F.affine_grid(th, x.shape, align_corners=False)
+        if cfg['yaw'] > 0 or cfg['pitch'] > 0:  # a head turn / nod, roughly: the centre moves, the border stays
+            a = torch.tensor(rng.uniform(-cfg['yaw'], cfg['yaw'], n), dtype=torch.float32, device=x.device)[:, None, None]
+            b = torch.tensor(rng.uniform(-cfg['pitch'], cfg['pitch'], n), dtype=torch.float32, device=x.device)[:, None, None]
+            gx, gy = grid[..., 0], grid[..., 1]
+            grid = torch.stack([gx + a * (1 - gx ** 2), gy + b * (1 - gy ** 2)], -1)
         out = F.grid_sample(x, grid, padding_mode='border', align_corners=False)
     else:
         s = cfg['shift']; xp = F.pad(x, (s, s, s, s))
@@ -137,6 +142,13 @@ def embed(net, x):
     with torch.no_grad():
         e = net(x)
         if cfg['tta'] == 1: e = F.normalize(e + net(torch.flip(x, [3])), dim=1)
+        if cfg['tta'] == 3:  # flips x zooms ttazoom=0.87:1:1.15
+            acc = 0
+            for z in [float(v) for v in cfg['ttazoom'].split(':')]:
+                th = torch.zeros(x.shape[0], 2, 3, device=x.device); th[:, 0, 0] = 1 / z; th[:, 1, 1] = 1 / z
+                v = F.grid_sample(x, F.affine_grid(th, x.shape, align_corners=False), padding_mode='border', align_corners=False)
+                acc = acc + net(v) + net(torch.flip(v, [3]))
+            e = F.normalize(acc, dim=1)
         if cfg['tta'] == 2:
             acc = 0
             xp = F.pad(x, (1, 1, 1, 1), mode='replicate'); H, W = x.shape[2], x.shape[3]
