@@ -4,9 +4,10 @@ import { InvalidArgumentError } from './errors/invalid-argument-error';
 /**
  * Argument checks that throw the typed likeness errors.
  *
- * Every likeness package checks its public arguments with these, so the same
- * mistake gives the same `InvalidArgumentError` (naming `fn` and `argument`)
- * and the same wording everywhere. Plugin and package authors can use them
+ * The face packages (embeddings, triplet, siamese-binary) check their public
+ * arguments with these, so the same mistake gives the same
+ * `InvalidArgumentError` (naming `fn` and `argument`) and the same wording
+ * in each of them. Plugin and package authors can use them
  * to throw the same errors from their own functions.
  */
 
