@@ -114,6 +114,9 @@ describe('fineTuneFaceResNetSiameseCrossValidated', () => {
     await expect(fineTuneFaceResNetSiameseCrossValidated(ft, head, train, { epochs: 0, folds: 2 })).rejects.toSatisfy((e) => InvalidArgumentError.isInstance(e));
     await expect(fineTuneFaceResNetSiameseCrossValidated(ft, head, train, { fitHead: 3 as never, folds: 2 })).rejects.toSatisfy((e) => InvalidArgumentError.isInstance(e));
     await expect(fineTuneFaceResNetSiameseCrossValidated(ft, head, train, { score: 'cosine' as never, folds: 2 })).rejects.toSatisfy((e) => InvalidArgumentError.isInstance(e));
+    for (const name of ['backboneLearningRate', 'projectionLearningRate', 'headLearningRate'] as const) {
+      await expect(fineTuneFaceResNetSiameseCrossValidated(ft, head, train, { [name]: -1, folds: 2 })).rejects.toSatisfy((e) => InvalidArgumentError.isInstance(e) && (e as InvalidArgumentError).argument === `options.${name}`);
+    }
     await expect(fineTuneFaceResNetSiameseCrossValidated(ft, head, train, { keepBest: { resamples: 0 }, folds: 2 })).rejects.toSatisfy((e) => InvalidArgumentError.isInstance(e));
     await expect(fineTuneFaceResNetSiameseCrossValidated(ft, head, { images: tf.zeros([2, 112, 92, 3]) as tf.Tensor4D, labels: [0, 1] })).rejects.toSatisfy((e) => ShapeError.isInstance(e));
     const small = createVerificationHead({ embeddingSize: 64 });

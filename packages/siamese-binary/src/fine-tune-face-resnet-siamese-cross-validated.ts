@@ -7,7 +7,7 @@ import {
 } from '@likeness/triplet';
 import { checkFaces, checkNetAndHead, type FineTuneSiameseOptions, type SiameseFaces } from './fine-tune-face-resnet-siamese';
 import { createBalancedPairSampler } from './pair-sampler';
-import { createSiameseEpochTrainer, siameseValidationScore } from './siamese-epoch-trainer';
+import { createSiameseEpochTrainer, resolveSiameseLearningRates, siameseValidationScore } from './siamese-epoch-trainer';
 import { trainHead, type TrainSiameseOptions } from './train-siamese';
 import type { VerificationHead } from './verification-head';
 
@@ -88,10 +88,7 @@ export async function fineTuneFaceResNetSiameseCrossValidated(
   assertNumber(A, fn, 'options.augmentations', { integer: true, min: 1 });
   assertNumber(steps, fn, 'options.stepsPerEpoch', { integer: true, min: 1 });
   assertNumber(seed, fn, 'options.seed', { integer: true });
-  const lrBackbone = o.backboneLearningRate ?? 1e-5, lrProj = o.projectionLearningRate ?? 1e-4, lrHead = o.headLearningRate ?? 1e-3;
-  assertNumber(lrBackbone, fn, 'options.backboneLearningRate', { min: 0 });
-  assertNumber(lrProj, fn, 'options.projectionLearningRate', { min: 0 });
-  assertNumber(lrHead, fn, 'options.headLearningRate', { min: 0 });
+  const learningRates = resolveSiameseLearningRates(o, fn);
   const scoreBy = o.score ?? 'head';
   if (scoreBy !== 'head' && scoreBy !== 'l2') throw new InvalidArgumentError({ fn, argument: 'options.score', message: `expected 'head' or 'l2', got ${String(scoreBy)}.` });
   const fitHead = o.fitHead ?? {};
@@ -115,7 +112,7 @@ export async function fineTuneFaceResNetSiameseCrossValidated(
       }
       const trainer = createSiameseEpochTrainer(net, head, {
         labels, rows, copies: A, stepsPerEpoch: steps, batchSize, positiveFraction: o.positiveFraction,
-        backboneLearningRate: lrBackbone, projectionLearningRate: lrProj, headLearningRate: lrHead, seed: s,
+        ...learningRates, seed: s,
       });
       return {
         trainEpoch: () => trainer.trainEpoch(feats),

@@ -4,7 +4,7 @@ import type { AugmentFacesOptions, FineTunableFaceResNet } from '@likeness/embed
 import { bootstrapEerImprovement, cacheAugmentedFeatures, resolveKeepBest, validationScoreBetter, type KeepBestOptions } from '@likeness/triplet';
 import { allPairs, createBalancedPairSampler } from './pair-sampler';
 import type { VerificationHead } from './verification-head';
-import { createSiameseEpochTrainer, siameseValidationScore as validationScore } from './siamese-epoch-trainer';
+import { createSiameseEpochTrainer, resolveSiameseLearningRates, siameseValidationScore as validationScore } from './siamese-epoch-trainer';
 import { checkLabels } from './internal/validate';
 
 /** Labelled aligned face crops [N,150,150,3] in [0,1]. */
@@ -153,10 +153,7 @@ export async function fineTuneFaceResNetSiamese(
   assertNumber(steps, fn, 'options.stepsPerEpoch', { integer: true, min: 1 });
   assertNumber(patience, fn, 'options.patience', { integer: true, min: 1 });
   assertNumber(seed, fn, 'options.seed', { integer: true });
-  const lrBackbone = options.backboneLearningRate ?? 1e-5, lrProj = options.projectionLearningRate ?? 1e-4, lrHead = options.headLearningRate ?? 1e-3;
-  assertNumber(lrBackbone, fn, 'options.backboneLearningRate', { min: 0 });
-  assertNumber(lrProj, fn, 'options.projectionLearningRate', { min: 0 });
-  assertNumber(lrHead, fn, 'options.headLearningRate', { min: 0 });
+  const learningRates = resolveSiameseLearningRates(options, fn);
   createBalancedPairSampler(trainLabels, { batchSize: options.batchSize ?? 32, positiveFraction: options.positiveFraction, seed }); // checks the options before the feature cache
   const guard = resolveKeepBest(options.keepBest, fn, seed);
   const valPairs = allPairs(valLabels);
@@ -168,7 +165,7 @@ export async function fineTuneFaceResNetSiamese(
   let snapshot: tf.Tensor[] = all.map((v) => tf.clone(v));
   const trainer = createSiameseEpochTrainer(net, head, {
     labels: trainLabels, copies: A, stepsPerEpoch: steps, batchSize: options.batchSize ?? 32, positiveFraction: options.positiveFraction,
-    backboneLearningRate: lrBackbone, projectionLearningRate: lrProj, headLearningRate: lrHead, seed,
+    ...learningRates, seed,
   });
   try {
     feats = cacheAugmentedFeatures(net, train.images, { augmentations: A, augment: options.augment, seed });

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { assertNumber } from '@likeness/backends';
 import { equalErrorRate, rocAuc, type FineTunableFaceResNet } from '@likeness/embeddings';
 import { binaryCrossEntropyWithLogits } from './binary-cross-entropy';
 import { allPairs, createBalancedPairSampler } from './pair-sampler';
@@ -20,6 +21,24 @@ export interface SiameseEpochTrainerOptions {
   projectionLearningRate: number;
   headLearningRate: number;
   seed: number;
+}
+
+/** The three learning rates of {@link SiameseEpochTrainerOptions}. */
+export type SiameseLearningRates = Pick<SiameseEpochTrainerOptions, 'backboneLearningRate' | 'projectionLearningRate' | 'headLearningRate'>;
+
+/**
+ * @internal The siamese fine-tuners' learning rates from their options, with
+ * the defaults (backbone 1e-5 < projection 1e-4 < head 1e-3), each checked
+ * to be a finite number ≥ 0 (errors name `fn` and `options.<name>`).
+ */
+export function resolveSiameseLearningRates(options: Partial<SiameseLearningRates>, fn: string): SiameseLearningRates {
+  const r = {
+    backboneLearningRate: options.backboneLearningRate ?? 1e-5,
+    projectionLearningRate: options.projectionLearningRate ?? 1e-4,
+    headLearningRate: options.headLearningRate ?? 1e-3,
+  };
+  for (const [name, v] of Object.entries(r)) assertNumber(v, fn, `options.${name}`, { min: 0 });
+  return r;
 }
 
 /** @internal The training loop of the siamese fine-tuners, on cached frozen features. */
