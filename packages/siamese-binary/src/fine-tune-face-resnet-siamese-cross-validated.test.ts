@@ -5,11 +5,12 @@ import { InvalidArgumentError, ShapeError, useBackend } from '@likeness/backends
 import { expectNoLeaks } from '@likeness/backends/testing';
 import { equalErrorRate, FineTunableFaceResNet, type FaceResNet } from '@likeness/embeddings';
 import { loadFaceResNetFromFaceApi } from '@likeness/embeddings/node';
-import { createVerificationHead, type VerificationHead } from './verification-head';
+import { createVerificationHead } from './verification-head';
 import { fineTuneFaceResNetSiamese } from './fine-tune-face-resnet-siamese';
 import { fineTuneFaceResNetSiameseCrossValidated } from './fine-tune-face-resnet-siamese-cross-validated';
 import { trainHead } from './train-siamese';
 import { pseudoFaces } from './__fixtures__/pseudo-faces';
+import { maxDiff, snapshotNetAndHead, startedHead } from './__fixtures__/fine-tune-helpers';
 
 let net: FaceResNet;
 let train: ReturnType<typeof pseudoFaces>;
@@ -25,14 +26,6 @@ afterAll(() => {
   train?.images.dispose();
 });
 
-const maxDiff = (a: tf.Tensor, b: tf.Tensor) => tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]!);
-/** A head that starts as "closer = more alike" on |e₁ − e₂| (w = −1, b = 2), as trainHead would leave it. */
-function startedHead(): VerificationHead {
-  const head = createVerificationHead({ embeddingSize: 128 });
-  head.weights.assign(tf.fill([128], -1) as tf.Tensor1D);
-  head.bias.assign(tf.tensor1d([2]));
-  return head;
-}
 const fast = { stepsPerEpoch: 2, batchSize: 8, augmentations: 2, backboneLearningRate: 1e-4, projectionLearningRate: 1e-3, headLearningRate: 1e-2 };
 
 describe('fineTuneFaceResNetSiameseCrossValidated', () => {
@@ -68,14 +61,10 @@ describe('fineTuneFaceResNetSiameseCrossValidated', () => {
   it('e* = 0 (the guard refuses) leaves the net bit-identical to its start; fitHead: false leaves the head as given too', async () => {
     const ft = FineTunableFaceResNet.fromPretrained(net, { trainableStages: 1 });
     const head = startedHead();
-    const before = ft.exportWeights();
-    const w0 = tf.clone(head.weights);
+    const snapshot = snapshotNetAndHead(ft, head);
     const r = await fineTuneFaceResNetSiameseCrossValidated(ft, head, train, { ...fast, folds: 2, epochs: 1, fitHead: false, keepBest: { minConfidence: 1, resamples: 20 } });
     expect(r.chosenEpoch).toBe(0);
-    const after = ft.exportWeights();
-    for (const name of Object.keys(before)) expect(maxDiff(before[name]!, after[name]!)).toBe(0);
-    expect(maxDiff(w0, head.weights)).toBe(0);
-    tf.dispose([...Object.values(before), ...Object.values(after), w0]);
+    snapshot.expectUnchanged();
     ft.dispose();
     head.dispose();
   }, 300_000);

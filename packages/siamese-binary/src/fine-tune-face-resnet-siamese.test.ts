@@ -5,9 +5,10 @@ import { InvalidArgumentError, ShapeError, useBackend } from '@likeness/backends
 import { expectNoLeaks } from '@likeness/backends/testing';
 import { FineTunableFaceResNet, type FaceResNet } from '@likeness/embeddings';
 import { loadFaceResNetFromFaceApi } from '@likeness/embeddings/node';
-import { createVerificationHead, type VerificationHead } from './verification-head';
+import { createVerificationHead } from './verification-head';
 import { fineTuneFaceResNetSiamese } from './fine-tune-face-resnet-siamese';
 import { pseudoFaces } from './__fixtures__/pseudo-faces';
+import { maxDiff, snapshotNetAndHead, startedHead } from './__fixtures__/fine-tune-helpers';
 
 let net: FaceResNet;
 let train: ReturnType<typeof pseudoFaces>, val: ReturnType<typeof pseudoFaces>;
@@ -24,14 +25,6 @@ afterAll(() => {
   tf.dispose([train?.images, val?.images]);
 });
 
-const maxDiff = (a: tf.Tensor, b: tf.Tensor) => tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]!);
-/** A head that starts as "closer = more alike" on |e₁ − e₂| (w = −1, b = 2), as trainHead would leave it. */
-function startedHead(): VerificationHead {
-  const head = createVerificationHead({ embeddingSize: 128 });
-  head.weights.assign(tf.fill([128], -1) as tf.Tensor1D);
-  head.bias.assign(tf.tensor1d([2]));
-  return head;
-}
 
 describe('fineTuneFaceResNetSiamese', () => {
   it('lowers the validation BCE on learnable data, trains only the unfrozen stages, fc and the head, keeps the best epoch', async () => {
@@ -80,18 +73,14 @@ describe('fineTuneFaceResNetSiamese', () => {
   it('never ends worse than it started: wrong labels leave the starting net and head in place and stop early', async () => {
     const ft = FineTunableFaceResNet.fromPretrained(net, { trainableStages: 1 });
     const head = startedHead();
-    const before = ft.exportWeights();
-    const w0 = tf.clone(head.weights);
+    const snapshot = snapshotNetAndHead(ft, head);
     // "same person" = same image index across people: learning it hurts the true labels' validation
     const wrong = { images: train.images, labels: Int32Array.from(train.labels, (_, i) => i % 3) };
     const r = await fineTuneFaceResNetSiamese(ft, head, wrong, { validation: train, epochs: 4, stepsPerEpoch: 3, batchSize: 16, augmentations: 1, backboneLearningRate: 1e-4, projectionLearningRate: 1e-3, headLearningRate: 1e-2, patience: 1 });
     expect(r.history[1]!.validationLoss).toBeGreaterThan(r.history[0]!.validationLoss);
     expect(r.bestEpoch).toBe(0);
     expect(r.stoppedEarly).toBe(true);
-    const after = ft.exportWeights();
-    for (const name of Object.keys(before)) expect(maxDiff(before[name]!, after[name]!)).toBe(0);
-    expect(maxDiff(w0, head.weights)).toBe(0);
-    tf.dispose([...Object.values(before), ...Object.values(after), w0]);
+    snapshot.expectUnchanged();
     ft.dispose();
     head.dispose();
   }, 300_000);
