@@ -47,6 +47,7 @@ describe('ensembleEncoder', () => {
     expect(() => ensembleEncoder([a, a])).toThrow(/twice/);
     const other = createCompactEncoder({ inputShape: [20, 16, 1], channels: [2, 2, 2, 2], embeddingSize: 6, seed: 1 });
     expect(() => ensembleEncoder([a, other])).toThrow(ShapeError);
+    expect(() => ensembleEncoder([a, Object.assign(Object.create(a) as object, { inputShape: [16, 16] }) as never])).toThrow(ShapeError); // a shorter shape with the same leading sizes
     expect(() => ens.encode(tf.zeros([16, 16, 1]) as never)).toThrow(ShapeError);
     other.dispose();
     x.dispose();

@@ -38,7 +38,7 @@ export function ensembleEncoder(members: readonly Encoder[]): Encoder {
   });
   const shape = members[0]!.inputShape;
   members.forEach((m, i) => {
-    if (m.inputShape.some((d: number, k: number) => d !== shape[k])) {
+    if (m.inputShape.length !== shape.length || m.inputShape.some((d: number, k: number) => d !== shape[k])) {
       throw new ShapeError({ fn, argument: `members[${i}].inputShape`, expected: `[${shape.join(',')}] (members[0]'s)`, actual: [...m.inputShape], hint: 'Every member must embed the same images.' });
     }
   });

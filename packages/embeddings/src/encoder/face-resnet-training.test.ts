@@ -20,6 +20,18 @@ beforeAll(async () => {
 });
 
 describe('FaceResNet training', () => {
+  it("createFaceResNet: the seed fixes the weights, seed 0 included (tfjs's own seed 0 means Math.random())", () => {
+    const first = (seed: number) => {
+      const net = createFaceResNet({ seed });
+      const v = net.trainableVariables().flatMap((t) => Array.from(t.dataSync().slice(0, 8))); // every variable's first values
+      net.dispose();
+      return v;
+    };
+    expect(first(0)).toEqual(first(0));
+    expect(first(1)).toEqual(first(1));
+    expect(first(0)).not.toEqual(first(1));
+  });
+
   it('trainable from scratch: gradients reach every layer (fc checked by finite differences); save/load round-trips', async () => {
     const fresh = createFaceResNet({ seed: 3 });
     const vars = fresh.trainableVariables();

@@ -3,6 +3,7 @@ import { assertTensor, InvalidArgumentError, ShapeError } from '@likeness/backen
 import type { Encoder } from '../encoder';
 import { WeightsFormatError } from '../errors/weights-format-error';
 import { decodeChecked } from '../weights/compact-encoder-weights';
+import { tfSeed } from '../internal/seeded-random';
 
 /** face-api's (dlib's) RGB means, subtracted on the 0–255 scale before dividing by 255. */
 export const FACE_RESNET_MEAN_RGB: readonly [number, number, number] = Object.freeze([122.782, 117.001, 104.298]) as readonly [number, number, number];
@@ -236,7 +237,7 @@ export function createFaceResNet(options: { seed?: number } = {}): FaceResNet {
   const weights = tf.tidy(() => {
     const w: tf.NamedTensorMap = {};
     const conv = (prefix: string, size: number, cin: number, cout: number) => {
-      w[`${prefix}/conv/filters`] = tf.truncatedNormal([size, size, cin, cout], 0, Math.sqrt(2 / (size * size * cin)), 'float32', seed());
+      w[`${prefix}/conv/filters`] = tf.truncatedNormal([size, size, cin, cout], 0, Math.sqrt(2 / (size * size * cin)), 'float32', tfSeed(seed()));
       w[`${prefix}/conv/bias`] = tf.zeros([cout]);
       w[`${prefix}/scale/weights`] = tf.ones([cout]);
       w[`${prefix}/scale/biases`] = tf.zeros([cout]);

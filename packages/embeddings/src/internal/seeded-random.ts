@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 
-/** tfjs's normal samplers treat seed 0 as "no seed" (Math.random()): map it to a fixed non-zero seed. */
-function tfSeed(seed: number | undefined): number | undefined {
+/** @internal tfjs's normal samplers treat seed 0 as "no seed" (Math.random()): map it to a fixed non-zero seed. */
+export function tfSeed(seed: number | undefined): number | undefined {
   return seed === 0 ? 0x9e3779b9 : seed;
 }
 
