@@ -273,50 +273,46 @@ export async function trainTriplet(encoder: Encoder, data: { images: tf.Tensor4D
   let step = 0;
   let bestSnapshot: tf.Tensor[] | null = null;
 
-  // Resume (a refused checkpoint frees what this call created).
-  try {
-    if (options.checkpoint && options.checkpoint.resume !== false) {
-      const ckpt = await options.checkpoint.store.load();
-      if (ckpt) {
-        const map = decodeCheckpointWeights(ckpt);
-        try {
-          vars.forEach((v, i) => {
-            const t = map[`encoder/${i}`];
-            if (!t || !tf.util.arraysEqual(t.shape, v.shape)) {
-              throw new CheckpointCorruptError({ path: `encoder/${i}`, message: `checkpoint does not fit this encoder: variable ${i} is ${t ? `[${t.shape.join(',')}]` : 'missing'}, the encoder has [${v.shape.join(',')}]. Use a new checkpoint directory for a different encoder.` });
-            }
-          });
-          vars.forEach((v, i) => v.assign(map[`encoder/${i}`]!));
-          if (proxies) {
-            const t = map['classifier/proxies'];
-            if (!t || !tf.util.arraysEqual(t.shape, proxies.shape)) {
-              throw new CheckpointCorruptError({ path: 'classifier/proxies', message: `the checkpoint has ${t ? `proxies [${t.shape.join(',')}]` : 'no classification proxies'}, this run needs [${proxies.shape.join(',')}] (options.classification over ${classOf.size} identities). Use a new checkpoint directory, or the options the checkpoint was made with.` });
-            }
-            proxies.assign(t as tf.Tensor2D);
-          }
-          for (const { name, variable } of stateVars) {
-            const t = map[`state/${name}`];
-            if (t && tf.util.arraysEqual(t.shape, variable.shape)) variable.assign(t);
-          }
-          const optNames = Object.keys(map).filter((n) => n.startsWith('optimizer/')).sort((a, b) => Number(a.split('/')[1]) - Number(b.split('/')[1]));
-          if (optNames.length > 0) await optimizer.setWeights(optNames.map((n) => ({ name: n, tensor: map[n]! })));
-          const bestNames = Object.keys(map).filter((n) => n.startsWith('best/'));
-          if (bestNames.length === vars.length) bestSnapshot = vars.map((_, i) => tf.keep(tf.clone(map[`best/${i}`]!)));
-        } finally {
-          tf.dispose(Object.values(map));
+  // Resume: every part of the checkpoint is checked before anything is assigned,
+  // so a refused checkpoint leaves the encoder as it was (called inside the
+  // try below, whose finally frees what this call created).
+  const resume = async (): Promise<void> => {
+    if (!options.checkpoint || options.checkpoint.resume === false) return;
+    const ckpt = await options.checkpoint.store.load();
+    if (!ckpt) return;
+    const map = decodeCheckpointWeights(ckpt);
+    try {
+      vars.forEach((v, i) => {
+        const t = map[`encoder/${i}`];
+        if (!t || !tf.util.arraysEqual(t.shape, v.shape)) {
+          throw new CheckpointCorruptError({ path: `encoder/${i}`, message: `checkpoint does not fit this encoder: variable ${i} is ${t ? `[${t.shape.join(',')}]` : 'missing'}, the encoder has [${v.shape.join(',')}]. Use a new checkpoint directory for a different encoder.` });
         }
-        Object.assign(state, ckpt.manifest.state);
-        sampler.setState(state.sampler);
-        rng.state = state.rng >>> 0;
-        step = ckpt.manifest.step;
+      });
+      if (proxies) {
+        const t = map['classifier/proxies'];
+        if (!t || !tf.util.arraysEqual(t.shape, proxies.shape)) {
+          throw new CheckpointCorruptError({ path: 'classifier/proxies', message: `the checkpoint has ${t ? `proxies [${t.shape.join(',')}]` : 'no classification proxies'}, this run needs [${proxies.shape.join(',')}] (options.classification over ${classOf.size} identities). Use a new checkpoint directory, or the options the checkpoint was made with.` });
+        }
       }
+      vars.forEach((v, i) => v.assign(map[`encoder/${i}`]!));
+      if (proxies) proxies.assign(map['classifier/proxies'] as tf.Tensor2D);
+      for (const { name, variable } of stateVars) {
+        const t = map[`state/${name}`];
+        if (t && tf.util.arraysEqual(t.shape, variable.shape)) variable.assign(t);
+      }
+      const optNames = Object.keys(map).filter((n) => n.startsWith('optimizer/')).sort((a, b) => Number(a.split('/')[1]) - Number(b.split('/')[1]));
+      if (optNames.length > 0) await optimizer.setWeights(optNames.map((n) => ({ name: n, tensor: map[n]! })));
+      const bestNames = Object.keys(map).filter((n) => n.startsWith('best/'));
+      if (bestNames.length === vars.length) bestSnapshot = vars.map((_, i) => tf.keep(tf.clone(map[`best/${i}`]!)));
+    } finally {
+      tf.dispose(Object.values(map));
     }
-  } catch (e) {
-    if (proxies) proxies.dispose();
-    if (ownOptimizer) optimizer.dispose();
-    throw e;
-  }
-  const resumedFrom = step;
+    Object.assign(state, ckpt.manifest.state);
+    sampler.setState(state.sampler);
+    rng.state = state.rng >>> 0;
+    step = ckpt.manifest.step;
+  };
+  let resumedFrom = 0;
 
   const save = async () => {
     if (!options.checkpoint) return;
@@ -332,9 +328,12 @@ export async function trainTriplet(encoder: Encoder, data: { images: tf.Tensor4D
     await options.checkpoint.store.save(ckpt);
   };
 
-  const t0 = Date.now();
+  let t0 = 0;
   let lastValidation: number | undefined;
   try {
+    await resume();
+    resumedFrom = step;
+    t0 = Date.now();
     while (step < totalSteps && !state.stoppedEarly) {
       const lr = learningRateAt(options.schedule ?? 'cosine', step, totalSteps, baseLr, warmup);
       setLearningRate(optimizer, lr);

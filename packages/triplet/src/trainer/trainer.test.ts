@@ -267,6 +267,12 @@ describe('trainTriplet', () => {
     const n1 = tf.memory().numTensors;
     await expect(trainTriplet(b, data, { ...opts, steps: 2, checkpoint: { store: plain } })).rejects.toSatisfy(CheckpointCorruptError.isInstance);
     expect(tf.memory().numTensors).toBe(n1);
+    // ... and leaves the encoder it was given as it was (the checkpoint holds other weights)
+    const c = tinyEncoder(SHAPE, 8, { seed: 91 });
+    const wc = weights(c);
+    await expect(trainTriplet(c, data, { ...opts, steps: 2, checkpoint: { store: plain } })).rejects.toSatisfy(CheckpointCorruptError.isInstance);
+    expect(weights(c)).toEqual(wc);
+    c.dispose();
     straight.dispose();
     b.dispose();
   });
