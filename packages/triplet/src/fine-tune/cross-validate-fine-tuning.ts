@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { InvalidArgumentError } from '@likeness/backends';
+import { assertNumber, InvalidArgumentError } from '@likeness/backends';
 import { equalErrorRate } from '@likeness/embeddings';
 import { assignIdentityFolds } from './identity-folds';
 import { resolveKeepBest, type KeepBestOptions } from './keep-best-guard';
@@ -100,18 +100,14 @@ export interface CrossValidationResult {
  * ```
  */
 export function checkCrossValidationOptions(o: CrossValidateFineTuningOptions, fn: string): { folds: number; epochs: number; seed: number } {
-  const folds = check(fn, 'folds', o.folds ?? 5, 2), epochs = check(fn, 'epochs', o.epochs ?? 5, 1);
-  const seed = o.seed ?? 0;
-  if (!Number.isInteger(seed)) throw new InvalidArgumentError({ fn, argument: 'options.seed', message: `expected an integer, got ${String(seed)}.` });
+  const folds = o.folds ?? 5, epochs = o.epochs ?? 5, seed = o.seed ?? 0;
+  assertNumber(folds, fn, 'options.folds', { integer: true, min: 2 });
+  assertNumber(epochs, fn, 'options.epochs', { integer: true, min: 1 });
+  assertNumber(seed, fn, 'options.seed', { integer: true });
   resolveKeepBest(o.keepBest, fn, seed);
   const far = o.targetFar ?? 1e-3;
   if (typeof far !== 'number' || !(far > 0 && far < 1)) throw new InvalidArgumentError({ fn, argument: 'options.targetFar', message: `expected a rate in (0, 1) such as 1e-3, got ${String(far)}.` });
   return { folds, epochs, seed };
-}
-
-function check(fn: string, name: string, v: unknown, min: number): number {
-  if (!Number.isInteger(v) || (v as number) < min) throw new InvalidArgumentError({ fn, argument: `options.${name}`, message: `expected an integer ≥ ${min}, got ${String(v)}.` });
-  return v as number;
 }
 
 /**

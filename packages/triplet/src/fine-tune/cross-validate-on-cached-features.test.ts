@@ -81,7 +81,7 @@ describe('crossValidateOnCachedFeatures', () => {
     expect(r!.folds.length).toBe(2);
     expect(r!.pooledPairs).toEqual({ same: 4, different: 2 * 4 });
     expect(r!.chosenEpoch).toBe(0); // nothing trained: no epoch beats epoch 0
-    expect(r!.cacheSeconds).toBeGreaterThanOrEqual(0);
+    expect(r!.cacheSeconds).toBeGreaterThan(0); // the frozen ResNet stages ran over 2·8 images (well over the clock's 1 ms)
     expect(r!.seconds).toBeGreaterThanOrEqual(r!.cacheSeconds);
   }, 300_000);
 

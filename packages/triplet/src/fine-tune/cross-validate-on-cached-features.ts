@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { InvalidArgumentError, ShapeError } from '@likeness/backends';
+import { assertTensor, InvalidArgumentError, ShapeError } from '@likeness/backends';
 import type { FineTunableFaceResNet } from '@likeness/embeddings';
 import { cacheAugmentedFeatures, type CacheAugmentedFeaturesOptions } from './cache-augmented-features';
+import { checkFineTunableNet } from './fine-tune-face-resnet';
 import { checkCrossValidationOptions, crossValidateFineTuning, type CrossValidateFineTuningOptions, type CrossValidationResult, type FineTuningMethod } from './cross-validate-fine-tuning';
 
 /** A fine-tuning run on cached frozen features (see {@link CachedFeaturesMethod.begin}). */
@@ -63,10 +64,9 @@ export async function crossValidateOnCachedFeatures(
   net: FineTunableFaceResNet, images: tf.Tensor4D, cacheOptions: CacheAugmentedFeaturesOptions, cvOptions: CrossValidateFineTuningOptions, method: CachedFeaturesMethod,
 ): Promise<CachedCrossValidationResult> {
   const fn = 'crossValidateOnCachedFeatures';
-  if (net == null || typeof (net as Partial<FineTunableFaceResNet>).frozenFeatures !== 'function') {
-    throw new InvalidArgumentError({ fn, argument: 'net', message: 'expected a FineTunableFaceResNet (FineTunableFaceResNet.fromPretrained(net)).' });
-  }
-  if (!(images instanceof tf.Tensor) || images.rank !== 4) throw new ShapeError({ fn, argument: 'images', expected: 'a batch of images [N,H,W,C]', actual: images instanceof tf.Tensor ? images.shape : [] });
+  checkFineTunableNet(fn, net);
+  assertTensor(images, fn, 'images');
+  if (images.rank !== 4) throw new ShapeError({ fn, argument: 'images', expected: 'a batch of images [N,H,W,C]', actual: images.shape });
   if (method == null || typeof method.begin !== 'function' || !Array.isArray(method.variables) || method.labels == null) {
     throw new InvalidArgumentError({ fn, argument: 'method', message: 'expected a CachedFeaturesMethod { labels, variables, begin(rows, seed, features) }.' });
   }

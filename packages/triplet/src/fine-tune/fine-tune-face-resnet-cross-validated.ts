@@ -1,9 +1,9 @@
-import { InvalidArgumentError } from '@likeness/backends';
+import { assertNumber, InvalidArgumentError } from '@likeness/backends';
 import type { FineTunableFaceResNet } from '@likeness/embeddings';
 import { createPKSampler } from '../pk-sampler';
 import { checkCrossValidationOptions, type CrossValidateFineTuningOptions } from './cross-validate-fine-tuning';
 import { crossValidateOnCachedFeatures, type CachedCrossValidationResult } from './cross-validate-on-cached-features';
-import { checkFaces, type FineTuneFaceResNetOptions, type LabelledFaces } from './fine-tune-face-resnet';
+import { checkFaces, checkFineTunableNet, type FineTuneFaceResNetOptions, type LabelledFaces } from './fine-tune-face-resnet';
 import { assignIdentityFolds } from './identity-folds';
 import { createTripletEpochTrainer, tripletValidationScore } from './triplet-epoch-trainer';
 
@@ -38,25 +38,21 @@ export type CrossValidatedFineTuneResult = CachedCrossValidationResult;
  */
 export async function fineTuneFaceResNetCrossValidated(net: FineTunableFaceResNet, train: LabelledFaces, options: CrossValidatedFineTuneOptions = {}): Promise<CrossValidatedFineTuneResult> {
   const fn = 'fineTuneFaceResNetCrossValidated';
-  if (net == null || typeof (net as Partial<FineTunableFaceResNet>).frozenFeatures !== 'function') {
-    throw new InvalidArgumentError({ fn, argument: 'net', message: 'expected a FineTunableFaceResNet (FineTunableFaceResNet.fromPretrained(net)).' });
-  }
+  checkFineTunableNet(fn, net);
   checkFaces(fn, 'train', train);
   const o = options ?? {};
   const strategy = o.strategy ?? 'batch-hard';
   if (strategy !== 'batch-hard' && strategy !== 'semi-hard') throw new InvalidArgumentError({ fn, argument: 'options.strategy', message: `expected 'batch-hard' or 'semi-hard', got ${String(strategy)}.` });
   const margin = o.margin ?? 0.1, metric = o.metric ?? 'l2';
   const A = o.augmentations ?? 4, steps = o.stepsPerEpoch ?? 15, seed = o.seed ?? 0, p = o.p ?? 8, k = o.k ?? 4;
-  for (const [name, v, min] of [['augmentations', A, 1], ['stepsPerEpoch', steps, 1]] as const) {
-    if (!Number.isInteger(v) || v < min) throw new InvalidArgumentError({ fn, argument: `options.${name}`, message: `expected an integer ≥ ${min}, got ${String(v)}.` });
-  }
-  if (!Number.isInteger(seed)) throw new InvalidArgumentError({ fn, argument: 'options.seed', message: `expected an integer, got ${String(seed)}.` });
+  assertNumber(A, fn, 'options.augmentations', { integer: true, min: 1 });
+  assertNumber(steps, fn, 'options.stepsPerEpoch', { integer: true, min: 1 });
   const lrBackbone = o.backboneLearningRate ?? 1e-5, lrHead = o.headLearningRate ?? 1e-4;
   if (!(lrBackbone >= 0 && lrHead > 0)) throw new InvalidArgumentError({ fn, argument: 'options.backboneLearningRate', message: 'learning rates must be ≥ 0 (backbone) and > 0 (head).' });
-  checkCrossValidationOptions(o, fn);
+  const cv = checkCrossValidationOptions(o, fn); // also checks options.seed
   const labels = Int32Array.from(train.labels);
   // every fold's training people must fill a P×K batch: fail before the (slow) feature cache
-  const folds = assignIdentityFolds(labels, o.folds ?? 5, seed, fn);
+  const folds = assignIdentityFolds(labels, cv.folds, seed, fn);
   createPKSampler(labels, { p, k, seed });
   for (const rows of folds.rows) createPKSampler(labels.filter((_, i) => !rows.includes(i)), { p, k, seed });
 

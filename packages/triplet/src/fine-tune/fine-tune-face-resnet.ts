@@ -143,6 +143,13 @@ interface FineTuneCheckpointState {
   optimizers: { head: string[]; backbone: string[] };
 }
 
+/** @internal Throws unless `net` is a FineTunableFaceResNet (argument `net` of `fn`). */
+export function checkFineTunableNet(fn: string, net: unknown): asserts net is FineTunableFaceResNet {
+  if (net == null || typeof (net as Partial<FineTunableFaceResNet>).frozenFeatures !== 'function') {
+    throw new InvalidArgumentError({ fn, argument: 'net', message: 'expected a FineTunableFaceResNet (FineTunableFaceResNet.fromPretrained(net)).' });
+  }
+}
+
 /** @internal Checks labelled aligned face crops. */
 export function checkFaces(fn: string, argument: string, f: LabelledFaces): void {
   if (f == null || !(f.images instanceof tf.Tensor)) throw new InvalidArgumentError({ fn, argument, message: 'expected {images: tf.Tensor4D [N,150,150,3], labels}.' });
@@ -221,9 +228,7 @@ const better = validationScoreBetter;
  */
 export async function fineTuneFaceResNet(net: FineTunableFaceResNet, train: LabelledFaces, options: FineTuneFaceResNetOptions): Promise<FineTuneResult> {
   const fn = 'fineTuneFaceResNet';
-  if (net == null || typeof (net as Partial<FineTunableFaceResNet>).frozenFeatures !== 'function') {
-    throw new InvalidArgumentError({ fn, argument: 'net', message: 'expected a FineTunableFaceResNet (FineTunableFaceResNet.fromPretrained(net)).' });
-  }
+  checkFineTunableNet(fn, net);
   checkFaces(fn, 'train', train);
   if (options == null) throw new InvalidArgumentError({ fn, argument: 'options.validation', message: 'a validation set of other people is required (it decides which epoch is kept).' });
   checkFaces(fn, 'options.validation', options.validation);
