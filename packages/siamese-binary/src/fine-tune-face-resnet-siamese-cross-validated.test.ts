@@ -72,8 +72,10 @@ describe('fineTuneFaceResNetSiameseCrossValidated', () => {
   it("score: 'l2' pools the plain L2 distances of the folds' own pairs (checked against the encoder's embeddings, by hand)", async () => {
     const ft = FineTunableFaceResNet.fromPretrained(net, { trainableStages: 1 });
     const head = startedHead();
+    const start = ft.encode(train.images); // epoch 0 of every fold is the starting net
+    const e = start.arraySync();
+    start.dispose();
     const r = await fineTuneFaceResNetSiameseCrossValidated(ft, head, train, { ...fast, folds: 2, epochs: 1, fitHead: false, score: 'l2', keepBest: { resamples: 20 } });
-    const e = tf.tidy(() => ft.encode(train.images)).arraySync(); // the starting weights (e* = 0 or not, epoch 0 is the pretrained net)
     const lab = Array.from(train.labels);
     const d: number[] = [], same: number[] = [];
     for (const f of r.folds) {
