@@ -37,7 +37,7 @@ import '@likeness/backends/cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import { FineTunableFaceResNet, flipAveragedEncoder, type Encoder } from '@likeness/embeddings';
 import { loadFaceResNetFromFaceApi } from '@likeness/embeddings/node';
-import { fineTuneFaceResNet, fineTuneFaceResNetCrossValidated, type CrossValidationEpoch, type CrossValidationResult } from '@likeness/triplet';
+import { fineTuneFaceResNet, fineTuneFaceResNetCrossValidated, type CrossValidationEpoch, type CachedCrossValidationResult } from '@likeness/triplet';
 import { createVerificationHead, fineTuneFaceResNetSiamese, fineTuneFaceResNetSiameseCrossValidated, trainHead } from '@likeness/siamese-binary';
 import { evaluateHeadOnSplit } from './siamese-head-eval';
 import { type OrlImage } from './orl';
@@ -87,7 +87,7 @@ async function main(): Promise<void> {
       };
       const common = { folds, epochs: cvEpochs, seed: si, keepBest, onEpoch: log };
       let head: ReturnType<typeof createVerificationHead> | undefined;
-      let r: CrossValidationResult & { cacheSeconds: number };
+      let r: CachedCrossValidationResult;
       if (strategy === 'siamese' || strategy === 'siamese-l2') {
         head = createVerificationHead({ embeddingSize: 128 });
         r = await fineTuneFaceResNetSiameseCrossValidated(ft, head, train, { ...common, fitHead: { seed: si }, score: strategy === 'siamese-l2' ? 'l2' : 'head' });
@@ -99,11 +99,12 @@ async function main(): Promise<void> {
       console.log(`  split ${si} ${strategy} pooled (${r.pooledPairs.same} same-person, ${r.pooledPairs.different} different-person pairs within folds):`);
       for (const p of r.pooled) console.log(`    epoch ${p.epoch}: EER ${pct(p.eer)} %, TAR@1e-3 ${pct(p.tar)} %, loss ${p.loss.toFixed(4)}${Number.isNaN(p.confidence) ? '' : `, better than epoch 0 in ${pct(p.better)} % of resamples, worse in ${pct(p.worse)} %`}${p.epoch === r.chosenEpoch ? ' *' : ''}`);
       const name = strategy === 'siamese' ? 'fine-tuned end-to-end with the siamese head (BCE), plain L2, CV' : strategy === 'siamese-l2' ? 'fine-tuned end-to-end with the siamese head (BCE), plain L2, CV scored by L2' : `fine-tuned, ${strategy} triplets, CV`;
-      const res = await evaluateEncoderOnSplit(embedCrops(prep(ft), images, crops), split, images);
+      const embedFineTuned = embedCrops(prep(ft), images, crops); // one cache of the fine-tuned embeddings for both evaluations
+      const res = await evaluateEncoderOnSplit(embedFineTuned, split, images);
       add(`${name}${suffix}`, res);
       console.log(`split ${si} ${strategy}: candidate epoch ${r.candidateEpoch} (confidence ${pct(r.confidence)} %), kept epoch ${r.chosenEpoch}; fine-tuning ${seconds.toFixed(0)} s (feature cache ${r.cacheSeconds.toFixed(0)} s, folds ${r.foldSeconds.toFixed(0)} s, final fit ${r.finalFitSeconds.toFixed(0)} s); held-out EER ${pct(res.eer)} %, TAR@1e-3 ${pct(res.tarAtFar1e3)} %, top-1 ${pct(res.top1)} %`);
       if (head) {
-        const hr = await evaluateHeadOnSplit(head, embedCrops(prep(ft), images, crops), split, images);
+        const hr = await evaluateHeadOnSplit(head, embedFineTuned, split, images);
         add(`fine-tuned end-to-end with the siamese head (BCE), head score, CV${strategy === 'siamese-l2' ? ' scored by L2' : ''}${suffix}`, hr);
         console.log(`split ${si} siamese, head score: EER ${pct(hr.eer)} %, TAR@1e-3 ${pct(hr.tarAtFar1e3)} %, top-1 ${pct(hr.top1)} %`);
         head.dispose();
@@ -148,11 +149,12 @@ async function main(): Promise<void> {
       }
       const seconds = (Date.now() - t) / 1000;
       const name = strategy === 'siamese' ? 'fine-tuned end-to-end with the siamese head (BCE), plain L2' : `fine-tuned, ${strategy} triplets`;
-      const res = await evaluateEncoderOnSplit(embedCrops(prep(ft), images, crops), split, images);
+      const embedFineTuned = embedCrops(prep(ft), images, crops); // one cache of the fine-tuned embeddings for both evaluations
+      const res = await evaluateEncoderOnSplit(embedFineTuned, split, images);
       add(`${name}${suffix}`, res);
       console.log(`split ${si} ${strategy}: best epoch ${r.bestEpoch}, fine-tuning ${seconds.toFixed(0)} s (feature cache ${r.cacheSeconds.toFixed(0)} s); held-out EER ${pct(res.eer)} %, TAR@1e-3 ${pct(res.tarAtFar1e3)} %, top-1 ${pct(res.top1)} %`);
       if (head) {
-        const hr = await evaluateHeadOnSplit(head, embedCrops(prep(ft), images, crops), split, images);
+        const hr = await evaluateHeadOnSplit(head, embedFineTuned, split, images);
         add(`fine-tuned end-to-end with the siamese head (BCE), head score${suffix}`, hr);
         console.log(`split ${si} siamese, head score: EER ${pct(hr.eer)} %, TAR@1e-3 ${pct(hr.tarAtFar1e3)} %, top-1 ${pct(hr.top1)} %`);
         head.dispose();
