@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { assertNumber, assertTensor, ShapeError } from '@likeness/backends';
+import { assertNumber, assertTensor, describeValue, InvalidArgumentError, ShapeError } from '@likeness/backends';
 
 /** Options of {@link marginSoftmaxLoss}. */
 export interface MarginSoftmaxOptions {
@@ -50,11 +50,16 @@ export function marginSoftmaxLoss(embeddings: tf.Tensor2D, proxies: tf.Tensor2D,
   assertNumber(scale, fn, 'options.scale', { min: 0, exclusiveMin: true });
   assertNumber(margin, fn, 'options.margin', { min: 0 });
   assertNumber(eps, fn, 'options.labelSmoothing', { min: 0, max: 1 });
-  let cls: Int32Array;
+  let raw: ArrayLike<number>;
   if (classes instanceof tf.Tensor) {
     if (classes.rank !== 1) throw new ShapeError({ fn, argument: 'classes', expected: `[${n}]`, actual: classes.shape });
-    cls = Int32Array.from(classes.dataSync());
-  } else cls = Int32Array.from(classes as ArrayLike<number>);
+    raw = classes.dataSync() as ArrayLike<number>;
+  } else if (classes != null && typeof (classes as ArrayLike<number>).length === 'number') raw = classes as ArrayLike<number>;
+  else throw new InvalidArgumentError({ fn, argument: 'classes', message: `expected an array or a rank-1 tensor of class indices, got ${describeValue(classes)}.` });
+  for (let i = 0; i < raw.length; i++) {
+    if (!Number.isInteger(raw[i])) throw new InvalidArgumentError({ fn, argument: 'classes', message: `expected integer class indices, classes[${i}] is ${describeValue(raw[i])}. Map your labels to 0…C−1 first.` });
+  }
+  const cls = Int32Array.from(raw);
   if (cls.length !== n) throw new ShapeError({ fn, argument: 'classes', expected: `[${n}] (one class per embedding)`, actual: [cls.length] });
   for (let i = 0; i < n; i++) {
     if (!(cls[i]! >= 0 && cls[i]! < c)) throw new ShapeError({ fn, argument: 'classes', expected: `class indices in [0, ${c}) (one proxy row each)`, actual: [cls[i]!], hint: 'Map your labels to 0…C−1 first.' });
