@@ -42,8 +42,10 @@ export type { FineTunableFaceResNetOptions } from './encoder/fine-tunable-face-r
 
 // Test-time augmentation
 export { flipAveragedEncoder } from './encoder/flip-averaged-encoder';
-export { ensembleEncoder } from './encoder/ensemble-encoder';
 export type { FlipAveragedEncoderOptions } from './encoder/flip-averaged-encoder';
+
+// Ensembles
+export { ensembleEncoder } from './encoder/ensemble-encoder';
 
 // Face preparation
 export { alignFace, landmarks68To5, FACE_TEMPLATE_5 } from './face/align-face';

@@ -84,6 +84,7 @@ export function augmentFacesParams(n: number, options: AugmentFacesOptions = {})
  * first (when flipped), then rotated by `rotation` degrees and zoomed by
  * `scale` about its centre (cx, cy), then shifted by (dx, dy):
  * out(p) = mirrored(R(−θ)·(p − c − d)/scale + c).
+ * @internal
  */
 export function augmentationTransform(q: FaceAugmentation, height: number, width: number): number[] {
   const cx = (width - 1) / 2, cy = (height - 1) / 2;

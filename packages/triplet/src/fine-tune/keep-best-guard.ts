@@ -114,7 +114,6 @@ function sortedOrder(d: ArrayLike<number>): Int32Array {
   return Int32Array.from({ length: d.length }, (_, i) => i).sort((x, y) => d[x]! - d[y]!);
 }
 
-
 /** Result of {@link bootstrapEerImprovement}. */
 export interface EerImprovement {
   /** Share of the resamples in which the candidate's EER is strictly below the baseline's (resamples with one class missing count as not better). */

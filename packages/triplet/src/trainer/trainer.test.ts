@@ -278,10 +278,10 @@ describe('trainTriplet', () => {
   });
 
   it('refuses bad input with typed errors', async () => {
-    await expect(trainTriplet(tinyEncoder(SHAPE, 8), data, { strategy: 'none' })).rejects.toThrow(/classification/);
-    await expect(trainTriplet(tinyEncoder(SHAPE, 8), data, { p: 4, classification: { scale: -1 } })).rejects.toThrow(/options\.classification\.scale/);
-    await expect(trainTriplet(tinyEncoder(SHAPE, 8), data, { p: 4, classification: 'yes' as never })).rejects.toThrow(InvalidArgumentError);
     const enc = tinyEncoder(SHAPE, 8);
+    await expect(trainTriplet(enc, data, { strategy: 'none' })).rejects.toThrow(/classification/);
+    await expect(trainTriplet(enc, data, { p: 4, classification: { scale: -1 } })).rejects.toThrow(/options\.classification\.scale/);
+    await expect(trainTriplet(enc, data, { p: 4, classification: 'yes' as never })).rejects.toThrow(InvalidArgumentError);
     await expect(trainTriplet(enc, { images: tf.zeros([4, 5, 5, 1]) as tf.Tensor4D, labels: [0, 0, 1, 1] })).rejects.toThrow(ShapeError);
     await expect(trainTriplet(enc, { images: data.images, labels: [1, 2] })).rejects.toThrow(/one label per embedding/);
     await expect(trainTriplet(enc, { images: data.images, labels: data.labels.map((_, i) => i) })).rejects.toSatisfy(DegenerateBatchError.isInstance);
