@@ -34,7 +34,7 @@ export async function openGallery(path: string, dimension: number): Promise<Gall
     if (GalleryFormatError.isInstance(error)) throw new CliError(`${(error as Error).message} (or enrol into a new file)`, EXIT.gallery, { cause: error });
     throw error;
   }
-  if (gallery.metric !== 'l2' || (gallery.size > 0 && gallery.dimension !== dimension)) {
+  if (gallery.metric !== 'l2' || ((await gallery.count()) > 0 && gallery.dimension !== dimension)) {
     const what = `${gallery.dimension}-dimensional embeddings compared by ${gallery.metric}`;
     gallery.dispose();
     throw new CliError(`${path} holds ${what}; this CLI makes ${dimension}-dimensional face embeddings compared by l2: enrol into a new gallery file`, EXIT.gallery);

@@ -64,9 +64,12 @@ export type { AugmentFacesOptions, FaceAugmentation } from './face/augment-faces
 
 // Gallery
 export { createGallery, Gallery } from './gallery/gallery';
-export type { GalleryOptions, Identification, EmbeddingInput } from './gallery/gallery';
+export type { GalleryOptions, GalleryMetadata, Identification, EmbeddingInput } from './gallery/gallery';
 export { MemoryGalleryStore } from './gallery/memory-gallery-store';
-export type { GalleryStoreV1, GalleryEntry, GalleryHit } from './gallery/gallery-store';
+export { fromGalleryStoreV1 } from './gallery/from-gallery-store-v1';
+export type { GalleryStore, GalleryStoreV2, GalleryStoreV1, GalleryEntry, GalleryHit, JsonValue } from './gallery/gallery-store';
+export { importGallery } from './gallery/import-gallery';
+export type { ImportGalleryOptions, ImportGalleryResult } from './gallery/import-gallery';
 export { serializeGallery, deserializeGallery, GALLERY_FORMAT_VERSION } from './gallery/gallery-file';
 
 // Weights (tf.io manifests, any IOHandler)
@@ -76,4 +79,6 @@ export { saveCompactEncoder, loadCompactEncoder, COMPACT_ENCODER_FORMAT, COMPACT
 export { WeightsFormatError } from './errors/weights-format-error';
 export { GalleryEmptyError } from './errors/gallery-empty-error';
 export { GalleryFormatError } from './errors/gallery-format-error';
+export { GalleryStoreError } from './errors/gallery-store-error';
+export type { GalleryStoreErrorReason } from './errors/gallery-store-error';
 export { LikenessError, InvalidArgumentError, ShapeError } from '@likeness/backends';

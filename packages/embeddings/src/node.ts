@@ -6,7 +6,7 @@
 // Files
 export { fileSystemHandler } from './node/file-system-handler';
 export { writeFileAtomic } from './node/write-file-atomic';
-export { saveGallery, loadGallery } from './node/gallery-files';
+export { saveGallery, loadGallery, importGalleryFile } from './node/gallery-files';
 
 // Pretrained weights
 export { faceApiModelDir, loadFaceResNetFromFaceApi } from './node/face-api-weights';

@@ -27,8 +27,8 @@ export async function enrolCommand(session: Session, name: string, photos: strin
     await gallery.enrol(name, added.map((a) => a.embedding));
     for (const a of added) if (a.faces > 1) session.log(`note: ${a.source} has ${a.faces} faces; enrolled the largest`);
     await writeGallery(opts.gallery, gallery);
-    const total = gallery.entriesOf(name).length;
-    const people = gallery.identities().length;
+    const total = (await gallery.entriesOf(name)).length;
+    const people = (await gallery.identities()).length;
     session.log(`enrolled ${name}: ${added.length} face(s) added, ${total} in total; gallery ${opts.gallery} has ${people} people (backend ${backend.name})`);
     session.result({ name, added: added.length, total, people, gallery: opts.gallery, backend: backend.name });
   } finally {

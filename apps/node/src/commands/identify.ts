@@ -14,8 +14,8 @@ export async function identifyCommand(session: Session, photo: string, opts: { g
   const gallery = await openGallery(opts.gallery, embedder.embeddingSize);
   if (!gallery) throw new CliError(`gallery not found: ${opts.gallery} (create it with \`likeness enrol <name> <photos...> --gallery ${opts.gallery}\`)`, EXIT.gallery);
   try {
-    if (gallery.size === 0) throw new CliError(`gallery ${opts.gallery} is empty: enrol someone first`, EXIT.gallery);
-    const names = gallery.identities();
+    if ((await gallery.count()) === 0) throw new CliError(`gallery ${opts.gallery} is empty: enrol someone first`, EXIT.gallery);
+    const names = await gallery.identities();
     const { image, faces } = await analysePhoto(photo, detector, embedder);
     if (faces.length === 0) throw new CliError(`no face found in ${photo}`, EXIT.noFace);
     const matches = await gallery.identify(faces.map((f) => Float32Array.from(f.embedding)), { threshold });

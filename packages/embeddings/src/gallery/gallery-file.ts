@@ -2,6 +2,7 @@ import { InvalidArgumentError } from '@likeness/backends';
 import { DISTANCE_METRICS, type DistanceMetric } from '../distance/distance-metric';
 import { GalleryFormatError } from '../errors/gallery-format-error';
 import { Gallery } from './gallery';
+import type { JsonValue } from './gallery-store';
 import { MemoryGalleryStore } from './memory-gallery-store';
 
 /** The current gallery file format version. */
@@ -20,7 +21,7 @@ function crc32(bytes: Uint8Array): number {
 
 /**
  * Serialises a gallery to bytes: "LKGL", format version, a JSON header
- * (dimension, metric, ids, identities, CRC-32 of the data), then the
+ * (dimension, metric, ids, identities, CRC-32 of the data, the metadata map), then the
  * float32 embeddings. Browser-safe; in Node use `saveGallery` (atomic).
  *
  * @example
@@ -33,17 +34,20 @@ export async function serializeGallery(gallery: Gallery): Promise<Uint8Array> {
   const store = gallery.backingStore;
   const D = gallery.dimension ?? 0;
   let ids: readonly string[] = [], identities: readonly string[] = [], data: Float32Array = new Float32Array(0);
+  let metadata: Record<string, unknown> = {};
   if (store instanceof MemoryGalleryStore) {
     ({ ids, identities, data } = store.rows());
+    metadata = store.metadataEntries();
   } else if (store) {
     const entries = await store.doEntries();
     ids = entries.map((e) => e.id);
     identities = entries.map((e) => e.identity);
     data = new Float32Array(entries.length * D);
     entries.forEach((e, i) => data.set(e.embedding, i * D));
+    metadata = await store.doMetadata();
   }
   const dataBytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-  const header = new TextEncoder().encode(JSON.stringify({ dimension: D, metric: gallery.metric, count: ids.length, ids, identities, crc32: crc32(dataBytes) }));
+  const header = new TextEncoder().encode(JSON.stringify({ dimension: D, metric: gallery.metric, count: ids.length, ids, identities, crc32: crc32(dataBytes), metadata }));
   const pad = (4 - ((12 + header.length) % 4)) % 4; // keep the float data 4-byte aligned
   const out = new Uint8Array(12 + header.length + pad + dataBytes.length);
   out.set(MAGIC, 0);
@@ -84,7 +88,7 @@ export function deserializeGallery(bytes: Uint8Array, options: { source?: string
   }
   const headerLen = view.getUint32(8, true);
   if (12 + headerLen > bytes.length) throw new GalleryFormatError({ source, formatVersion: version, message: 'is truncated (header incomplete). Restore it from a backup.' });
-  let header: { dimension: number; metric: DistanceMetric; count: number; ids: string[]; identities: string[]; crc32: number };
+  let header: { dimension: number; metric: DistanceMetric; count: number; ids: string[]; identities: string[]; crc32: number; metadata?: Record<string, JsonValue> };
   try {
     header = JSON.parse(new TextDecoder().decode(bytes.subarray(12, 12 + headerLen)));
   } catch (e) {
@@ -103,11 +107,12 @@ export function deserializeGallery(bytes: Uint8Array, options: { source?: string
   }
   const data = new Float32Array(dataBytes.slice().buffer);
   const gallery = new Gallery({ metric, ...(D > 0 ? { dimension: D } : {}) });
-  if (count > 0) {
-    const store = new MemoryGalleryStore(D, metric, count);
-    store.doLoad(header.ids, header.identities, data);
+  const metadata = header.metadata != null && typeof header.metadata === 'object' && !Array.isArray(header.metadata) ? header.metadata : {};
+  if (D > 0) {
+    const store = new MemoryGalleryStore(D, metric, Math.max(1, count));
+    if (count > 0) store.doLoad(header.ids, header.identities, data);
+    store.loadMetadata(metadata);
     gallery.adoptStore(store);
-    gallery.reindex(header.ids.map((id, i) => ({ id, identity: header.identities[i]! })));
   }
   return gallery;
 }

@@ -2,7 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { InvalidArgumentError, ShapeError } from '@likeness/backends';
 import { DISTANCE_METRICS, type DistanceMetric } from '../distance/distance-metric';
 import { GalleryEmptyError } from '../errors/gallery-empty-error';
-import type { GalleryHit, GalleryStoreV1 } from './gallery-store';
+import { fromGalleryStoreV1 } from './from-gallery-store-v1';
+import type { GalleryEntry, GalleryHit, GalleryStore, GalleryStoreV2, JsonValue } from './gallery-store';
 import { MemoryGalleryStore } from './memory-gallery-store';
 
 /** Embeddings as accepted by the gallery: a tensor [D] or [N,D], or plain arrays. */
@@ -14,8 +15,12 @@ export interface GalleryOptions {
   dimension?: number;
   /** Distance used by verify/identify. @defaultValue `'l2'` (face-api/dlib threshold 0.6) */
   metric?: DistanceMetric;
-  /** Storage and search; an external vector database can take over here. @defaultValue a `MemoryGalleryStore` */
-  store?: GalleryStoreV1;
+  /**
+   * Storage and search; a database can take over here (`pgliteGalleryStore`
+   * from `@likeness/gallery-pgvector`). A version-1 store is wrapped with
+   * {@link fromGalleryStoreV1}. @defaultValue a `MemoryGalleryStore`
+   */
+  store?: GalleryStore;
 }
 
 /** One answer of {@link Gallery.identify}. */
@@ -28,7 +33,24 @@ export interface Identification {
   readonly candidates: readonly GalleryHit[];
 }
 
-let counter = 0;
+/**
+ * A gallery's small persistent key → JSON map (kept by its store), e.g. the
+ * calibrated threshold next to the embeddings it was calibrated on.
+ */
+export interface GalleryMetadata {
+  /** The value of `key`, or `undefined` when it is not set. */
+  get<T extends JsonValue = JsonValue>(key: string): Promise<T | undefined>;
+  /** Sets `key` to a JSON value (objects, arrays, finite numbers, strings, booleans, null). */
+  set(key: string, value: JsonValue): Promise<void>;
+  /** Removes `key`. */
+  delete(key: string): Promise<void>;
+  /** Every key and value. */
+  entries(): Promise<Record<string, JsonValue>>;
+}
+
+function newEntryId(identity: string): string {
+  return `${identity}#${globalThis.crypto.randomUUID()}`;
+}
 
 /**
  * A one-shot face gallery: enrol one or more embeddings per identity,
@@ -38,9 +60,11 @@ let counter = 0;
  */
 export class Gallery {
   readonly metric: DistanceMetric;
-  private store: GalleryStoreV1 | null;
+  private store: GalleryStoreV2 | null;
   private dim: number | undefined;
-  private perIdentity = new Map<string, Set<string>>();
+  /** Metadata set before the (lazily created) memory store exists. */
+  private pendingMetadata = new Map<string, JsonValue>();
+  private disposed = false;
 
   /** @internal use {@link createGallery}. */
   constructor(options: GalleryOptions) {
@@ -51,20 +75,24 @@ export class Gallery {
     if (options.dimension !== undefined && !(Number.isInteger(options.dimension) && options.dimension > 0)) {
       throw new InvalidArgumentError({ fn: 'createGallery', argument: 'options.dimension', message: `expected a positive integer such as 128, got ${String(options.dimension)}.` });
     }
+    let store: GalleryStoreV2 | null = null;
     if (options.store) {
-      if (options.store.specificationVersion !== 'v1') {
-        throw new InvalidArgumentError({ fn: 'createGallery', argument: 'options.store', message: `unsupported store specificationVersion ${JSON.stringify(options.store.specificationVersion)}; this version supports 'v1'.` });
+      const version = (options.store as { specificationVersion?: unknown }).specificationVersion;
+      if (version === 'v1') store = fromGalleryStoreV1(options.store as Parameters<typeof fromGalleryStoreV1>[0]);
+      else if (version === 'v2') store = options.store as GalleryStoreV2;
+      else {
+        throw new InvalidArgumentError({ fn: 'createGallery', argument: 'options.store', message: `unsupported store specificationVersion ${JSON.stringify(version)}; this version supports 'v2' (and 'v1' through fromGalleryStoreV1).` });
       }
-      if (options.dimension !== undefined && options.store.dimension !== options.dimension) {
-        throw new ShapeError({ fn: 'createGallery', argument: 'options.store', expected: `a store of dimension ${options.dimension}`, actual: `dimension ${options.store.dimension}` });
+      if (options.dimension !== undefined && store.dimension !== options.dimension) {
+        throw new ShapeError({ fn: 'createGallery', argument: 'options.store', expected: `a store of dimension ${options.dimension}`, actual: `dimension ${store.dimension}` });
       }
-      if (options.store.metric !== metric) {
-        throw new InvalidArgumentError({ fn: 'createGallery', argument: 'options.store', message: `the store searches with '${options.store.metric}' but the gallery uses '${metric}'.` });
+      if (store.metric !== metric) {
+        throw new InvalidArgumentError({ fn: 'createGallery', argument: 'options.store', message: `the store searches with '${store.metric}' but the gallery uses '${metric}'.` });
       }
     }
     this.metric = metric;
-    this.store = options.store ?? null;
-    this.dim = options.store?.dimension ?? options.dimension;
+    this.store = store;
+    this.dim = store?.dimension ?? options.dimension;
   }
 
   /** Embedding length D (undefined until known). */
@@ -72,24 +100,68 @@ export class Gallery {
     return this.dim;
   }
 
-  /** Number of enrolled embeddings. */
-  get size(): number {
-    return this.store?.size() ?? 0;
+  /** Number of enrolled embeddings (read from the store). */
+  async count(): Promise<number> {
+    this.assertAlive('Gallery.count');
+    return this.store ? this.store.count() : 0;
   }
 
-  /** Enrolled identities. */
-  identities(): string[] {
-    return [...this.perIdentity.keys()];
+  /** Enrolled identities, sorted (read from the store). */
+  async identities(): Promise<string[]> {
+    this.assertAlive('Gallery.identities');
+    return this.store ? this.store.doIdentities() : [];
   }
 
-  /** Entry ids of one identity. */
-  entriesOf(identity: string): string[] {
-    return [...(this.perIdentity.get(identity) ?? [])];
+  /** Entry ids of one identity, sorted (read from the store). */
+  async entriesOf(identity: string): Promise<string[]> {
+    this.assertAlive('Gallery.entriesOf');
+    checkIdentity(identity, 'Gallery.entriesOf');
+    return this.store ? this.store.doEntryIds(identity) : [];
   }
 
   /**
+   * The gallery's metadata map, persisted by its store (a database store
+   * keeps it in its own table; the memory store in the gallery file).
+   *
+   * @example
+   * ```ts
+   * await gallery.metadata.set('calibration', { threshold: 0.52, far: 0.001 });
+   * const cal = await gallery.metadata.get<{ threshold: number }>('calibration');
+   * ```
+   */
+  readonly metadata: GalleryMetadata = {
+    get: async <T extends JsonValue = JsonValue>(key: string): Promise<T | undefined> => {
+      const fn = 'Gallery.metadata.get';
+      this.assertAlive(fn);
+      checkKey(key, fn);
+      if (!this.store) return this.pendingMetadata.get(key) as T | undefined;
+      return (await this.store.doGetMetadata(key)) as T | undefined;
+    },
+    set: async (key: string, value: JsonValue): Promise<void> => {
+      const fn = 'Gallery.metadata.set';
+      this.assertAlive(fn);
+      checkKey(key, fn);
+      const copy = checkJson(value, fn);
+      if (!this.store) this.pendingMetadata.set(key, copy);
+      else await this.store.doSetMetadata(key, copy);
+    },
+    entries: async (): Promise<Record<string, JsonValue>> => {
+      this.assertAlive('Gallery.metadata.entries');
+      return this.store ? this.store.doMetadata() : Object.fromEntries(this.pendingMetadata);
+    },
+    delete: async (key: string): Promise<void> => {
+      const fn = 'Gallery.metadata.delete';
+      this.assertAlive(fn);
+      checkKey(key, fn);
+      if (!this.store) this.pendingMetadata.delete(key);
+      else await this.store.doSetMetadata(key, undefined);
+    },
+  };
+
+  /**
    * Enrols one or more embeddings of `identity`; returns the new entry ids.
-   * Rejects NaN/∞ and a dimension different from the gallery's.
+   * Rejects NaN/∞ and a dimension different from the gallery's. All rows are
+   * written in one transaction (all or none).
    *
    * @example
    * ```ts
@@ -99,22 +171,43 @@ export class Gallery {
   async enrol(identity: string, embeddings: EmbeddingInput): Promise<string[]> {
     const fn = 'Gallery.enrol';
     this.assertAlive(fn);
-    if (typeof identity !== 'string' || identity.length === 0) {
-      throw new InvalidArgumentError({ fn, argument: 'identity', message: 'expected a non-empty string naming the person.' });
-    }
+    checkIdentity(identity, fn);
     const rows = await this.toRows(embeddings, fn, 'embeddings');
-    const store = this.ensureStore();
-    const entries = rows.map((embedding) => ({ id: `${identity}#${Date.now().toString(36)}-${(counter++).toString(36)}`, identity, embedding }));
-    await store.doAdd(entries);
-    const set = this.perIdentity.get(identity) ?? new Set<string>();
-    for (const e of entries) set.add(e.id);
-    this.perIdentity.set(identity, set);
+    const entries = rows.map((embedding) => ({ id: newEntryId(identity), identity, embedding }));
+    await (await this.ensureStore()).doUpsert(entries);
     return entries.map((e) => e.id);
   }
 
   /**
-   * Replaces all embeddings of `identity` with new ones (enrols first, then
-   * removes the old ones, so a failure leaves the old enrolment).
+   * Inserts or replaces entries by id (you choose the ids, e.g. an image's
+   * path), in one transaction.
+   *
+   * @example
+   * ```ts
+   * await gallery.upsert([{ id: 'alice/1.jpg', identity: 'alice', embedding }]); // embedding [128]
+   * ```
+   */
+  async upsert(entries: readonly { id: string; identity: string; embedding: EmbeddingInput }[]): Promise<void> {
+    const fn = 'Gallery.upsert';
+    this.assertAlive(fn);
+    if (!Array.isArray(entries) || entries.length === 0) throw new InvalidArgumentError({ fn, argument: 'entries', message: 'expected a non-empty array of { id, identity, embedding }.' });
+    const out: GalleryEntry[] = [];
+    const seen = new Set<string>();
+    for (let i = 0; i < entries.length; i++) {
+      const e = entries[i]!;
+      if (e == null || typeof e.id !== 'string' || e.id.length === 0) throw new InvalidArgumentError({ fn, argument: `entries[${i}].id`, message: 'expected a non-empty string.' });
+      if (seen.has(e.id)) throw new InvalidArgumentError({ fn, argument: `entries[${i}].id`, message: `"${e.id}" appears twice; pass each id once.` });
+      seen.add(e.id);
+      checkIdentity(e.identity, fn, `entries[${i}].identity`);
+      const [row] = await this.toRows(e.embedding, fn, `entries[${i}].embedding`, 1);
+      out.push({ id: e.id, identity: e.identity, embedding: row! });
+    }
+    await (await this.ensureStore()).doUpsert(out);
+  }
+
+  /**
+   * Replaces all embeddings of `identity` with new ones in one transaction
+   * (a failure leaves the old enrolment).
    *
    * @example
    * ```ts
@@ -122,14 +215,13 @@ export class Gallery {
    * ```
    */
   async update(identity: string, embeddings: EmbeddingInput): Promise<string[]> {
-    const old = this.entriesOf(identity);
-    const ids = await this.enrol(identity, embeddings);
-    if (old.length) {
-      await this.store!.doRemove(old);
-      const set = this.perIdentity.get(identity)!;
-      for (const id of old) set.delete(id);
-    }
-    return ids;
+    const fn = 'Gallery.update';
+    this.assertAlive(fn);
+    checkIdentity(identity, fn);
+    const rows = await this.toRows(embeddings, fn, 'embeddings');
+    const entries = rows.map((embedding) => ({ id: newEntryId(identity), identity, embedding }));
+    await (await this.ensureStore()).doReplaceIdentity(identity, entries);
+    return entries.map((e) => e.id);
   }
 
   /**
@@ -143,16 +235,17 @@ export class Gallery {
    * ```
    */
   async remove(target: string | { ids: readonly string[] }): Promise<number> {
-    this.assertAlive('Gallery.remove');
-    if (!this.store) return 0;
-    const ids = typeof target === 'string' ? this.entriesOf(target) : [...target.ids];
-    if (ids.length === 0) return 0;
-    const n = await this.store.doRemove(ids);
-    for (const [who, set] of this.perIdentity) {
-      for (const id of ids) set.delete(id);
-      if (set.size === 0) this.perIdentity.delete(who);
+    const fn = 'Gallery.remove';
+    this.assertAlive(fn);
+    if (typeof target === 'string') {
+      checkIdentity(target, fn, 'target');
+      return this.store ? this.store.doRemoveIdentity(target) : 0;
     }
-    return n;
+    if (target == null || !Array.isArray(target.ids) || target.ids.some((id) => typeof id !== 'string')) {
+      throw new InvalidArgumentError({ fn, argument: 'target', message: 'expected an identity name or { ids: string[] }.' });
+    }
+    if (!this.store || target.ids.length === 0) return 0;
+    return this.store.doRemove([...target.ids]);
   }
 
   /**
@@ -176,7 +269,7 @@ export class Gallery {
   /**
    * Identifies each query: the nearest identity if within `threshold`,
    * otherwise `identity: null` ("unknown"), with up to k candidate
-   * identities. Exact search on the backend.
+   * identities. Exact or approximate as the store searches.
    *
    * @example
    * ```ts
@@ -193,15 +286,23 @@ export class Gallery {
     checkThreshold(options.threshold, fn);
     const k = options.k ?? 1;
     if (!(Number.isInteger(k) && k >= 1)) throw new InvalidArgumentError({ fn, argument: 'options.k', message: `expected a positive integer, got ${String(k)}.` });
-    if (this.size === 0) throw new GalleryEmptyError(fn);
+    const total = this.store ? await this.store.count() : 0;
+    if (total === 0) throw new GalleryEmptyError(fn);
     const rows = await this.toRows(queries, fn, 'queries');
     const D = this.dim!;
     const flat = new Float32Array(rows.length * D);
     rows.forEach((r, i) => flat.set(r, i * D));
-    let maxPer = 1;
-    for (const s of this.perIdentity.values()) maxPer = Math.max(maxPer, s.size);
-    // the k nearest identities are always among the k·maxPer nearest entries
-    const hits = await this.store!.doSearch(flat, Math.min(this.size, k * maxPer));
+    // Widen the entry search until every query sees k distinct identities
+    // (or the whole gallery): no per-identity state is kept here, so another
+    // process may write to the same store meanwhile.
+    let want = Math.min(total, k);
+    let hits: GalleryHit[][];
+    for (;;) {
+      hits = await this.store!.doSearch(flat, want);
+      const short = hits.some((list) => list.length === want && new Set(list.map((h) => h.identity)).size < k);
+      if (!short || want >= total) break;
+      want = Math.min(total, want * 4);
+    }
     return hits.map((list) => {
       const seen = new Set<string>();
       const candidates: GalleryHit[] = [];
@@ -216,42 +317,41 @@ export class Gallery {
     });
   }
 
-  /** The store (for serialisation and external back ends). */
-  get backingStore(): GalleryStoreV1 | null {
+  /** The store (for export and external back ends); `null` until the first enrolment of a storeless gallery. */
+  get backingStore(): GalleryStoreV2 | null {
     return this.store;
   }
 
-  /** @internal Rebuilds the identity index after a bulk load. */
-  reindex(entries: readonly { id: string; identity: string }[]): void {
-    this.perIdentity.clear();
-    for (const e of entries) {
-      const s = this.perIdentity.get(e.identity) ?? new Set<string>();
-      s.add(e.id);
-      this.perIdentity.set(e.identity, s);
-    }
-  }
-
-  /** @internal */
-  adoptStore(store: GalleryStoreV1): void {
+  /** @internal Used by `deserializeGallery`. */
+  adoptStore(store: GalleryStoreV2): void {
     this.store = store;
     this.dim = store.dimension;
   }
 
-  /** Frees the store's tensors. */
-  dispose(): void {
-    this.store?.dispose?.();
+  /** Closes the store (connections, locks, tensors). The gallery cannot be used afterwards. */
+  async close(): Promise<void> {
+    if (this.disposed) return;
     this.disposed = true;
+    await this.store?.close();
   }
 
-  private disposed = false;
+  /** Frees the store's tensors (synchronous for the memory store; prefer {@link Gallery.close} for database stores). */
+  dispose(): void {
+    void this.close();
+  }
 
   private assertAlive(fn: string): void {
-    if (this.disposed) throw new InvalidArgumentError({ fn, argument: 'this', message: 'the gallery was disposed; load or create a new one.' });
+    if (this.disposed) throw new InvalidArgumentError({ fn, argument: 'this', message: 'the gallery was closed; open or create a new one.' });
   }
 
-  private ensureStore(): GalleryStoreV1 {
-    if (!this.store) this.store = new MemoryGalleryStore(this.dim!, this.metric);
-    return this.store;
+  private async ensureStore(): Promise<GalleryStoreV2> {
+    if (!this.store) {
+      const store = new MemoryGalleryStore(this.dim!, this.metric);
+      for (const [k, v] of this.pendingMetadata) await store.doSetMetadata(k, v);
+      this.pendingMetadata.clear();
+      this.store = store;
+    }
+    return this.store!;
   }
 
   private async toRows(x: EmbeddingInput, fn: string, argument: string, exactlyRows?: number): Promise<Float32Array[]> {
@@ -286,6 +386,36 @@ export class Gallery {
     });
     return rows;
   }
+}
+
+function checkIdentity(identity: unknown, fn: string, argument = 'identity'): asserts identity is string {
+  if (typeof identity !== 'string' || identity.trim().length === 0) {
+    throw new InvalidArgumentError({ fn, argument, message: `expected a non-empty string naming the person, got ${typeof identity === 'string' ? JSON.stringify(identity) : typeof identity}. Nothing was changed.` });
+  }
+}
+
+function checkKey(key: unknown, fn: string): asserts key is string {
+  if (typeof key !== 'string' || key.length === 0) throw new InvalidArgumentError({ fn, argument: 'key', message: 'expected a non-empty string such as "calibration".' });
+}
+
+/** A deep copy of a JSON value; rejects what JSON cannot hold faithfully (NaN, ∞, undefined, functions, cycles). */
+function checkJson(value: unknown, fn: string): JsonValue {
+  const walk = (v: unknown, path: string, depth: number): JsonValue => {
+    if (depth > 64) throw new InvalidArgumentError({ fn, argument: path, message: 'is nested too deeply (or cyclic); store plain JSON.' });
+    if (v === null || typeof v === 'string' || typeof v === 'boolean') return v;
+    if (typeof v === 'number') {
+      if (!Number.isFinite(v)) throw new InvalidArgumentError({ fn, argument: path, message: `is ${v}, which JSON cannot store; use a finite number or null.` });
+      return v;
+    }
+    if (Array.isArray(v)) return v.map((x, i) => walk(x, `${path}[${i}]`, depth + 1));
+    if (typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) {
+      const out: Record<string, JsonValue> = {};
+      for (const [k, x] of Object.entries(v)) out[k] = walk(x, `${path}.${k}`, depth + 1);
+      return out;
+    }
+    throw new InvalidArgumentError({ fn, argument: path, message: `is a ${typeof v}${typeof v === 'object' ? ` (${(v as object).constructor?.name})` : ''}; store plain JSON (objects, arrays, finite numbers, strings, booleans, null).` });
+  };
+  return walk(value, 'value', 0);
 }
 
 function checkThreshold(t: unknown, fn: string): asserts t is number {

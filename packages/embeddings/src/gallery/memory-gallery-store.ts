@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { InvalidArgumentError } from '@likeness/backends';
 import type { DistanceMetric } from '../distance/distance-metric';
-import type { GalleryEntry, GalleryHit, GalleryStoreV1 } from './gallery-store';
+import type { GalleryEntry, GalleryHit, GalleryStoreV2, JsonValue } from './gallery-store';
 
 interface Block {
   matrix: tf.Tensor2D;
@@ -24,8 +24,11 @@ const CHUNK = 262_144; // entries per search block (128 MiB of float32 at D = 12
  * const gallery = createGallery({ store }); // same as createGallery({ dimension: 128 })
  * ```
  */
-export class MemoryGalleryStore implements GalleryStoreV1 {
-  readonly specificationVersion = 'v1' as const;
+export class MemoryGalleryStore implements GalleryStoreV2 {
+  readonly specificationVersion = 'v2' as const;
+  /** Search is exact (brute force). */
+  readonly exact = true;
+  private metadataMap = new Map<string, JsonValue>();
   private data: Float32Array;
   private ids: string[] = [];
   private identities: string[] = [];
@@ -43,8 +46,65 @@ export class MemoryGalleryStore implements GalleryStoreV1 {
     this.data = new Float32Array(Math.max(1, capacity) * dimension);
   }
 
+  /** Number of entries (synchronous; the store interface's {@link MemoryGalleryStore.count} is async). */
   size(): number {
     return this.ids.length;
+  }
+
+  async count(): Promise<number> {
+    return this.ids.length;
+  }
+
+  async doUpsert(entries: readonly GalleryEntry[]): Promise<void> {
+    const replaced = entries.filter((e) => this.index.has(e.id)).map((e) => e.id);
+    if (replaced.length) this.removeIds(replaced);
+    this.doAdd(entries);
+  }
+
+  async doRemoveIdentity(identity: string): Promise<number> {
+    return this.removeIds(await this.doEntryIds(identity));
+  }
+
+  async doReplaceIdentity(identity: string, entries: readonly GalleryEntry[]): Promise<number> {
+    const old = await this.doEntryIds(identity);
+    this.removeIds(old);
+    this.doAdd(entries);
+    return old.length;
+  }
+
+  async doIdentities(): Promise<string[]> {
+    return [...new Set(this.identities)].sort();
+  }
+
+  async doEntryIds(identity: string): Promise<string[]> {
+    return this.ids.filter((_, r) => this.identities[r] === identity).sort();
+  }
+
+  async doGetMetadata(key: string): Promise<JsonValue | undefined> {
+    return this.metadataMap.get(key);
+  }
+
+  async doSetMetadata(key: string, value: JsonValue | undefined): Promise<void> {
+    if (value === undefined) this.metadataMap.delete(key);
+    else this.metadataMap.set(key, value);
+  }
+
+  async doMetadata(): Promise<Record<string, JsonValue>> {
+    return this.metadataEntries();
+  }
+
+  /** @internal The whole metadata map (for serialisation). */
+  metadataEntries(): Record<string, JsonValue> {
+    return Object.fromEntries(this.metadataMap);
+  }
+
+  /** @internal Replaces the metadata map (used by `deserializeGallery`). */
+  loadMetadata(map: Record<string, JsonValue>): void {
+    this.metadataMap = new Map(Object.entries(map));
+  }
+
+  async close(): Promise<void> {
+    this.dispose();
   }
 
   doAdd(entries: readonly GalleryEntry[]): void {
@@ -66,7 +126,11 @@ export class MemoryGalleryStore implements GalleryStoreV1 {
     this.invalidate();
   }
 
-  doRemove(ids: readonly string[]): number {
+  async doRemove(ids: readonly string[]): Promise<number> {
+    return this.removeIds(ids);
+  }
+
+  private removeIds(ids: readonly string[]): number {
     const drop = new Set(ids.filter((id) => this.index.has(id)));
     if (drop.size === 0) return 0;
     const D = this.dimension;
@@ -144,7 +208,7 @@ export class MemoryGalleryStore implements GalleryStoreV1 {
     return out;
   }
 
-  doEntries(): GalleryEntry[] {
+  async doEntries(): Promise<GalleryEntry[]> {
     const D = this.dimension;
     return this.ids.map((id, r) => ({ id, identity: this.identities[r]!, embedding: this.data.subarray(r * D, (r + 1) * D) }));
   }
