@@ -1,0 +1,12 @@
+import { beforeAll } from 'vitest';
+import '@likeness/backends/cpu';
+import { useBackend } from '@likeness/backends';
+import { describeGalleryStoreConformance } from '../testing';
+import { MemoryGalleryStore } from './memory-gallery-store';
+
+beforeAll(async () => {
+  await useBackend('cpu');
+});
+
+// blockSize 300: the 2000-entry k-NN check searches across 7 blocks
+describeGalleryStoreConformance({ name: 'MemoryGalleryStore', open: async (_key, o) => new MemoryGalleryStore(o.dimension, o.metric, 4, { blockSize: 300 }) });
