@@ -1,0 +1,24 @@
+import type { DistanceMetric } from '@likeness/embeddings';
+
+/** How a database store searches. */
+export type GallerySearchMode = 'exact' | 'hnsw';
+
+/** Options shared by every pgvector store. */
+export interface PgvectorStoreOptions {
+  /** Embedding length D (128 for the dlib/face-api ResNet). Must match the stored gallery on reopen. */
+  dimension: number;
+  /** Distance; the HNSW index uses the matching operator class (`vector_l2_ops`, `vector_cosine_ops`). @defaultValue `'l2'` */
+  metric?: DistanceMetric;
+  /** Which gallery of the shared table this store reads and writes. @defaultValue `'default'` */
+  tenant?: string;
+  /**
+   * `'exact'`: a sequential scan, the true k nearest (the memory store's
+   * answers). `'hnsw'`: an HNSW index (built on first open, kept up to date),
+   * approximate but sub-linear. @defaultValue `'exact'`
+   */
+  search?: GallerySearchMode;
+  /** HNSW candidate list size per query (`hnsw.ef_search`, raised to k when smaller). @defaultValue `100` */
+  efSearch?: number;
+  /** Prefix of the tables this store creates. @defaultValue `'likeness_gallery'` */
+  tablePrefix?: string;
+}
