@@ -50,8 +50,7 @@ function parseVector(text: string): Float32Array {
  * tenant (`<prefix>_d<D>`: tenant, id, identity, embedding vector(D)); the
  * tenants table records each gallery's dimension and metric; metadata is
  * jsonb in `<prefix>_metadata`; `<prefix>_schema` holds the schema version.
- *
- * @internal use `pgliteGalleryStore` or `postgresGalleryStore`.
+ * Created by `pgliteGalleryStore` or `postgresGalleryStore`.
  */
 export class SqlGalleryStore implements GalleryStoreV2 {
   readonly specificationVersion = 'v2' as const;
@@ -239,6 +238,16 @@ export class SqlGalleryStore implements GalleryStoreV2 {
       if (value === undefined) await tx.query(`DELETE FROM ${this.t.metadata} WHERE tenant = $1 AND key = $2`, [this.tenant, key]);
       else await tx.query(`INSERT INTO ${this.t.metadata} (tenant, key, value) VALUES ($1, $2, $3::jsonb) ON CONFLICT (tenant, key) DO UPDATE SET value = excluded.value`, [this.tenant, key, JSON.stringify(value)]);
     });
+  }
+
+  /**
+   * Bytes the entries table of this dimension takes with its indexes (every
+   * tenant of that table), as Postgres reports it (`pg_total_relation_size`).
+   */
+  async storageBytes(): Promise<number> {
+    this.alive();
+    const r = await this.reader.query<{ b: string | number }>(`SELECT pg_total_relation_size($1::regclass) AS b`, [this.t.entries]);
+    return Number(r.rows[0]!.b);
   }
 
   /** Whether {@link SqlGalleryStore.close} was called. */

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { InvalidArgumentError } from '@likeness/backends';
 import { GalleryStoreError } from '@likeness/embeddings';
-import lockfile from 'proper-lockfile';
+import { lockFolder } from './folder-lock';
 import { openPglite, type PgliteGalleryStoreOptions } from '../pglite-gallery-store';
 import type { SqlGalleryStore } from '../sql-gallery-store';
 
@@ -10,38 +10,10 @@ import type { SqlGalleryStore } from '../sql-gallery-store';
 export interface PgliteFolderStoreOptions extends PgliteGalleryStoreOptions {
   /**
    * How long to wait for another process to close the same folder before
-   * failing with `GalleryStoreError` (`reason: 'locked'`). A crashed
-   * holder's lock goes stale after 10 s and is taken over. @defaultValue `15000`
+   * failing with `GalleryStoreError` (`reason: 'locked'`). The lock of a
+   * process that died is taken over at once. @defaultValue `15000`
    */
   lockTimeoutMs?: number;
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function acquire(dir: string, timeoutMs: number): Promise<() => Promise<void>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      const release = await lockfile.lock(dir, {
-        stale: 10_000,
-        realpath: false,
-        onCompromised: (e) => {
-          // The lock file was touched by someone else (or this process stalled
-          // past `stale`); keep running rather than crash the host process.
-          console.warn(`@likeness/gallery-pgvector: the lock on ${dir} was compromised (${e.message}); close other processes using it.`);
-        },
-      });
-      return async () => {
-        await release().catch(() => {});
-      };
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ELOCKED') throw e;
-      if (Date.now() >= deadline) {
-        throw new GalleryStoreError({ reason: 'locked', setting: 'dataDir', message: `${dir} is open in another process (waited ${timeoutMs} ms). PGlite serves one process at a time: close the other one, raise lockTimeoutMs, or serve the database to several processes with postgresGalleryStore.`, cause: e });
-      }
-      await sleep(100);
-    }
-  }
 }
 
 /**
@@ -77,7 +49,8 @@ export async function pgliteGalleryStore(options: PgliteFolderStoreOptions): Pro
     throw new GalleryStoreError({ reason: 'corrupt', setting: 'dataDir', message: `${abs} is a file, not a database folder. Choose a folder path (it is created when missing). Nothing was changed.` });
   }
   mkdirSync(abs, { recursive: true });
-  const release = await acquire(abs, timeout);
+  const unlock = await lockFolder(abs, timeout);
+  const release = async () => unlock();
   try {
     const files = readdirSync(abs);
     if (files.length > 0 && !files.includes('PG_VERSION')) {
