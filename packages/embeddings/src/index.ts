@@ -66,6 +66,8 @@ export type { AugmentFacesOptions, FaceAugmentation } from './face/augment-faces
 export { createGallery, Gallery } from './gallery/gallery';
 export type { GalleryOptions, Identification, EmbeddingInput } from './gallery/gallery';
 export { MemoryGalleryStore } from './gallery/memory-gallery-store';
+export { ExactIndex, exactIndexHasWasmSimd } from './gallery/exact-index';
+export type { ExactIndexKernel, ExactIndexOptions, ExactSearchResult } from './gallery/exact-index';
 export type { GalleryStoreV1, GalleryEntry, GalleryHit } from './gallery/gallery-store';
 export { serializeGallery, deserializeGallery, GALLERY_FORMAT_VERSION } from './gallery/gallery-file';
 
