@@ -117,12 +117,15 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[s.length >> 1]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 }
 
-/** Median ms per query of `reps` calls with one query and with 16, after one warm-up each. */
+/** Median ms per query of `reps` calls with one query and with 16, after three warm-ups each. */
 async function timeSearch(search: (q: Float32Array) => unknown, queries: Float32Array, reps: number): Promise<{ single: number; batched: number }> {
   const single: number[] = [];
   const batched: number[] = [];
-  await search(queries.subarray(0, D));
-  await search(queries);
+  for (let w = 0; w < 3; w++) {
+    // warm-up: lets V8 tier the kernels up (WebAssembly starts in its baseline compiler)
+    await search(queries.subarray(0, D));
+    await search(queries);
+  }
   for (let r = 0; r < reps; r++) {
     let t = performance.now();
     await search(queries.subarray((r % 16) * D, (r % 16 + 1) * D));

@@ -29,8 +29,10 @@ export interface ExactSearchResult {
 
 /** Queries quantised per call (the kernel's query block). */
 const QUERY_GROUP = 16;
-/** Per-row metadata (float64): A, B, W1, W2; see `search`. */
+/** Per-row metadata (float64): A, B, W1, W2; see `searchGroup`. */
 const META = 4;
+/** Per-query constants (float64) the kernel reads: cq, wq1, wq2, wq0, T. */
+const QC = 5;
 /** Relative slack that covers float64 rounding in the bounds and in the re-rank (D·2⁻⁵³ ≪ 1e-9). */
 const EPS = 1e-9;
 const MAX_DIMENSION = 65_536; // keeps Σ int8·int16 over a row far inside int32
@@ -59,7 +61,7 @@ export function exactIndexHasWasmSimd(): boolean {
   return kernelModule() !== null;
 }
 
-type Dots = (rows: number, n: number, dp: number, qs: number, nq: number, out: number) => void;
+type Scan = (rows: number, n: number, dp: number, qs: number, nq: number, qc: number, cnt: number, out: number, cap: number) => void;
 
 /**
  * Exact k-nearest-neighbour search over N float32 rows of length D, near
@@ -92,19 +94,28 @@ type Dots = (rows: number, n: number, dp: number, qs: number, nq: number, out: n
 export class ExactIndex {
   /** Row length padded to the kernel's 16 bytes. */
   private readonly dp: number;
+  /** Bytes per row record: dp int8 codes, then META float64. */
+  private readonly stride: number;
   private readonly blockSize: number;
   private count = 0;
   private cap: number;
   private f32: Float32Array;
-  private meta: Float64Array;
-  private i8!: Int8Array;
+  // row records (int8 codes + metadata), in the WebAssembly memory or a plain buffer
+  private recU8!: Uint8Array;
+  private recI8!: Int8Array;
+  private recF64!: Float64Array;
+  // the kernel's workspace: quantised queries, per-query constants, emitted counts and (row, S) pairs
   private q16!: Int16Array;
+  private qc!: Float64Array;
+  private cnt!: Int32Array;
   private out!: Int32Array;
   private memory: WebAssembly.Memory | null = null;
-  private dots: Dots | null = null;
+  private scan: Scan | null = null;
   private readonly qOff = 0;
-  private outOff = 0;
-  private rowsOff = 0;
+  private readonly qcOff: number;
+  private readonly cntOff: number;
+  private readonly outOff: number;
+  private readonly recOff: number;
   private disposed = false;
   private currentKernel: ExactIndexKernel;
 
@@ -133,24 +144,23 @@ export class ExactIndex {
       throw new InvalidArgumentError({ fn, argument: 'options.kernel', message: "this runtime has no WebAssembly SIMD; use kernel: 'js' or 'auto'." });
     }
     this.dp = Math.ceil(dimension / 16) * 16;
+    this.stride = this.dp + 8 * META;
     this.cap = Math.max(1, capacity);
     this.f32 = new Float32Array(this.cap * dimension);
-    this.meta = new Float64Array(this.cap * META);
+    // workspace layout (byte offsets; every part 8-byte aligned, records 16-byte aligned)
+    this.qcOff = QUERY_GROUP * this.dp * 2;
+    this.cntOff = this.qcOff + QUERY_GROUP * QC * 8;
+    this.outOff = this.cntOff + QUERY_GROUP * 4;
+    this.recOff = this.outOff + QUERY_GROUP * this.blockSize * 8;
     this.currentKernel = module ? 'wasm-simd' : 'js';
     if (module) {
-      this.outOff = QUERY_GROUP * this.dp * 2;
-      this.rowsOff = this.outOff + QUERY_GROUP * this.blockSize * 4;
-      const bytes = this.rowsOff + this.cap * this.dp;
       const instance = new WebAssembly.Instance(module, {});
       this.memory = instance.exports.memory as WebAssembly.Memory;
-      const have = this.memory.buffer.byteLength;
-      if (bytes > have) this.memory.grow(Math.ceil((bytes - have) / 65_536));
-      this.dots = instance.exports.dots as Dots;
+      this.growMemory(this.recOff + this.cap * this.stride);
+      this.scan = instance.exports.scan as Scan;
       this.refreshViews();
     } else {
-      this.i8 = new Int8Array(this.cap * this.dp);
-      this.q16 = new Int16Array(QUERY_GROUP * this.dp);
-      this.out = new Int32Array(QUERY_GROUP * this.blockSize);
+      this.useJsBuffers(new ArrayBuffer(this.cap * this.stride));
     }
   }
 
@@ -166,12 +176,12 @@ export class ExactIndex {
 
   /** Bytes held per row: float32 row, int8 row (padded to 16), 4 float64. */
   get bytesPerEntry(): number {
-    return 4 * this.dimension + this.dp + 8 * META;
+    return 4 * this.dimension + this.stride;
   }
 
   /** Bytes allocated now (rows × capacity, plus the kernel's query and score buffers). */
   get byteLength(): number {
-    return this.f32.byteLength + this.meta.byteLength + (this.memory ? this.memory.buffer.byteLength : this.i8.byteLength + this.q16.byteLength + this.out.byteLength);
+    return this.f32.byteLength + (this.memory ? this.memory.buffer.byteLength : this.recU8.byteLength + this.recOff);
   }
 
   /**
@@ -219,13 +229,12 @@ export class ExactIndex {
     }
     const sorted = [...new Set(rows)].sort((a, b) => b - a);
     const moves: Array<[number, number]> = [];
-    const D = this.dimension, dp = this.dp;
+    const D = this.dimension, st = this.stride;
     for (const r of sorted) {
       const last = this.count - 1;
       if (r !== last) {
         this.f32.copyWithin(r * D, last * D, (last + 1) * D);
-        this.meta.copyWithin(r * META, last * META, (last + 1) * META);
-        this.i8.copyWithin(r * dp, last * dp, (last + 1) * dp);
+        this.recU8.copyWithin(r * st, last * st, (last + 1) * st);
         moves.push([last, r]);
       }
       this.count--;
@@ -288,14 +297,13 @@ export class ExactIndex {
     this.disposed = true;
     this.count = 0;
     this.f32 = new Float32Array(0);
-    this.meta = new Float64Array(0);
-    this.i8 = new Int8Array(0);
+    this.useJsBuffers(new ArrayBuffer(0));
     this.memory = null;
-    this.dots = null;
+    this.scan = null;
   }
 
   private searchGroup(queries: Float32Array, g: number, kk: number): ExactSearchResult[] {
-    const D = this.dimension, dp = this.dp, n = this.count, meta = this.meta;
+    const D = this.dimension, dp = this.dp, n = this.count, meta = this.recF64, mst = this.stride / 8, mo = dp / 8;
     const cosine = this.metric === 'cosine';
     // per-query constants: score bounds are mid ± w with
     //   mid = A − cq·B·S,  w = wq1·W1 + wq2·W2 + EPS·A + wq0   (S the integer dot)
@@ -325,6 +333,7 @@ export class ExactIndex {
       } else {
         cq[q] = 2 * sy; wq1[q] = 2 * eyn; wq2[q] = 2 * ny; wq0[q] = EPS * ny2;
       }
+      this.qc.set([cq[q]!, wq1[q]!, wq2[q]!, wq0[q]!, Infinity], q * QC);
     }
     // candidate lists and the k smallest upper bounds (a max-heap) per query
     const cand = Array.from({ length: g }, () => ({ rows: new Int32Array(64), lbs: new Float64Array(64), n: 0 }));
@@ -333,17 +342,21 @@ export class ExactIndex {
     const B = this.blockSize;
     for (let b0 = 0; b0 < n; b0 += B) {
       const nb = Math.min(B, n - b0);
-      if (this.dots) this.dots(this.rowsOff + b0 * dp, nb, dp, this.qOff, g, this.outOff);
-      else dotsJs(this.i8, b0, nb, dp, q16, g, this.out);
+      // the kernel emits (row, S) for rows whose lower bound is within each query's current T
+      this.cnt.fill(0);
+      if (this.scan) this.scan(this.recOff + b0 * this.stride, nb, dp, this.qOff, g, this.qcOff, this.cntOff, this.outOff, B);
+      else scanJs(this.recI8, meta, b0, nb, dp, this.stride, q16, g, this.qc, this.cnt, this.out, B);
       const out = this.out;
       for (let q = 0; q < g; q++) {
         let t = T[q]!;
         const c = cq[q]!, a1 = wq1[q]!, a2 = wq2[q]!, a0 = wq0[q]!;
-        const base = q * nb;
-        for (let i = 0; i < nb; i++) {
-          const m = (b0 + i) * META;
+        const base = q * B * 2;
+        const emitted = this.cnt[q]!;
+        for (let j = 0; j < emitted; j++) {
+          const i = out[base + 2 * j]!;
+          const m = (b0 + i) * mst + mo;
           const A = meta[m]!;
-          const mid = A - c * meta[m + 1]! * out[base + i]!;
+          const mid = A - c * meta[m + 1]! * out[base + 2 * j + 1]!;
           const w = a1 * meta[m + 2]! + a2 * meta[m + 3]! + EPS * A + a0;
           const lb = mid - w;
           if (lb > t) continue;
@@ -357,6 +370,7 @@ export class ExactIndex {
           if (ub < t) t = heapPush(heaps[q]!, ub, kk);
         }
         T[q] = t;
+        this.qc[q * QC + 4] = t;
       }
     }
     // float64 re-rank of every row whose lower bound is within the k-th upper bound
@@ -405,7 +419,7 @@ export class ExactIndex {
 
   /** Fills row r's int8 copy and metadata from its float32 row. */
   private quantiseRow(r: number): void {
-    const D = this.dimension, dp = this.dp, x = this.f32, o = r * D, i8 = this.i8;
+    const D = this.dimension, x = this.f32, o = r * D, i8 = this.recI8, p = r * this.stride;
     let max = 0, sq = 0;
     for (let c = 0; c < D; c++) {
       const v = x[o + c]!;
@@ -417,61 +431,76 @@ export class ExactIndex {
     for (let c = 0; c < D; c++) {
       const v = x[o + c]!;
       const iq = s > 0 ? Math.max(-127, Math.min(127, Math.round(v / s))) : 0;
-      i8[r * dp + c] = iq;
+      i8[p + c] = iq;
       const e = v - s * iq;
       e2 += e * e;
     }
-    i8.fill(0, r * dp + D, (r + 1) * dp);
+    i8.fill(0, p + D, p + this.dp);
     const nr = Math.sqrt(sq), en = Math.sqrt(e2);
-    const m = r * META;
+    const m = (p + this.dp) / 8, meta = this.recF64;
     if (this.metric === 'cosine') {
       const inv = nr > 0 ? 1 / nr : 0;
-      this.meta[m] = 1; this.meta[m + 1] = s * inv; this.meta[m + 2] = (nr + en) * inv; this.meta[m + 3] = en * inv;
+      meta[m] = 1; meta[m + 1] = s * inv; meta[m + 2] = (nr + en) * inv; meta[m + 3] = en * inv;
     } else {
-      this.meta[m] = sq; this.meta[m + 1] = s; this.meta[m + 2] = nr + en; this.meta[m + 3] = en;
+      meta[m] = sq; meta[m + 1] = s; meta[m + 2] = nr + en; meta[m + 3] = en;
     }
   }
 
   private reserve(need: number): void {
     if (need <= this.cap) return;
     const cap = Math.max(need, this.cap * 2);
-    const D = this.dimension, dp = this.dp;
+    const D = this.dimension, st = this.stride;
     const f32 = new Float32Array(cap * D);
     f32.set(this.f32.subarray(0, this.count * D));
-    const meta = new Float64Array(cap * META);
-    meta.set(this.meta.subarray(0, this.count * META));
     if (this.memory) {
-      const bytes = this.rowsOff + cap * dp;
-      const have = this.memory.buffer.byteLength;
       try {
-        if (bytes > have) this.memory.grow(Math.ceil((bytes - have) / 65_536));
+        this.growMemory(this.recOff + cap * st);
         this.refreshViews();
       } catch {
-        // past WebAssembly's 4 GiB: carry on with the JS kernel
-        const i8 = new Int8Array(cap * dp);
-        i8.set(this.i8.subarray(0, this.count * dp));
-        this.i8 = i8;
-        this.q16 = new Int16Array(QUERY_GROUP * dp);
-        this.out = new Int32Array(QUERY_GROUP * this.blockSize);
+        // past WebAssembly's 4 GiB: carry on with the JS kernel in a plain buffer
+        const old = this.recU8.subarray(0, this.count * st);
         this.memory = null;
-        this.dots = null;
+        this.scan = null;
         this.currentKernel = 'js';
+        this.useJsBuffers(new ArrayBuffer(cap * st));
+        this.recU8.set(old);
       }
     } else {
-      const i8 = new Int8Array(cap * dp);
-      i8.set(this.i8.subarray(0, this.count * dp));
-      this.i8 = i8;
+      const old = this.recU8.subarray(0, this.count * st);
+      this.useJsBuffers(new ArrayBuffer(cap * st));
+      this.recU8.set(old);
     }
     this.f32 = f32;
-    this.meta = meta;
     this.cap = cap;
   }
 
+  private growMemory(bytes: number): void {
+    const have = this.memory!.buffer.byteLength;
+    if (bytes > have) this.memory!.grow(Math.ceil((bytes - have) / 65_536));
+  }
+
+  /** Views over the WebAssembly memory (again after it grew). */
   private refreshViews(): void {
     const buf = this.memory!.buffer;
     this.q16 = new Int16Array(buf, this.qOff, QUERY_GROUP * this.dp);
-    this.out = new Int32Array(buf, this.outOff, QUERY_GROUP * this.blockSize);
-    this.i8 = new Int8Array(buf, this.rowsOff, Math.floor((buf.byteLength - this.rowsOff) / this.dp) * this.dp);
+    this.qc = new Float64Array(buf, this.qcOff, QUERY_GROUP * QC);
+    this.cnt = new Int32Array(buf, this.cntOff, QUERY_GROUP);
+    this.out = new Int32Array(buf, this.outOff, QUERY_GROUP * this.blockSize * 2);
+    const bytes = Math.floor((buf.byteLength - this.recOff) / this.stride) * this.stride;
+    this.recU8 = new Uint8Array(buf, this.recOff, bytes);
+    this.recI8 = new Int8Array(buf, this.recOff, bytes);
+    this.recF64 = new Float64Array(buf, this.recOff, bytes / 8);
+  }
+
+  /** Records in a plain buffer, and a plain workspace, for the JS kernel. */
+  private useJsBuffers(records: ArrayBuffer): void {
+    this.recU8 = new Uint8Array(records);
+    this.recI8 = new Int8Array(records);
+    this.recF64 = new Float64Array(records);
+    this.q16 = new Int16Array(QUERY_GROUP * this.dp);
+    this.qc = new Float64Array(QUERY_GROUP * QC);
+    this.cnt = new Int32Array(QUERY_GROUP);
+    this.out = new Int32Array(QUERY_GROUP * this.blockSize * 2);
   }
 
   private flatten(x: Float32Array | readonly ArrayLike<number>[], fn: string, argument: string): Float32Array {
@@ -533,20 +562,32 @@ function heapPush(heap: { h: Float64Array; n: number }, v: number, k: number): n
   return heap.n === k ? h[0]! : Infinity;
 }
 
-/** The `'js'` kernel: the same integer dot products as the WebAssembly one. */
-function dotsJs(rows: Int8Array, r0: number, n: number, dp: number, qs: Int16Array, nq: number, out: Int32Array): void {
+/** The `'js'` kernel: the same integer dot products and the same float64 test as the WebAssembly one. */
+function scanJs(rec: Int8Array, meta: Float64Array, r0: number, n: number, dp: number, stride: number, qs: Int16Array, nq: number, qc: Float64Array, cnt: Int32Array, out: Int32Array, cap: number): void {
+  const mst = stride / 8, mo = dp / 8;
   for (let r = 0; r < n; r++) {
-    const o = (r0 + r) * dp;
+    const o = (r0 + r) * stride;
+    const m = (r0 + r) * mst + mo;
+    const A = meta[m]!, Bm = meta[m + 1]!, W1 = meta[m + 2]!, W2 = meta[m + 3]!;
     for (let q = 0; q < nq; q++) {
       const p = q * dp;
       let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
       for (let c = 0; c < dp; c += 4) {
-        s0 += rows[o + c]! * qs[p + c]!;
-        s1 += rows[o + c + 1]! * qs[p + c + 1]!;
-        s2 += rows[o + c + 2]! * qs[p + c + 2]!;
-        s3 += rows[o + c + 3]! * qs[p + c + 3]!;
+        s0 += rec[o + c]! * qs[p + c]!;
+        s1 += rec[o + c + 1]! * qs[p + c + 1]!;
+        s2 += rec[o + c + 2]! * qs[p + c + 2]!;
+        s3 += rec[o + c + 3]! * qs[p + c + 3]!;
       }
-      out[q * n + r] = s0 + s1 + s2 + s3;
+      const S = s0 + s1 + s2 + s3;
+      const x = q * QC;
+      const mid = A - qc[x]! * Bm * S;
+      const w = qc[x + 1]! * W1 + qc[x + 2]! * W2 + EPS * A + qc[x + 3]!;
+      if (mid - w <= qc[x + 4]!) {
+        const k = cnt[q]!;
+        out[(q * cap + k) * 2] = r;
+        out[(q * cap + k) * 2 + 1] = S;
+        cnt[q] = k + 1;
+      }
     }
   }
 }
