@@ -1,9 +1,29 @@
+/**
+ * Gallery exact search benchmark: ms/query at 10k, 100k and 1M entries of
+ * D = 128 (k = 10), one query per call and 16 per call, medians of
+ * BENCH_REPS repeats, for
+ *   - `ExactIndex` with its WebAssembly SIMD kernel (what `MemoryGalleryStore` uses),
+ *   - `ExactIndex` with the plain-JS kernel (the fallback without WebAssembly SIMD),
+ *   - the tfjs path: the previous `MemoryGalleryStore` (float32 mirror on the
+ *     backend, one matMul + topk per block of 262,144, blocks merged),
+ * with ratios to the SIMD kernel, bytes per entry, and a check that the
+ * answers equal float64 brute force. `pnpm bench` runs it after the encoder
+ * benchmark; alone: `pnpm --filter @likeness-example/face-eval bench:gallery`
+ * (BENCH_THREADS, default 2, sets the wasm backend's threads;
+ * BENCH_GALLERY_SIZES=10000,100000 picks sizes).
+ */
+import '@likeness/backends/wasm';
 import * as tf from '@tensorflow/tfjs-core';
-import { createGallery } from '@likeness/embeddings';
+import { env, useBackend } from '@likeness/backends';
+import { ExactIndex, type ExactIndexKernel } from '@likeness/embeddings';
+import { fileURLToPath } from 'node:url';
+
+const D = 128;
+const K = 10;
 
 /** Deterministic unit vectors (D = 128) in one flat array. */
 function unitRows(n: number, seed: number): Float32Array {
-  const out = new Float32Array(n * 128);
+  const out = new Float32Array(n * D);
   let s = seed >>> 0;
   for (let i = 0; i < out.length; i++) {
     s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
@@ -11,42 +31,171 @@ function unitRows(n: number, seed: number): Float32Array {
   }
   for (let r = 0; r < n; r++) {
     let norm = 0;
-    for (let k = 0; k < 128; k++) norm += out[r * 128 + k]! ** 2;
+    for (let k = 0; k < D; k++) norm += out[r * D + k]! ** 2;
     norm = Math.sqrt(norm);
-    for (let k = 0; k < 128; k++) out[r * 128 + k]! /= norm;
+    for (let k = 0; k < D; k++) out[r * D + k]! /= norm;
   }
   return out;
 }
 
 /**
- * Gallery ms/query (exact L2 search, k = 1) at 10k, 100k and 1M entries of
- * D = 128, 10 entries per identity, one query per call and 16 per call.
+ * The previous MemoryGalleryStore's search, kept here as the tfjs path: the
+ * rows mirrored on the backend in blocks, one matMul + topk per block.
+ */
+class TfjsBlockSearch {
+  private blocks: { matrix: tf.Tensor2D; sqNorms: tf.Tensor2D; start: number; count: number }[] = [];
+
+  constructor(data: Float32Array, blockSize = 262_144) {
+    const n = data.length / D;
+    for (let start = 0; start < n; start += blockSize) {
+      const count = Math.min(blockSize, n - start);
+      const made = tf.tidy(() => {
+        const matrix = tf.tensor2d(data.subarray(start * D, (start + count) * D), [count, D]);
+        const sqNorms = tf.reshape(tf.sum(tf.square(matrix), 1), [1, count]) as tf.Tensor2D;
+        return { matrix, sqNorms };
+      });
+      this.blocks.push({ ...made, start, count });
+    }
+  }
+
+  async search(queries: Float32Array, k: number): Promise<{ rows: number[]; distances: number[] }[]> {
+    const Q = queries.length / D;
+    const q = tf.tensor2d(queries, [Q, D]);
+    const per: { values: Float32Array; indices: Int32Array; start: number; k: number }[] = [];
+    for (const b of this.blocks) {
+      const kb = Math.min(k, b.count);
+      const { values, indices } = tf.tidy(() => {
+        const q2 = tf.sum(tf.square(q), 1, true);
+        const d = tf.relu(tf.add(tf.sub(q2, tf.mul(2, tf.matMul(q, b.matrix, false, true))), b.sqNorms));
+        const top = tf.topk(tf.neg(d), kb, true);
+        return { values: tf.neg(top.values), indices: top.indices };
+      });
+      const [v, i] = await Promise.all([values.data(), indices.data()]);
+      tf.dispose([values, indices]);
+      per.push({ values: v as Float32Array, indices: i as Int32Array, start: b.start, k: kb });
+    }
+    q.dispose();
+    return Array.from({ length: Q }, (_, r) => {
+      const hits: { row: number; d: number }[] = [];
+      for (const p of per) for (let j = 0; j < p.k; j++) hits.push({ row: p.start + p.indices[r * p.k + j]!, d: Math.sqrt(Math.max(0, p.values[r * p.k + j]!)) });
+      hits.sort((a, b) => a.d - b.d);
+      const top = hits.slice(0, k);
+      return { rows: top.map((h) => h.row), distances: top.map((h) => h.d) };
+    });
+  }
+
+  /** Backend bytes held. */
+  get bytes(): number {
+    return this.blocks.reduce((s, b) => s + (b.count * D + b.count) * 4, 0);
+  }
+
+  dispose(): void {
+    for (const b of this.blocks) tf.dispose([b.matrix, b.sqNorms]);
+  }
+}
+
+/** Float64 brute force: the k nearest rows (ties: lower row first) of each query. */
+function bruteForce(data: Float32Array, queries: Float32Array, k: number): { rows: number[]; distances: number[] }[] {
+  const n = data.length / D;
+  return Array.from({ length: queries.length / D }, (_, q) => {
+    const dist = new Float64Array(n);
+    for (let r = 0; r < n; r++) {
+      let s = 0;
+      for (let c = 0; c < D; c++) {
+        const d = data[r * D + c]! - queries[q * D + c]!;
+        s += d * d;
+      }
+      dist[r] = Math.sqrt(s);
+    }
+    const top = Array.from({ length: n }, (_, i) => i).sort((a, b) => dist[a]! - dist[b]! || a - b).slice(0, k);
+    return { rows: top, distances: top.map((r) => dist[r]!) };
+  });
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[s.length >> 1]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+}
+
+/** Median ms per query of `reps` calls with one query and with 16, after three warm-ups each. */
+async function timeSearch(search: (q: Float32Array) => unknown, queries: Float32Array, reps: number): Promise<{ single: number; batched: number }> {
+  const single: number[] = [];
+  const batched: number[] = [];
+  for (let w = 0; w < 3; w++) {
+    // warm-up: lets V8 tier the kernels up (WebAssembly starts in its baseline compiler)
+    await search(queries.subarray(0, D));
+    await search(queries);
+  }
+  for (let r = 0; r < reps; r++) {
+    let t = performance.now();
+    await search(queries.subarray((r % 16) * D, (r % 16 + 1) * D));
+    single.push(performance.now() - t);
+    t = performance.now();
+    await search(queries);
+    batched.push((performance.now() - t) / 16);
+  }
+  return { single: median(single), batched: median(batched) };
+}
+
+/**
+ * Prints the exact-search table (see the file header) for the given sizes.
+ * The tfjs rows run on whatever backend is active.
  */
 export async function benchGallery(sizes: readonly number[] = [10_000, 100_000, 1_000_000]): Promise<void> {
-  console.log(`\nGallery exact search on ${tf.getBackend()} (D = 128, L2, k = 1), ms/query:`);
-  console.log('| entries | 1 query per call | 16 queries per call | first query (uploads the matrix) | enrol time |\n|---|---|---|---|---|');
+  const reps = Number(process.env.BENCH_REPS ?? 7);
+  console.log(`\nGallery exact search (D = 128, L2, k = ${K}), median ms/query of ${reps} repeats; tfjs path on ${tf.getBackend()}` +
+    ` (threads ${tf.env().getBool('WASM_HAS_MULTITHREAD_SUPPORT') ? env.wasm.numThreads ?? 'default' : 1}); hand kernels single-threaded; 2 shared cores, figures are noisy`);
+  console.log('| entries | search | bytes/entry | 1 query per call | ratio | 16 queries per call | ratio | answers vs float64 brute force |\n|---|---|---|---|---|---|---|---|');
   for (const n of sizes) {
-    const g = createGallery({ dimension: 128 });
-    const rows = unitRows(n, n);
-    const t0 = performance.now();
-    for (let p = 0; p < n / 10; p++) {
-      const batch: Float32Array[] = [];
-      for (let j = 0; j < 10; j++) batch.push(rows.subarray((p * 10 + j) * 128, (p * 10 + j + 1) * 128));
-      await g.enrol(`id${p}`, batch);
+    const data = unitRows(n, n);
+    const queries = unitRows(16, 7);
+    const reference = bruteForce(data, queries, K);
+    const rows: { name: string; bytes: number; t: { single: number; batched: number }; check: string }[] = [];
+    for (const kernel of ['wasm-simd', 'js'] as ExactIndexKernel[]) {
+      const index = new ExactIndex(D, 'l2', { kernel, capacity: n });
+      index.add(data);
+      const t = await timeSearch((q) => index.search(q, K), queries, kernel === 'js' && n >= 1_000_000 ? Math.min(reps, 5) : reps);
+      const got = index.search(queries, K);
+      const same = got.every((g, q) => Array.from(g.rows).join() === reference[q]!.rows.join() && Array.from(g.distances).join() === reference[q]!.distances.join());
+      rows.push({ name: `ExactIndex, ${kernel} kernel${kernel === 'wasm-simd' ? ' (default)' : ''}`, bytes: index.byteLength / n, t, check: same ? 'identical (rows and distances)' : 'DIFFERENT' });
+      index.dispose();
     }
-    const enrolMs = performance.now() - t0;
-    const queries = Array.from(unitRows(16, 7).reduce<Float32Array[]>((acc, _, i, a) => (i % 128 === 0 ? [...acc, a.subarray(i, i + 128)] : acc), []));
-    let t = performance.now();
-    await g.identify(queries[0]!, { threshold: 0.6 });
-    const first = performance.now() - t;
-    const reps = 5;
-    t = performance.now();
-    for (let r = 0; r < reps; r++) await g.identify(queries[r % 16]!, { threshold: 0.6 });
-    const single = (performance.now() - t) / reps;
-    t = performance.now();
-    for (let r = 0; r < reps; r++) await g.identify(queries, { threshold: 0.6 });
-    const batched = (performance.now() - t) / reps / 16;
-    console.log(`| ${n.toLocaleString('en')} | ${single.toFixed(2)} | ${batched.toFixed(2)} | ${first.toFixed(0)} | ${(enrolMs / 1000).toFixed(1)} s |`);
-    g.dispose();
+    const tfjs = new TfjsBlockSearch(data);
+    const t = await timeSearch((q) => tfjs.search(q, K), queries, reps);
+    const got = await tfjs.search(queries, K);
+    let rowDiff = 0, maxErr = 0;
+    got.forEach((g, q) => {
+      g.rows.forEach((r, j) => { if (r !== reference[q]!.rows[j]) rowDiff++; maxErr = Math.max(maxErr, Math.abs(g.distances[j]! - reference[q]!.distances[j]!)); });
+    });
+    rows.push({ name: 'tfjs matMul + topk in blocks (previous store)', bytes: (data.byteLength + tfjs.bytes) / n, t, check: `${rowDiff}/${16 * K} ranks differ, max |Δdistance| ${maxErr.toExponential(1)}` });
+    tfjs.dispose();
+    const base = rows[0]!.t;
+    for (const r of rows) {
+      console.log(`| ${n.toLocaleString('en')} | ${r.name} | ${r.bytes.toFixed(0)} | ${r.t.single.toFixed(2)} | ${(r.t.single / base.single).toFixed(1)}× | ${r.t.batched.toFixed(2)} | ${(r.t.batched / base.batched).toFixed(1)}× | ${r.check} |`);
+    }
   }
+  await bandwidthCeiling();
+}
+
+/** The memory-bandwidth ceiling for comparison: ms to sum 1M×128 int8 and float32 once (wasm-speed JS loops are slower; this is a lower bound). */
+async function bandwidthCeiling(): Promise<void> {
+  const bytes = new Uint8Array(128 << 20);
+  for (let i = 0; i < bytes.length; i += 4096) bytes[i] = i & 255;
+  const copy = new Uint8Array(bytes.length);
+  const times: number[] = [];
+  for (let r = 0; r < 5; r++) {
+    const t = performance.now();
+    copy.set(bytes); // memcpy: reads 128 MiB and writes 128 MiB
+    times.push(performance.now() - t);
+  }
+  const ms = median(times);
+  const gbs = (2 * bytes.length) / ms / 1e6;
+  console.log(`memory bandwidth here: memcpy of 128 MiB in ${ms.toFixed(1)} ms = ${gbs.toFixed(1)} GB/s (read + write); at that rate one read of the int8 copy of 1M × 128 (128 MiB) takes ≈ ${(ms / 2).toFixed(0)} ms, of the float32 matrix (512 MiB) ≈ ${(ms * 2).toFixed(0)} ms`);
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  env.wasm.numThreads = Number(process.env.BENCH_THREADS ?? 2);
+  await useBackend('wasm');
+  const sizes = process.env.BENCH_GALLERY_SIZES ? process.env.BENCH_GALLERY_SIZES.split(',').map(Number) : undefined;
+  await benchGallery(sizes);
 }

@@ -70,6 +70,8 @@ export { fromGalleryStoreV1 } from './gallery/from-gallery-store-v1';
 export type { GalleryStore, GalleryStoreV2, GalleryStoreV1, GalleryEntry, GalleryHit, JsonValue } from './gallery/gallery-store';
 export { importGallery } from './gallery/import-gallery';
 export type { ImportGalleryOptions, ImportGalleryResult } from './gallery/import-gallery';
+export { ExactIndex, exactIndexHasWasmSimd } from './gallery/exact-index';
+export type { ExactIndexKernel, ExactIndexOptions, ExactSearchResult } from './gallery/exact-index';
 export { serializeGallery, deserializeGallery, GALLERY_FORMAT_VERSION } from './gallery/gallery-file';
 
 // Weights (tf.io manifests, any IOHandler)

@@ -1,22 +1,14 @@
-import * as tf from '@tensorflow/tfjs-core';
 import { InvalidArgumentError } from '@likeness/backends';
 import type { DistanceMetric } from '../distance/distance-metric';
+import { ExactIndex, type ExactIndexKernel } from './exact-index';
 import type { GalleryEntry, GalleryHit, GalleryStoreV2, JsonValue } from './gallery-store';
 
-interface Block {
-  matrix: tf.Tensor2D;
-  sqNorms: tf.Tensor2D;
-  start: number;
-  count: number;
-}
-
-const CHUNK = 262_144; // entries per search block (128 MiB of float32 at D = 128)
-
 /**
- * The built-in store: embeddings in one growable Float32Array, mirrored on
- * the tfjs backend in blocks for exact search (one matMul + top-k per
- * block, blocks merged). Memory: 4·D bytes per entry on the CPU side plus
- * the same on the backend (512 MiB each for 1M entries at D = 128).
+ * The built-in store: exact k-NN in memory through an {@link ExactIndex}
+ * (one float32 copy of the embeddings plus an int8 copy scanned by a
+ * WebAssembly SIMD kernel, re-ranked in float64, so answers equal brute
+ * force). Memory: 4·D + ⌈D/16⌉·16 + 32 bytes per entry (672 at D = 128,
+ * 641 MiB for 1M) plus ids; nothing on the tfjs backend.
  *
  * @example
  * ```ts
@@ -29,21 +21,30 @@ export class MemoryGalleryStore implements GalleryStoreV2 {
   /** Search is exact (brute force). */
   readonly exact = true;
   private metadataMap = new Map<string, JsonValue>();
-  private data: Float32Array;
+  private exactIndex: ExactIndex;
   private ids: string[] = [];
   private identities: string[] = [];
   private index = new Map<string, number>();
-  private blocks: Block[] | null = null;
 
-  /** Entries per backend search block. */
+  /** Entries per coarse-pass block of the search kernel. */
   readonly blockSize: number;
 
-  constructor(readonly dimension: number, readonly metric: DistanceMetric = 'l2', capacity = 1024, options: { blockSize?: number } = {}) {
-    this.blockSize = options.blockSize ?? CHUNK;
+  constructor(readonly dimension: number, readonly metric: DistanceMetric = 'l2', capacity = 1024, options: { blockSize?: number; kernel?: ExactIndexKernel | 'auto' } = {}) {
+    this.blockSize = options.blockSize ?? 8192;
     if (!Number.isInteger(dimension) || dimension < 1) {
       throw new InvalidArgumentError({ fn: 'MemoryGalleryStore', argument: 'dimension', message: `expected a positive integer such as 128, got ${String(dimension)}.` });
     }
-    this.data = new Float32Array(Math.max(1, capacity) * dimension);
+    this.exactIndex = new ExactIndex(dimension, metric, { capacity: Math.max(1, capacity), blockSize: this.blockSize, kernel: options.kernel });
+  }
+
+  /** The search kernel in use (`'wasm-simd'` where WebAssembly SIMD exists, else `'js'`). */
+  get kernel(): ExactIndexKernel {
+    return this.exactIndex.kernel;
+  }
+
+  /** Bytes held per entry by the embeddings and the search index (ids and identity names not counted). */
+  get bytesPerEntry(): number {
+    return this.exactIndex.bytesPerEntry;
   }
 
   /** Number of entries (synchronous; the store interface's {@link MemoryGalleryStore.count} is async). */
@@ -108,22 +109,17 @@ export class MemoryGalleryStore implements GalleryStoreV2 {
   }
 
   doAdd(entries: readonly GalleryEntry[]): void {
-    const D = this.dimension;
-    const need = (this.ids.length + entries.length) * D;
-    if (need > this.data.length) {
-      const grown = new Float32Array(Math.max(need, this.data.length * 2));
-      grown.set(this.data.subarray(0, this.ids.length * D));
-      this.data = grown;
-    }
+    const fresh = new Set<string>();
     for (const e of entries) {
-      if (this.index.has(e.id)) throw new InvalidArgumentError({ fn: 'MemoryGalleryStore.doAdd', argument: 'entries', message: `entry id "${e.id}" already exists.` });
-      const row = this.ids.length;
-      this.data.set(e.embedding, row * D);
+      if (this.index.has(e.id) || fresh.has(e.id)) throw new InvalidArgumentError({ fn: 'MemoryGalleryStore.doAdd', argument: 'entries', message: `entry id "${e.id}" already exists; nothing was added.` });
+      fresh.add(e.id);
+    }
+    this.exactIndex.add(entries.map((e) => e.embedding)); // checks every row before changing anything
+    for (const e of entries) {
+      this.index.set(e.id, this.ids.length);
       this.ids.push(e.id);
       this.identities.push(e.identity);
-      this.index.set(e.id, row);
     }
-    this.invalidate();
   }
 
   async doRemove(ids: readonly string[]): Promise<number> {
@@ -131,118 +127,45 @@ export class MemoryGalleryStore implements GalleryStoreV2 {
   }
 
   private removeIds(ids: readonly string[]): number {
-    const drop = new Set(ids.filter((id) => this.index.has(id)));
-    if (drop.size === 0) return 0;
-    const D = this.dimension;
-    let w = 0;
-    const keptIds: string[] = [];
-    const keptIdentities: string[] = [];
-    for (let r = 0; r < this.ids.length; r++) {
-      if (drop.has(this.ids[r]!)) continue;
-      if (w !== r) this.data.copyWithin(w * D, r * D, (r + 1) * D);
-      keptIds.push(this.ids[r]!);
-      keptIdentities.push(this.identities[r]!);
-      w++;
+    const rows = [...new Set(ids)].filter((id) => this.index.has(id)).map((id) => this.index.get(id)!);
+    if (rows.length === 0) return 0;
+    for (const r of rows) this.index.delete(this.ids[r]!);
+    // the index fills each hole with its last row; replay the moves on the ids
+    for (const [from, to] of this.exactIndex.remove(rows)) {
+      this.ids[to] = this.ids[from]!;
+      this.identities[to] = this.identities[from]!;
+      this.index.set(this.ids[to]!, to);
     }
-    this.ids = keptIds;
-    this.identities = keptIdentities;
-    this.index = new Map(keptIds.map((id, i) => [id, i]));
-    this.invalidate();
-    return drop.size;
+    this.ids.length = this.exactIndex.size;
+    this.identities.length = this.exactIndex.size;
+    return rows.length;
   }
 
   /** Bulk-loads rows (used by `Gallery.deserialize`): `data` is count·D floats. */
   doLoad(ids: readonly string[], identities: readonly string[], data: Float32Array): void {
-    this.invalidate();
-    this.data = data.slice();
+    this.exactIndex.clear();
+    this.exactIndex.add(data);
     this.ids = [...ids];
     this.identities = [...identities];
     this.index = new Map(this.ids.map((id, i) => [id, i]));
   }
 
   async doSearch(queries: Float32Array, k: number): Promise<GalleryHit[][]> {
-    const D = this.dimension;
-    const Q = queries.length / D;
-    const M = this.ids.length;
-    const kk = Math.min(k, M);
-    if (kk === 0 || Q === 0) return Array.from({ length: Q }, () => []);
-    const blocks = this.ensureBlocks();
-    const q = tf.tensor2d(queries, [Q, D]);
-    const perBlock: { values: Float32Array; indices: Int32Array; start: number; k: number }[] = [];
-    try {
-      for (const b of blocks) {
-        const kb = Math.min(kk, b.count);
-        const { values, indices } = tf.tidy(() => {
-          let d: tf.Tensor2D;
-          if (this.metric === 'cosine') {
-            const qn = tf.div(q, tf.maximum(tf.norm(q, 'euclidean', 1, true), 1e-12));
-            d = tf.sub(1, tf.matMul(qn, b.matrix, false, true)) as tf.Tensor2D; // rows of b.matrix are unit-normalised
-          } else {
-            const q2 = tf.sum(tf.square(q), 1, true);
-            d = tf.relu(tf.add(tf.sub(q2, tf.mul(2, tf.matMul(q, b.matrix, false, true))), b.sqNorms)) as tf.Tensor2D;
-          }
-          const top = tf.topk(tf.neg(d), kb, true);
-          return { values: tf.neg(top.values), indices: top.indices };
-        });
-        const [v, i] = await Promise.all([values.data(), indices.data()]);
-        tf.dispose([values, indices]);
-        perBlock.push({ values: v as Float32Array, indices: i as Int32Array, start: b.start, k: kb });
-      }
-    } finally {
-      q.dispose();
-    }
-    const out: GalleryHit[][] = [];
-    for (let r = 0; r < Q; r++) {
-      const hits: GalleryHit[] = [];
-      for (const pb of perBlock) {
-        for (let j = 0; j < pb.k; j++) {
-          const row = pb.start + pb.indices[r * pb.k + j]!;
-          let dist = pb.values[r * pb.k + j]!;
-          if (this.metric === 'l2') dist = Math.sqrt(Math.max(0, dist));
-          hits.push({ id: this.ids[row]!, identity: this.identities[row]!, distance: dist });
-        }
-      }
-      hits.sort((a, b) => a.distance - b.distance);
-      out.push(hits.slice(0, kk));
-    }
-    return out;
+    if (this.ids.length === 0 || queries.length === 0) return Array.from({ length: queries.length / this.dimension }, () => []);
+    return this.exactIndex.search(queries, k).map(({ rows, distances }) =>
+      Array.from(rows, (row, j) => ({ id: this.ids[row]!, identity: this.identities[row]!, distance: distances[j]! })));
   }
 
   async doEntries(): Promise<GalleryEntry[]> {
-    const D = this.dimension;
-    return this.ids.map((id, r) => ({ id, identity: this.identities[r]!, embedding: this.data.subarray(r * D, (r + 1) * D) }));
+    return this.ids.map((id, r) => ({ id, identity: this.identities[r]!, embedding: this.exactIndex.row(r) }));
   }
 
   /** @internal Raw rows for serialisation. */
   rows(): { ids: readonly string[]; identities: readonly string[]; data: Float32Array } {
-    return { ids: this.ids, identities: this.identities, data: this.data.subarray(0, this.ids.length * this.dimension) };
+    return { ids: this.ids, identities: this.identities, data: this.exactIndex.vectors() };
   }
 
   dispose(): void {
-    this.invalidate();
-  }
-
-  private invalidate(): void {
-    if (this.blocks) for (const b of this.blocks) tf.dispose([b.matrix, b.sqNorms]);
-    this.blocks = null;
-  }
-
-  private ensureBlocks(): Block[] {
-    if (this.blocks) return this.blocks;
-    const D = this.dimension;
-    const M = this.ids.length;
-    const blocks: Block[] = [];
-    for (let start = 0; start < M; start += this.blockSize) {
-      const count = Math.min(this.blockSize, M - start);
-      const made = tf.tidy(() => {
-        let matrix: tf.Tensor2D = tf.tensor2d(this.data.subarray(start * D, (start + count) * D), [count, D]);
-        if (this.metric === 'cosine') matrix = tf.div(matrix, tf.maximum(tf.norm(matrix, 'euclidean', 1, true), 1e-12)) as tf.Tensor2D;
-        const sqNorms = tf.reshape(tf.sum(tf.square(matrix), 1), [1, count]) as tf.Tensor2D;
-        return { matrix, sqNorms };
-      });
-      blocks.push({ ...made, start, count });
-    }
-    this.blocks = blocks;
-    return blocks;
+    this.exactIndex.dispose();
   }
 }
