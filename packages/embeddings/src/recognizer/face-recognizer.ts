@@ -304,7 +304,8 @@ export async function createFaceRecognizer(options: FaceRecognizerOptions = {}):
       let out: FoundFace[] = faces;
       if (withDescriptors && dets.length > 0) {
         const t2 = now();
-        const crops = alignFace(rgb.image, dets.map((d) => d.landmarks!), { outputSize: [ih, iw] });
+        // one warp per face (alignFace takes one landmark set per image; the image is not copied)
+        const crops = tf.tidy(() => tf.concat(dets.map((d) => alignFace(rgb.image, [d.landmarks!], { outputSize: [ih, iw] })), 0) as tf.Tensor4D);
         await crops.data(); // the warp runs here, not inside the encoder's time
         timings.align = now() - t2;
         const t3 = now();
