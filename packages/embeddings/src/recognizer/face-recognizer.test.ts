@@ -110,6 +110,32 @@ describe('createFaceRecognizer', () => {
     faces.dispose();
   });
 
+  it('runs the small-face search on large images only, merges it with the main pass, and skips pad-and-retry when it finds faces', async () => {
+    const main = fakeDetector([{ at: [0.2, 0.2], eye: 0.2 }]); // one large face
+    const none = fakeDetector([]);
+    const smallOne = fakeDetector([{ at: [0.21, 0.21], eye: 0.18, score: 0.6 }, { at: [0.8, 0.8], eye: 0.02, score: 0.8 }]); // the same large face + a small one
+    const faces = await createFaceRecognizer({ detector: main.detector, encoder: poolEncoder(), smallFaces: { detector: smallOne.detector, minSide: 400, tileSize: 416 } });
+    const big = photo(500, 600), little = photo(200, 300);
+    const r = await faces.detect(big);
+    expect(r.faces).toHaveLength(2); // the large face once (the main pass's, higher score), the small one added
+    expect(r.faces[0]!.score).toBe(0.9);
+    expect(r.faces[1]!.score).toBe(0.8);
+    expect(r.tried.smallFacePasses).toBe(1); // 600 px ≤ 1.5 tiles of 416: the whole image only (tiling: tiled-detect.test.ts)
+    expect(smallOne.seen).toEqual([[500, 600, 3]]);
+    expect((await faces.detect(little)).tried.smallFacePasses).toBe(0); // below minSide
+    expect(smallOne.seen).toHaveLength(1);
+    // the main detector finds nothing, the small-face search does: no pad-and-retry
+    const only = await createFaceRecognizer({ detector: none.detector, encoder: poolEncoder(), smallFaces: { detector: smallOne.detector, minSide: 400 } });
+    const o = await only.detect(big);
+    expect(o.faces).toHaveLength(2);
+    expect(o.tried.attempts).toBe(1);
+    expect(none.seen).toHaveLength(1);
+    await expect(createFaceRecognizer({ detector: none.detector, encoder: poolEncoder(), smallFaces: { detector: {} as never } })).rejects.toThrowError(/smallFaces\.detector/);
+    tf.dispose([big, little]);
+    faces.dispose();
+    only.dispose();
+  });
+
   it('says when no face was found and what was tried; verify/enrol throw NoFaceFoundError', async () => {
     const { detector, seen } = fakeDetector([]);
     const faces = await createFaceRecognizer({ detector, encoder: poolEncoder() });
@@ -117,7 +143,7 @@ describe('createFaceRecognizer', () => {
     const r = await faces.embed(img);
     expect(r.found).toBe(false);
     expect(r.faces).toEqual([]);
-    expect(r.tried).toEqual({ attempts: 4, borders: [0, 0.25, 0.5, 1], attempt: null });
+    expect(r.tried).toEqual({ attempts: 4, borders: [0, 0.25, 0.5, 1], attempt: null, smallFacePasses: 0 });
     expect(seen.map((s) => s[1])).toEqual([80, 120, 160, 240]); // pad and retry
     const err = await faces.verify(img, img).catch((e: unknown) => e);
     expect(NoFaceFoundError.isInstance(err)).toBe(true);

@@ -8,6 +8,7 @@ import { alignFace, landmarks68To5 } from '../face/align-face';
 import { createFaceApiDetector, type FaceApiModule } from '../face/face-api-detector';
 import type { DetectedFace, FaceDetectorAdapter } from '../face/face-detector';
 import { detectFacesRobust } from '../face/robust-detect';
+import { mergeDetections, tiledFaceDetector } from '../face/tiled-detect';
 import type { Point } from '../face/similarity-transform';
 import type { Gallery } from '../gallery/gallery';
 import type { GalleryHit } from '../gallery/gallery-store';
@@ -72,8 +73,10 @@ export interface FaceSearch<F> {
     readonly attempts: number;
     /** The borders of pad-and-retry (fractions of the larger side). */
     readonly borders: readonly number[];
-    /** The border and scale of the attempt that found the faces, or null. */
+    /** The border and scale of the pad-and-retry attempt that found the faces, or null. */
     readonly attempt: { readonly border: number; readonly scale: number } | null;
+    /** The small-face search's passes (whole image + tiles) when it ran, else 0 (image below its `minSide`, or turned off). */
+    readonly smallFacePasses: number;
   };
   /** The input's size in pixels. */
   readonly width: number;
@@ -130,6 +133,20 @@ export interface FaceRecognizerOptions {
   minScore?: number;
   /** Pad-and-retry borders (see `detectFacesRobust`). @defaultValue `[0, 0.25, 0.5, 1]` */
   borders?: readonly number[];
+  /**
+   * The search for faces too small for the main detector (Tiny at 224 px
+   * sees a 2000 px group photo at 1/9 scale): on images whose larger side
+   * is at least `minSide`, a second detector (face-api's SSD by default, or
+   * `detector`) runs on the whole image and on overlapping `tileSize`
+   * tiles (`tiledFaceDetector`), merged with the main pass. Smaller tiles
+   * find smaller faces and cost more passes: 512 (SSD's own input size)
+   * keeps a 30 px face at 30 px; 1024 is ~4× cheaper and finds faces from
+   * about 60 px (README: measured). When a call wants only the largest
+   * faces (`maxFaces`; `verify`, `enrol`, `calibrate`) and the main pass
+   * already found that many, the search is skipped. `false` turns it off.
+   * @defaultValue `{ minSide: 448, tileSize: 512 }`
+   */
+  smallFaces?: false | { minSide?: number; tileSize?: number; detector?: FaceDetectorAdapter };
   /** @internal Decoder for inputs the main entry cannot read (the Node entry's paths and bytes). */
   decode?: (input: unknown, fn: string, argument: string, maxPixels: number) => Promise<RgbTensor | null>;
   /** @internal Whether `dispose()` disposes `encoder` (the Node entry loads it for the caller). */
@@ -235,6 +252,9 @@ export async function createFaceRecognizer(options: FaceRecognizerOptions = {}):
     throw new InvalidArgumentError({ fn, argument: 'options.minScore', message: `expected a score in [0, 1], got ${describeValue(options.minScore)}.` });
   }
   const borders = options.borders ?? [0, 0.25, 0.5, 1];
+  if (!Array.isArray(borders) || borders.length === 0 || !borders.every((b) => typeof b === 'number' && b >= 0 && b <= 4)) {
+    throw new InvalidArgumentError({ fn, argument: 'options.borders', message: `expected a non-empty list of borders in [0, 4] such as [0, 0.25, 0.5, 1], got ${describeValue(options.borders)}.` });
+  }
   if (options.flipAveraging !== undefined && typeof options.flipAveraging !== 'boolean') {
     throw new InvalidArgumentError({ fn, argument: 'options.flipAveraging', message: `expected true or false, got ${describeValue(options.flipAveraging)}.` });
   }
@@ -254,6 +274,23 @@ export async function createFaceRecognizer(options: FaceRecognizerOptions = {}):
       throw new InvalidArgumentError({ fn, argument: 'options.faceapi', message: 'pass the face-api module (import * as faceapi from \'@vladmandic/face-api\') or options.detector.' });
     }
     detector = await createFaceApiDetector(options.faceapi, { kind: 'tiny', inputSize: 224, minConfidence: minScore, modelPath: options.modelUrl });
+  }
+  const small = options.smallFaces ?? {};
+  if (small !== false && (small == null || typeof small !== 'object')) {
+    throw new InvalidArgumentError({ fn, argument: 'options.smallFaces', message: `expected false or { minSide?, tileSize?, detector? }, got ${describeValue(small)}.` });
+  }
+  const smallMinSide = small === false ? Infinity : small.minSide ?? 448;
+  if (!(smallMinSide === Infinity || (Number.isInteger(smallMinSide) && smallMinSide >= 32))) {
+    throw new InvalidArgumentError({ fn, argument: 'options.smallFaces.minSide', message: `expected an integer ≥ 32 such as 448, got ${describeValue(smallMinSide)}.` });
+  }
+  let smallDetector: ReturnType<typeof tiledFaceDetector> | null = null;
+  if (small !== false) {
+    let base = small.detector;
+    if (base !== undefined && (base == null || typeof base.detect !== 'function')) {
+      throw new InvalidArgumentError({ fn, argument: 'options.smallFaces.detector', message: 'expected a FaceDetectorAdapter with detect(image).' });
+    }
+    if (!base && options.faceapi) base = await createFaceApiDetector(options.faceapi, { kind: 'ssd', minConfidence: minScore, maxResults: 100, modelPath: options.modelUrl });
+    if (base) smallDetector = tiledFaceDetector(base, { tileSize: small.tileSize ?? 512 });
   }
   const ownsEncoder = !options.encoder || options.disposeEncoder === true;
   const base: Encoder = options.encoder ?? await loadFaceResNet(faceResNetUrlHandler(`${options.modelUrl!.replace(/\/$/, '')}/${FACE_API_RECOGNITION_MANIFEST}`), { source: options.modelUrl });
@@ -285,9 +322,26 @@ export async function createFaceRecognizer(options: FaceRecognizerOptions = {}):
     const timings = { decode: now() - t0, detect: 0, align: 0, embed: 0 };
     try {
       const t1 = now();
-      const r = await detectFacesRobust(rgb.image, detector!, { borders, minScore });
+      // 1. the main detector on the image as it is (the ORL-measured pass)
+      let r = await detectFacesRobust(rgb.image, detector!, { borders: [borders[0] ?? 0], minScore });
+      let attempts = r.attempts;
+      let found = r.detections;
+      // 2. faces too small for it: the small-face detector on the whole image and on tiles
+      let smallFacePasses = 0;
+      const [h, w] = rgb.image.shape;
+      if (smallDetector && Math.max(h, w) >= smallMinSide && found.length < maxFaces) {
+        const more = (await smallDetector.detect(rgb.image)).filter((d) => d.score >= minScore);
+        smallFacePasses = 1 + smallDetector.tilesOf(h, w);
+        found = mergeDetections([...found, ...more]);
+      }
+      // 3. nothing yet: pad and retry (faces that fill the frame)
+      if (found.length === 0 && borders.length > 1) {
+        r = await detectFacesRobust(rgb.image, detector!, { borders: borders.slice(1), minScore });
+        attempts += r.attempts;
+        found = r.detections;
+      }
       timings.detect = now() - t1;
-      const dets = r.detections
+      const dets = found
         .filter((d) => d.landmarks && (d.landmarks.length === 68 || d.landmarks.length === 5))
         .sort((a, b) => b.box.width * b.box.height - a.box.width * a.box.height)
         .slice(0, maxFaces);
@@ -331,7 +385,7 @@ export async function createFaceRecognizer(options: FaceRecognizerOptions = {}):
       }
       return {
         faces: out as F[], found: out.length > 0,
-        tried: { attempts: r.attempts, borders, attempt: r.attempt },
+        tried: { attempts, borders, attempt: r.attempt, smallFacePasses },
         width: rgb.width, height: rgb.height, scale: rgb.scale, timings,
       };
     } finally {
@@ -341,7 +395,7 @@ export async function createFaceRecognizer(options: FaceRecognizerOptions = {}):
 
   async function largest(input: unknown, name: string, argument: string): Promise<EmbeddedFace> {
     const r = await run<EmbeddedFace>(input, name, argument, true, { maxFaces: 1 });
-    if (!r.found) throw new NoFaceFoundError({ fn: name, argument, attempts: r.tried.attempts });
+    if (!r.found) throw new NoFaceFoundError({ fn: name, argument, attempts: r.tried.attempts + r.tried.smallFacePasses });
     return r.faces[0]!;
   }
 

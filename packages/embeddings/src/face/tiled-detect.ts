@@ -1,0 +1,104 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { assertTensor, InvalidArgumentError, ShapeError } from '@likeness/backends';
+import type { DetectedFace, FaceDetectorAdapter } from './face-detector';
+
+/** Options of {@link tiledFaceDetector}. */
+export interface TiledDetectOptions {
+  /** Tile side in pixels: the detector's input size keeps faces at their own size. @defaultValue `416` */
+  tileSize?: number;
+  /** Overlap between neighbouring tiles, as a fraction of the tile: a face cut by one tile is whole in the next. @defaultValue `0.25` */
+  overlap?: number;
+  /** Images whose larger side is at most this are searched whole, without tiles. @defaultValue `tileSize · 1.5` */
+  minSide?: number;
+  /** Also run the detector on the whole image (for faces larger than a tile). @defaultValue `true` */
+  whole?: boolean;
+}
+
+/** Intersection over the smaller box: 1 when one box lies inside the other. */
+function overlapOfSmaller(a: DetectedFace['box'], b: DetectedFace['box']): number {
+  const w = Math.min(a.x + a.width, b.x + b.width) - Math.max(a.x, b.x);
+  const h = Math.min(a.y + a.height, b.y + b.height) - Math.max(a.y, b.y);
+  if (w <= 0 || h <= 0) return 0;
+  return (w * h) / Math.min(a.width * a.height, b.width * b.height);
+}
+
+/**
+ * Merges detections of one face from several passes: highest score first, a
+ * detection is dropped when more than `threshold` of the smaller box lies
+ * in a kept one (a face cut by a tile edge, or found at two scales).
+ *
+ * @example
+ * ```ts
+ * const faces = mergeDetections([...wholePass, ...tilePass]); // one detection per face
+ * ```
+ */
+export function mergeDetections(detections: readonly DetectedFace[], threshold = 0.5): DetectedFace[] {
+  const sorted = detections.slice().sort((a, b) => b.score - a.score);
+  const kept: DetectedFace[] = [];
+  for (const d of sorted) if (!kept.some((k) => overlapOfSmaller(k.box, d.box) > threshold)) kept.push(d);
+  return kept;
+}
+
+/** Tile origins along one axis: the fewest tiles of `tile` px, at most `step` apart, evenly spread from 0 to size − tile. */
+function origins(size: number, tile: number, step: number): number[] {
+  if (size <= tile) return [0];
+  const n = Math.ceil((size - tile) / step) + 1;
+  return Array.from({ length: n }, (_, i) => Math.round((i * (size - tile)) / (n - 1)));
+}
+
+/**
+ * Wraps a detector in a tiled search for small faces: the image is cut into
+ * overlapping tiles of the detector's input size, so a 30 px face reaches
+ * the detector at 30 px instead of being shrunk with the whole photo; the
+ * detector also runs on the whole image for faces larger than a tile, and
+ * the passes are merged ({@link mergeDetections}). Small images are
+ * searched whole. Each tile is a slice of the image (no copy of the whole).
+ *
+ * @example
+ * ```ts
+ * const search = tiledFaceDetector(await createFaceApiDetector(faceapi, { kind: 'tiny', inputSize: 416, modelPath }));
+ * const faces = await search.detect(groupPhoto); // every face, small ones included, in groupPhoto's pixels
+ * ```
+ */
+export function tiledFaceDetector(detector: FaceDetectorAdapter, options: TiledDetectOptions = {}): FaceDetectorAdapter & { tilesOf(height: number, width: number): number } {
+  const fn = 'tiledFaceDetector';
+  if (detector == null || typeof detector.detect !== 'function') {
+    throw new InvalidArgumentError({ fn, argument: 'detector', message: 'expected a FaceDetectorAdapter with detect(image).' });
+  }
+  const tile = options.tileSize ?? 416;
+  if (!(Number.isInteger(tile) && tile >= 32)) throw new InvalidArgumentError({ fn, argument: 'options.tileSize', message: `expected an integer ≥ 32 such as 416, got ${String(options.tileSize)}.` });
+  const overlap = options.overlap ?? 0.25;
+  if (!(typeof overlap === 'number' && overlap >= 0 && overlap < 0.9)) throw new InvalidArgumentError({ fn, argument: 'options.overlap', message: `expected a fraction in [0, 0.9), got ${String(options.overlap)}.` });
+  const minSide = options.minSide ?? Math.round(tile * 1.5);
+  const step = Math.max(1, Math.round(tile * (1 - overlap)));
+  const tilesOf = (h: number, w: number) => (Math.max(h, w) <= minSide ? 0 : origins(h, tile, step).length * origins(w, tile, step).length);
+  return {
+    tilesOf,
+    async detect(image: tf.Tensor3D): Promise<DetectedFace[]> {
+      assertTensor(image, 'tiledFaceDetector.detect', 'image');
+      if (image.rank !== 3 || image.shape[2] !== 3) throw new ShapeError({ fn: 'tiledFaceDetector.detect', argument: 'image', expected: 'an RGB image [H,W,3] in [0,1]', actual: image.shape });
+      const [H, W] = image.shape;
+      if (Math.max(H, W) <= minSide) return detector.detect(image);
+      const all: DetectedFace[] = options.whole === false ? [] : await detector.detect(image);
+      for (const y0 of origins(H, tile, step)) {
+        for (const x0 of origins(W, tile, step)) {
+          const part = tf.slice(image, [y0, x0, 0], [Math.min(tile, H), Math.min(tile, W), 3]);
+          let found: DetectedFace[];
+          try {
+            found = await detector.detect(part);
+          } finally {
+            part.dispose();
+          }
+          for (const d of found) {
+            all.push({
+              box: { x: d.box.x + x0, y: d.box.y + y0, width: d.box.width, height: d.box.height },
+              score: d.score,
+              ...(d.landmarks ? { landmarks: d.landmarks.map((p) => ({ x: p.x + x0, y: p.y + y0 })) } : {}),
+            });
+          }
+        }
+      }
+      return mergeDetections(all);
+    },
+  };
+}
