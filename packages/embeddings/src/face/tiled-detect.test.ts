@@ -56,6 +56,10 @@ describe('tiled face search', () => {
     expect(tiled.tilesOf(H, W)).toBe(35);
     expect(det.calls).toBe(36);
     await expectNoLeaks(() => tiled.detect(img));
+    // a tile budget grows the tiles: 160 → 200 (5 × 4 = 20) → 250 (4 × 3 = 12 ≤ 12)
+    const capped = tiledFaceDetector(sizeLimitedDetector(), { tileSize: 160, overlap: 0.25, maxTiles: 12 });
+    expect(capped.tilesOf(H, W)).toBe(12);
+    expect(() => tiledFaceDetector(sizeLimitedDetector(), { maxTiles: 0 })).toThrowError(/maxTiles/);
     img.dispose();
   });
 

@@ -12,6 +12,12 @@ export interface TiledDetectOptions {
   minSide?: number;
   /** Also run the detector on the whole image (for faces larger than a tile). @defaultValue `true` */
   whole?: boolean;
+  /**
+   * At most this many tiles per image: on a larger image the tiles grow (by
+   * 25 % steps) until they fit, so the cost stays bounded and the smallest
+   * face found grows with the image. @defaultValue `Infinity`
+   */
+  maxTiles?: number;
 }
 
 /** Intersection over the smaller box: 1 when one box lies inside the other. */
@@ -70,8 +76,23 @@ export function tiledFaceDetector(detector: FaceDetectorAdapter, options: TiledD
   const overlap = options.overlap ?? 0.25;
   if (!(typeof overlap === 'number' && overlap >= 0 && overlap < 0.9)) throw new InvalidArgumentError({ fn, argument: 'options.overlap', message: `expected a fraction in [0, 0.9), got ${String(options.overlap)}.` });
   const minSide = options.minSide ?? Math.round(tile * 1.5);
-  const step = Math.max(1, Math.round(tile * (1 - overlap)));
-  const tilesOf = (h: number, w: number) => (Math.max(h, w) <= minSide ? 0 : origins(h, tile, step).length * origins(w, tile, step).length);
+  const maxTiles = options.maxTiles ?? Infinity;
+  if (!(maxTiles === Infinity || (Number.isInteger(maxTiles) && maxTiles >= 1))) throw new InvalidArgumentError({ fn, argument: 'options.maxTiles', message: `expected a positive integer such as 24, got ${String(options.maxTiles)}.` });
+  /** The tile side used on an h × w image (grown until at most maxTiles tiles) and the tile origins. */
+  const layout = (h: number, w: number) => {
+    let t = tile;
+    for (;;) {
+      const step = Math.max(1, Math.round(t * (1 - overlap)));
+      const ys = origins(h, Math.min(t, h), step), xs = origins(w, Math.min(t, w), step);
+      if (ys.length * xs.length <= maxTiles || t >= Math.max(h, w)) return { t, ys, xs };
+      t = Math.ceil(t * 1.25);
+    }
+  };
+  const tilesOf = (h: number, w: number) => {
+    if (Math.max(h, w) <= minSide) return 0;
+    const { ys, xs } = layout(h, w);
+    return ys.length * xs.length;
+  };
   return {
     tilesOf,
     async detect(image: tf.Tensor3D): Promise<DetectedFace[]> {
@@ -80,9 +101,10 @@ export function tiledFaceDetector(detector: FaceDetectorAdapter, options: TiledD
       const [H, W] = image.shape;
       if (Math.max(H, W) <= minSide) return detector.detect(image);
       const all: DetectedFace[] = options.whole === false ? [] : await detector.detect(image);
-      for (const y0 of origins(H, tile, step)) {
-        for (const x0 of origins(W, tile, step)) {
-          const part = tf.slice(image, [y0, x0, 0], [Math.min(tile, H), Math.min(tile, W), 3]);
+      const { t, ys, xs } = layout(H, W);
+      for (const y0 of ys) {
+        for (const x0 of xs) {
+          const part = tf.slice(image, [y0, x0, 0], [Math.min(t, H), Math.min(t, W), 3]);
           let found: DetectedFace[];
           try {
             found = await detector.detect(part);
