@@ -51,6 +51,7 @@ async function main(): Promise<void> {
   rssPeak = Math.max(rssPeak, process.memoryUsage().rss);
   const mb = (b: number) => (b / 2 ** 20).toFixed(0);
   console.log(`6000×4000 photo (JPEG ${mb(big.length)} MB): ${r.faces.length} faces in ${(performance.now() - t).toFixed(0)} ms (working image ${Math.round(r.width * r.scale)}×${Math.round(r.height * r.scale)}, scale ${r.scale.toFixed(3)}); peak RSS ${mb(rssPeak)} MB (+${mb(rssPeak - rss0)} MB over the ${mb(rss0)} MB before); peak tfjs tensor bytes ${mb(profile.peakBytes - bytes0)} MB (tf.profile)`);
+  if (process.env.BENCH_MEMORY_ONLY) return faces.dispose();
   console.log('\n| image | faces (ours / face-api) | ours: decode | detect | align | embed | total ms | ms per face | face-api ms (same pixels, decode excluded) | ms per face | ours / face-api (without decode) |');
   console.log('|---|---|---|---|---|---|---|---|---|---|---|');
   for (const [name, w, h] of [['640×480 frame', 640, 480], ['4000×3000 photo', 4000, 3000]] as const) {

@@ -47,7 +47,7 @@ describe('tiled face search', () => {
     const plain = sizeLimitedDetector();
     expect((await plain.detect(img)).map((d) => d.box.width)).toEqual([168]);
     const det = sizeLimitedDetector();
-    const tiled = tiledFaceDetector(det, { tileSize: 160, overlap: 0.25 });
+    const tiled = tiledFaceDetector(det, { tileSize: 160, overlap: 0.25, wholeMaxSide: 800 }); // the fake reads its offset, not its scale: whole pass unshrunk
     const found = await tiled.detect(img);
     const key = (d: DetectedFace) => `${Math.round(d.box.x)},${Math.round(d.box.y)},${d.box.width}`;
     expect(found.map(key).sort()).toEqual(truth.map((f) => `${f.x},${f.y},${f.size}`).sort());
@@ -60,6 +60,26 @@ describe('tiled face search', () => {
     const capped = tiledFaceDetector(sizeLimitedDetector(), { tileSize: 160, overlap: 0.25, maxTiles: 12 });
     expect(capped.tilesOf(H, W)).toBe(12);
     expect(() => tiledFaceDetector(sizeLimitedDetector(), { maxTiles: 0 })).toThrowError(/maxTiles/);
+    img.dispose();
+  });
+
+  it('the whole-image pass sees a shrunk copy and maps its faces back', async () => {
+    const seen: number[][] = [];
+    const det: FaceDetectorAdapter = {
+      async detect(image) {
+        seen.push(image.shape);
+        const [h, w] = image.shape;
+        // one face at the centre, a tenth of the view wide
+        return h > 400 ? [] : [{ box: { x: (w - 1) / 2, y: (h - 1) / 2, width: w / 10, height: h / 10 }, score: 0.9, landmarks: [{ x: (w - 1) / 2, y: (h - 1) / 2 }] }];
+      },
+    };
+    const img = tf.zeros([600, 800, 3]) as tf.Tensor3D;
+    const found = await tiledFaceDetector(det, { tileSize: 400, wholeMaxSide: 200, maxTiles: 1 }).detect(img);
+    expect(seen[0]).toEqual([150, 200, 3]); // 800 × 600 shrunk to 200 × 150
+    const whole = found.filter((d) => Math.abs(d.box.x - 399.5) < 1e-6);
+    expect(whole).toHaveLength(1);
+    expect(whole[0]!.landmarks![0]!.y).toBeCloseTo(299.5, 6); // the centre of 600 rows, mapped back exactly
+    await expectNoLeaks(() => tiledFaceDetector(det, { tileSize: 400, wholeMaxSide: 200, maxTiles: 1 }).detect(img));
     img.dispose();
   });
 

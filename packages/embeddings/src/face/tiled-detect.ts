@@ -13,6 +13,13 @@ export interface TiledDetectOptions {
   /** Also run the detector on the whole image (for faces larger than a tile). @defaultValue `true` */
   whole?: boolean;
   /**
+   * The whole-image pass sees the image shrunk to at most this larger side
+   * (the detectors look at 224–608 px anyway; faces small enough to suffer
+   * are the tiles' job), so it never copies a large photo at full size.
+   * @defaultValue `2 · tileSize`
+   */
+  wholeMaxSide?: number;
+  /**
    * At most this many tiles per image: on a larger image the tiles grow (by
    * 25 % steps) until they fit, so the cost stays bounded and the smallest
    * face found grows with the image. @defaultValue `Infinity`
@@ -88,6 +95,28 @@ export function tiledFaceDetector(detector: FaceDetectorAdapter, options: TiledD
       t = Math.ceil(t * 1.25);
     }
   };
+  const wholeMaxSide = options.wholeMaxSide ?? 2 * tile;
+  if (!(Number.isInteger(wholeMaxSide) && wholeMaxSide >= 32)) throw new InvalidArgumentError({ fn, argument: 'options.wholeMaxSide', message: `expected an integer ≥ 32, got ${String(options.wholeMaxSide)}.` });
+  /** The whole-image pass on a copy no larger than wholeMaxSide, detections mapped back (align-corners resize). */
+  const detectShrunk = async (image: tf.Tensor3D): Promise<DetectedFace[]> => {
+    const [H, W] = image.shape;
+    if (Math.max(H, W) <= wholeMaxSide) return detector.detect(image);
+    const k = wholeMaxSide / Math.max(H, W);
+    const h = Math.max(1, Math.round(H * k)), w = Math.max(1, Math.round(W * k));
+    const small = tf.tidy(() => tf.image.resizeBilinear(image, [h, w], true));
+    let found: DetectedFace[];
+    try {
+      found = await detector.detect(small);
+    } finally {
+      small.dispose();
+    }
+    const sx = (w - 1) / Math.max(1, W - 1), sy = (h - 1) / Math.max(1, H - 1);
+    return found.map((d) => ({
+      box: { x: d.box.x / sx, y: d.box.y / sy, width: d.box.width / sx, height: d.box.height / sy },
+      score: d.score,
+      ...(d.landmarks ? { landmarks: d.landmarks.map((p) => ({ x: p.x / sx, y: p.y / sy })) } : {}),
+    }));
+  };
   const tilesOf = (h: number, w: number) => {
     if (Math.max(h, w) <= minSide) return 0;
     const { ys, xs } = layout(h, w);
@@ -100,7 +129,7 @@ export function tiledFaceDetector(detector: FaceDetectorAdapter, options: TiledD
       if (image.rank !== 3 || image.shape[2] !== 3) throw new ShapeError({ fn: 'tiledFaceDetector.detect', argument: 'image', expected: 'an RGB image [H,W,3] in [0,1]', actual: image.shape });
       const [H, W] = image.shape;
       if (Math.max(H, W) <= minSide) return detector.detect(image);
-      const all: DetectedFace[] = options.whole === false ? [] : await detector.detect(image);
+      const all: DetectedFace[] = options.whole === false ? [] : await detectShrunk(image);
       const { t, ys, xs } = layout(H, W);
       for (const y0 of ys) {
         for (const x0 of xs) {
