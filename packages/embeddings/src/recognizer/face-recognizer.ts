@@ -124,8 +124,9 @@ export interface FaceRecognizerOptions {
   calibration?: FaceCalibration;
   /**
    * Working pixel budget: a larger input is shrunk to it first (a 6000×4000
-   * photo → 12 MP), so one call never holds more than about
-   * `maxPixels × 12` bytes of image tensors plus one detector attempt.
+   * photo → 12 MP; in Node while decoding), and each detector attempt sees
+   * at most 2048² px. Measured peak for a 6000×4000 photo at the default:
+   * 449 MB of tensors (README); it scales roughly with `maxPixels`.
    * @defaultValue `12_000_000`
    */
   maxPixels?: number;
