@@ -70,8 +70,8 @@ describe('face alignment', () => {
     const out = alignFace(img, [upright.map(turn)]);
     const v = out.arraySync()[0]!;
     // dlib's box centre: the turned eyes-and-mouth centroid, 7 % of the side lower in the image (as face-api's alignDlib)
-    const c = turn({ x: 50, y: 170 / 3 });
-    c.y += 0.07 * size;
+    const centroid = turn({ x: 50, y: 170 / 3 });
+    const c = { x: centroid.x, y: centroid.y + 0.07 * size };
     for (const [u, w] of [[75, 75], [30, 40], [120, 110]] as const) {
       // output (u, w) samples c + R(20°)·(u − 75, w − 75)·size/150
       const dx = ((u - 75) * size) / 150, dy = ((w - 75) * size) / 150;
