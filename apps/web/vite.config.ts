@@ -12,7 +12,7 @@ export const ISOLATION_HEADERS = {
 };
 
 /** Face models the app loads (from @vladmandic/face-api's model/ folder). */
-const MODELS = ['ssd_mobilenetv1_model', 'face_landmark_68_model', 'face_recognition_model'];
+const MODELS = ['tiny_face_detector_model', 'ssd_mobilenetv1_model', 'face_landmark_68_model', 'face_recognition_model'];
 
 /**
  * Copies the tfjs-backend-wasm binaries into public/wasm/, face-api's model

@@ -6,7 +6,6 @@
  * (robust detection + dlib box with the eyes levelled, test-time flip
  * averaging: the one preparation that meets both all-40-people targets,
  * see eval:framing), and evaluates on the held-out people.
- * FINETUNE_CROP=dlib-box for the unrotated box.
  * FINETUNE_SPLITS=0,1,2 runs all three (default: split 0 only);
  * FINETUNE_STRATEGIES=batch-hard,semi-hard,siamese (siamese: the top stages
  * and a verification head end-to-end with binary cross-entropy,
@@ -36,19 +35,18 @@ import '@likeness/backends/wasm';
 import '@likeness/backends/cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import { FineTunableFaceResNet, flipAveragedEncoder, type Encoder } from '@likeness/embeddings';
-import { loadFaceResNetFromFaceApi } from '@likeness/embeddings/node';
+import { createFaceRecognizer, loadFaceResNetFromFaceApi } from '@likeness/embeddings/node';
 import { fineTuneFaceResNet, fineTuneFaceResNetCrossValidated, type CrossValidationEpoch, type CachedCrossValidationResult } from '@likeness/triplet';
 import { createVerificationHead, fineTuneFaceResNetSiamese, fineTuneFaceResNetSiameseCrossValidated, trainHead } from '@likeness/siamese-binary';
 import { evaluateHeadOnSplit } from './siamese-head-eval';
 import { type OrlImage } from './orl';
 import { evaluateEncoderOnSplit, formatSummaryRow, summarize, SUMMARY_HEADER, type EvalResult } from './protocol';
 import { ORL_SPLITS } from './splits';
-import { cropOrl, type CropMode } from './framing-prepare';
-import { embedCrops, orlDetections } from './framing-eval';
+import { embedCrops, recognizeOrl } from './orl-faces';
 import { startOrlRun } from './orl-run';
 
 async function main(): Promise<void> {
-  const { out, backend, images, t0 } = await startOrlRun();
+  const { backend, images, t0 } = await startOrlRun();
   const splits = (process.env.FINETUNE_SPLITS ?? '0').split(',').map(Number);
   const strategies = (process.env.FINETUNE_STRATEGIES ?? 'batch-hard,semi-hard').split(',') as ('batch-hard' | 'semi-hard' | 'siamese' | 'siamese-l2')[];
   const k = Number(process.env.FINETUNE_STAGES ?? 3);
@@ -60,11 +58,10 @@ async function main(): Promise<void> {
   if (selection !== 'cv' && selection !== 'holdout') throw new Error(`FINETUNE_SELECTION must be cv or holdout, got ${selection}`);
   const folds = Number(process.env.FINETUNE_FOLDS ?? 5), cvEpochs = Number(process.env.FINETUNE_CV_EPOCHS ?? 5);
   console.log(`ORL: ${images.length} images; backend ${backend.name}; splits ${splits.join(',')}; trainable stages ${k} + fc; test-time flip averaging ${flip ? 'on' : 'off'}; keep-best guard: ≥ ${100 * keepBest.minConfidence} % of bootstrap resamples; selection: ${selection === 'cv' ? `${folds}-fold cross-validation over the training people, ${cvEpochs} epochs per fold, then a final fit on all of them` : 'hold-out (24 train, 6 validate; keep-best, early stopping)'}`);
-  const dets = await orlDetections(images, out);
-  console.log(`faces found by the robust detection: ${dets.filter((d) => d.found).length}/400`);
-  const cropMode = (process.env.FINETUNE_CROP ?? 'dlib-box-rotated') as CropMode;
-  console.log(`crops: ${cropMode}`);
-  const crops = cropOrl(images, dets, cropMode);
+  const recognizer = await createFaceRecognizer();
+  const { crops } = await recognizeOrl(images, recognizer); // the default pipeline's aligned crops (levelled dlib chips)
+  recognizer.dispose();
+  console.log('crops: createFaceRecognizer() defaults (robust detection, levelled dlib chip), 400/400 faces');
   const pos = new Map(images.map((im, i) => [`${im.person}/${im.index}`, i]));
   const subset = (ims: readonly OrlImage[]) => tf.gather(crops, ims.map((im) => pos.get(`${im.person}/${im.index}`)!)) as tf.Tensor4D;
   const pretrained = await loadFaceResNetFromFaceApi();

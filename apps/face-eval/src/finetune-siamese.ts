@@ -2,7 +2,7 @@
  * `pnpm --filter @likeness-example/face-eval eval:siamese-head`: the
  * pretrained dlib ResNet on our own face preparation (robust detection +
  * dlib box with the eyes levelled + test-time flip averaging, as
- * eval:finetune; FINETUNE_CROP=dlib-box, FINETUNE_FLIP=0) with a siamese verification head (|e₁ − e₂| → logistic)
+ * eval:finetune; FINETUNE_FLIP=0) with a siamese verification head (|e₁ − e₂| → logistic)
  * trained on the 30 training people's embeddings of each EVAL-FACES split,
  * scored on the held-out people with the protocol's metrics (pair score
  * 1 − ŷ as the distance; threshold from the training people; one-shot
@@ -12,20 +12,20 @@ import '@likeness/backends/wasm';
 import '@likeness/backends/cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import { flipAveragedEncoder } from '@likeness/embeddings';
-import { loadFaceResNetFromFaceApi } from '@likeness/embeddings/node';
+import { createFaceRecognizer, loadFaceResNetFromFaceApi } from '@likeness/embeddings/node';
 import { createVerificationHead, trainHead } from '@likeness/siamese-binary';
 import { evaluateHeadOnSplit } from './siamese-head-eval';
 import { type OrlImage } from './orl';
 import { formatSummaryRow, summarize, SUMMARY_HEADER, type EvalResult } from './protocol';
 import { ORL_SPLITS } from './splits';
-import { cropOrl, type CropMode } from './framing-prepare';
-import { embedCrops, orlDetections } from './framing-eval';
+import { embedCrops, recognizeOrl } from './orl-faces';
 import { startOrlRun } from './orl-run';
 
 async function main(): Promise<void> {
-  const { out, images, t0 } = await startOrlRun();
-  const dets = await orlDetections(images, out);
-  const crops = cropOrl(images, dets, (process.env.FINETUNE_CROP ?? 'dlib-box-rotated') as CropMode);
+  const { images, t0 } = await startOrlRun();
+  const recognizer = await createFaceRecognizer();
+  const { crops } = await recognizeOrl(images, recognizer); // the default pipeline's aligned crops
+  recognizer.dispose();
   const net = await loadFaceResNetFromFaceApi();
   const embed = embedCrops(process.env.FINETUNE_FLIP === '0' ? net : flipAveragedEncoder(net), images, crops);
   const splits = (process.env.FINETUNE_SPLITS ?? '0,1,2').split(',').map(Number);

@@ -1,11 +1,13 @@
 /**
- * The face detector adapter for the browser: @vladmandic/face-api's ESM build
+ * Faces in the browser through @likeness/embeddings' createFaceRecognizer,
+ * on @vladmandic/face-api's ESM build
  * without its bundled tfjs (`face-api.esm-nobundle.js`), so it runs on our one
  * tfjs-core engine and the backend `useBackend()` chose. Models are served by
  * this app under ./models/ (copied from the npm package at build time).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import * as faceapiModule from '@vladmandic/face-api/dist/face-api.esm-nobundle.js';
+import { createFaceRecognizer, type FaceApiModule, type FaceRecognizer } from '@likeness/embeddings';
 import { patchFaceApiForAsyncReads, type FaceApiInternals } from './async-reads';
 
 export interface Box {
@@ -22,18 +24,7 @@ export interface Face {
   embedding: Float32Array;
 }
 
-interface FaceApiResult {
-  detection: { score: number; box: Box };
-  descriptor: Float32Array;
-}
-interface FaceApiNet {
-  loadFromUri(uri: string): Promise<void>;
-  isLoaded: boolean;
-}
 interface FaceApi {
-  nets: { ssdMobilenetv1: FaceApiNet; faceLandmark68Net: FaceApiNet; faceRecognitionNet: FaceApiNet };
-  SsdMobilenetv1Options: new (o: { minConfidence?: number; maxResults?: number }) => unknown;
-  detectAllFaces(input: tf.Tensor3D, options: unknown): { withFaceLandmarks(): { withFaceDescriptors(): Promise<FaceApiResult[]> } };
   tf: { engine(): unknown };
 }
 
@@ -42,51 +33,37 @@ patchFaceApiForAsyncReads(faceapiModule as unknown as FaceApiInternals);
 
 export { faceapi };
 
-/** Loads the three nets (detector, landmarks, dlib ResNet) once. */
-export async function loadFaceModels(): Promise<void> {
-  if (faceapi.tf.engine() !== tf.engine()) throw new Error('face-api runs on a second copy of tfjs-core');
-  const uri = new URL('./models/', document.baseURI).href;
-  await Promise.all(
-    [faceapi.nets.ssdMobilenetv1, faceapi.nets.faceLandmark68Net, faceapi.nets.faceRecognitionNet].map((n) => (n.isLoaded ? undefined : n.loadFromUri(uri))),
-  );
+let recognizer: Promise<FaceRecognizer> | null = null;
+
+/**
+ * The library's one-call pipeline on face-api's nets (Tiny detector +
+ * pad-and-retry, SSD small-face search, dlib's levelled chip, the dlib
+ * ResNet with flip averaging), created once with its models from ./models/.
+ */
+export function faceRecognizer(): Promise<FaceRecognizer> {
+  if (faceapi.tf.engine() !== tf.engine()) return Promise.reject(new Error('face-api runs on a second copy of tfjs-core'));
+  recognizer ??= createFaceRecognizer({ faceapi: faceapi as unknown as FaceApiModule, modelUrl: new URL('./models/', document.baseURI).href });
+  recognizer.catch(() => { recognizer = null; });
+  return recognizer;
 }
 
-/** Finds every face in the canvas and embeds it (dlib alignment, as face-api's withFaceDescriptors). */
-export async function findFaces(canvas: HTMLCanvasElement): Promise<Face[]> {
-  const input = canvasTensor(canvas);
-  try {
-    const found = await faceapi
-      .detectAllFaces(input, new faceapi.SsdMobilenetv1Options({ minConfidence: 0.5 }))
-      .withFaceLandmarks()
-      .withFaceDescriptors();
-    return found.map((r) => ({
-      box: { x: r.detection.box.x, y: r.detection.box.y, width: r.detection.box.width, height: r.detection.box.height },
-      score: r.detection.score,
-      embedding: Float32Array.from(r.descriptor),
-    }));
-  } finally {
-    input.dispose();
-  }
+/** Loads the nets (Tiny and SSD detectors, landmarks, dlib ResNet) once. */
+export async function loadFaceModels(): Promise<void> {
+  await faceRecognizer();
+}
+
+/** The recognizer's threshold (chosen on ORL training people; see @likeness/embeddings' README). */
+export async function defaultThreshold(): Promise<number> {
+  return (await faceRecognizer()).calibration.threshold;
+}
+
+/** Finds every face in the canvas (or a video frame) and embeds it, largest first. */
+export async function findFaces(source: HTMLCanvasElement | HTMLVideoElement): Promise<Face[]> {
+  const { faces } = await (await faceRecognizer()).embed(source);
+  return faces.map((f) => ({ box: { ...f.box }, score: f.score, embedding: f.descriptor }));
 }
 
 /** The largest face, or undefined. */
 export function largestFace(faces: readonly Face[]): Face | undefined {
   return faces.reduce<Face | undefined>((best, f) => (!best || f.box.width * f.box.height > best.box.width * best.box.height ? f : best), undefined);
-}
-
-/**
- * The canvas as an int32 [H, W, 3] tensor, read through getImageData. (tfjs's
- * `browser.fromPixels` takes a GPU upload path on webgpu that returned a blank
- * image on SwiftShader; reading the pixels on the CPU works on every backend.)
- */
-export function canvasTensor(canvas: HTMLCanvasElement): tf.Tensor3D {
-  const { width, height } = canvas;
-  const rgba = canvas.getContext('2d', { willReadFrequently: true })!.getImageData(0, 0, width, height).data;
-  const rgb = new Int32Array(width * height * 3);
-  for (let i = 0, j = 0; i < rgba.length; i += 4, j += 3) {
-    rgb[j] = rgba[i]!;
-    rgb[j + 1] = rgba[i + 1]!;
-    rgb[j + 2] = rgba[i + 2]!;
-  }
-  return tf.tensor3d(rgb, [height, width, 3], 'int32');
 }

@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { requestedBackend, startBackend, switchBackend } from './backend';
 import { distanceMatrix } from './distances';
-import { faceapi, findFaces, largestFace, loadFaceModels, type Face } from './faces';
+import { defaultThreshold, faceapi, findFaces, largestFace, loadFaceModels, type Face } from './faces';
 import { clearGallery, enrol, listPeople } from './gallery-db';
 import { setupStylePanel } from './style-panel';
 
@@ -78,7 +78,7 @@ async function verify(): Promise<void> {
     setStatus(result, `no face found in photo ${!fa ? 'A' : 'B'}`, 'error');
     return;
   }
-  const threshold = Number($<HTMLInputElement>('threshold').value) || 0.6;
+  const threshold = (Number($<HTMLInputElement>('threshold').value) || (await defaultThreshold()));
   const d = (await distanceMatrix([fa.embedding], [fb.embedding]))[0]![0]!;
   const same = d <= threshold;
   result.dataset.distance = String(d);
@@ -103,7 +103,7 @@ async function identify(): Promise<void> {
   }
   const owners = people.flatMap((p) => p.embeddings.map(() => p.name));
   const D = await distanceMatrix(faces.map((f) => f.embedding), people.flatMap((p) => p.embeddings));
-  const threshold = Number($<HTMLInputElement>('threshold').value) || 0.6;
+  const threshold = (Number($<HTMLInputElement>('threshold').value) || (await defaultThreshold()));
   const labels = faces.map((f, i) => {
     const row = D[i]!;
     const j = row.indexOf(Math.min(...row));
@@ -152,6 +152,7 @@ async function main(): Promise<void> {
     status.dataset.backend = choice.name;
     setStatus(status, `loading face models on ${choice.name}…`, 'loading');
     await loadFaceModels();
+    $<HTMLInputElement>('threshold').value = (await defaultThreshold()).toFixed(4);
     const isolation = globalThis.crossOriginIsolated ? 'cross-origin isolated' : 'not isolated (single-threaded wasm)';
     readyText = `backend: ${choice.name} · ${isolation}${refused ? ` · refused ${refused}` : ''}`;
   } catch (e) {

@@ -48,8 +48,8 @@ export type { FlipAveragedEncoderOptions } from './encoder/flip-averaged-encoder
 export { ensembleEncoder } from './encoder/ensemble-encoder';
 
 // Face preparation
-export { alignFace, landmarks68To5, FACE_TEMPLATE_5 } from './face/align-face';
-export type { AlignFaceOptions } from './face/align-face';
+export { alignFace, dlibFaceBox, landmarks68To5, FACE_TEMPLATE_5 } from './face/align-face';
+export type { AlignFaceOptions, FaceFraming } from './face/align-face';
 export { estimateSimilarity, applySimilarity } from './face/similarity-transform';
 export type { Point, SimilarityTransform } from './face/similarity-transform';
 export { prepareFaces } from './face/prepare-faces';
@@ -58,9 +58,25 @@ export type { FaceDetectorAdapter, DetectedFace } from './face/face-detector';
 export { createFaceApiDetector } from './face/face-api-detector';
 export type { FaceApiModule, FaceApiDetectorOptions } from './face/face-api-detector';
 export { detectFacesRobust, robustFaceDetector } from './face/robust-detect';
+export { tiledFaceDetector, mergeDetections } from './face/tiled-detect';
+export type { TiledDetectOptions } from './face/tiled-detect';
 export type { RobustDetectOptions, RobustDetection } from './face/robust-detect';
 export { augmentFaces, augmentFacesParams } from './face/augment-faces';
 export type { AugmentFacesOptions, FaceAugmentation } from './face/augment-faces';
+
+// The one-call face pipeline
+export { createFaceRecognizer } from './recognizer/face-recognizer';
+export type {
+  FaceRecognizer, FaceRecognizerOptions, FaceSearch, FoundFace, EmbeddedFace, IdentifiedFace, FaceVerification, FaceBox, EmbedOptions, LabelledImage,
+} from './recognizer/face-recognizer';
+export {
+  calibrateFaceThreshold, calibrationFromDistances, confidenceFromDistance, parseFaceCalibration, DEFAULT_FACE_CALIBRATION,
+} from './recognizer/face-calibration';
+export type { FaceCalibration, CalibrateOptions } from './recognizer/face-calibration';
+export { toRgbTensor, fitToBudget, DEFAULT_MAX_PIXELS } from './image/image-input';
+export type { ImageInput, ImageDataLike, DrawableImage, RgbTensor } from './image/image-input';
+export { decodePnm, isPnm } from './image/decode-pnm';
+export type { PnmImage } from './image/decode-pnm';
 
 // Gallery
 export { createGallery, Gallery } from './gallery/gallery';
@@ -83,4 +99,6 @@ export { GalleryEmptyError } from './errors/gallery-empty-error';
 export { GalleryFormatError } from './errors/gallery-format-error';
 export { GalleryStoreError } from './errors/gallery-store-error';
 export type { GalleryStoreErrorReason } from './errors/gallery-store-error';
+export { ImageTooLargeError } from './errors/image-too-large-error';
+export { NoFaceFoundError } from './errors/no-face-found-error';
 export { LikenessError, InvalidArgumentError, ShapeError } from '@likeness/backends';

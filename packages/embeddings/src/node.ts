@@ -10,3 +10,10 @@ export { saveGallery, loadGallery, importGalleryFile } from './node/gallery-file
 
 // Pretrained weights
 export { faceApiModelDir, loadFaceResNetFromFaceApi } from './node/face-api-weights';
+
+// The one-call face pipeline with file decoding
+export { createFaceRecognizer } from './node/face-recognizer';
+export type { NodeFaceRecognizerOptions, NodeImageInput } from './node/face-recognizer';
+export type { FaceRecognizer } from './recognizer/face-recognizer';
+export { decodeImage, DEFAULT_MAX_DECODE_PIXELS } from './node/decode-image';
+export type { DecodeImageOptions, EncodedImage } from './node/decode-image';

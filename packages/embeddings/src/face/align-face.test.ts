@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import '@likeness/backends/cpu';
 import { InvalidArgumentError, ShapeError, useBackend } from '@likeness/backends';
 import { expectNoLeaks } from '@likeness/backends/testing';
-import { alignFace, FACE_TEMPLATE_5, landmarks68To5 } from './align-face';
+import { alignFace, dlibFaceBox, FACE_TEMPLATE_5, landmarks68To5 } from './align-face';
 import { applySimilarity, estimateSimilarity, type Point } from './similarity-transform';
 import { prepareFaces } from './prepare-faces';
 import type { FaceDetectorAdapter } from './face-detector';
@@ -42,7 +42,7 @@ describe('face alignment', () => {
     const k = 1 / (1 + 2 * 0.25);
     const template = FACE_TEMPLATE_5.map((p) => ({ x: (0.5 + (p.x - 0.5) * k) * 150, y: (0.5 + (p.y - 0.5) * k) * 150 }));
     const landmarks = template.map((p) => applySimilarity(placed, p));
-    const out = alignFace(img, [landmarks]);
+    const out = alignFace(img, [landmarks], { framing: 'template' });
     expect(out.shape).toEqual([1, 150, 150, 3]);
     const v = out.arraySync()[0]!;
     // every output pixel (u,v) holds the input coordinates it was sampled from: placed(u,v)
@@ -51,6 +51,38 @@ describe('face alignment', () => {
       expect(v[w]![u]![0]).toBeCloseTo(src.x, 3);
       expect(v[w]![u]![1]).toBeCloseTo(src.y, 3);
     }
+    tf.dispose([img, out]);
+  });
+
+  it('dlib framing: the box from eyes and mouth (hand-computed), turned so the eyes are level (checked on a coordinate image)', () => {
+    // an upright face: eyes (40,50) and (60,50), mouth corners (42,70) and (58,70) → mouth centre (50,70)
+    const upright: Point[] = [{ x: 40, y: 50 }, { x: 60, y: 50 }, { x: 50, y: 60 }, { x: 42, y: 70 }, { x: 58, y: 70 }];
+    const size = Math.hypot(10, 20) / 0.45; // mean eye–mouth distance / 0.45 = 49.69
+    const b = dlibFaceBox(upright);
+    expect(b.size).toBeCloseTo(size, 9);
+    expect(b.x).toBeCloseTo(50 - size / 2, 9);
+    expect(b.y).toBeCloseTo(170 / 3 - 0.43 * size, 9); // centroid y = (50 + 50 + 70) / 3
+    expect(b.angle).toBe(0);
+    // the same face turned by 20° about (50, 60): the chip must undo the turn
+    const th = (20 * Math.PI) / 180;
+    const turn = (p: Point): Point => ({ x: 50 + Math.cos(th) * (p.x - 50) - Math.sin(th) * (p.y - 60), y: 60 + Math.sin(th) * (p.x - 50) + Math.cos(th) * (p.y - 60) });
+    const img = coordImage();
+    const out = alignFace(img, [upright.map(turn)]);
+    const v = out.arraySync()[0]!;
+    // dlib's box centre: the turned eyes-and-mouth centroid, 7 % of the side lower in the image (as face-api's alignDlib)
+    const centroid = turn({ x: 50, y: 170 / 3 });
+    const c = { x: centroid.x, y: centroid.y + 0.07 * size };
+    for (const [u, w] of [[75, 75], [30, 40], [120, 110]] as const) {
+      // output (u, w) samples c + R(20°)·(u − 75, w − 75)·size/150
+      const dx = ((u - 75) * size) / 150, dy = ((w - 75) * size) / 150;
+      const want = { x: c.x + Math.cos(th) * dx - Math.sin(th) * dy, y: c.y + Math.sin(th) * dx + Math.cos(th) * dy };
+      expect(v[w]![u]![0]).toBeCloseTo(want.x, 2);
+      expect(v[w]![u]![1]).toBeCloseTo(want.y, 2);
+    }
+    // padding widens the chip about the same centre
+    const wide = alignFace(img, [upright], { padding: 0.5 }).arraySync()[0]!;
+    expect(wide[75]![0]![0]).toBeCloseTo(50 - size, 2);
+    expect(() => alignFace(img, [upright], { framing: 'arcface' as 'dlib' })).toThrowError(InvalidArgumentError);
     tf.dispose([img, out]);
   });
 

@@ -36,23 +36,55 @@ export function landmarks68To5(points: readonly Point[]): Point[] {
   return [mean(36, 41), mean(42, 47), points[30]!, points[48]!, points[54]!];
 }
 
+/**
+ * How {@link alignFace} frames a face:
+ * - `'dlib'` (default): dlib's face chip — the box face-api's
+ *   `useDlibAlignment` computes from the eye centres and the mouth centre
+ *   (side = mean eye–mouth distance / 0.45, centred on the eyes-and-mouth
+ *   centroid, 7 % of the side below it), turned about its centre so that the
+ *   eyes are level. The framing the dlib face ResNet was trained on: with
+ *   flip averaging it reaches ORL all-40 EER 0.39 % (README).
+ * - `'template'`: the least-squares similarity transform of the 5 landmarks
+ *   onto the ArcFace 112×112 template ({@link FACE_TEMPLATE_5}), for
+ *   encoders trained on ArcFace-style crops (ORL EER 9.3 % with the dlib net).
+ */
+export type FaceFraming = 'dlib' | 'template';
+
 /** Options of {@link alignFace}. */
 export interface AlignFaceOptions {
   /** Output [height, width]. @defaultValue `[150, 150]` (the face ResNet's input) */
   outputSize?: readonly [number, number];
+  /** The framing. @defaultValue `'dlib'` */
+  framing?: FaceFraming;
   /**
-   * Margin around the template face, as a fraction of the face size; 0
-   * gives ArcFace's tight 112-style framing, 0.25 is closer to dlib's chips.
-   * @defaultValue `0.25`
+   * Margin around the face, as a fraction of the face size on each side.
+   * `'dlib'`: added to dlib's box (0 = dlib's chip); `'template'`: around the
+   * template face (0 = ArcFace's tight framing, 0.25 is closer to dlib's chips).
+   * @defaultValue `0` for `'dlib'`, `0.25` for `'template'`
    */
   padding?: number;
 }
 
+/** dlib's square face box from 5 (or 68) landmarks: top-left corner, side, the eyes-and-mouth centroid and the eye line's angle (radians). */
+export function dlibFaceBox(landmarks: readonly Point[]): { x: number; y: number; size: number; angle: number } {
+  const five = landmarks.length === 68 ? landmarks68To5(landmarks) : landmarks;
+  if (!Array.isArray(five) || five.length !== 5) {
+    throw new InvalidArgumentError({ fn: 'dlibFaceBox', argument: 'landmarks', message: `expected 5 or 68 points, got ${landmarks?.length}.` });
+  }
+  const [le, re, , ml, mr] = five as [Point, Point, Point, Point, Point];
+  const mouth = { x: (ml.x + mr.x) / 2, y: (ml.y + mr.y) / 2 };
+  const dist = (p: Point) => Math.hypot(mouth.x - p.x, mouth.y - p.y);
+  const size = ((dist(le) + dist(re)) / 2) / 0.45;
+  const cx = (le.x + re.x + mouth.x) / 3, cy = (le.y + re.y + mouth.y) / 3;
+  return { x: cx - 0.5 * size, y: cy - 0.43 * size, size, angle: Math.atan2(re.y - le.y, re.x - le.x) };
+}
+
 /**
- * Crops and aligns faces from 5 (or 68) landmarks **with rotation**: the
- * least-squares similarity transform maps the landmarks onto a canonical
- * template (eyes level, same scale), then one bilinear warp
- * (`tf.image.transform`) produces the crop at the encoder's input size.
+ * Crops and aligns faces from 5 (or 68) landmarks **with rotation**, in one
+ * bilinear warp (`tf.image.transform`) per batch at the encoder's input
+ * size. The default framing is dlib's chip with the eyes levelled (see
+ * {@link FaceFraming}); `framing: 'template'` maps the landmarks onto the
+ * ArcFace template instead. Pixels outside the image are black.
  *
  * @example
  * ```ts
@@ -75,7 +107,11 @@ export function alignFace(images: tf.Tensor3D | tf.Tensor4D, landmarks: readonly
   if (!(Number.isInteger(oh) && Number.isInteger(ow) && oh > 0 && ow > 0)) {
     throw new InvalidArgumentError({ fn, argument: 'options.outputSize', message: `expected [height, width] of positive integers, got ${JSON.stringify(options.outputSize)}.` });
   }
-  const padding = options.padding ?? 0.25;
+  const framing = options.framing ?? 'dlib';
+  if (framing !== 'dlib' && framing !== 'template') {
+    throw new InvalidArgumentError({ fn, argument: 'options.framing', message: `expected 'dlib' or 'template', got ${JSON.stringify(framing)}.` });
+  }
+  const padding = options.padding ?? (framing === 'dlib' ? 0 : 0.25);
   if (!(Number.isFinite(padding) && padding >= 0 && padding < 2)) {
     throw new InvalidArgumentError({ fn, argument: 'options.padding', message: `expected a number in [0, 2), got ${String(padding)}.` });
   }
@@ -87,6 +123,16 @@ export function alignFace(images: tf.Tensor3D | tf.Tensor4D, landmarks: readonly
     const five = lm.length === 68 ? landmarks68To5(lm) : lm;
     if (five.length !== 5) {
       throw new InvalidArgumentError({ fn, argument: `landmarks[${i}]`, message: `expected 5 or 68 points, got ${lm.length}.` });
+    }
+    if (framing === 'dlib') {
+      // output (u, v) → input c + R(angle)·diag(sx, sy)·(u − ow/2, v − oh/2), c = the box centre
+      const b = dlibFaceBox(five);
+      const side = b.size * (1 + 2 * padding);
+      const cos = Math.cos(b.angle), sin = Math.sin(b.angle);
+      const sx = side / ow, sy = side / oh;
+      const cx = b.x + b.size / 2, cy = b.y + b.size / 2;
+      rows.push(cos * sx, -sin * sy, cx - cos * sx * (ow / 2) + sin * sy * (oh / 2), sin * sx, cos * sy, cy - sin * sx * (ow / 2) - cos * sy * (oh / 2), 0, 0);
+      return;
     }
     // output pixel → input pixel (tf.image.transform samples the input at the mapped point)
     const t = estimateSimilarity(template, five);

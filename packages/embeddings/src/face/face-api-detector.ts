@@ -89,7 +89,12 @@ export async function createFaceApiDetector(faceapi: FaceApiModule, options: Fac
       if (!(image instanceof tf.Tensor) || image.rank !== 3 || image.shape[2] !== 3) {
         throw new InvalidArgumentError({ fn: 'FaceApiDetector.detect', argument: 'image', message: `expected an RGB image tensor [H,W,3] in [0,1], got ${image instanceof tf.Tensor ? `shape [${image.shape}]` : describeValue(image)}.` });
       }
-      const input = tf.tidy(() => tf.round(tf.mul(tf.clipByValue(image, 0, 1), 255)) as tf.Tensor3D);
+      // 0–255 pixels with one temporary alive at a time (a tidy would hold all three copies until its end)
+      const clipped = tf.clipByValue(image, 0, 1);
+      const scaled = tf.mul(clipped, 255);
+      clipped.dispose();
+      const input = tf.round(scaled) as tf.Tensor3D;
+      scaled.dispose();
       try {
         const found = await faceapi.detectAllFaces(input, opts).withFaceLandmarks();
         return found.map((r) => ({

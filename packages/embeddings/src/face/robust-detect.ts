@@ -22,6 +22,14 @@ export interface RobustDetectOptions {
   scales?: readonly number[];
   /** The border's value (per channel, in [0, 1]). @defaultValue `0` (black) */
   fill?: number;
+  /**
+   * Pixel budget of one attempt's input (after padding and scaling): a
+   * larger attempt is shrunk (the image is resized before it is padded), so
+   * no attempt allocates more than `maxPixels × 3` floats. The detectors see
+   * 224–608 px anyway, so the default loses nothing they could use.
+   * @defaultValue `4_194_304` (2048²)
+   */
+  maxPixels?: number;
 }
 
 /** What {@link detectFacesRobust} returns. */
@@ -30,7 +38,7 @@ export interface RobustDetection {
   readonly detections: DetectedFace[];
   /** Whether a face was found at all; when false the caller must say so (not found). */
   readonly found: boolean;
-  /** The border (fraction) and scale of the attempt that found the faces; null when none did. */
+  /** The border (fraction) and scale of the attempt that found the faces; null when none did. `scale` is the one asked for; the budget may have shrunk it. */
   readonly attempt: { readonly border: number; readonly scale: number } | null;
   /** How many detector passes ran. */
   readonly attempts: number;
@@ -77,21 +85,25 @@ export async function detectFacesRobust(
   const fill = options.fill ?? 0;
   const borders = options.borders ?? DEFAULT_BORDERS;
   const scales = options.scales ?? [1];
+  const maxPixels = options.maxPixels ?? 4_194_304;
+  if (!(typeof maxPixels === 'number' && Number.isFinite(maxPixels) && maxPixels >= 4096)) {
+    throw new InvalidArgumentError({ fn, argument: 'options.maxPixels', message: `expected a pixel count ≥ 4096 such as 4_194_304, got ${String(options.maxPixels)}.` });
+  }
   const [H, W] = image.shape;
   let attempts = 0;
   for (const border of borders) {
     for (const scale of scales) {
       const pad = Math.round(border * Math.max(H, W));
-      const identity = pad === 0 && scale === 1;
+      // the image is resized (align corners) by e, then padded by round(pad · e): within the budget
+      const e = Math.min(scale, Math.sqrt(maxPixels / ((H + 2 * pad) * (W + 2 * pad))));
+      const h = Math.max(1, Math.round(H * e)), w = Math.max(1, Math.round(W * e));
+      const p = Math.round(pad * e);
+      const identity = p === 0 && h === H && w === W;
       const input = identity
         ? image
         : tf.tidy(() => {
-          let x: tf.Tensor3D = pad > 0 ? tf.pad(image, [[pad, pad], [pad, pad], [0, 0]], fill) : image;
-          if (scale !== 1) {
-            const h = Math.max(1, Math.round((H + 2 * pad) * scale)), w = Math.max(1, Math.round((W + 2 * pad) * scale));
-            x = tf.image.resizeBilinear(x, [h, w], true);
-          }
-          return x;
+          const x = h === H && w === W ? image : tf.image.resizeBilinear(image, [h, w], true);
+          return p > 0 ? tf.pad(x, [[p, p], [p, p], [0, 0]], fill) : x;
         });
       let found: DetectedFace[];
       try {
@@ -101,10 +113,10 @@ export async function detectFacesRobust(
       }
       attempts++;
       if (found.length > 0) {
-        // input pixel (u, v) ↔ original ((u / sx) − pad, (v / sy) − pad), align-corners resize
-        const sy = scale === 1 ? 1 : (Math.max(1, Math.round((H + 2 * pad) * scale)) - 1) / (H + 2 * pad - 1);
-        const sx = scale === 1 ? 1 : (Math.max(1, Math.round((W + 2 * pad) * scale)) - 1) / (W + 2 * pad - 1);
-        const back = (p: { x: number; y: number }) => ({ x: p.x / sx - pad, y: p.y / sy - pad });
+        // input pixel (u, v) ↔ original ((u − p) / sx, (v − p) / sy), align-corners resize
+        const sy = h === H ? 1 : (h - 1) / Math.max(1, H - 1);
+        const sx = w === W ? 1 : (w - 1) / Math.max(1, W - 1);
+        const back = (q: { x: number; y: number }) => ({ x: (q.x - p) / sx, y: (q.y - p) / sy });
         const detections = found.map((d): DetectedFace => {
           const tl = back(d.box);
           const mapped: DetectedFace = {

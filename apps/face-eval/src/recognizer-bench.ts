@@ -1,0 +1,90 @@
+/**
+ * `pnpm bench` (apps/face-eval; not in CI): the one-call pipeline's ms per
+ * face, split into decode / detect / align / embed, for a 640×480 camera
+ * frame and a 4000×3000 photo on wasm, beside face-api's own
+ * `detectAllFaces().withFaceLandmarks().withFaceDescriptors()` (SSD, its
+ * default) on the same decoded pixels in the same run; then the peak memory
+ * of embedding a 6000×4000 photo, measured first in the process (process
+ * RSS, sampled every 10 ms, and the tfjs engine's peak tensor bytes). The photos are face-api's demo group photo
+ * `sample1.jpg` (3 faces) resized; JPEG-encoded, so decoding is measured.
+ */
+import '@likeness/backends/wasm';
+import * as tf from '@tensorflow/tfjs-core';
+import { useBackend } from '@likeness/backends';
+import { createFaceRecognizer, decodeImage, faceApiModelDir } from '@likeness/embeddings/node';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import sharp from 'sharp';
+
+const reps = Number(process.env.BENCH_REPS ?? 3);
+
+interface FaceApiFull {
+  nets: Record<'ssdMobilenetv1' | 'faceLandmark68Net' | 'faceRecognitionNet', { isLoaded: boolean; loadFromDisk(dir: string): Promise<void> }>;
+  SsdMobilenetv1Options: new (o?: object) => unknown;
+  detectAllFaces(input: tf.Tensor3D, options: unknown): { withFaceLandmarks(): { withFaceDescriptors(): Promise<unknown[]> } };
+}
+
+const median = (v: number[]) => v.slice().sort((a, b) => a - b)[Math.floor(v.length / 2)]!;
+
+async function main(): Promise<void> {
+  const backend = await useBackend('wasm');
+  console.log(`backend ${backend.name}; median of ${reps} runs after 1 warm-up; 2 shared cores, figures are noisy`);
+  const modelDir = faceApiModelDir();
+  const sample = join(dirname(modelDir), 'demo', 'sample1.jpg');
+  const photo = async (w: number, h: number) => sharp(sample).resize(w, h, { fit: 'cover' }).jpeg({ quality: 92 }).toBuffer();
+  const faces = await createFaceRecognizer();
+  const faceapi = createRequire(import.meta.url)('@vladmandic/face-api/dist/face-api.node-wasm.js') as FaceApiFull;
+  for (const n of ['ssdMobilenetv1', 'faceLandmark68Net', 'faceRecognitionNet'] as const) if (!faceapi.nets[n].isLoaded) await faceapi.nets[n].loadFromDisk(modelDir);
+
+  // peak memory: a 6000×4000 photo
+  const big = await photo(6000, 4000);
+  global.gc?.();
+  const rss0 = process.memoryUsage().rss, bytes0 = tf.memory().numBytes;
+  let rssPeak = rss0;
+  const timer = setInterval(() => {
+    rssPeak = Math.max(rssPeak, process.memoryUsage().rss);
+  }, 10);
+  const profile = await tf.profile(async () => { await faces.embed(big); });
+  clearInterval(timer);
+  const t = performance.now();
+  const r = await faces.embed(big);
+  rssPeak = Math.max(rssPeak, process.memoryUsage().rss);
+  const mb = (b: number) => (b / 2 ** 20).toFixed(0);
+  console.log(`6000×4000 photo (JPEG ${mb(big.length)} MB): ${r.faces.length} faces in ${(performance.now() - t).toFixed(0)} ms (working image ${Math.round(r.width * r.scale)}×${Math.round(r.height * r.scale)}, scale ${r.scale.toFixed(3)}); peak RSS ${mb(rssPeak)} MB (+${mb(rssPeak - rss0)} MB over the ${mb(rss0)} MB before); peak tfjs tensor bytes ${mb(profile.peakBytes - bytes0)} MB (tf.profile)`);
+  if (process.env.BENCH_MEMORY_ONLY) return faces.dispose();
+  console.log('\n| image | faces (ours / face-api) | ours: decode | detect | align | embed | total ms | ms per face | face-api ms (same pixels, decode excluded) | ms per face | ours / face-api (without decode) |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|');
+  for (const [name, w, h] of [['640×480 frame', 640, 480], ['4000×3000 photo', 4000, 3000]] as const) {
+    const bytes = await photo(w, h);
+    const ours: { decode: number; detect: number; align: number; embed: number; n: number }[] = [];
+    for (let i = 0; i <= reps; i++) {
+      const r = await faces.embed(bytes);
+      if (i > 0) ours.push({ ...r.timings, n: r.faces.length });
+    }
+    const decoded = await decodeImage(bytes);
+    const int = tf.tidy(() => tf.cast(tf.round(tf.mul(decoded.image, 255)), 'int32') as tf.Tensor3D);
+    decoded.image.dispose();
+    const theirs: number[] = [];
+    let theirFaces = 0;
+    for (let i = 0; i <= reps; i++) {
+      const t = performance.now();
+      const r = await faceapi.detectAllFaces(int, new faceapi.SsdMobilenetv1Options()).withFaceLandmarks().withFaceDescriptors();
+      if (i > 0) theirs.push(performance.now() - t);
+      theirFaces = r.length;
+    }
+    int.dispose();
+    const m = (k: 'decode' | 'detect' | 'align' | 'embed') => median(ours.map((o) => o[k]));
+    const n = ours[0]!.n;
+    const total = m('decode') + m('detect') + m('align') + m('embed');
+    const noDecode = total - m('decode');
+    const fa = median(theirs);
+    console.log(`| ${name} | ${n} / ${theirFaces} | ${m('decode').toFixed(0)} | ${m('detect').toFixed(0)} | ${m('align').toFixed(0)} | ${m('embed').toFixed(0)} | ${total.toFixed(0)} | ${(total / Math.max(1, n)).toFixed(0)} | ${fa.toFixed(0)} | ${(fa / Math.max(1, theirFaces)).toFixed(0)} | ${(noDecode / fa).toFixed(2)} |`);
+  }
+
+  faces.dispose();
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
