@@ -87,7 +87,8 @@ export const LOCK_WAIT_MS = 30_000;
  * Runs `fn` (read–modify–write of the gallery file) while holding an
  * inter-process lock on it (proper-lockfile: an atomic `mkdir` of
  * `<file>.lock`, refreshed while held, taken over when stale after 10 s, e.g.
- * after a kill -9). Waits at most {@link LOCK_WAIT_MS} for another process.
+ * after a kill -9; `staleMs`, at least 2000, changes that). Waits at most
+ * {@link LOCK_WAIT_MS} for another process.
  *
  * @throws CliError(EXIT.busy) when the lock is still held after the wait.
  *
@@ -96,7 +97,7 @@ export const LOCK_WAIT_MS = 30_000;
  * await withGalleryLock('faces.lkgl', async () => { const g = await openGallery(...); ...; await writeGallery(...); });
  * ```
  */
-export async function withGalleryLock<T>(path: string, fn: () => Promise<T>): Promise<T> {
+export async function withGalleryLock<T>(path: string, fn: () => Promise<T>, options: { staleMs?: number } = {}): Promise<T> {
   const file = resolve(path);
   await ensureParent(file);
   const waitMs = Number(process.env.LIKENESS_LOCK_WAIT_MS ?? LOCK_WAIT_MS);
@@ -106,7 +107,7 @@ export async function withGalleryLock<T>(path: string, fn: () => Promise<T>): Pr
     try {
       release = await lockfile.lock(file, {
         realpath: false,
-        stale: 10_000,
+        stale: options.staleMs ?? 10_000,
         // Only when this process stalled past `stale` while holding the lock; the write itself stays atomic.
         onCompromised: (error) => process.stderr.write(`likeness: warning: lost the lock on ${path} (${error.message})\n`),
       });
