@@ -43,7 +43,7 @@ export async function checkOutputPath(path: string, check: OutputCheck): Promise
   // The nearest existing ancestor must be a folder we may create entries in.
   let dir = dirname(file);
   for (;;) {
-    const info = await stat(dir).catch((error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? undefined : error));
+    const info = await stat(dir).catch((error: NodeJS.ErrnoException) => (error.code === 'ENOENT' || error.code === 'ENOTDIR' ? undefined : error));
     if (info instanceof Error) {
       throw new CliError(`${check.flag} ${path}: cannot use folder ${dir} (${(info as NodeJS.ErrnoException).code ?? info.message}): choose another place`, EXIT.output);
     }
