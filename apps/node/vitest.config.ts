@@ -1,4 +1,4 @@
 import { defineConfig } from 'vitest/config';
 import { sharedTestConfig } from '../../vitest.shared';
 
-export default defineConfig(sharedTestConfig({ name: '@likeness-example/node', testTimeout: 120_000 }));
+export default defineConfig(sharedTestConfig({ name: '@likeness-example/node', testTimeout: 300_000 }));

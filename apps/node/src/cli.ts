@@ -16,6 +16,7 @@ import { enrolCommand } from './commands/enrol';
 import { identifyCommand } from './commands/identify';
 import { stylizeCommand } from './commands/stylize';
 import { verifyCommand } from './commands/verify';
+import { installSigint } from './cancellation';
 import { CliError, EXIT } from './errors';
 import { Session, type GlobalOptions } from './session';
 
@@ -106,22 +107,36 @@ function build(): Command {
   return program;
 }
 
+/**
+ * Prints a failure: `likeness: <message>` on stderr and, with `--json`, also
+ * `{ "error": { "code", "message" } }` on stdout (one JSON document, as a success prints one).
+ */
+function report(json: boolean, code: number, message: string, detail?: string): void {
+  process.stderr.write(`likeness: ${message}\n${detail ? `${detail}\n` : ''}`);
+  if (json) process.stdout.write(JSON.stringify({ error: { code, message } }, null, 2) + '\n');
+}
+
 /** Runs the CLI; resolves to the exit code. */
 export async function main(argv: string[]): Promise<number> {
   const program = build();
+  // Known before parsing, so that a usage error is reported as JSON too.
+  const json = argv.slice(0, argv.includes('--') ? argv.indexOf('--') : argv.length).includes('--json');
+  installSigint((error) => report(json, error.exitCode, error.message));
   try {
     await program.parseAsync(argv, { from: 'user' });
     return EXIT.ok;
   } catch (error) {
     if (error instanceof CommanderError) {
-      // --help and --version end here with exitCode 0; usage errors were already printed.
-      return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+      // --help and --version end here with exitCode 0; usage errors were already printed on stderr.
+      if (error.exitCode === 0) return EXIT.ok;
+      if (json) process.stdout.write(JSON.stringify({ error: { code: EXIT.usage, message: error.message.replace(/^error: /, '') } }, null, 2) + '\n');
+      return EXIT.usage;
     }
     if (error instanceof CliError) {
-      process.stderr.write(`likeness: ${error.message}\n`);
+      report(json, error.exitCode, error.message);
       return error.exitCode;
     }
-    process.stderr.write(`likeness: unexpected error (a bug; please report it):\n${error instanceof Error ? error.stack : String(error)}\n`);
+    report(json, EXIT.unexpected, `unexpected error (a bug; please report it): ${error instanceof Error ? error.message : String(error)}`, error instanceof Error ? error.stack : undefined);
     return EXIT.unexpected;
   }
 }

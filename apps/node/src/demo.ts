@@ -180,7 +180,7 @@ async function plot(pos: number[], neg: number[], cross: number[], roc: Paramete
   const legend = series.map((s, k) => `<rect x="${m + 10}" y="${m + k * 18}" width="12" height="12" fill="${s.color}"/><text x="${m + 28}" y="${m + 10 + k * 18}" font-size="12">${s.name}</text>`).join('');
   const thr = `<line x1="${X(0.6)}" y1="${m + 60}" x2="${X(0.6)}" y2="${H - m}" stroke="#000" stroke-dasharray="4 3"/><text x="${X(0.6) + 4}" y="${H - m - 6}" font-size="11">0.6</text>`;
   const histSvg = `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" font-family="DejaVu Sans, sans-serif"><rect width="${W}" height="${H}" fill="#fff"/><text x="${W / 2}" y="24" font-size="15" text-anchor="middle">L2 distance between dlib ResNet embeddings</text>${bars}<line x1="${m}" y1="${H - m}" x2="${W - m}" y2="${H - m}" stroke="#000"/>${ticks}${thr}${legend}</svg>`;
-  const rocPng = await sharp(Buffer.from(rocSvg([{ label: 'dlib ResNet', roc }], { title: 'ROC (distance threshold sweep)', size: [520, H] }))).png().toBuffer();
+  const rocPng = await sharp(Buffer.from(rocSvg([{ label: 'dlib ResNet', roc, threshold: 0.6 }], { title: 'ROC (distance threshold sweep)', size: [520, H] }))).png().toBuffer();
   return sharp({ create: { width: W + 520, height: H, channels: 3, background: '#fff' } }).composite([
     { input: Buffer.from(histSvg), left: 0, top: 0 },
     { input: rocPng, left: W, top: 0 },

@@ -18,6 +18,12 @@ export const EXIT = {
   backend: 5,
   /** The gallery file is unusable (corrupt, wrong version, empty). */
   gallery: 6,
+  /** An output (`-o`, `-g`, `--save_iter` images) cannot be written: checked before any work; at the end, the result goes to a named fallback file. */
+  output: 7,
+  /** The gallery file stayed locked by another `likeness` process past the bounded wait. */
+  busy: 8,
+  /** Cancelled by the user (Ctrl-C / SIGINT); nothing was written. 128 + SIGINT's number, as shells report it. */
+  cancelled: 130,
 } as const;
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];

@@ -6,7 +6,8 @@
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { crc32 } from 'node:zlib';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -31,7 +32,7 @@ interface Run {
 
 function cli(...args: string[]): Promise<Run> {
   return new Promise((done) => {
-    execFile(process.execPath, ['--import', tsx, join(appDir, 'src/cli.ts'), ...args], { cwd: dir, timeout: 90_000 }, (error, stdout, stderr) => {
+    execFile(process.execPath, ['--import', tsx, join(appDir, 'src/cli.ts'), ...args], { cwd: dir, timeout: 180_000 }, (error, stdout, stderr) => {
       done({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
     });
   });
@@ -176,5 +177,101 @@ describe('likeness CLI', () => {
       }
       expect(await readFile(join(dir, file))).toEqual(copy);
     }
+    // The library's sentence is completed, not followed by a second one in parentheses.
+    const flippedRun = await cli('identify', 'face.jpg', '--gallery', 'flipped.lkgl');
+    expect(flippedRun.stderr.trim()).toMatch(/Restore it from a backup, or enrol into a new file$/);
+    // An empty file (touch faces.lkgl) gets its own message, not "bad magic".
+    await writeFile(join(dir, 'empty.lkgl'), '');
+    const empty = await cli('enrol', 'Dee', 'face.jpg', '--gallery', 'empty.lkgl');
+    expect([empty.code, empty.stderr.trim()]).toEqual([6, 'likeness: gallery empty.lkgl is an empty file (0 bytes), not a gallery: delete it, or enrol into a new file']);
+  });
+
+  it('warns when a face is enrolled under a second name (the same face, distance 0)', async () => {
+    expect((await cli('enrol', 'obama', 'face.jpg', '-g', 'dup.lkgl')).code).toBe(0);
+    const r = await cli('--json', 'enrol', 'barack', 'face.jpg', '-g', 'dup.lkgl');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/warning: face\.jpg looks like "obama", already in the gallery \(distance 0\.000 ≤ 0\.6\); enrolled as "barack" anyway/);
+    const out = JSON.parse(r.stdout) as { warnings: { photo: string; identity: string; distance: number }[]; people: number };
+    expect(out.people).toBe(2);
+    expect(out.warnings).toHaveLength(1);
+    expect(out.warnings[0]).toMatchObject({ photo: 'face.jpg', identity: 'obama' });
+    expect(out.warnings[0]!.distance).toBeLessThan(1e-4);
+    // The same name again: no warning.
+    const same = await cli('enrol', 'barack', 'face-small.jpg', '-g', 'dup-one.lkgl');
+    const again = await cli('enrol', 'barack', 'face.jpg', '-g', 'dup-one.lkgl');
+    expect([same.code, again.code]).toEqual([0, 0]);
+    expect(again.stderr).not.toMatch(/warning/);
+  });
+});
+
+describe('likeness CLI: output paths, exit codes, --json errors', () => {
+  it('refuses an output it cannot write before any work: one line, exit 7 (2 for the extension), nothing else written', async () => {
+    await writeFile(join(dir, 'a-file'), 'x');
+    const t0 = Date.now();
+    const under = await cli('identify', 'face.jpg', '-g', 'never.lkgl', '-o', 'a-file/out.png');
+    expect(under.code).toBe(7);
+    expect(under.stderr.trim().split('\n')).toEqual([`likeness: -o/--out a-file/out.png: ${join(dir, 'a-file')} is a file, not a folder: choose another place for the output`]);
+    const gif = await cli('identify', join(demoDir, 'sample1.jpg'), '-g', 'g.lkgl', '-o', 'out.gif');
+    expect(gif.code).toBe(2);
+    expect(gif.stdout).toBe(''); // no face was reported: it stopped before detection
+    expect(gif.stderr).toMatch(/-o\/--out out\.gif: unsupported extension "\.gif"; use \.png, \.jpg, \.jpeg or \.webp/);
+    const folder = await cli('stylize', 'face.jpg', 'face.jpg', '-o', '.', '--backend', 'cpu');
+    expect(folder.code).toBe(2); // "." has no image extension
+    const gallery = await cli('enrol', 'Eve', 'face.jpg', '-g', 'a-file/faces.lkgl');
+    expect(gallery.code).toBe(7);
+    expect(gallery.stderr).toMatch(/-g\/--gallery a-file\/faces\.lkgl: .* is a file, not a folder/);
+    const style = await cli('--backend', 'cpu', 'stylize', 'face.jpg', 'face.jpg', '-o', 'a-file/s.png', '-i', '2', '-s', '32');
+    expect(style.code).toBe(7);
+    expect(style.stderr).not.toMatch(/at |Error/); // no stack trace
+    // None of them got to load a model (each would take seconds): all five in well under the time of one face command.
+    expect(Date.now() - t0).toBeLessThan(60_000);
+    // A missing folder is fine: it is created.
+    const made = await cli('identify', 'face.jpg', '-g', 'g.lkgl', '-o', 'new/sub/out.jpg');
+    expect(made.code, made.stderr).toBe(0);
+    expect((await sharp(join(dir, 'new/sub/out.jpg')).metadata()).format).toBe('jpeg');
+  });
+
+  it('reports errors as one JSON object on stdout with --json, with the exit code', async () => {
+    const missing = await cli('--json', 'verify', 'nope.jpg', 'face.jpg');
+    expect(missing.code).toBe(3);
+    expect(JSON.parse(missing.stdout)).toEqual({ error: { code: 3, message: 'file not found: nope.jpg' } });
+    const usage = await cli('--json', 'verify', 'only-one.jpg');
+    expect(usage.code).toBe(2);
+    expect(JSON.parse(usage.stdout)).toMatchObject({ error: { code: 2, message: expect.stringMatching(/missing required argument/) } });
+    const noFace = await cli('--json', 'verify', 'face.jpg', 'blank.png');
+    expect([noFace.code, JSON.parse(noFace.stdout).error.code]).toEqual([4, 4]);
+  });
+
+  it('reports an image over the pixel limit as too large, not as a damaged file', async () => {
+    // A real PNG whose header says 20000×20000 (400 megapixels): sharp refuses it from the header.
+    const png = Buffer.from(await sharp({ create: { width: 1, height: 1, channels: 3, background: '#000' } }).png().toBuffer());
+    png.writeUInt32BE(20000, 16);
+    png.writeUInt32BE(20000, 20);
+    png.writeUInt32BE(crc32(png.subarray(12, 29)), 29); // IHDR's CRC over type + data
+    await writeFile(join(dir, 'huge.png'), png);
+    const r = await cli('verify', 'huge.png', 'face.jpg');
+    expect(r.code).toBe(3);
+    expect(r.stderr.trim()).toBe('likeness: image too large: huge.png is 20000×20000 = 400 megapixels, over the limit of 268 megapixels (16383×16383): shrink it first');
+  });
+
+  it('exits 130 on Ctrl-C during stylize, without writing the output, and says so (as JSON too)', async () => {
+    const child = execFile(
+      process.execPath,
+      ['--import', tsx, join(appDir, 'src/cli.ts'), '--json', '--backend', 'cpu', 'stylize', 'face.jpg', 'face.jpg', '-o', 'cancelled.png', '-s', '48', '-i', '5000', '--print_iter', '1'],
+      { cwd: dir, timeout: 90_000 },
+    );
+    let out = '';
+    let err = '';
+    let sent = false;
+    child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => {
+      err += d.toString();
+      if (err.includes('Iteration 2 /') && !sent) sent = child.kill('SIGINT');
+    });
+    const code = await new Promise<number | null>((ok) => child.once('exit', (c) => ok(c)));
+    expect(code).toBe(130);
+    expect(err).toMatch(/likeness: cancelled \(Ctrl-C\); output not written/);
+    expect(JSON.parse(out)).toEqual({ error: { code: 130, message: 'cancelled (Ctrl-C); output not written' } });
+    expect((await readdir(dir)).filter((f) => f.startsWith('cancelled'))).toEqual([]);
   });
 });

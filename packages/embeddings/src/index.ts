@@ -29,7 +29,7 @@ export type { ThresholdAccuracy, BestThresholdOptions } from './metrics/threshol
 export { verificationReport } from './metrics/verification-report';
 export type { VerificationReport } from './metrics/verification-report';
 export { rocSvg } from './metrics/roc-svg';
-export type { RocSvgOptions } from './metrics/roc-svg';
+export type { RocSvgCurve, RocSvgOptions } from './metrics/roc-svg';
 
 // Trainable encoders
 export { createCompactEncoder, CompactEncoder } from './encoder/compact-encoder';

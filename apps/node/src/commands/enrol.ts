@@ -1,37 +1,84 @@
+import type { Gallery } from '@likeness/embeddings';
 import { analysePhoto, mainFace } from '../analyse-photo';
 import { CliError, EXIT } from '../errors';
-import { newGallery, openGallery, writeGallery } from '../gallery-file';
-import { progress } from '../progress';
+import { newGallery, openGallery, withGalleryLock, writeGallery } from '../gallery-file';
+import { checkOutputPath } from '../output-path';
 import type { Session } from '../session';
 
-/** `likeness enrol <name> <photos...> --gallery faces.lkgl`: adds a person's face(s) to a gallery file. */
+/** A face being enrolled that the gallery already holds under another name. */
+export interface DuplicateWarning {
+  photo: string;
+  /** The other name it is enrolled under. */
+  identity: string;
+  distance: number;
+}
+
+/**
+ * `likeness enrol <name> <photos...> --gallery faces.lkgl`: adds a person's face(s) to a gallery file.
+ * Every photo is embedded first (no lock held); then, under the gallery's
+ * inter-process lock, the file is read afresh, the faces added and the file
+ * written, so concurrent enrolments from several processes all land.
+ */
 export async function enrolCommand(session: Session, name: string, photos: string[], opts: { gallery: string }): Promise<void> {
   if (!name.trim()) throw new CliError('the person’s name must not be empty', EXIT.usage);
-  const backend = await session.backend();
-  const { detector, embedder } = await session.faceModels();
-  const gallery = (await openGallery(opts.gallery, embedder.embeddingSize)) ?? newGallery(embedder.embeddingSize);
+  await checkOutputPath(opts.gallery, { flag: '-g/--gallery' });
+  const bar = session.progress(photos.length + 1, 'enrolling');
+  const added: { embedding: Float32Array; source: string; faces: number }[] = [];
+  let backendName: string;
+  let threshold: number;
+  let dimension: number;
   try {
+    const backend = await session.backend();
+    backendName = backend.name;
+    const { detector, embedder } = await session.faceModels();
+    threshold = embedder.threshold;
+    dimension = embedder.embeddingSize;
+    bar.tick('models loaded');
+    // An unusable gallery file is reported before the photos are embedded.
+    (await openGallery(opts.gallery, dimension))?.dispose();
     // Embed every photo first: the gallery is written only when all of them succeeded.
-    const bar = progress(photos.length, 'enrolling', session.options.progress);
-    const added: { embedding: Float32Array; source: string; faces: number }[] = [];
-    try {
-      for (const photo of photos) {
-        const { faces } = await analysePhoto(photo, detector, embedder);
-        const face = mainFace(faces, photo);
-        added.push({ embedding: Float32Array.from(face.embedding), source: photo, faces: faces.length });
-        bar.tick(photo);
-      }
-    } finally {
-      bar.stop();
+    for (const photo of photos) {
+      const { faces } = await analysePhoto(photo, detector, embedder);
+      const face = mainFace(faces, photo);
+      added.push({ embedding: Float32Array.from(face.embedding), source: photo, faces: faces.length });
+      bar.tick(photo);
     }
-    await gallery.enrol(name, added.map((a) => a.embedding));
-    for (const a of added) if (a.faces > 1) session.log(`note: ${a.source} has ${a.faces} faces; enrolled the largest`);
-    await writeGallery(opts.gallery, gallery);
-    const total = (await gallery.entriesOf(name)).length;
-    const people = (await gallery.identities()).length;
-    session.log(`enrolled ${name}: ${added.length} face(s) added, ${total} in total; gallery ${opts.gallery} has ${people} people (backend ${backend.name})`);
-    session.result({ name, added: added.length, total, people, gallery: opts.gallery, backend: backend.name });
   } finally {
-    gallery.dispose();
+    bar.stop();
   }
+  for (const a of added) if (a.faces > 1) session.log(`note: ${a.source} has ${a.faces} faces; enrolled the largest`);
+  const { total, people, warnings } = await withGalleryLock(opts.gallery, async () => {
+    const gallery = (await openGallery(opts.gallery, dimension)) ?? newGallery(dimension);
+    try {
+      const warnings = await duplicatesUnderOtherNames(gallery, name, added, threshold);
+      await gallery.enrol(name, added.map((a) => a.embedding));
+      await writeGallery(opts.gallery, gallery);
+      return { total: (await gallery.entriesOf(name)).length, people: (await gallery.identities()).length, warnings };
+    } finally {
+      gallery.dispose();
+    }
+  });
+  for (const w of warnings) {
+    session.warn(`${w.photo} looks like "${w.identity}", already in the gallery (distance ${w.distance.toFixed(3)} ≤ ${threshold}); enrolled as "${name}" anyway (remove one of them if they are the same person)`);
+  }
+  session.log(`enrolled ${name}: ${added.length} face(s) added, ${total} in total; gallery ${opts.gallery} has ${people} people (backend ${backendName})`);
+  session.result({ name, added: added.length, total, people, gallery: opts.gallery, backend: backendName, warnings });
+}
+
+/** The faces that match an identity other than `name` within `threshold` (nearest such identity each). */
+async function duplicatesUnderOtherNames(
+  gallery: Gallery,
+  name: string,
+  faces: readonly { embedding: Float32Array; source: string }[],
+  threshold: number,
+): Promise<DuplicateWarning[]> {
+  if (faces.length === 0 || (await gallery.count()) === 0) return [];
+  const k = Math.min(2, (await gallery.identities()).length);
+  const matches = await gallery.identify(faces.map((f) => f.embedding), { threshold, k });
+  const out: DuplicateWarning[] = [];
+  matches.forEach((m, i) => {
+    const other = m.candidates.find((c) => c.identity !== name);
+    if (other && other.distance <= threshold) out.push({ photo: faces[i]!.source, identity: other.identity, distance: other.distance });
+  });
+  return out;
 }

@@ -4,9 +4,10 @@ import { ImageTooLargeError, InvalidArgumentError, LikenessError, ShapeError, We
 import { fileHandler, loadDefaultExtractor } from '@likeness/nst/node';
 import { CliError, EXIT } from '../errors';
 import { fromRgb, readImage, writeImageFile } from '../image-io';
-import { progress } from '../progress';
+import { cancelledError, onCancel } from '../cancellation';
+import { checkOutputPath, IMAGE_EXTENSIONS } from '../output-path';
 import type { Session } from '../session';
-import { stylise } from '../stylise';
+import { splitIterations, stylise } from '../stylise';
 import { parseInteger, parseList, parseNonNegativeInt, parseNumber, parseNumberList, parsePositiveInt } from './options';
 
 /** Options of `likeness stylize`, named as in jcjohnson/neural-style (commander keeps the underscores). */
@@ -35,7 +36,6 @@ export interface StylizeOptions {
   model_layout?: string;
 }
 
-const OUTPUT_EXTENSIONS = ['.png', '.jpg', '.jpeg', '.webp'];
 const INIT = { random: 'noise', image: 'content', mix: 'mix' } as const;
 
 function choice<T extends string>(name: string, value: string | undefined, choices: readonly T[]): T | undefined {
@@ -55,7 +55,7 @@ function parse(contentArg: string | undefined, styleArg: string | undefined, opt
   const styles = parseList('style_image', styleText);
   if (!opts.out) throw new CliError('missing the output: -o/--out/--output_image out.png', EXIT.usage);
   const ext = extname(opts.out).toLowerCase();
-  if (!OUTPUT_EXTENSIONS.includes(ext)) throw new CliError(`--output_image must end in .png, .jpg or .webp, got "${opts.out}"`, EXIT.usage);
+  if (!(IMAGE_EXTENSIONS as readonly string[]).includes(ext)) throw new CliError(`--output_image must end in .png, .jpg or .webp, got "${opts.out}"`, EXIT.usage);
 
   const blend = opts.style_blend_weights === undefined ? undefined : parseNumberList('style_blend_weights', opts.style_blend_weights, { min: 0 });
   if (blend && blend.length !== styles.length) {
@@ -153,6 +153,8 @@ function checkSides(p: ReturnType<typeof parse>, extractor: FeatureExtractor, co
  */
 export async function stylizeCommand(session: Session, contentArg: string | undefined, styleArg: string | undefined, opts: StylizeOptions): Promise<void> {
   const p = parse(contentArg, styleArg, opts);
+  // Output paths (the result and the --save_iter images beside it) are checked before any image is read.
+  await checkOutputPath(p.out, { flag: '-o/--output_image', extensions: IMAGE_EXTENSIONS });
   const content = await readImage(p.content, { maxSide: p.size });
   const styleSide = Math.max(16, Math.round(p.size * (p.styleScale ?? 1)));
   const styles = [];
@@ -166,14 +168,16 @@ export async function stylizeCommand(session: Session, contentArg: string | unde
     throw error;
   }
   const t0 = performance.now();
-  const bar = progress(p.total, 'stylising', session.options.progress);
+  const perScale = typeof p.iterations === 'number' ? splitIterations(p.iterations, p.scales) : p.iterations;
+  const starts = perScale.map((_, i) => perScale.slice(0, i).reduce((a, b) => a + b, 0));
+  const sizeAt = (i: number) => `${Math.round(content.width * p.scales[i]!)}×${Math.round(content.height * p.scales[i]!)}`;
+  const bar = session.progress(p.total, 'stylising', { eta: true, extra: 'scale {scale}' });
   let lastLoss = NaN;
   const saved: string[] = [];
   const stem = join(dirname(p.out), basename(p.out, extname(p.out)));
-  // Ctrl-C stops between iterations; the output is not written.
+  // Ctrl-C stops between iterations (exit 130); the output is not written.
   const abort = new AbortController();
-  const onSigint = () => abort.abort(new CliError('cancelled; output not written', EXIT.unexpected));
-  process.once('SIGINT', onSigint);
+  const offCancel = onCancel(() => abort.abort(cancelledError('output not written')));
   try {
     const out = await stylise(content, styles, {
       extractor,
@@ -193,15 +197,29 @@ export async function stylizeCommand(session: Session, contentArg: string | unde
       imageEvery: p.saveIter,
       onImage: async (done, image) => {
         const file = `${stem}_${done}${extname(p.out)}`;
-        await writeImageFile(file, fromRgb(image));
-        saved.push(file);
+        try {
+          await writeImageFile(file, fromRgb(image));
+          saved.push(file);
+        } catch (error) {
+          // An intermediate that cannot be written does not stop the run (the fallback copy is named).
+          if (!(error instanceof CliError)) throw error;
+          bar.log(`likeness: warning: ${error.message}`);
+        }
       },
       onProgress: (done, total, loss) => {
         lastLoss = loss;
-        bar.tick(`loss ${loss.toExponential(3)}`);
-        if (p.printIter > 0 && (done % p.printIter === 0 || done === total)) process.stderr.write(`Iteration ${done} / ${total}: total loss ${loss.toExponential(4)}\n`);
+        let scale = 0;
+        while (scale + 1 < starts.length && done > starts[scale + 1]!) scale++;
+        if (scale > 0 && done === starts[scale]! + 1) {
+          bar.log(
+            `scale ${scale + 1}/${p.scales.length}: ${sizeAt(scale)} px, starting from the ${sizeAt(scale - 1)} result enlarged; the loss is measured afresh at this size (more pixels and finer detail to match), so it jumps, then falls again`,
+          );
+        }
+        if (p.printIter > 0 && (done % p.printIter === 0 || done === total)) bar.log(`Iteration ${done} / ${total}: total loss ${loss.toExponential(4)}`);
+        bar.tick(`loss ${loss.toExponential(3)}`, { scale: `${scale + 1}/${p.scales.length} (${sizeAt(scale)})` });
       },
     });
+    bar.stop();
     await writeImageFile(p.out, fromRgb(out));
   } catch (error) {
     if (ImageTooLargeError.isInstance(error) || InvalidArgumentError.isInstance(error) || ShapeError.isInstance(error)) {
@@ -211,7 +229,7 @@ export async function stylizeCommand(session: Session, contentArg: string | unde
     throw error;
   } finally {
     bar.stop();
-    process.off('SIGINT', onSigint);
+    offCancel();
     extractor.dispose();
   }
   const seconds = (performance.now() - t0) / 1000;
