@@ -1,0 +1,362 @@
+// likeness_onednn: oneDNN primitives for @likeness/backend-onednn, over N-API.
+//
+// Every function works in place on Float32Arrays owned by JavaScript (the tfjs
+// cpu backend's storage): oneDNN memory objects wrap their data pointers, so no
+// tensor is copied on the way in or out. Primitive descriptors and primitives
+// are cached per shape (and per kind), so a training loop creates each once.
+// Calls are synchronous on the JS thread; oneDNN parallelises inside each call
+// with its own thread pool (OpenMP in Debian's build: OMP_NUM_THREADS).
+
+#include <napi.h>
+
+#include <cstdint>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "oneapi/dnnl/dnnl.hpp"
+
+namespace {
+
+using dnnl::memory;
+using tag = dnnl::memory::format_tag;
+using dt = dnnl::memory::data_type;
+
+dnnl::engine& Engine() {
+  static dnnl::engine engine(dnnl::engine::kind::cpu, 0);
+  return engine;
+}
+
+dnnl::stream& Stream() {
+  static dnnl::stream stream(Engine());
+  return stream;
+}
+
+// Convolution parameters, NHWC activations, filters as tfjs lays them out
+// ([KH, KW, IC, OC] for conv2d, [KH, KW, IC, M] for depthwise with groups = IC).
+struct ConvParams {
+  int64_t n, ih, iw, ic, oh, ow, oc, kh, kw, sh, sw, dh, dw, pt, pl, pb, pr, groups;
+  static constexpr size_t kCount = 18;
+
+  std::string Key(const char* kind, int extra = 0) const {
+    std::ostringstream s;
+    s << kind << ':' << n << ',' << ih << ',' << iw << ',' << ic << ',' << oh << ',' << ow << ',' << oc << ',' << kh
+      << ',' << kw << ',' << sh << ',' << sw << ',' << dh << ',' << dw << ',' << pt << ',' << pl << ',' << pb << ','
+      << pr << ',' << groups << ',' << extra;
+    return s.str();
+  }
+  memory::dims Src() const { return {n, ic, ih, iw}; }
+  memory::dims Dst() const { return {n, oc, oh, ow}; }
+  memory::dims Weights() const {
+    if (groups == 1) return {oc, ic, kh, kw};
+    return {groups, oc / groups, ic / groups, kh, kw};
+  }
+  tag WeightsTag() const { return groups == 1 ? tag::hwio : tag::hwigo; }
+  memory::dims Strides() const { return {sh, sw}; }
+  // oneDNN counts dilation from 0 (no dilation), tfjs from 1.
+  memory::dims Dilates() const { return {dh - 1, dw - 1}; }
+  memory::dims PadL() const { return {pt, pl}; }
+  memory::dims PadR() const { return {pb, pr}; }
+  size_t SrcSize() const { return static_cast<size_t>(n * ih * iw * ic); }
+  size_t DstSize() const { return static_cast<size_t>(n * oh * ow * oc); }
+  size_t WeightsSize() const { return static_cast<size_t>(kh * kw * (ic / groups) * oc); }
+};
+
+// Thrown for bad arguments; turned into a JS TypeError/RangeError.
+struct ArgError {
+  bool range;
+  std::string message;
+};
+
+ConvParams ReadParams(const Napi::Value& v) {
+  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_int32_array) {
+    throw ArgError{false, "params must be an Int32Array"};
+  }
+  auto a = v.As<Napi::Int32Array>();
+  if (a.ElementLength() != ConvParams::kCount) {
+    throw ArgError{true, "params must hold " + std::to_string(ConvParams::kCount) + " integers"};
+  }
+  int64_t x[ConvParams::kCount];
+  for (size_t i = 0; i < ConvParams::kCount; ++i) x[i] = a[i];
+  ConvParams p{x[0], x[1], x[2], x[3], x[4], x[5], x[6], x[7], x[8], x[9], x[10], x[11], x[12], x[13], x[14], x[15], x[16], x[17]};
+  for (size_t i = 0; i < 13; ++i) {
+    if (x[i] < 1) throw ArgError{true, "sizes, strides and dilations must be ≥ 1"};
+  }
+  // Top/left padding is real; bottom/right may be negative down to 1 − stride
+  // (rows the output never reaches), as oneDNN allows.
+  if (p.pt < 0 || p.pl < 0 || p.pb <= -p.sh || p.pr <= -p.sw) {
+    throw ArgError{true, "paddings out of range"};
+  }
+  if (p.groups < 1 || p.ic % p.groups != 0 || p.oc % p.groups != 0) {
+    throw ArgError{true, "groups must divide both channel counts"};
+  }
+  return p;
+}
+
+float* Floats(const Napi::Value& v, size_t need, const char* name) {
+  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_float32_array) {
+    throw ArgError{false, std::string(name) + " must be a Float32Array"};
+  }
+  auto a = v.As<Napi::Float32Array>();
+  if (a.ElementLength() != need) {
+    throw ArgError{true, std::string(name) + " holds " + std::to_string(a.ElementLength()) + " values, expected " +
+                             std::to_string(need)};
+  }
+  return a.Data();
+}
+
+// A cached primitive with its weights in the layout the primitive prefers
+// (oneDNN picks blocked layouts for speed; the user layout is plain hwio).
+struct ConvEntry {
+  dnnl::primitive prim;
+  memory::desc weights_md;        // what the primitive wants
+  bool weights_reorder = false;   // user layout differs from weights_md
+  memory weights_mem;             // primitive-layout buffer when reordering
+  dnnl::reorder weights_prim;     // user ↔ primitive layout
+  bool has_bias = false;
+};
+
+constexpr size_t kMaxCacheEntries = 512;
+std::unordered_map<std::string, std::unique_ptr<ConvEntry>>& Cache() {
+  static std::unordered_map<std::string, std::unique_ptr<ConvEntry>> cache;
+  return cache;
+}
+
+ConvEntry* Insert(const std::string& key, std::unique_ptr<ConvEntry> e) {
+  auto& cache = Cache();
+  if (cache.size() >= kMaxCacheEntries) cache.clear();
+  auto* raw = e.get();
+  cache.emplace(key, std::move(e));
+  return raw;
+}
+
+dnnl::convolution_forward::primitive_desc ForwardPd(const ConvParams& p, bool bias, int activation, dnnl::prop_kind prop) {
+  auto& eng = Engine();
+  memory::desc src(p.Src(), dt::f32, tag::nhwc);
+  memory::desc dst(p.Dst(), dt::f32, tag::nhwc);
+  memory::desc w(p.Weights(), dt::f32, tag::any);
+  dnnl::primitive_attr attr;
+  if (activation != 0) {
+    dnnl::post_ops ops;
+    if (activation == 1) ops.append_eltwise(1.f, dnnl::algorithm::eltwise_relu, 0.f, 0.f);
+    else if (activation == 2) ops.append_eltwise(1.f, dnnl::algorithm::eltwise_clip, 0.f, 6.f);
+    else throw ArgError{true, "unknown activation code"};
+    attr.set_post_ops(ops);
+  }
+  if (bias) {
+    memory::desc b({p.oc}, dt::f32, tag::a);
+    dnnl::convolution_forward::desc d(prop, dnnl::algorithm::convolution_direct, src, w, b, dst, p.Strides(),
+                                      p.Dilates(), p.PadL(), p.PadR());
+    return dnnl::convolution_forward::primitive_desc(d, attr, eng);
+  }
+  dnnl::convolution_forward::desc d(prop, dnnl::algorithm::convolution_direct, src, w, dst, p.Strides(), p.Dilates(),
+                                    p.PadL(), p.PadR());
+  return dnnl::convolution_forward::primitive_desc(d, attr, eng);
+}
+
+void PrepareWeights(ConvEntry* e, const ConvParams& p, const memory::desc& wanted, bool to_user) {
+  memory::desc user(p.Weights(), dt::f32, p.WeightsTag());
+  e->weights_md = wanted;
+  if (wanted != user) {
+    e->weights_reorder = true;
+    e->weights_mem = memory(wanted, Engine());
+    // The reorder's memories are bound at execution; only descriptors matter here.
+    memory user_mem(user, Engine(), DNNL_MEMORY_NONE);
+    e->weights_prim = to_user ? dnnl::reorder(e->weights_mem, user_mem) : dnnl::reorder(user_mem, e->weights_mem);
+  }
+}
+
+// conv2dForward(x, w, y, params, bias|null, activation): y = act(conv(x, w) + bias)
+Napi::Value Conv2dForward(const Napi::CallbackInfo& info) {
+  ConvParams p = ReadParams(info[3]);
+  float* x = Floats(info[0], p.SrcSize(), "x");
+  float* w = Floats(info[1], p.WeightsSize(), "filter");
+  float* y = Floats(info[2], p.DstSize(), "y");
+  float* b = nullptr;
+  if (info.Length() > 4 && !info[4].IsNull() && !info[4].IsUndefined()) b = Floats(info[4], p.oc, "bias");
+  int activation = info.Length() > 5 && info[5].IsNumber() ? info[5].As<Napi::Number>().Int32Value() : 0;
+
+  auto key = p.Key("fwd", (b ? 16 : 0) + activation);
+  auto it = Cache().find(key);
+  ConvEntry* e;
+  if (it != Cache().end()) {
+    e = it->second.get();
+  } else {
+    auto pd = ForwardPd(p, b != nullptr, activation, dnnl::prop_kind::forward_training);
+    auto entry = std::make_unique<ConvEntry>();
+    entry->prim = dnnl::convolution_forward(pd);
+    entry->has_bias = b != nullptr;
+    PrepareWeights(entry.get(), p, pd.weights_desc(), false);
+    e = Insert(key, std::move(entry));
+  }
+  auto& eng = Engine();
+  auto& s = Stream();
+  memory x_mem({p.Src(), dt::f32, tag::nhwc}, eng, x);
+  memory y_mem({p.Dst(), dt::f32, tag::nhwc}, eng, y);
+  memory w_user({p.Weights(), dt::f32, p.WeightsTag()}, eng, w);
+  memory w_mem = w_user;
+  if (e->weights_reorder) {
+    e->weights_prim.execute(s, {{DNNL_ARG_FROM, w_user}, {DNNL_ARG_TO, e->weights_mem}});
+    w_mem = e->weights_mem;
+  }
+  std::unordered_map<int, memory> args{{DNNL_ARG_SRC, x_mem}, {DNNL_ARG_WEIGHTS, w_mem}, {DNNL_ARG_DST, y_mem}};
+  if (b) args.insert({DNNL_ARG_BIAS, memory({{p.oc}, dt::f32, tag::a}, eng, b)});
+  e->prim.execute(s, args);
+  s.wait();
+  return info.Env().Undefined();
+}
+
+// conv2dBackwardData(dy, w, dx, params): dx = ∂(Σ dy·conv(x, w))/∂x
+Napi::Value Conv2dBackwardData(const Napi::CallbackInfo& info) {
+  ConvParams p = ReadParams(info[3]);
+  float* dy = Floats(info[0], p.DstSize(), "dy");
+  float* w = Floats(info[1], p.WeightsSize(), "filter");
+  float* dx = Floats(info[2], p.SrcSize(), "dx");
+  auto key = p.Key("bwd_data");
+  auto it = Cache().find(key);
+  ConvEntry* e;
+  if (it != Cache().end()) {
+    e = it->second.get();
+  } else {
+    auto hint = ForwardPd(p, false, 0, dnnl::prop_kind::forward_training);
+    memory::desc src(p.Src(), dt::f32, tag::nhwc);
+    memory::desc dst(p.Dst(), dt::f32, tag::nhwc);
+    memory::desc wd(p.Weights(), dt::f32, tag::any);
+    dnnl::convolution_backward_data::desc d(dnnl::algorithm::convolution_direct, src, wd, dst, p.Strides(),
+                                            p.Dilates(), p.PadL(), p.PadR());
+    dnnl::convolution_backward_data::primitive_desc pd(d, Engine(), hint);
+    auto entry = std::make_unique<ConvEntry>();
+    entry->prim = dnnl::convolution_backward_data(pd);
+    PrepareWeights(entry.get(), p, pd.weights_desc(), false);
+    e = Insert(key, std::move(entry));
+  }
+  auto& eng = Engine();
+  auto& s = Stream();
+  memory dy_mem({p.Dst(), dt::f32, tag::nhwc}, eng, dy);
+  memory dx_mem({p.Src(), dt::f32, tag::nhwc}, eng, dx);
+  memory w_user({p.Weights(), dt::f32, p.WeightsTag()}, eng, w);
+  memory w_mem = w_user;
+  if (e->weights_reorder) {
+    e->weights_prim.execute(s, {{DNNL_ARG_FROM, w_user}, {DNNL_ARG_TO, e->weights_mem}});
+    w_mem = e->weights_mem;
+  }
+  e->prim.execute(s, {{DNNL_ARG_DIFF_DST, dy_mem}, {DNNL_ARG_WEIGHTS, w_mem}, {DNNL_ARG_DIFF_SRC, dx_mem}});
+  s.wait();
+  return info.Env().Undefined();
+}
+
+// conv2dBackwardWeights(x, dy, dw, params): dw = ∂(Σ dy·conv(x, w))/∂w
+Napi::Value Conv2dBackwardWeights(const Napi::CallbackInfo& info) {
+  ConvParams p = ReadParams(info[3]);
+  float* x = Floats(info[0], p.SrcSize(), "x");
+  float* dy = Floats(info[1], p.DstSize(), "dy");
+  float* dw = Floats(info[2], p.WeightsSize(), "dw");
+  auto key = p.Key("bwd_weights");
+  auto it = Cache().find(key);
+  ConvEntry* e;
+  if (it != Cache().end()) {
+    e = it->second.get();
+  } else {
+    auto hint = ForwardPd(p, false, 0, dnnl::prop_kind::forward_training);
+    memory::desc src(p.Src(), dt::f32, tag::nhwc);
+    memory::desc dst(p.Dst(), dt::f32, tag::nhwc);
+    memory::desc wd(p.Weights(), dt::f32, tag::any);
+    dnnl::convolution_backward_weights::desc d(dnnl::algorithm::convolution_direct, src, wd, dst, p.Strides(),
+                                               p.Dilates(), p.PadL(), p.PadR());
+    dnnl::convolution_backward_weights::primitive_desc pd(d, Engine(), hint);
+    auto entry = std::make_unique<ConvEntry>();
+    entry->prim = dnnl::convolution_backward_weights(pd);
+    PrepareWeights(entry.get(), p, pd.diff_weights_desc(), true);
+    e = Insert(key, std::move(entry));
+  }
+  auto& eng = Engine();
+  auto& s = Stream();
+  memory x_mem({p.Src(), dt::f32, tag::nhwc}, eng, x);
+  memory dy_mem({p.Dst(), dt::f32, tag::nhwc}, eng, dy);
+  memory dw_user({p.Weights(), dt::f32, p.WeightsTag()}, eng, dw);
+  memory dw_mem = e->weights_reorder ? e->weights_mem : dw_user;
+  e->prim.execute(s, {{DNNL_ARG_SRC, x_mem}, {DNNL_ARG_DIFF_DST, dy_mem}, {DNNL_ARG_DIFF_WEIGHTS, dw_mem}});
+  if (e->weights_reorder) e->weights_prim.execute(s, {{DNNL_ARG_FROM, e->weights_mem}, {DNNL_ARG_TO, dw_user}});
+  s.wait();
+  return info.Env().Undefined();
+}
+
+// Which implementations oneDNN picks for a convolution: "fwd / bwd_data / bwd_weights",
+// e.g. "brgconv:avx512_core / ..." (for benchmarks and docs).
+Napi::Value Conv2dImplementation(const Napi::CallbackInfo& info) {
+  ConvParams p = ReadParams(info[0]);
+  auto fwd = ForwardPd(p, false, 0, dnnl::prop_kind::forward_training);
+  memory::desc src(p.Src(), dt::f32, tag::nhwc);
+  memory::desc dst(p.Dst(), dt::f32, tag::nhwc);
+  memory::desc wd(p.Weights(), dt::f32, tag::any);
+  dnnl::convolution_backward_data::primitive_desc bd(
+      {dnnl::algorithm::convolution_direct, src, wd, dst, p.Strides(), p.Dilates(), p.PadL(), p.PadR()}, Engine(), fwd);
+  dnnl::convolution_backward_weights::primitive_desc bw(
+      {dnnl::algorithm::convolution_direct, src, wd, dst, p.Strides(), p.Dilates(), p.PadL(), p.PadR()}, Engine(), fwd);
+  return Napi::String::New(info.Env(), std::string(fwd.impl_info_str()) + " / " + bd.impl_info_str() + " / " + bw.impl_info_str());
+}
+
+Napi::Value Info(const Napi::CallbackInfo& info) {
+  auto env = info.Env();
+  const dnnl_version_t* v = dnnl_version();
+  auto out = Napi::Object::New(env);
+  out.Set("version", std::to_string(v->major) + "." + std::to_string(v->minor) + "." + std::to_string(v->patch));
+  out.Set("major", v->major);
+  out.Set("minor", v->minor);
+  const char* runtime = v->cpu_runtime == DNNL_RUNTIME_OMP   ? "OMP"
+                        : v->cpu_runtime == DNNL_RUNTIME_TBB ? "TBB"
+                        : v->cpu_runtime == DNNL_RUNTIME_SEQ ? "SEQ"
+                                                             : "other";
+  out.Set("cpuRuntime", runtime);
+  out.Set("hash", v->hash ? v->hash : "");
+  return out;
+}
+
+Napi::Value CacheSize(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), static_cast<double>(Cache().size()));
+}
+
+Napi::Value ClearCache(const Napi::CallbackInfo& info) {
+  Cache().clear();
+  return info.Env().Undefined();
+}
+
+// Every export goes through here: bad arguments become TypeError/RangeError,
+// oneDNN failures an Error with code ONEDNN_UNIMPLEMENTED or ONEDNN_ERROR.
+template <Napi::Value (*F)(const Napi::CallbackInfo&)>
+Napi::Value Guarded(const Napi::CallbackInfo& info) {
+  auto env = info.Env();
+  try {
+    return F(info);
+  } catch (const ArgError& e) {
+    if (e.range) Napi::RangeError::New(env, e.message).ThrowAsJavaScriptException();
+    else Napi::TypeError::New(env, e.message).ThrowAsJavaScriptException();
+  } catch (const dnnl::error& e) {
+    auto err = Napi::Error::New(env, std::string("oneDNN: ") + e.what());
+    err.Set("code", e.status == dnnl_unimplemented ? "ONEDNN_UNIMPLEMENTED" : "ONEDNN_ERROR");
+    err.ThrowAsJavaScriptException();
+  } catch (const std::exception& e) {
+    auto err = Napi::Error::New(env, std::string("oneDNN addon: ") + e.what());
+    err.Set("code", "ONEDNN_ERROR");
+    err.ThrowAsJavaScriptException();
+  }
+  return env.Undefined();
+}
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  exports.Set("conv2dForward", Napi::Function::New<Guarded<Conv2dForward>>(env, "conv2dForward"));
+  exports.Set("conv2dBackwardData", Napi::Function::New<Guarded<Conv2dBackwardData>>(env, "conv2dBackwardData"));
+  exports.Set("conv2dBackwardWeights", Napi::Function::New<Guarded<Conv2dBackwardWeights>>(env, "conv2dBackwardWeights"));
+  exports.Set("conv2dImplementation", Napi::Function::New<Guarded<Conv2dImplementation>>(env, "conv2dImplementation"));
+  exports.Set("info", Napi::Function::New<Guarded<Info>>(env, "info"));
+  exports.Set("cacheSize", Napi::Function::New<Guarded<CacheSize>>(env, "cacheSize"));
+  exports.Set("clearCache", Napi::Function::New<Guarded<ClearCache>>(env, "clearCache"));
+  exports.Set("abiVersion", Napi::Number::New(env, 1));
+  return exports;
+}
+
+}  // namespace
+
+NODE_API_MODULE(likeness_onednn, Init)
