@@ -283,6 +283,152 @@ Napi::Value Conv2dBackwardWeights(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+
+// Pooling parameters, NHWC: sizes, window, strides, padding (bottom/right as
+// for convolutions: whatever makes oneDNN's output size formula exact).
+struct PoolParams {
+  int64_t n, ih, iw, c, oh, ow, kh, kw, sh, sw, pt, pl, pb, pr;
+  static constexpr size_t kCount = 14;
+  std::string Key(const char* kind) const {
+    std::ostringstream s;
+    s << kind << ':' << n << ',' << ih << ',' << iw << ',' << c << ',' << oh << ',' << ow << ',' << kh << ',' << kw
+      << ',' << sh << ',' << sw << ',' << pt << ',' << pl << ',' << pb << ',' << pr;
+    return s.str();
+  }
+  memory::desc Src() const { return {{n, c, ih, iw}, dt::f32, tag::nhwc}; }
+  memory::desc Dst() const { return {{n, c, oh, ow}, dt::f32, tag::nhwc}; }
+  size_t SrcSize() const { return static_cast<size_t>(n * ih * iw * c); }
+  size_t DstSize() const { return static_cast<size_t>(n * oh * ow * c); }
+};
+
+PoolParams ReadPoolParams(const Napi::Value& v) {
+  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_int32_array) {
+    throw ArgError{false, "params must be an Int32Array"};
+  }
+  auto a = v.As<Napi::Int32Array>();
+  if (a.ElementLength() != PoolParams::kCount) {
+    throw ArgError{true, "params must hold " + std::to_string(PoolParams::kCount) + " integers"};
+  }
+  int64_t x[PoolParams::kCount];
+  for (size_t i = 0; i < PoolParams::kCount; ++i) x[i] = a[i];
+  PoolParams p{x[0], x[1], x[2], x[3], x[4], x[5], x[6], x[7], x[8], x[9], x[10], x[11], x[12], x[13]};
+  for (size_t i = 0; i < 10; ++i) {
+    if (x[i] < 1) throw ArgError{true, "sizes, windows and strides must be ≥ 1"};
+  }
+  if (p.pt < 0 || p.pl < 0 || p.pb <= -p.sh || p.pr <= -p.sw || p.pt >= p.kh || p.pl >= p.kw) {
+    throw ArgError{true, "paddings out of range"};
+  }
+  return p;
+}
+
+dnnl::algorithm PoolAlgorithm(const Napi::Value& v) {
+  int kind = v.IsNumber() ? v.As<Napi::Number>().Int32Value() : -1;
+  if (kind == 0) return dnnl::algorithm::pooling_max;
+  if (kind == 1) return dnnl::algorithm::pooling_avg_exclude_padding;
+  throw ArgError{true, "pooling kind must be 0 (max) or 1 (avg)"};
+}
+
+dnnl::pooling_forward::primitive_desc PoolForwardPd(const PoolParams& p, dnnl::algorithm alg, dnnl::prop_kind prop) {
+  dnnl::pooling_forward::desc d(prop, alg, p.Src(), p.Dst(), {p.sh, p.sw}, {p.kh, p.kw}, {p.pt, p.pl}, {p.pb, p.pr});
+  return dnnl::pooling_forward::primitive_desc(d, Engine());
+}
+
+struct PoolEntry {
+  dnnl::primitive fwd, bwd;
+  memory workspace, dst;  // max pooling's backward needs the forward's workspace (argmax)
+};
+
+std::unordered_map<std::string, std::unique_ptr<PoolEntry>>& PoolCache() {
+  static std::unordered_map<std::string, std::unique_ptr<PoolEntry>> cache;
+  return cache;
+}
+
+PoolEntry* PoolLookup(const std::string& key) {
+  auto it = PoolCache().find(key);
+  return it == PoolCache().end() ? nullptr : it->second.get();
+}
+
+PoolEntry* PoolInsert(const std::string& key, std::unique_ptr<PoolEntry> e) {
+  auto& cache = PoolCache();
+  if (cache.size() >= kMaxCacheEntries) cache.clear();
+  auto* raw = e.get();
+  cache.emplace(key, std::move(e));
+  return raw;
+}
+
+// pool2dForward(x, y, params, kind): kind 0 max, 1 average over the window's in-bounds values.
+Napi::Value Pool2dForward(const Napi::CallbackInfo& info) {
+  PoolParams p = ReadPoolParams(info[2]);
+  auto alg = PoolAlgorithm(info[3]);
+  float* x = Floats(info[0], p.SrcSize(), "x");
+  float* y = Floats(info[1], p.DstSize(), "y");
+  auto key = p.Key(alg == dnnl::algorithm::pooling_max ? "maxpool_fwd" : "avgpool_fwd");
+  PoolEntry* e = PoolLookup(key);
+  if (!e) {
+    auto entry = std::make_unique<PoolEntry>();
+    entry->fwd = dnnl::pooling_forward(PoolForwardPd(p, alg, dnnl::prop_kind::forward_inference));
+    e = PoolInsert(key, std::move(entry));
+  }
+  auto& s = Stream();
+  e->fwd.execute(s, {{DNNL_ARG_SRC, memory(p.Src(), Engine(), x)}, {DNNL_ARG_DST, memory(p.Dst(), Engine(), y)}});
+  s.wait();
+  return info.Env().Undefined();
+}
+
+// maxPool2dBackward(x, dy, dx, params): routes each dy to its window's maximum
+// (the forward is rerun on x for oneDNN's argmax workspace).
+Napi::Value MaxPool2dBackward(const Napi::CallbackInfo& info) {
+  PoolParams p = ReadPoolParams(info[3]);
+  float* x = Floats(info[0], p.SrcSize(), "x");
+  float* dy = Floats(info[1], p.DstSize(), "dy");
+  float* dx = Floats(info[2], p.SrcSize(), "dx");
+  auto key = p.Key("maxpool_bwd");
+  PoolEntry* e = PoolLookup(key);
+  if (!e) {
+    auto fwd = PoolForwardPd(p, dnnl::algorithm::pooling_max, dnnl::prop_kind::forward_training);
+    dnnl::pooling_backward::desc d(dnnl::algorithm::pooling_max, p.Src(), p.Dst(), {p.sh, p.sw}, {p.kh, p.kw},
+                                   {p.pt, p.pl}, {p.pb, p.pr});
+    dnnl::pooling_backward::primitive_desc bwd(d, Engine(), fwd);
+    auto entry = std::make_unique<PoolEntry>();
+    entry->fwd = dnnl::pooling_forward(fwd);
+    entry->bwd = dnnl::pooling_backward(bwd);
+    entry->workspace = memory(fwd.workspace_desc(), Engine());
+    entry->dst = memory(fwd.dst_desc(), Engine());
+    e = PoolInsert(key, std::move(entry));
+  }
+  auto& s = Stream();
+  e->fwd.execute(s, {{DNNL_ARG_SRC, memory(p.Src(), Engine(), x)}, {DNNL_ARG_DST, e->dst}, {DNNL_ARG_WORKSPACE, e->workspace}});
+  e->bwd.execute(s, {{DNNL_ARG_DIFF_DST, memory(p.Dst(), Engine(), dy)},
+                     {DNNL_ARG_DIFF_SRC, memory(p.Src(), Engine(), dx)},
+                     {DNNL_ARG_WORKSPACE, e->workspace}});
+  s.wait();
+  return info.Env().Undefined();
+}
+
+// avgPool2dBackward(dy, dx, params): spreads each dy / (KH·KW) over its window. This is
+// tfjs's convention (cpu, webgl and wasm alike): its forward averages the in-bounds
+// values only, but its gradient divides by the full window at padded borders too, and
+// this backend matches the other tfjs backends rather than the exact derivative.
+Napi::Value AvgPool2dBackward(const Napi::CallbackInfo& info) {
+  PoolParams p = ReadPoolParams(info[2]);
+  float* dy = Floats(info[0], p.DstSize(), "dy");
+  float* dx = Floats(info[1], p.SrcSize(), "dx");
+  auto key = p.Key("avgpool_bwd");
+  PoolEntry* e = PoolLookup(key);
+  if (!e) {
+    auto alg = dnnl::algorithm::pooling_avg_include_padding;
+    auto fwd = PoolForwardPd(p, alg, dnnl::prop_kind::forward_training);
+    dnnl::pooling_backward::desc d(alg, p.Src(), p.Dst(), {p.sh, p.sw}, {p.kh, p.kw}, {p.pt, p.pl}, {p.pb, p.pr});
+    auto entry = std::make_unique<PoolEntry>();
+    entry->bwd = dnnl::pooling_backward(dnnl::pooling_backward::primitive_desc(d, Engine(), fwd));
+    e = PoolInsert(key, std::move(entry));
+  }
+  auto& s = Stream();
+  e->bwd.execute(s, {{DNNL_ARG_DIFF_DST, memory(p.Dst(), Engine(), dy)}, {DNNL_ARG_DIFF_SRC, memory(p.Src(), Engine(), dx)}});
+  s.wait();
+  return info.Env().Undefined();
+}
+
 // Which implementations oneDNN picks for a convolution: "fwd / bwd_data / bwd_weights",
 // e.g. "brgconv:avx512_core / ..." (for benchmarks and docs).
 Napi::Value Conv2dImplementation(const Napi::CallbackInfo& info) {
@@ -315,11 +461,12 @@ Napi::Value Info(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value CacheSize(const Napi::CallbackInfo& info) {
-  return Napi::Number::New(info.Env(), static_cast<double>(Cache().size()));
+  return Napi::Number::New(info.Env(), static_cast<double>(Cache().size() + PoolCache().size()));
 }
 
 Napi::Value ClearCache(const Napi::CallbackInfo& info) {
   Cache().clear();
+  PoolCache().clear();
   return info.Env().Undefined();
 }
 
@@ -349,11 +496,14 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("conv2dForward", Napi::Function::New<Guarded<Conv2dForward>>(env, "conv2dForward"));
   exports.Set("conv2dBackwardData", Napi::Function::New<Guarded<Conv2dBackwardData>>(env, "conv2dBackwardData"));
   exports.Set("conv2dBackwardWeights", Napi::Function::New<Guarded<Conv2dBackwardWeights>>(env, "conv2dBackwardWeights"));
+  exports.Set("pool2dForward", Napi::Function::New<Guarded<Pool2dForward>>(env, "pool2dForward"));
+  exports.Set("maxPool2dBackward", Napi::Function::New<Guarded<MaxPool2dBackward>>(env, "maxPool2dBackward"));
+  exports.Set("avgPool2dBackward", Napi::Function::New<Guarded<AvgPool2dBackward>>(env, "avgPool2dBackward"));
   exports.Set("conv2dImplementation", Napi::Function::New<Guarded<Conv2dImplementation>>(env, "conv2dImplementation"));
   exports.Set("info", Napi::Function::New<Guarded<Info>>(env, "info"));
   exports.Set("cacheSize", Napi::Function::New<Guarded<CacheSize>>(env, "cacheSize"));
   exports.Set("clearCache", Napi::Function::New<Guarded<ClearCache>>(env, "clearCache"));
-  exports.Set("abiVersion", Napi::Number::New(env, 1));
+  exports.Set("abiVersion", Napi::Number::New(env, 2));
   return exports;
 }
 

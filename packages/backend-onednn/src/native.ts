@@ -9,6 +9,11 @@ export interface OneDnnAddon {
   conv2dForward(x: Float32Array, w: Float32Array, y: Float32Array, params: Int32Array, bias?: Float32Array | null, activation?: number): void;
   conv2dBackwardData(dy: Float32Array, w: Float32Array, dx: Float32Array, params: Int32Array): void;
   conv2dBackwardWeights(x: Float32Array, dy: Float32Array, dw: Float32Array, params: Int32Array): void;
+  /** `params` from `poolParams()`; kind 0 max, 1 average of the in-bounds values. */
+  pool2dForward(x: Float32Array, y: Float32Array, params: Int32Array, kind: 0 | 1): void;
+  maxPool2dBackward(x: Float32Array, dy: Float32Array, dx: Float32Array, params: Int32Array): void;
+  avgPool2dBackward(dy: Float32Array, dx: Float32Array, params: Int32Array): void;
+  /** The implementations oneDNN picks for a convolution: `'fwd / bwd_data / bwd_weights'`. */
   conv2dImplementation(params: Int32Array): string;
   info(): { version: string; major: number; minor: number; cpuRuntime: string; hash: string };
   cacheSize(): number;
@@ -17,7 +22,7 @@ export interface OneDnnAddon {
 }
 
 /** The addon ABI this JavaScript expects (bumped with every change to the exports). */
-const ABI_VERSION = 1;
+const ABI_VERSION = 2;
 const INSTALL =
   'install oneDNN (`apt-get install libdnnl-dev` on Debian/Ubuntu, `brew install onednn` on macOS), then run ' +
   '`pnpm --filter @likeness/backend-onednn build:native` (or reinstall @likeness/backend-onednn)';

@@ -1,12 +1,14 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { convKernels } from './kernels/conv-kernels';
+import { poolKernels } from './kernels/pool-kernels';
 import type { OneDnnAddon } from './native';
 
 /** The tfjs backend name. */
 export const ONEDNN_BACKEND_NAME = 'onednn';
 
 /** Kernel names the oneDNN backend runs natively (everything else runs the cpu kernels). */
-export const ONEDNN_KERNELS: readonly string[] = convKernels(() => () => ({}) as tf.TensorInfo).map((k) => k.kernelName);
+const allKernels = (cpuKernel: (name: string) => tf.KernelFunc) => [...convKernels(cpuKernel), ...poolKernels(cpuKernel)];
+export const ONEDNN_KERNELS: readonly string[] = allKernels(() => () => ({}) as tf.TensorInfo).map((k) => k.kernelName);
 
 /**
  * Registers the tfjs backend "onednn": the tfjs cpu backend (data in
@@ -31,5 +33,5 @@ export async function registerOneDnnTfjsBackend(addon: OneDnnAddon, priority: nu
     if (!k) throw new Error(`the cpu backend has no ${name} kernel to fall back to`);
     return k.kernelFunc;
   };
-  for (const k of convKernels(cpuKernel)) register(k);
+  for (const k of allKernels(cpuKernel)) register(k);
 }

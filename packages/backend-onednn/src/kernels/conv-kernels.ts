@@ -27,19 +27,19 @@ type ConvAttrs = {
 };
 
 /** A oneDNN kernel: returns undefined to hand the call to the cpu kernel of the same name. */
-type OneDnnKernelFunc = (inputs: NamedTensorInfoMap, backend: OneDnnKernelBackend, attrs: ConvAttrs) => TensorInfo | undefined;
+export type OneDnnKernelFunc<A = ConvAttrs> = (inputs: NamedTensorInfoMap, backend: OneDnnKernelBackend, attrs: A) => TensorInfo | undefined;
 
 /**
  * A `KernelConfig` for the oneDNN backend that runs `run`, and the cpu kernel
  * `fallback` whenever `run` declines (NCHW, an activation oneDNN does not fuse,
  * a shape oneDNN has no implementation for).
  */
-export function oneDnnKernel(kernelName: string, run: OneDnnKernelFunc, fallback: KernelFunc): KernelConfig {
+export function oneDnnKernel<A>(kernelName: string, run: OneDnnKernelFunc<A>, fallback: KernelFunc): KernelConfig {
   return {
     kernelName,
     backendName: 'onednn',
     kernelFunc: (args) => {
-      const out = run(args.inputs, args.backend as unknown as OneDnnKernelBackend, args.attrs as unknown as ConvAttrs);
+      const out = run(args.inputs, args.backend as unknown as OneDnnKernelBackend, args.attrs as unknown as A);
       return out ?? fallback(args);
     },
   };
