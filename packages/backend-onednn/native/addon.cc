@@ -429,6 +429,192 @@ Napi::Value AvgPool2dBackward(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+
+// ---- Elementwise -------------------------------------------------------------
+
+// Unary functions by the code JavaScript passes (see src/kernels/elementwise-kernels.ts).
+dnnl::algorithm EltwiseAlgorithm(int code) {
+  switch (code) {
+    case 0: return dnnl::algorithm::eltwise_relu;      // alpha: negative slope
+    case 1: return dnnl::algorithm::eltwise_clip_v2;   // [alpha, beta]
+    case 2: return dnnl::algorithm::eltwise_logistic;
+    case 3: return dnnl::algorithm::eltwise_tanh;
+    case 4: return dnnl::algorithm::eltwise_exp;
+    case 5: return dnnl::algorithm::eltwise_log;
+    case 6: return dnnl::algorithm::eltwise_sqrt;
+    case 7: return dnnl::algorithm::eltwise_square;
+    case 8: return dnnl::algorithm::eltwise_abs;
+    case 9: return dnnl::algorithm::eltwise_elu;       // alpha
+    default: throw ArgError{true, "unknown elementwise function code"};
+  }
+}
+
+std::unordered_map<std::string, dnnl::primitive>& PrimCache() {
+  static std::unordered_map<std::string, dnnl::primitive> cache;
+  return cache;
+}
+
+template <typename Make>
+dnnl::primitive& CachedPrimitive(const std::string& key, Make make) {
+  auto& cache = PrimCache();
+  auto it = cache.find(key);
+  if (it != cache.end()) return it->second;
+  if (cache.size() >= kMaxCacheEntries) cache.clear();
+  return cache.emplace(key, make()).first->second;
+}
+
+size_t Length(const Napi::Value& v, const char* name) {
+  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_float32_array) {
+    throw ArgError{false, std::string(name) + " must be a Float32Array"};
+  }
+  return v.As<Napi::Float32Array>().ElementLength();
+}
+
+// eltwise(x, y, code, alpha, beta): y = f(x) elementwise, x and y of one length.
+Napi::Value Eltwise(const Napi::CallbackInfo& info) {
+  size_t n = Length(info[0], "x");
+  float* x = Floats(info[0], n, "x");
+  float* y = Floats(info[1], n, "y");
+  int code = info[2].IsNumber() ? info[2].As<Napi::Number>().Int32Value() : -1;
+  auto alg = EltwiseAlgorithm(code);
+  float alpha = info[3].IsNumber() ? info[3].As<Napi::Number>().FloatValue() : 0.f;
+  float beta = info[4].IsNumber() ? info[4].As<Napi::Number>().FloatValue() : 0.f;
+  if (n == 0) return info.Env().Undefined();
+  memory::desc md({static_cast<int64_t>(n)}, dt::f32, tag::a);
+  std::ostringstream key;
+  key << "eltwise:" << code << ',' << alpha << ',' << beta << ',' << n;
+  auto& prim = CachedPrimitive(key.str(), [&] {
+    dnnl::eltwise_forward::desc d(dnnl::prop_kind::forward_inference, alg, md, alpha, beta);
+    return dnnl::primitive(dnnl::eltwise_forward(dnnl::eltwise_forward::primitive_desc(d, Engine())));
+  });
+  auto& s = Stream();
+  prim.execute(s, {{DNNL_ARG_SRC, memory(md, Engine(), x)}, {DNNL_ARG_DST, memory(md, Engine(), y)}});
+  s.wait();
+  return info.Env().Undefined();
+}
+
+// step(x, y, alpha): y = x > 0 ? 1 : alpha (NaN stays NaN), as tfjs's Step (the relu gradient's mask).
+Napi::Value Step(const Napi::CallbackInfo& info) {
+  size_t n = Length(info[0], "x");
+  const float* x = Floats(info[0], n, "x");
+  float* y = Floats(info[1], n, "y");
+  float alpha = info[2].IsNumber() ? info[2].As<Napi::Number>().FloatValue() : 0.f;
+  for (size_t i = 0; i < n; ++i) {
+    float v = x[i];
+    y[i] = v != v ? v : (v > 0.f ? 1.f : alpha);
+  }
+  return info.Env().Undefined();
+}
+
+dnnl::algorithm BinaryAlgorithm(int code) {
+  switch (code) {
+    case 0: return dnnl::algorithm::binary_add;
+    case 1: return dnnl::algorithm::binary_sub;
+    case 2: return dnnl::algorithm::binary_mul;
+    case 3: return dnnl::algorithm::binary_div;
+    case 4: return dnnl::algorithm::binary_max;
+    case 5: return dnnl::algorithm::binary_min;
+    default: throw ArgError{true, "unknown binary function code"};
+  }
+}
+
+memory::dims ReadDims(const Napi::Value& v, const char* name) {
+  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_int32_array) {
+    throw ArgError{false, std::string(name) + " must be an Int32Array"};
+  }
+  auto a = v.As<Napi::Int32Array>();
+  if (a.ElementLength() < 1 || a.ElementLength() > 6) throw ArgError{true, std::string(name) + " must have rank 1 to 6"};
+  memory::dims d;
+  for (size_t i = 0; i < a.ElementLength(); ++i) {
+    if (a[i] < 1) throw ArgError{true, std::string(name) + " sizes must be ≥ 1"};
+    d.push_back(a[i]);
+  }
+  return d;
+}
+
+memory::desc RowMajor(const memory::dims& d) {
+  memory::dims strides(d.size());
+  int64_t st = 1;
+  for (size_t i = d.size(); i-- > 0;) {
+    strides[i] = st;
+    st *= d[i];
+  }
+  return memory::desc(d, dt::f32, strides);
+}
+
+size_t Product(const memory::dims& d) {
+  size_t p = 1;
+  for (auto v : d) p *= static_cast<size_t>(v);
+  return p;
+}
+
+// binary(a, b, y, code, dimsA, dimsB): y = a ∘ b, b broadcast to a's shape (same rank; b's sizes 1 or a's).
+Napi::Value Binary(const Napi::CallbackInfo& info) {
+  auto da = ReadDims(info[4], "dimsA");
+  auto db = ReadDims(info[5], "dimsB");
+  if (da.size() != db.size()) throw ArgError{true, "dimsA and dimsB must have the same rank"};
+  for (size_t i = 0; i < da.size(); ++i) {
+    if (db[i] != da[i] && db[i] != 1) throw ArgError{true, "b must broadcast to a's shape"};
+  }
+  float* a = Floats(info[0], Product(da), "a");
+  float* b = Floats(info[1], Product(db), "b");
+  float* y = Floats(info[2], Product(da), "y");
+  int code = info[3].IsNumber() ? info[3].As<Napi::Number>().Int32Value() : -1;
+  auto alg = BinaryAlgorithm(code);
+  auto ma = RowMajor(da), mb = RowMajor(db);
+  std::ostringstream key;
+  key << "binary:" << code;
+  for (auto v : da) key << ',' << v;
+  key << '|';
+  for (auto v : db) key << ',' << v;
+  auto& prim = CachedPrimitive(key.str(), [&] {
+    dnnl::binary::desc d(alg, ma, mb, ma);
+    return dnnl::primitive(dnnl::binary(dnnl::binary::primitive_desc(d, Engine())));
+  });
+  auto& s = Stream();
+  prim.execute(s, {{DNNL_ARG_SRC_0, memory(ma, Engine(), a)}, {DNNL_ARG_SRC_1, memory(mb, Engine(), b)}, {DNNL_ARG_DST, memory(ma, Engine(), y)}});
+  s.wait();
+  return info.Env().Undefined();
+}
+
+dnnl::algorithm ReductionAlgorithm(int code) {
+  switch (code) {
+    case 0: return dnnl::algorithm::reduction_sum;
+    case 1: return dnnl::algorithm::reduction_mean;
+    case 2: return dnnl::algorithm::reduction_max;
+    case 3: return dnnl::algorithm::reduction_min;
+    default: throw ArgError{true, "unknown reduction code"};
+  }
+}
+
+// reduce(x, y, code, dimsX, dimsY): y = reduction of x over the axes where dimsY is 1 (same rank).
+Napi::Value Reduce(const Napi::CallbackInfo& info) {
+  auto dx = ReadDims(info[3], "dimsX");
+  auto dy = ReadDims(info[4], "dimsY");
+  if (dx.size() != dy.size()) throw ArgError{true, "dimsX and dimsY must have the same rank"};
+  for (size_t i = 0; i < dx.size(); ++i) {
+    if (dy[i] != dx[i] && dy[i] != 1) throw ArgError{true, "dimsY must be dimsX with reduced axes set to 1"};
+  }
+  float* x = Floats(info[0], Product(dx), "x");
+  float* y = Floats(info[1], Product(dy), "y");
+  int code = info[2].IsNumber() ? info[2].As<Napi::Number>().Int32Value() : -1;
+  auto alg = ReductionAlgorithm(code);
+  auto mx = RowMajor(dx), my = RowMajor(dy);
+  std::ostringstream key;
+  key << "reduce:" << code;
+  for (auto v : dx) key << ',' << v;
+  key << '|';
+  for (auto v : dy) key << ',' << v;
+  auto& prim = CachedPrimitive(key.str(), [&] {
+    dnnl::reduction::desc d(alg, mx, my, 0.f, 0.f);
+    return dnnl::primitive(dnnl::reduction(dnnl::reduction::primitive_desc(d, Engine())));
+  });
+  auto& s = Stream();
+  prim.execute(s, {{DNNL_ARG_SRC, memory(mx, Engine(), x)}, {DNNL_ARG_DST, memory(my, Engine(), y)}});
+  s.wait();
+  return info.Env().Undefined();
+}
+
 // Which implementations oneDNN picks for a convolution: "fwd / bwd_data / bwd_weights",
 // e.g. "brgconv:avx512_core / ..." (for benchmarks and docs).
 Napi::Value Conv2dImplementation(const Napi::CallbackInfo& info) {
@@ -461,12 +647,13 @@ Napi::Value Info(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value CacheSize(const Napi::CallbackInfo& info) {
-  return Napi::Number::New(info.Env(), static_cast<double>(Cache().size() + PoolCache().size()));
+  return Napi::Number::New(info.Env(), static_cast<double>(Cache().size() + PoolCache().size() + PrimCache().size()));
 }
 
 Napi::Value ClearCache(const Napi::CallbackInfo& info) {
   Cache().clear();
   PoolCache().clear();
+  PrimCache().clear();
   return info.Env().Undefined();
 }
 
@@ -499,11 +686,15 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("pool2dForward", Napi::Function::New<Guarded<Pool2dForward>>(env, "pool2dForward"));
   exports.Set("maxPool2dBackward", Napi::Function::New<Guarded<MaxPool2dBackward>>(env, "maxPool2dBackward"));
   exports.Set("avgPool2dBackward", Napi::Function::New<Guarded<AvgPool2dBackward>>(env, "avgPool2dBackward"));
+  exports.Set("eltwise", Napi::Function::New<Guarded<Eltwise>>(env, "eltwise"));
+  exports.Set("step", Napi::Function::New<Guarded<Step>>(env, "step"));
+  exports.Set("binary", Napi::Function::New<Guarded<Binary>>(env, "binary"));
+  exports.Set("reduce", Napi::Function::New<Guarded<Reduce>>(env, "reduce"));
   exports.Set("conv2dImplementation", Napi::Function::New<Guarded<Conv2dImplementation>>(env, "conv2dImplementation"));
   exports.Set("info", Napi::Function::New<Guarded<Info>>(env, "info"));
   exports.Set("cacheSize", Napi::Function::New<Guarded<CacheSize>>(env, "cacheSize"));
   exports.Set("clearCache", Napi::Function::New<Guarded<ClearCache>>(env, "clearCache"));
-  exports.Set("abiVersion", Napi::Number::New(env, 2));
+  exports.Set("abiVersion", Napi::Number::New(env, 3));
   return exports;
 }
 

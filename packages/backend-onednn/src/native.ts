@@ -13,6 +13,14 @@ export interface OneDnnAddon {
   pool2dForward(x: Float32Array, y: Float32Array, params: Int32Array, kind: 0 | 1): void;
   maxPool2dBackward(x: Float32Array, dy: Float32Array, dx: Float32Array, params: Int32Array): void;
   avgPool2dBackward(dy: Float32Array, dx: Float32Array, params: Int32Array): void;
+  /** `y = f(x)`; codes in `src/kernels/elementwise-kernels.ts`. */
+  eltwise(x: Float32Array, y: Float32Array, code: number, alpha: number, beta: number): void;
+  /** `y = x > 0 ? 1 : alpha` (NaN stays NaN), as tfjs's Step. */
+  step(x: Float32Array, y: Float32Array, alpha: number): void;
+  /** `y = a ∘ b`, b broadcast to a's dims (same rank). Codes: 0 add, 1 sub, 2 mul, 3 div. */
+  binary(a: Float32Array, b: Float32Array, y: Float32Array, code: number, dimsA: Int32Array, dimsB: Int32Array): void;
+  /** Reduces x over the axes where dimsY is 1. Codes: 0 sum, 1 mean. */
+  reduce(x: Float32Array, y: Float32Array, code: number, dimsX: Int32Array, dimsY: Int32Array): void;
   /** The implementations oneDNN picks for a convolution: `'fwd / bwd_data / bwd_weights'`. */
   conv2dImplementation(params: Int32Array): string;
   info(): { version: string; major: number; minor: number; cpuRuntime: string; hash: string };
@@ -22,7 +30,7 @@ export interface OneDnnAddon {
 }
 
 /** The addon ABI this JavaScript expects (bumped with every change to the exports). */
-const ABI_VERSION = 2;
+const ABI_VERSION = 3;
 const INSTALL =
   'install oneDNN (`apt-get install libdnnl-dev` on Debian/Ubuntu, `brew install onednn` on macOS), then run ' +
   '`pnpm --filter @likeness/backend-onednn build:native` (or reinstall @likeness/backend-onednn)';

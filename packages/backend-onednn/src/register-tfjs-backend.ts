@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { convKernels } from './kernels/conv-kernels';
+import { elementwiseKernels } from './kernels/elementwise-kernels';
 import { poolKernels } from './kernels/pool-kernels';
 import type { OneDnnAddon } from './native';
 
@@ -7,7 +8,11 @@ import type { OneDnnAddon } from './native';
 export const ONEDNN_BACKEND_NAME = 'onednn';
 
 /** Kernel names the oneDNN backend runs natively (everything else runs the cpu kernels). */
-const allKernels = (cpuKernel: (name: string) => tf.KernelFunc) => [...convKernels(cpuKernel), ...poolKernels(cpuKernel)];
+const allKernels = (cpuKernel: (name: string) => tf.KernelFunc) => [
+  ...convKernels(cpuKernel),
+  ...poolKernels(cpuKernel),
+  ...elementwiseKernels(cpuKernel),
+];
 export const ONEDNN_KERNELS: readonly string[] = allKernels(() => () => ({}) as tf.TensorInfo).map((k) => k.kernelName);
 
 /**
