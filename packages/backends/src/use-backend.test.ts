@@ -33,6 +33,15 @@ describe('useBackend', () => {
     expect(e.message).toMatch(/\[webgpu\] not supported/);
   });
 
+  it('names the package of a first-party plugin that was not imported', async () => {
+    const err = await useBackend(['onednn']).catch((e: unknown) => e);
+    expect(NoBackendAvailableError.isInstance(err)).toBe(true);
+    expect((err as NoBackendAvailableError).failures[0]).toEqual({
+      name: 'onednn',
+      reason: "not registered: install and import '@likeness/backend-onednn' before calling useBackend()",
+    });
+  });
+
   it('refuses a malformed preference with an error naming the argument', async () => {
     const err = await useBackend([42 as unknown as string]).catch((e: unknown) => e);
     expect(InvalidArgumentError.isInstance(err)).toBe(true);

@@ -9,6 +9,18 @@ import { ensureRegistered, getLikenessBackend, listBackends } from './registry';
 /** The order tried when no preference is given and nothing else is registered. */
 export const DEFAULT_PREFERENCE = ['webgpu', 'wasm', 'cpu'] as const;
 
+/**
+ * First-party plugin packages by backend name: naming one that was never
+ * imported gets "import '<package>'" advice rather than "unknown backend".
+ * `onednn` is the one to prefer in Node (PyTorch's CPU kernels); it registers
+ * above wasm, so `useBackend()` picks it once imported and falls back to wasm,
+ * with the reason, where oneDNN is not installed.
+ */
+const PLUGIN_PACKAGES: Readonly<Record<string, string>> = {
+  onednn: '@likeness/backend-onednn',
+  webgl: '@likeness/backend-webgl',
+};
+
 /** What `useBackend()` chose, and why each backend before it was refused. */
 export interface BackendChoice {
   /** The backend now active (`tf.getBackend()`). */
@@ -106,7 +118,9 @@ export async function useBackend(
         name,
         reason: builtin
           ? `not registered: import '@likeness/backends/${name}' before calling useBackend()`
-          : `unknown backend "${name}": no plugin registered it (registered: ${listBackends()
+          : PLUGIN_PACKAGES[name]
+            ? `not registered: install and import '${PLUGIN_PACKAGES[name]}' before calling useBackend()`
+            : `unknown backend "${name}": no plugin registered it (registered: ${listBackends()
               .map((b) => b.backend.name)
               .join(', ') || 'none'})`,
       });

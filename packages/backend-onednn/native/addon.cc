@@ -1,0 +1,703 @@
+// likeness_onednn: oneDNN primitives for @likeness/backend-onednn, over N-API.
+//
+// Every function works in place on Float32Arrays owned by JavaScript (the tfjs
+// cpu backend's storage): oneDNN memory objects wrap their data pointers, so no
+// tensor is copied on the way in or out. Primitive descriptors and primitives
+// are cached per shape (and per kind), so a training loop creates each once.
+// Calls are synchronous on the JS thread; oneDNN parallelises inside each call
+// with its own thread pool (OpenMP in Debian's build: OMP_NUM_THREADS).
+
+#include <napi.h>
+
+#include <cstdint>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "oneapi/dnnl/dnnl.hpp"
+
+namespace {
+
+using dnnl::memory;
+using tag = dnnl::memory::format_tag;
+using dt = dnnl::memory::data_type;
+
+dnnl::engine& Engine() {
+  static dnnl::engine engine(dnnl::engine::kind::cpu, 0);
+  return engine;
+}
+
+dnnl::stream& Stream() {
+  static dnnl::stream stream(Engine());
+  return stream;
+}
+
+// Convolution parameters, NHWC activations, filters as tfjs lays them out
+// ([KH, KW, IC, OC] for conv2d, [KH, KW, IC, M] for depthwise with groups = IC).
+struct ConvParams {
+  int64_t n, ih, iw, ic, oh, ow, oc, kh, kw, sh, sw, dh, dw, pt, pl, pb, pr, groups;
+  static constexpr size_t kCount = 18;
+
+  std::string Key(const char* kind, int extra = 0) const {
+    std::ostringstream s;
+    s << kind << ':' << n << ',' << ih << ',' << iw << ',' << ic << ',' << oh << ',' << ow << ',' << oc << ',' << kh
+      << ',' << kw << ',' << sh << ',' << sw << ',' << dh << ',' << dw << ',' << pt << ',' << pl << ',' << pb << ','
+      << pr << ',' << groups << ',' << extra;
+    return s.str();
+  }
+  memory::dims Src() const { return {n, ic, ih, iw}; }
+  memory::dims Dst() const { return {n, oc, oh, ow}; }
+  memory::dims Weights() const {
+    if (groups == 1) return {oc, ic, kh, kw};
+    return {groups, oc / groups, ic / groups, kh, kw};
+  }
+  tag WeightsTag() const { return groups == 1 ? tag::hwio : tag::hwigo; }
+  memory::dims Strides() const { return {sh, sw}; }
+  // oneDNN counts dilation from 0 (no dilation), tfjs from 1.
+  memory::dims Dilates() const { return {dh - 1, dw - 1}; }
+  memory::dims PadL() const { return {pt, pl}; }
+  memory::dims PadR() const { return {pb, pr}; }
+  size_t SrcSize() const { return static_cast<size_t>(n * ih * iw * ic); }
+  size_t DstSize() const { return static_cast<size_t>(n * oh * ow * oc); }
+  size_t WeightsSize() const { return static_cast<size_t>(kh * kw * (ic / groups) * oc); }
+};
+
+// Thrown for bad arguments; turned into a JS TypeError/RangeError.
+struct ArgError {
+  bool range;
+  std::string message;
+};
+
+ConvParams ReadParams(const Napi::Value& v) {
+  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_int32_array) {
+    throw ArgError{false, "params must be an Int32Array"};
+  }
+  auto a = v.As<Napi::Int32Array>();
+  if (a.ElementLength() != ConvParams::kCount) {
+    throw ArgError{true, "params must hold " + std::to_string(ConvParams::kCount) + " integers"};
+  }
+  int64_t x[ConvParams::kCount];
+  for (size_t i = 0; i < ConvParams::kCount; ++i) x[i] = a[i];
+  ConvParams p{x[0], x[1], x[2], x[3], x[4], x[5], x[6], x[7], x[8], x[9], x[10], x[11], x[12], x[13], x[14], x[15], x[16], x[17]};
+  for (size_t i = 0; i < 13; ++i) {
+    if (x[i] < 1) throw ArgError{true, "sizes, strides and dilations must be ≥ 1"};
+  }
+  // Top/left padding is real; bottom/right may be negative down to 1 − stride
+  // (rows the output never reaches), as oneDNN allows.
+  if (p.pt < 0 || p.pl < 0 || p.pb <= -p.sh || p.pr <= -p.sw) {
+    throw ArgError{true, "paddings out of range"};
+  }
+  if (p.groups < 1 || p.ic % p.groups != 0 || p.oc % p.groups != 0) {
+    throw ArgError{true, "groups must divide both channel counts"};
+  }
+  return p;
+}
+
+float* Floats(const Napi::Value& v, size_t need, const char* name) {
+  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_float32_array) {
+    throw ArgError{false, std::string(name) + " must be a Float32Array"};
+  }
+  auto a = v.As<Napi::Float32Array>();
+  if (a.ElementLength() != need) {
+    throw ArgError{true, std::string(name) + " holds " + std::to_string(a.ElementLength()) + " values, expected " +
+                             std::to_string(need)};
+  }
+  return a.Data();
+}
+
+// A cached primitive with its weights in the layout the primitive prefers
+// (oneDNN picks blocked layouts for speed; the user layout is plain hwio).
+struct ConvEntry {
+  dnnl::primitive prim;
+  memory::desc weights_md;        // what the primitive wants
+  bool weights_reorder = false;   // user layout differs from weights_md
+  memory weights_mem;             // primitive-layout buffer when reordering
+  dnnl::reorder weights_prim;     // user ↔ primitive layout
+  bool has_bias = false;
+};
+
+constexpr size_t kMaxCacheEntries = 512;
+std::unordered_map<std::string, std::unique_ptr<ConvEntry>>& Cache() {
+  static std::unordered_map<std::string, std::unique_ptr<ConvEntry>> cache;
+  return cache;
+}
+
+ConvEntry* Insert(const std::string& key, std::unique_ptr<ConvEntry> e) {
+  auto& cache = Cache();
+  if (cache.size() >= kMaxCacheEntries) cache.clear();
+  auto* raw = e.get();
+  cache.emplace(key, std::move(e));
+  return raw;
+}
+
+dnnl::convolution_forward::primitive_desc ForwardPd(const ConvParams& p, bool bias, int activation, dnnl::prop_kind prop) {
+  auto& eng = Engine();
+  memory::desc src(p.Src(), dt::f32, tag::nhwc);
+  memory::desc dst(p.Dst(), dt::f32, tag::nhwc);
+  memory::desc w(p.Weights(), dt::f32, tag::any);
+  dnnl::primitive_attr attr;
+  if (activation != 0) {
+    dnnl::post_ops ops;
+    if (activation == 1) ops.append_eltwise(1.f, dnnl::algorithm::eltwise_relu, 0.f, 0.f);
+    else if (activation == 2) ops.append_eltwise(1.f, dnnl::algorithm::eltwise_clip, 0.f, 6.f);
+    else throw ArgError{true, "unknown activation code"};
+    attr.set_post_ops(ops);
+  }
+  if (bias) {
+    memory::desc b({p.oc}, dt::f32, tag::a);
+    dnnl::convolution_forward::desc d(prop, dnnl::algorithm::convolution_direct, src, w, b, dst, p.Strides(),
+                                      p.Dilates(), p.PadL(), p.PadR());
+    return dnnl::convolution_forward::primitive_desc(d, attr, eng);
+  }
+  dnnl::convolution_forward::desc d(prop, dnnl::algorithm::convolution_direct, src, w, dst, p.Strides(), p.Dilates(),
+                                    p.PadL(), p.PadR());
+  return dnnl::convolution_forward::primitive_desc(d, attr, eng);
+}
+
+void PrepareWeights(ConvEntry* e, const ConvParams& p, const memory::desc& wanted, bool to_user) {
+  memory::desc user(p.Weights(), dt::f32, p.WeightsTag());
+  e->weights_md = wanted;
+  if (wanted != user) {
+    e->weights_reorder = true;
+    e->weights_mem = memory(wanted, Engine());
+    // The reorder's memories are bound at execution; only descriptors matter here.
+    memory user_mem(user, Engine(), DNNL_MEMORY_NONE);
+    e->weights_prim = to_user ? dnnl::reorder(e->weights_mem, user_mem) : dnnl::reorder(user_mem, e->weights_mem);
+  }
+}
+
+// conv2dForward(x, w, y, params, bias|null, activation): y = act(conv(x, w) + bias)
+Napi::Value Conv2dForward(const Napi::CallbackInfo& info) {
+  ConvParams p = ReadParams(info[3]);
+  float* x = Floats(info[0], p.SrcSize(), "x");
+  float* w = Floats(info[1], p.WeightsSize(), "filter");
+  float* y = Floats(info[2], p.DstSize(), "y");
+  float* b = nullptr;
+  if (info.Length() > 4 && !info[4].IsNull() && !info[4].IsUndefined()) b = Floats(info[4], p.oc, "bias");
+  int activation = info.Length() > 5 && info[5].IsNumber() ? info[5].As<Napi::Number>().Int32Value() : 0;
+
+  auto key = p.Key("fwd", (b ? 16 : 0) + activation);
+  auto it = Cache().find(key);
+  ConvEntry* e;
+  if (it != Cache().end()) {
+    e = it->second.get();
+  } else {
+    auto pd = ForwardPd(p, b != nullptr, activation, dnnl::prop_kind::forward_training);
+    auto entry = std::make_unique<ConvEntry>();
+    entry->prim = dnnl::convolution_forward(pd);
+    entry->has_bias = b != nullptr;
+    PrepareWeights(entry.get(), p, pd.weights_desc(), false);
+    e = Insert(key, std::move(entry));
+  }
+  auto& eng = Engine();
+  auto& s = Stream();
+  memory x_mem({p.Src(), dt::f32, tag::nhwc}, eng, x);
+  memory y_mem({p.Dst(), dt::f32, tag::nhwc}, eng, y);
+  memory w_user({p.Weights(), dt::f32, p.WeightsTag()}, eng, w);
+  memory w_mem = w_user;
+  if (e->weights_reorder) {
+    e->weights_prim.execute(s, {{DNNL_ARG_FROM, w_user}, {DNNL_ARG_TO, e->weights_mem}});
+    w_mem = e->weights_mem;
+  }
+  std::unordered_map<int, memory> args{{DNNL_ARG_SRC, x_mem}, {DNNL_ARG_WEIGHTS, w_mem}, {DNNL_ARG_DST, y_mem}};
+  if (b) args.insert({DNNL_ARG_BIAS, memory({{p.oc}, dt::f32, tag::a}, eng, b)});
+  e->prim.execute(s, args);
+  s.wait();
+  return info.Env().Undefined();
+}
+
+// conv2dBackwardData(dy, w, dx, params): dx = ∂(Σ dy·conv(x, w))/∂x
+Napi::Value Conv2dBackwardData(const Napi::CallbackInfo& info) {
+  ConvParams p = ReadParams(info[3]);
+  float* dy = Floats(info[0], p.DstSize(), "dy");
+  float* w = Floats(info[1], p.WeightsSize(), "filter");
+  float* dx = Floats(info[2], p.SrcSize(), "dx");
+  auto key = p.Key("bwd_data");
+  auto it = Cache().find(key);
+  ConvEntry* e;
+  if (it != Cache().end()) {
+    e = it->second.get();
+  } else {
+    auto hint = ForwardPd(p, false, 0, dnnl::prop_kind::forward_training);
+    memory::desc src(p.Src(), dt::f32, tag::nhwc);
+    memory::desc dst(p.Dst(), dt::f32, tag::nhwc);
+    memory::desc wd(p.Weights(), dt::f32, tag::any);
+    dnnl::convolution_backward_data::desc d(dnnl::algorithm::convolution_direct, src, wd, dst, p.Strides(),
+                                            p.Dilates(), p.PadL(), p.PadR());
+    dnnl::convolution_backward_data::primitive_desc pd(d, Engine(), hint);
+    auto entry = std::make_unique<ConvEntry>();
+    entry->prim = dnnl::convolution_backward_data(pd);
+    PrepareWeights(entry.get(), p, pd.weights_desc(), false);
+    e = Insert(key, std::move(entry));
+  }
+  auto& eng = Engine();
+  auto& s = Stream();
+  memory dy_mem({p.Dst(), dt::f32, tag::nhwc}, eng, dy);
+  memory dx_mem({p.Src(), dt::f32, tag::nhwc}, eng, dx);
+  memory w_user({p.Weights(), dt::f32, p.WeightsTag()}, eng, w);
+  memory w_mem = w_user;
+  if (e->weights_reorder) {
+    e->weights_prim.execute(s, {{DNNL_ARG_FROM, w_user}, {DNNL_ARG_TO, e->weights_mem}});
+    w_mem = e->weights_mem;
+  }
+  e->prim.execute(s, {{DNNL_ARG_DIFF_DST, dy_mem}, {DNNL_ARG_WEIGHTS, w_mem}, {DNNL_ARG_DIFF_SRC, dx_mem}});
+  s.wait();
+  return info.Env().Undefined();
+}
+
+// conv2dBackwardWeights(x, dy, dw, params): dw = ∂(Σ dy·conv(x, w))/∂w
+Napi::Value Conv2dBackwardWeights(const Napi::CallbackInfo& info) {
+  ConvParams p = ReadParams(info[3]);
+  float* x = Floats(info[0], p.SrcSize(), "x");
+  float* dy = Floats(info[1], p.DstSize(), "dy");
+  float* dw = Floats(info[2], p.WeightsSize(), "dw");
+  auto key = p.Key("bwd_weights");
+  auto it = Cache().find(key);
+  ConvEntry* e;
+  if (it != Cache().end()) {
+    e = it->second.get();
+  } else {
+    auto hint = ForwardPd(p, false, 0, dnnl::prop_kind::forward_training);
+    memory::desc src(p.Src(), dt::f32, tag::nhwc);
+    memory::desc dst(p.Dst(), dt::f32, tag::nhwc);
+    memory::desc wd(p.Weights(), dt::f32, tag::any);
+    dnnl::convolution_backward_weights::desc d(dnnl::algorithm::convolution_direct, src, wd, dst, p.Strides(),
+                                               p.Dilates(), p.PadL(), p.PadR());
+    dnnl::convolution_backward_weights::primitive_desc pd(d, Engine(), hint);
+    auto entry = std::make_unique<ConvEntry>();
+    entry->prim = dnnl::convolution_backward_weights(pd);
+    PrepareWeights(entry.get(), p, pd.diff_weights_desc(), true);
+    e = Insert(key, std::move(entry));
+  }
+  auto& eng = Engine();
+  auto& s = Stream();
+  memory x_mem({p.Src(), dt::f32, tag::nhwc}, eng, x);
+  memory dy_mem({p.Dst(), dt::f32, tag::nhwc}, eng, dy);
+  memory dw_user({p.Weights(), dt::f32, p.WeightsTag()}, eng, dw);
+  memory dw_mem = e->weights_reorder ? e->weights_mem : dw_user;
+  e->prim.execute(s, {{DNNL_ARG_SRC, x_mem}, {DNNL_ARG_DIFF_DST, dy_mem}, {DNNL_ARG_DIFF_WEIGHTS, dw_mem}});
+  if (e->weights_reorder) e->weights_prim.execute(s, {{DNNL_ARG_FROM, e->weights_mem}, {DNNL_ARG_TO, dw_user}});
+  s.wait();
+  return info.Env().Undefined();
+}
+
+
+// Pooling parameters, NHWC: sizes, window, strides, padding (bottom/right as
+// for convolutions: whatever makes oneDNN's output size formula exact).
+struct PoolParams {
+  int64_t n, ih, iw, c, oh, ow, kh, kw, sh, sw, pt, pl, pb, pr;
+  static constexpr size_t kCount = 14;
+  std::string Key(const char* kind) const {
+    std::ostringstream s;
+    s << kind << ':' << n << ',' << ih << ',' << iw << ',' << c << ',' << oh << ',' << ow << ',' << kh << ',' << kw
+      << ',' << sh << ',' << sw << ',' << pt << ',' << pl << ',' << pb << ',' << pr;
+    return s.str();
+  }
+  memory::desc Src() const { return {{n, c, ih, iw}, dt::f32, tag::nhwc}; }
+  memory::desc Dst() const { return {{n, c, oh, ow}, dt::f32, tag::nhwc}; }
+  size_t SrcSize() const { return static_cast<size_t>(n * ih * iw * c); }
+  size_t DstSize() const { return static_cast<size_t>(n * oh * ow * c); }
+};
+
+PoolParams ReadPoolParams(const Napi::Value& v) {
+  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_int32_array) {
+    throw ArgError{false, "params must be an Int32Array"};
+  }
+  auto a = v.As<Napi::Int32Array>();
+  if (a.ElementLength() != PoolParams::kCount) {
+    throw ArgError{true, "params must hold " + std::to_string(PoolParams::kCount) + " integers"};
+  }
+  int64_t x[PoolParams::kCount];
+  for (size_t i = 0; i < PoolParams::kCount; ++i) x[i] = a[i];
+  PoolParams p{x[0], x[1], x[2], x[3], x[4], x[5], x[6], x[7], x[8], x[9], x[10], x[11], x[12], x[13]};
+  for (size_t i = 0; i < 10; ++i) {
+    if (x[i] < 1) throw ArgError{true, "sizes, windows and strides must be ≥ 1"};
+  }
+  if (p.pt < 0 || p.pl < 0 || p.pb <= -p.sh || p.pr <= -p.sw || p.pt >= p.kh || p.pl >= p.kw) {
+    throw ArgError{true, "paddings out of range"};
+  }
+  return p;
+}
+
+dnnl::algorithm PoolAlgorithm(const Napi::Value& v) {
+  int kind = v.IsNumber() ? v.As<Napi::Number>().Int32Value() : -1;
+  if (kind == 0) return dnnl::algorithm::pooling_max;
+  if (kind == 1) return dnnl::algorithm::pooling_avg_exclude_padding;
+  throw ArgError{true, "pooling kind must be 0 (max) or 1 (avg)"};
+}
+
+dnnl::pooling_forward::primitive_desc PoolForwardPd(const PoolParams& p, dnnl::algorithm alg, dnnl::prop_kind prop) {
+  dnnl::pooling_forward::desc d(prop, alg, p.Src(), p.Dst(), {p.sh, p.sw}, {p.kh, p.kw}, {p.pt, p.pl}, {p.pb, p.pr});
+  return dnnl::pooling_forward::primitive_desc(d, Engine());
+}
+
+struct PoolEntry {
+  dnnl::primitive fwd, bwd;
+  memory workspace, dst;  // max pooling's backward needs the forward's workspace (argmax)
+};
+
+std::unordered_map<std::string, std::unique_ptr<PoolEntry>>& PoolCache() {
+  static std::unordered_map<std::string, std::unique_ptr<PoolEntry>> cache;
+  return cache;
+}
+
+PoolEntry* PoolLookup(const std::string& key) {
+  auto it = PoolCache().find(key);
+  return it == PoolCache().end() ? nullptr : it->second.get();
+}
+
+PoolEntry* PoolInsert(const std::string& key, std::unique_ptr<PoolEntry> e) {
+  auto& cache = PoolCache();
+  if (cache.size() >= kMaxCacheEntries) cache.clear();
+  auto* raw = e.get();
+  cache.emplace(key, std::move(e));
+  return raw;
+}
+
+// pool2dForward(x, y, params, kind): kind 0 max, 1 average over the window's in-bounds values.
+Napi::Value Pool2dForward(const Napi::CallbackInfo& info) {
+  PoolParams p = ReadPoolParams(info[2]);
+  auto alg = PoolAlgorithm(info[3]);
+  float* x = Floats(info[0], p.SrcSize(), "x");
+  float* y = Floats(info[1], p.DstSize(), "y");
+  auto key = p.Key(alg == dnnl::algorithm::pooling_max ? "maxpool_fwd" : "avgpool_fwd");
+  PoolEntry* e = PoolLookup(key);
+  if (!e) {
+    auto entry = std::make_unique<PoolEntry>();
+    entry->fwd = dnnl::pooling_forward(PoolForwardPd(p, alg, dnnl::prop_kind::forward_inference));
+    e = PoolInsert(key, std::move(entry));
+  }
+  auto& s = Stream();
+  e->fwd.execute(s, {{DNNL_ARG_SRC, memory(p.Src(), Engine(), x)}, {DNNL_ARG_DST, memory(p.Dst(), Engine(), y)}});
+  s.wait();
+  return info.Env().Undefined();
+}
+
+// maxPool2dBackward(x, dy, dx, params): routes each dy to its window's maximum
+// (the forward is rerun on x for oneDNN's argmax workspace).
+Napi::Value MaxPool2dBackward(const Napi::CallbackInfo& info) {
+  PoolParams p = ReadPoolParams(info[3]);
+  float* x = Floats(info[0], p.SrcSize(), "x");
+  float* dy = Floats(info[1], p.DstSize(), "dy");
+  float* dx = Floats(info[2], p.SrcSize(), "dx");
+  auto key = p.Key("maxpool_bwd");
+  PoolEntry* e = PoolLookup(key);
+  if (!e) {
+    auto fwd = PoolForwardPd(p, dnnl::algorithm::pooling_max, dnnl::prop_kind::forward_training);
+    dnnl::pooling_backward::desc d(dnnl::algorithm::pooling_max, p.Src(), p.Dst(), {p.sh, p.sw}, {p.kh, p.kw},
+                                   {p.pt, p.pl}, {p.pb, p.pr});
+    dnnl::pooling_backward::primitive_desc bwd(d, Engine(), fwd);
+    auto entry = std::make_unique<PoolEntry>();
+    entry->fwd = dnnl::pooling_forward(fwd);
+    entry->bwd = dnnl::pooling_backward(bwd);
+    entry->workspace = memory(fwd.workspace_desc(), Engine());
+    entry->dst = memory(fwd.dst_desc(), Engine());
+    e = PoolInsert(key, std::move(entry));
+  }
+  auto& s = Stream();
+  e->fwd.execute(s, {{DNNL_ARG_SRC, memory(p.Src(), Engine(), x)}, {DNNL_ARG_DST, e->dst}, {DNNL_ARG_WORKSPACE, e->workspace}});
+  e->bwd.execute(s, {{DNNL_ARG_DIFF_DST, memory(p.Dst(), Engine(), dy)},
+                     {DNNL_ARG_DIFF_SRC, memory(p.Src(), Engine(), dx)},
+                     {DNNL_ARG_WORKSPACE, e->workspace}});
+  s.wait();
+  return info.Env().Undefined();
+}
+
+// avgPool2dBackward(dy, dx, params): spreads each dy / (KH·KW) over its window. This is
+// tfjs's convention (cpu, webgl and wasm alike): its forward averages the in-bounds
+// values only, but its gradient divides by the full window at padded borders too, and
+// this backend matches the other tfjs backends rather than the exact derivative.
+Napi::Value AvgPool2dBackward(const Napi::CallbackInfo& info) {
+  PoolParams p = ReadPoolParams(info[2]);
+  float* dy = Floats(info[0], p.DstSize(), "dy");
+  float* dx = Floats(info[1], p.SrcSize(), "dx");
+  auto key = p.Key("avgpool_bwd");
+  PoolEntry* e = PoolLookup(key);
+  if (!e) {
+    auto alg = dnnl::algorithm::pooling_avg_include_padding;
+    auto fwd = PoolForwardPd(p, alg, dnnl::prop_kind::forward_training);
+    dnnl::pooling_backward::desc d(alg, p.Src(), p.Dst(), {p.sh, p.sw}, {p.kh, p.kw}, {p.pt, p.pl}, {p.pb, p.pr});
+    auto entry = std::make_unique<PoolEntry>();
+    entry->bwd = dnnl::pooling_backward(dnnl::pooling_backward::primitive_desc(d, Engine(), fwd));
+    e = PoolInsert(key, std::move(entry));
+  }
+  auto& s = Stream();
+  e->bwd.execute(s, {{DNNL_ARG_DIFF_DST, memory(p.Dst(), Engine(), dy)}, {DNNL_ARG_DIFF_SRC, memory(p.Src(), Engine(), dx)}});
+  s.wait();
+  return info.Env().Undefined();
+}
+
+
+// ---- Elementwise -------------------------------------------------------------
+
+// Unary functions by the code JavaScript passes (see src/kernels/elementwise-kernels.ts).
+dnnl::algorithm EltwiseAlgorithm(int code) {
+  switch (code) {
+    case 0: return dnnl::algorithm::eltwise_relu;      // alpha: negative slope
+    case 1: return dnnl::algorithm::eltwise_clip_v2;   // [alpha, beta]
+    case 2: return dnnl::algorithm::eltwise_logistic;
+    case 3: return dnnl::algorithm::eltwise_tanh;
+    case 4: return dnnl::algorithm::eltwise_exp;
+    case 5: return dnnl::algorithm::eltwise_log;
+    case 6: return dnnl::algorithm::eltwise_sqrt;
+    case 7: return dnnl::algorithm::eltwise_square;
+    case 8: return dnnl::algorithm::eltwise_abs;
+    case 9: return dnnl::algorithm::eltwise_elu;       // alpha
+    default: throw ArgError{true, "unknown elementwise function code"};
+  }
+}
+
+std::unordered_map<std::string, dnnl::primitive>& PrimCache() {
+  static std::unordered_map<std::string, dnnl::primitive> cache;
+  return cache;
+}
+
+template <typename Make>
+dnnl::primitive& CachedPrimitive(const std::string& key, Make make) {
+  auto& cache = PrimCache();
+  auto it = cache.find(key);
+  if (it != cache.end()) return it->second;
+  if (cache.size() >= kMaxCacheEntries) cache.clear();
+  return cache.emplace(key, make()).first->second;
+}
+
+size_t Length(const Napi::Value& v, const char* name) {
+  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_float32_array) {
+    throw ArgError{false, std::string(name) + " must be a Float32Array"};
+  }
+  return v.As<Napi::Float32Array>().ElementLength();
+}
+
+// eltwise(x, y, code, alpha, beta): y = f(x) elementwise, x and y of one length.
+Napi::Value Eltwise(const Napi::CallbackInfo& info) {
+  size_t n = Length(info[0], "x");
+  float* x = Floats(info[0], n, "x");
+  float* y = Floats(info[1], n, "y");
+  int code = info[2].IsNumber() ? info[2].As<Napi::Number>().Int32Value() : -1;
+  auto alg = EltwiseAlgorithm(code);
+  float alpha = info[3].IsNumber() ? info[3].As<Napi::Number>().FloatValue() : 0.f;
+  float beta = info[4].IsNumber() ? info[4].As<Napi::Number>().FloatValue() : 0.f;
+  if (n == 0) return info.Env().Undefined();
+  memory::desc md({static_cast<int64_t>(n)}, dt::f32, tag::a);
+  std::ostringstream key;
+  key << "eltwise:" << code << ',' << alpha << ',' << beta << ',' << n;
+  auto& prim = CachedPrimitive(key.str(), [&] {
+    dnnl::eltwise_forward::desc d(dnnl::prop_kind::forward_inference, alg, md, alpha, beta);
+    return dnnl::primitive(dnnl::eltwise_forward(dnnl::eltwise_forward::primitive_desc(d, Engine())));
+  });
+  auto& s = Stream();
+  prim.execute(s, {{DNNL_ARG_SRC, memory(md, Engine(), x)}, {DNNL_ARG_DST, memory(md, Engine(), y)}});
+  s.wait();
+  return info.Env().Undefined();
+}
+
+// step(x, y, alpha): y = x > 0 ? 1 : alpha (NaN stays NaN), as tfjs's Step (the relu gradient's mask).
+Napi::Value Step(const Napi::CallbackInfo& info) {
+  size_t n = Length(info[0], "x");
+  const float* x = Floats(info[0], n, "x");
+  float* y = Floats(info[1], n, "y");
+  float alpha = info[2].IsNumber() ? info[2].As<Napi::Number>().FloatValue() : 0.f;
+  for (size_t i = 0; i < n; ++i) {
+    float v = x[i];
+    y[i] = v != v ? v : (v > 0.f ? 1.f : alpha);
+  }
+  return info.Env().Undefined();
+}
+
+dnnl::algorithm BinaryAlgorithm(int code) {
+  switch (code) {
+    case 0: return dnnl::algorithm::binary_add;
+    case 1: return dnnl::algorithm::binary_sub;
+    case 2: return dnnl::algorithm::binary_mul;
+    case 3: return dnnl::algorithm::binary_div;
+    case 4: return dnnl::algorithm::binary_max;
+    case 5: return dnnl::algorithm::binary_min;
+    default: throw ArgError{true, "unknown binary function code"};
+  }
+}
+
+memory::dims ReadDims(const Napi::Value& v, const char* name) {
+  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_int32_array) {
+    throw ArgError{false, std::string(name) + " must be an Int32Array"};
+  }
+  auto a = v.As<Napi::Int32Array>();
+  if (a.ElementLength() < 1 || a.ElementLength() > 6) throw ArgError{true, std::string(name) + " must have rank 1 to 6"};
+  memory::dims d;
+  for (size_t i = 0; i < a.ElementLength(); ++i) {
+    if (a[i] < 1) throw ArgError{true, std::string(name) + " sizes must be ≥ 1"};
+    d.push_back(a[i]);
+  }
+  return d;
+}
+
+memory::desc RowMajor(const memory::dims& d) {
+  memory::dims strides(d.size());
+  int64_t st = 1;
+  for (size_t i = d.size(); i-- > 0;) {
+    strides[i] = st;
+    st *= d[i];
+  }
+  return memory::desc(d, dt::f32, strides);
+}
+
+size_t Product(const memory::dims& d) {
+  size_t p = 1;
+  for (auto v : d) p *= static_cast<size_t>(v);
+  return p;
+}
+
+// binary(a, b, y, code, dimsA, dimsB): y = a ∘ b, b broadcast to a's shape (same rank; b's sizes 1 or a's).
+Napi::Value Binary(const Napi::CallbackInfo& info) {
+  auto da = ReadDims(info[4], "dimsA");
+  auto db = ReadDims(info[5], "dimsB");
+  if (da.size() != db.size()) throw ArgError{true, "dimsA and dimsB must have the same rank"};
+  for (size_t i = 0; i < da.size(); ++i) {
+    if (db[i] != da[i] && db[i] != 1) throw ArgError{true, "b must broadcast to a's shape"};
+  }
+  float* a = Floats(info[0], Product(da), "a");
+  float* b = Floats(info[1], Product(db), "b");
+  float* y = Floats(info[2], Product(da), "y");
+  int code = info[3].IsNumber() ? info[3].As<Napi::Number>().Int32Value() : -1;
+  auto alg = BinaryAlgorithm(code);
+  auto ma = RowMajor(da), mb = RowMajor(db);
+  std::ostringstream key;
+  key << "binary:" << code;
+  for (auto v : da) key << ',' << v;
+  key << '|';
+  for (auto v : db) key << ',' << v;
+  auto& prim = CachedPrimitive(key.str(), [&] {
+    dnnl::binary::desc d(alg, ma, mb, ma);
+    return dnnl::primitive(dnnl::binary(dnnl::binary::primitive_desc(d, Engine())));
+  });
+  auto& s = Stream();
+  prim.execute(s, {{DNNL_ARG_SRC_0, memory(ma, Engine(), a)}, {DNNL_ARG_SRC_1, memory(mb, Engine(), b)}, {DNNL_ARG_DST, memory(ma, Engine(), y)}});
+  s.wait();
+  return info.Env().Undefined();
+}
+
+dnnl::algorithm ReductionAlgorithm(int code) {
+  switch (code) {
+    case 0: return dnnl::algorithm::reduction_sum;
+    case 1: return dnnl::algorithm::reduction_mean;
+    case 2: return dnnl::algorithm::reduction_max;
+    case 3: return dnnl::algorithm::reduction_min;
+    default: throw ArgError{true, "unknown reduction code"};
+  }
+}
+
+// reduce(x, y, code, dimsX, dimsY): y = reduction of x over the axes where dimsY is 1 (same rank).
+Napi::Value Reduce(const Napi::CallbackInfo& info) {
+  auto dx = ReadDims(info[3], "dimsX");
+  auto dy = ReadDims(info[4], "dimsY");
+  if (dx.size() != dy.size()) throw ArgError{true, "dimsX and dimsY must have the same rank"};
+  for (size_t i = 0; i < dx.size(); ++i) {
+    if (dy[i] != dx[i] && dy[i] != 1) throw ArgError{true, "dimsY must be dimsX with reduced axes set to 1"};
+  }
+  float* x = Floats(info[0], Product(dx), "x");
+  float* y = Floats(info[1], Product(dy), "y");
+  int code = info[2].IsNumber() ? info[2].As<Napi::Number>().Int32Value() : -1;
+  auto alg = ReductionAlgorithm(code);
+  auto mx = RowMajor(dx), my = RowMajor(dy);
+  std::ostringstream key;
+  key << "reduce:" << code;
+  for (auto v : dx) key << ',' << v;
+  key << '|';
+  for (auto v : dy) key << ',' << v;
+  auto& prim = CachedPrimitive(key.str(), [&] {
+    dnnl::reduction::desc d(alg, mx, my, 0.f, 0.f);
+    return dnnl::primitive(dnnl::reduction(dnnl::reduction::primitive_desc(d, Engine())));
+  });
+  auto& s = Stream();
+  prim.execute(s, {{DNNL_ARG_SRC, memory(mx, Engine(), x)}, {DNNL_ARG_DST, memory(my, Engine(), y)}});
+  s.wait();
+  return info.Env().Undefined();
+}
+
+// Which implementations oneDNN picks for a convolution: "fwd / bwd_data / bwd_weights",
+// e.g. "brgconv:avx512_core / ..." (for benchmarks and docs).
+Napi::Value Conv2dImplementation(const Napi::CallbackInfo& info) {
+  ConvParams p = ReadParams(info[0]);
+  auto fwd = ForwardPd(p, false, 0, dnnl::prop_kind::forward_training);
+  memory::desc src(p.Src(), dt::f32, tag::nhwc);
+  memory::desc dst(p.Dst(), dt::f32, tag::nhwc);
+  memory::desc wd(p.Weights(), dt::f32, tag::any);
+  dnnl::convolution_backward_data::primitive_desc bd(
+      {dnnl::algorithm::convolution_direct, src, wd, dst, p.Strides(), p.Dilates(), p.PadL(), p.PadR()}, Engine(), fwd);
+  dnnl::convolution_backward_weights::primitive_desc bw(
+      {dnnl::algorithm::convolution_direct, src, wd, dst, p.Strides(), p.Dilates(), p.PadL(), p.PadR()}, Engine(), fwd);
+  return Napi::String::New(info.Env(), std::string(fwd.impl_info_str()) + " / " + bd.impl_info_str() + " / " + bw.impl_info_str());
+}
+
+Napi::Value Info(const Napi::CallbackInfo& info) {
+  auto env = info.Env();
+  const dnnl_version_t* v = dnnl_version();
+  auto out = Napi::Object::New(env);
+  out.Set("version", std::to_string(v->major) + "." + std::to_string(v->minor) + "." + std::to_string(v->patch));
+  out.Set("major", v->major);
+  out.Set("minor", v->minor);
+  const char* runtime = v->cpu_runtime == DNNL_RUNTIME_OMP   ? "OMP"
+                        : v->cpu_runtime == DNNL_RUNTIME_TBB ? "TBB"
+                        : v->cpu_runtime == DNNL_RUNTIME_SEQ ? "SEQ"
+                                                             : "other";
+  out.Set("cpuRuntime", runtime);
+  out.Set("hash", v->hash ? v->hash : "");
+  return out;
+}
+
+Napi::Value CacheSize(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), static_cast<double>(Cache().size() + PoolCache().size() + PrimCache().size()));
+}
+
+Napi::Value ClearCache(const Napi::CallbackInfo& info) {
+  Cache().clear();
+  PoolCache().clear();
+  PrimCache().clear();
+  return info.Env().Undefined();
+}
+
+// Every export goes through here: bad arguments become TypeError/RangeError,
+// oneDNN failures an Error with code ONEDNN_UNIMPLEMENTED or ONEDNN_ERROR.
+template <Napi::Value (*F)(const Napi::CallbackInfo&)>
+Napi::Value Guarded(const Napi::CallbackInfo& info) {
+  auto env = info.Env();
+  try {
+    return F(info);
+  } catch (const ArgError& e) {
+    if (e.range) Napi::RangeError::New(env, e.message).ThrowAsJavaScriptException();
+    else Napi::TypeError::New(env, e.message).ThrowAsJavaScriptException();
+  } catch (const dnnl::error& e) {
+    auto err = Napi::Error::New(env, std::string("oneDNN: ") + e.what());
+    err.Set("code", e.status == dnnl_unimplemented ? "ONEDNN_UNIMPLEMENTED" : "ONEDNN_ERROR");
+    err.ThrowAsJavaScriptException();
+  } catch (const std::exception& e) {
+    auto err = Napi::Error::New(env, std::string("oneDNN addon: ") + e.what());
+    err.Set("code", "ONEDNN_ERROR");
+    err.ThrowAsJavaScriptException();
+  }
+  return env.Undefined();
+}
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  exports.Set("conv2dForward", Napi::Function::New<Guarded<Conv2dForward>>(env, "conv2dForward"));
+  exports.Set("conv2dBackwardData", Napi::Function::New<Guarded<Conv2dBackwardData>>(env, "conv2dBackwardData"));
+  exports.Set("conv2dBackwardWeights", Napi::Function::New<Guarded<Conv2dBackwardWeights>>(env, "conv2dBackwardWeights"));
+  exports.Set("pool2dForward", Napi::Function::New<Guarded<Pool2dForward>>(env, "pool2dForward"));
+  exports.Set("maxPool2dBackward", Napi::Function::New<Guarded<MaxPool2dBackward>>(env, "maxPool2dBackward"));
+  exports.Set("avgPool2dBackward", Napi::Function::New<Guarded<AvgPool2dBackward>>(env, "avgPool2dBackward"));
+  exports.Set("eltwise", Napi::Function::New<Guarded<Eltwise>>(env, "eltwise"));
+  exports.Set("step", Napi::Function::New<Guarded<Step>>(env, "step"));
+  exports.Set("binary", Napi::Function::New<Guarded<Binary>>(env, "binary"));
+  exports.Set("reduce", Napi::Function::New<Guarded<Reduce>>(env, "reduce"));
+  exports.Set("conv2dImplementation", Napi::Function::New<Guarded<Conv2dImplementation>>(env, "conv2dImplementation"));
+  exports.Set("info", Napi::Function::New<Guarded<Info>>(env, "info"));
+  exports.Set("cacheSize", Napi::Function::New<Guarded<CacheSize>>(env, "cacheSize"));
+  exports.Set("clearCache", Napi::Function::New<Guarded<ClearCache>>(env, "clearCache"));
+  exports.Set("abiVersion", Napi::Number::New(env, 3));
+  return exports;
+}
+
+}  // namespace
+
+NODE_API_MODULE(likeness_onednn, Init)

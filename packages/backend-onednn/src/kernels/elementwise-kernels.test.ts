@@ -1,0 +1,141 @@
+import { useBackend } from '@likeness/backends';
+import '@likeness/backends/cpu';
+import { expectNoLeaks, seededValues } from '@likeness/backends/testing';
+import * as tf from '@tensorflow/tfjs-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { oneDnnAvailability, REQUIRE_ONEDNN } from '../../test/availability';
+import { relativeError } from '../../test/reference-conv';
+import '../index';
+import { loadOneDnn } from '../native';
+import { ELEMENTWISE_MIN_SIZE } from './elementwise-kernels';
+
+const availability = oneDnnAvailability();
+const SHAPE: [number, number, number] = [3, 40, 50]; // 6000 elements: above ELEMENTWISE_MIN_SIZE
+
+/** Runs `f` on an empty primitive cache and checks it used a oneDNN primitive (the native path, not the cpu fallback). */
+function onOneDnn<T>(f: () => T): T {
+  loadOneDnn().clearCache();
+  const out = f();
+  expect(loadOneDnn().cacheSize(), 'a oneDNN primitive was used').toBeGreaterThan(0);
+  return out;
+}
+
+if (!availability.available) {
+  describe('oneDNN elementwise kernels (oneDNN not available here)', () => {
+    it('is not required here, and the refusal says what to install', () => {
+      expect(REQUIRE_ONEDNN, `LIKENESS_REQUIRE_ONEDNN=1 but: ${availability.error.message}`).toBe(false);
+      expect(availability.error.message).toMatch(/apt-get install libdnnl-dev|rebuild it/);
+    });
+  });
+} else {
+  describe('oneDNN elementwise kernels against float64', () => {
+    beforeAll(async () => {
+      expect((await useBackend('onednn', { allowSwitchWithTensors: true })).name).toBe('onednn');
+      expect(SHAPE.reduce((a, b) => a * b)).toBeGreaterThan(ELEMENTWISE_MIN_SIZE);
+    });
+
+    const unary: [string, (x: tf.Tensor) => tf.Tensor, (v: number) => number, number, number][] = [
+      ['relu', tf.relu, (v) => Math.max(v, 0), -2, 2],
+      ['leakyRelu 0.1', (x) => tf.leakyRelu(x, 0.1), (v) => (v > 0 ? v : 0.1 * v), -2, 2],
+      ['relu6', tf.relu6, (v) => Math.min(Math.max(v, 0), 6), -3, 9],
+      ['sigmoid', tf.sigmoid, (v) => 1 / (1 + Math.exp(-v)), -6, 6],
+      ['tanh', tf.tanh, Math.tanh, -3, 3],
+      ['exp', tf.exp, Math.exp, -4, 4],
+      ['log', tf.log, Math.log, 0.01, 5],
+      ['sqrt', tf.sqrt, Math.sqrt, 0, 5],
+      ['square', tf.square, (v) => v * v, -3, 3],
+      ['abs', tf.abs, Math.abs, -3, 3],
+      ['elu', tf.elu, (v) => (v > 0 ? v : Math.exp(v) - 1), -3, 3],
+    ];
+    for (const [i, [name, f, ref, lo, hi]] of unary.entries()) {
+      it(`${name}`, () => {
+        const values = seededValues(SHAPE.reduce((a, b) => a * b), 600 + i, lo, hi);
+        const x = tf.tensor(values, SHAPE);
+        const y = onOneDnn(() => f(x));
+        expect(y.shape).toEqual(SHAPE);
+        expect(relativeError(y.dataSync(), Array.from(values, ref))).toBeLessThan(2e-6);
+        tf.dispose([x, y]);
+      });
+    }
+
+    it('step (the relu gradient mask), NaN kept', () => {
+      const values = seededValues(6000, 700, -1, 1);
+      values[5] = NaN;
+      values[6] = 0;
+      const x = tf.tensor(values, SHAPE);
+      const y = tf.step(x, 0.25);
+      const out = y.dataSync();
+      expect(out[5]).toBeNaN();
+      expect(out[6]).toBe(0.25);
+      for (let j = 0; j < values.length; j++) if (j !== 5) expect(out[j]).toBe(values[j]! > 0 ? 1 : 0.25);
+      tf.dispose([x, y]);
+    });
+
+    it('add / sub / mul / div with broadcasting, either operand the broadcast one', () => {
+      const a = seededValues(6000, 701);
+      const b = seededValues(50, 702, 0.5, 2);
+      const A = tf.tensor(a, SHAPE);
+      const B = tf.tensor(b, [50]);
+      const at = (j: number) => b[j % 50]!;
+      const cases: [tf.Tensor, (v: number, j: number) => number][] = [
+        [onOneDnn(() => tf.add(A, B)), (v, j) => v + at(j)],
+        [onOneDnn(() => tf.add(B, A)), (v, j) => v + at(j)],
+        [onOneDnn(() => tf.sub(A, B)), (v, j) => v - at(j)],
+        [tf.sub(B, A), (v, j) => at(j) - v], // broadcast first operand: the cpu kernel
+        [onOneDnn(() => tf.mul(B, A)), (v, j) => v * at(j)],
+        [onOneDnn(() => tf.div(A, B)), (v, j) => v / at(j)],
+        [tf.div(B, A), (v, j) => at(j) / v],
+        [onOneDnn(() => tf.mul(A, tf.scalar(3))), (v) => v * 3],
+      ];
+      for (const [y, ref] of cases) {
+        expect(y.shape).toEqual(SHAPE);
+        expect(relativeError(y.dataSync(), Array.from(a, ref))).toBeLessThan(1e-6);
+      }
+      tf.dispose([A, B, ...cases.map(([y]) => y)]);
+    });
+
+    it('keeps int32 arithmetic exact (the cpu kernel)', () => {
+      const a = tf.fill([80, 80], 16777217, 'int32');
+      const y = tf.add(a, tf.scalar(1, 'int32'));
+      expect(y.dtype).toBe('int32');
+      expect(y.dataSync()[0]).toBe(16777218);
+      tf.dispose([a, y]);
+    });
+
+    it('sum / mean over axes, keepDims or not', () => {
+      const v = seededValues(6000, 703);
+      const x = tf.tensor(v, SHAPE);
+      const ref = (axes: number[], mean: boolean) => {
+        const keep = SHAPE.map((d, i) => (axes.includes(i) ? 1 : d));
+        const out = new Float64Array(keep.reduce((p, q) => p * q));
+        const count = axes.reduce((p, i) => p * SHAPE[i]!, 1);
+        for (let i0 = 0; i0 < SHAPE[0]; i0++)
+          for (let i1 = 0; i1 < SHAPE[1]; i1++)
+            for (let i2 = 0; i2 < SHAPE[2]; i2++) {
+              const k = [i0, i1, i2].map((ix, d) => (axes.includes(d) ? 0 : ix));
+              out[(k[0]! * keep[1]! + k[1]!) * keep[2]! + k[2]!]! += v[(i0 * SHAPE[1] + i1) * SHAPE[2] + i2]! / (mean ? count : 1);
+            }
+        return out;
+      };
+      const s01 = onOneDnn(() => tf.sum(x, [0, 1]));
+      expect(s01.shape).toEqual([50]);
+      expect(relativeError(s01.dataSync(), ref([0, 1], false))).toBeLessThan(1e-5);
+      const m2 = onOneDnn(() => tf.mean(x, -1, true));
+      expect(m2.shape).toEqual([3, 40, 1]);
+      expect(relativeError(m2.dataSync(), ref([2], true))).toBeLessThan(1e-5);
+      const all = tf.sum(x);
+      expect(all.shape).toEqual([]);
+      // Σ|v| ≈ 3000 in float32: an absolute error of a few 1e-4 is rounding.
+      expect(relativeError(all.dataSync(), ref([0, 1, 2], false))).toBeLessThan(1e-4);
+      tf.dispose([x, s01, m2, all]);
+    });
+
+    it('leaks no tensors', async () => {
+      const x = tf.randomNormal(SHAPE);
+      await expectNoLeaks(() => {
+        tf.dispose(tf.grad((a) => tf.sum(tf.mul(tf.relu(a), tf.sigmoid(a))))(x));
+      });
+      x.dispose();
+    });
+  });
+}

@@ -1,0 +1,119 @@
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { OneDnnUnavailableError } from './onednn-unavailable-error';
+
+/** What the N-API addon (`native/addon.cc`) exports. Every array is used in place. */
+export interface OneDnnAddon {
+  /** `y = act(conv(x, w) + bias)`; `params` from `convParams()`; act: 0 none, 1 relu, 2 relu6. */
+  conv2dForward(x: Float32Array, w: Float32Array, y: Float32Array, params: Int32Array, bias?: Float32Array | null, activation?: number): void;
+  conv2dBackwardData(dy: Float32Array, w: Float32Array, dx: Float32Array, params: Int32Array): void;
+  conv2dBackwardWeights(x: Float32Array, dy: Float32Array, dw: Float32Array, params: Int32Array): void;
+  /** `params` from `poolParams()`; kind 0 max, 1 average of the in-bounds values. */
+  pool2dForward(x: Float32Array, y: Float32Array, params: Int32Array, kind: 0 | 1): void;
+  maxPool2dBackward(x: Float32Array, dy: Float32Array, dx: Float32Array, params: Int32Array): void;
+  avgPool2dBackward(dy: Float32Array, dx: Float32Array, params: Int32Array): void;
+  /** `y = f(x)`; codes in `src/kernels/elementwise-kernels.ts`. */
+  eltwise(x: Float32Array, y: Float32Array, code: number, alpha: number, beta: number): void;
+  /** `y = x > 0 ? 1 : alpha` (NaN stays NaN), as tfjs's Step. */
+  step(x: Float32Array, y: Float32Array, alpha: number): void;
+  /** `y = a ∘ b`, b broadcast to a's dims (same rank). Codes: 0 add, 1 sub, 2 mul, 3 div. */
+  binary(a: Float32Array, b: Float32Array, y: Float32Array, code: number, dimsA: Int32Array, dimsB: Int32Array): void;
+  /** Reduces x over the axes where dimsY is 1. Codes: 0 sum, 1 mean. */
+  reduce(x: Float32Array, y: Float32Array, code: number, dimsX: Int32Array, dimsY: Int32Array): void;
+  /** The implementations oneDNN picks for a convolution: `'fwd / bwd_data / bwd_weights'`. */
+  conv2dImplementation(params: Int32Array): string;
+  info(): { version: string; major: number; minor: number; cpuRuntime: string; hash: string };
+  cacheSize(): number;
+  clearCache(): void;
+  readonly abiVersion: number;
+}
+
+/** The addon ABI this JavaScript expects (bumped with every change to the exports). */
+const ABI_VERSION = 3;
+const INSTALL =
+  'install oneDNN (`apt-get install libdnnl-dev` on Debian/Ubuntu, `brew install onednn` on macOS), then run ' +
+  '`pnpm --filter @likeness/backend-onednn build:native` (or reinstall @likeness/backend-onednn)';
+
+/** The package root: one level above both `src/` and `dist/`. */
+function packageRoot(): string {
+  const here = typeof __dirname === 'string' ? __dirname : dirname(fileURLToPath(import.meta.url));
+  return join(here, '..');
+}
+
+/** Where the addon is looked for: `LIKENESS_ONEDNN_ADDON`, else `build/Release/likeness_onednn.node`. */
+export function addonPath(): string {
+  return process.env.LIKENESS_ONEDNN_ADDON || join(packageRoot(), 'build', 'Release', 'likeness_onednn.node');
+}
+
+let cached: { addon?: OneDnnAddon; error?: OneDnnUnavailableError } | undefined;
+
+/**
+ * Loads the oneDNN addon once. Throws `OneDnnUnavailableError` whose one-line
+ * message says what to do: wrong platform, addon not built, `libdnnl` missing,
+ * or an addon built for another Node/oneDNN.
+ *
+ * @example
+ * ```ts
+ * import { loadOneDnn } from '@likeness/backend-onednn';
+ * loadOneDnn().info(); // { version: '2.6.3', cpuRuntime: 'OMP', … }
+ * ```
+ */
+export function loadOneDnn(): OneDnnAddon {
+  cached ??= tryLoad();
+  if (cached.error) throw cached.error;
+  return cached.addon!;
+}
+
+function tryLoad(): { addon?: OneDnnAddon; error?: OneDnnUnavailableError } {
+  const proc = (globalThis as { process?: { versions?: { node?: string }; platform?: string; arch?: string } }).process;
+  if (!proc?.versions?.node) {
+    return { error: new OneDnnUnavailableError({ reason: 'platform', message: 'oneDNN backend: needs Node.js (a native addon); use wasm or webgpu in browsers.' }) };
+  }
+  if (!['linux', 'darwin'].includes(proc.platform ?? '') || !['x64', 'arm64'].includes(proc.arch ?? '')) {
+    return {
+      error: new OneDnnUnavailableError({
+        reason: 'platform',
+        message: `oneDNN backend: ${proc.platform}-${proc.arch} is not supported (Linux or macOS on x64/arm64 only); falling back is expected here.`,
+      }),
+    };
+  }
+  const path = addonPath();
+  let addon: OneDnnAddon;
+  try {
+    addon = createRequire(join(packageRoot(), 'package.json'))(path) as OneDnnAddon;
+  } catch (cause) {
+    const msg = cause instanceof Error ? cause.message.split('\n')[0]! : String(cause);
+    if (/libdnnl|dnnl\.|cannot open shared object|image not found|Library not loaded/i.test(msg)) {
+      return { error: new OneDnnUnavailableError({ reason: 'library-missing', cause, message: `oneDNN backend: the oneDNN library is not installed (${msg}): ${INSTALL}.` }) };
+    }
+    if ((cause as { code?: string }).code === 'MODULE_NOT_FOUND' || /Cannot find module|ENOENT/.test(msg)) {
+      return { error: new OneDnnUnavailableError({ reason: 'not-built', cause, message: `oneDNN backend: the native addon is not built (${path} is missing): ${INSTALL}.` }) };
+    }
+    return {
+      error: new OneDnnUnavailableError({
+        reason: 'library-mismatch',
+        cause,
+        message: `oneDNN backend: the native addon does not load (${msg}); it was built for another Node.js or oneDNN: rebuild it with \`pnpm --filter @likeness/backend-onednn build:native\`.`,
+      }),
+    };
+  }
+  if (addon.abiVersion !== ABI_VERSION) {
+    return {
+      error: new OneDnnUnavailableError({
+        reason: 'library-mismatch',
+        message: `oneDNN backend: the native addon at ${path} has ABI ${String(addon.abiVersion)}, this JavaScript expects ${ABI_VERSION}: rebuild it with \`pnpm --filter @likeness/backend-onednn build:native\`.`,
+      }),
+    };
+  }
+  const { major, version } = addon.info();
+  if (major < 2) {
+    return { error: new OneDnnUnavailableError({ reason: 'library-mismatch', message: `oneDNN backend: oneDNN ${version} is too old (2.x needed): ${INSTALL}.` }) };
+  }
+  return { addon };
+}
+
+/** Forgets the loaded addon or the load failure (tests switch `LIKENESS_ONEDNN_ADDON`). @internal */
+export function resetOneDnnLoader(): void {
+  cached = undefined;
+}
