@@ -27,7 +27,7 @@ const e = tf.tensor2d([[1, 0]]);
 await g.enrol('ada', e);
 await saveGallery(g, ${JSON.stringify(join(dir, 'g.gallery'))});
 const h = await loadGallery(${JSON.stringify(join(dir, 'g.gallery'))});
-console.log(JSON.stringify({ size: h.size }));
+console.log(JSON.stringify({ size: await h.count() }));
 `,
     );
     try {
