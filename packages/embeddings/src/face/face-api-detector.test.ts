@@ -15,7 +15,11 @@ beforeAll(async () => {
 function fakeFaceApi() {
   const seen: { pixels: number[]; dtype: string; options: unknown }[] = [];
   const loads: string[] = [];
-  const net = (name: string) => ({ isLoaded: false, async loadFromDisk(dir: string) { loads.push(`${name}:${dir}`); this.isLoaded = true; } });
+  const net = (name: string) => ({
+    isLoaded: false,
+    async loadFromDisk(dir: string) { loads.push(`${name}:${dir}`); this.isLoaded = true; },
+    async loadFromUri(uri: string) { loads.push(`${name}:uri:${uri}`); this.isLoaded = true; },
+  });
   const api = {
     nets: { ssdMobilenetv1: net('ssd'), tinyFaceDetector: net('tiny'), faceLandmark68Net: net('landmarks') },
     SsdMobilenetv1Options: class { constructor(readonly o: unknown) {} },
@@ -44,6 +48,12 @@ describe('createFaceApiDetector', () => {
     await createFaceApiDetector(api, { kind: 'tiny' }); // loaded now: no modelPath needed
     expect(loads.length).toBe(2);
     image.dispose();
+  });
+
+  it('loads from a URL with loadFromUri (face-api\'s loadFromDisk fails outside Node), a folder with loadFromDisk', async () => {
+    const { api, loads } = fakeFaceApi();
+    await createFaceApiDetector(api, { kind: 'ssd', modelPath: 'http://127.0.0.1:4173/models/' });
+    expect(loads).toEqual(['ssd:uri:http://127.0.0.1:4173/models/', 'landmarks:uri:http://127.0.0.1:4173/models/']);
   });
 
   it('throws typed errors: not face-api, another tfjs-core engine, nets not loaded and no modelPath, bad kind or image', async () => {

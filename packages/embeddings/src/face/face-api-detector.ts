@@ -78,8 +78,13 @@ export async function createFaceApiDetector(faceapi: FaceApiModule, options: Fac
     if (typeof options.modelPath !== 'string') {
       throw new InvalidArgumentError({ fn, argument: 'options.modelPath', message: 'the face-api nets are not loaded; pass the model folder (faceApiModelDir() in Node) or URL, or load them first.' });
     }
-    if (typeof net.loadFromDisk === 'function') await net.loadFromDisk(options.modelPath);
+    // face-api's nets carry both loaders everywhere, but loadFromDisk only works in Node:
+    // a URL (or any path outside Node) goes through loadFromUri.
+    const isUrl = /^(https?|blob|data):/i.test(options.modelPath);
+    const inNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
+    if (!isUrl && inNode && typeof net.loadFromDisk === 'function') await net.loadFromDisk(options.modelPath);
     else if (typeof net.loadFromUri === 'function') await net.loadFromUri(options.modelPath);
+    else if (typeof net.loadFromDisk === 'function') await net.loadFromDisk(options.modelPath);
   }
   const opts = kind === 'ssd'
     ? new faceapi.SsdMobilenetv1Options({ minConfidence: options.minConfidence ?? 0.5, maxResults: options.maxResults ?? 10 })
