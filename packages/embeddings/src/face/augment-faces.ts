@@ -1,17 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { assertTensor, InvalidArgumentError, ShapeError } from '@likeness/backends';
-
-/** mulberry32: a small seeded PRNG in [0, 1). */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 as seededRandom } from '../internal/seeded-random';
 
 /** Options of {@link augmentFaces}. */
 export interface AugmentFacesOptions {

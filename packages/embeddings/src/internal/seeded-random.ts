@@ -15,3 +15,15 @@ export function glorotUniform(shape: number[], fanIn: number, fanOut: number, se
   const limit = Math.sqrt(6 / (fanIn + fanOut));
   return tf.randomUniform(shape, -limit, limit, 'float32', seed);
 }
+
+/** @internal mulberry32: a small seeded PRNG giving numbers in [0, 1), reproducible across runs. */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

@@ -4,6 +4,7 @@ import type { DistanceMetric } from '../distance/distance-metric';
 import { GalleryStoreError } from '../errors/gallery-store-error';
 import { createGallery } from '../gallery/gallery';
 import type { GalleryStoreV2 } from '../gallery/gallery-store';
+import { mulberry32 as rng } from '../internal/seeded-random';
 
 /** What {@link describeGalleryStoreConformance} needs to know about a store. */
 export interface GalleryStoreConformanceOptions {
@@ -19,17 +20,6 @@ export interface GalleryStoreConformanceOptions {
   minRecall?: number;
   /** Metrics to test. @defaultValue all three */
   metrics?: readonly DistanceMetric[];
-}
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Seeded Gaussian-ish rows [n][d] (sum of uniforms), reproducible across runs. */
