@@ -48,6 +48,9 @@ function copyRuntimeAssets(): Plugin {
 export default defineConfig({
   base: './',
   plugins: [copyRuntimeAssets()],
+  // PGlite loads its wasm, data file and the vector extension with `new URL(…, import.meta.url)`:
+  // pre-bundling would lose those files in dev; the build emits them as assets of the app.
+  optimizeDeps: { exclude: ['@electric-sql/pglite', '@electric-sql/pglite-pgvector'] },
   server: { headers: ISOLATION_HEADERS, host: '127.0.0.1' },
   preview: { headers: ISOLATION_HEADERS, host: '127.0.0.1' },
   // Vite 8's default minifier breaks tfjs-backend-wasm's threaded worker; esbuild's does not.

@@ -1,12 +1,14 @@
 /**
  * The likeness sample page: which backend runs (switchable), face verification
- * from two photos (or the webcam), a gallery in IndexedDB, and style transfer.
+ * from two photos (or the webcam), a gallery (PGlite + pgvector in IndexedDB),
+ * and style transfer.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { requestedBackend, startBackend, switchBackend } from './backend';
+import type { Gallery } from '@likeness/embeddings';
 import { distanceMatrix } from './distances';
 import { defaultThreshold, faceapi, findFaces, largestFace, loadFaceModels, type Face } from './faces';
-import { clearGallery, enrol, listPeople } from './gallery-db';
+import { listPeople, openGallery } from './gallery-db';
 import { setupStylePanel } from './style-panel';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -86,32 +88,50 @@ async function verify(): Promise<void> {
   setStatus(result, `distance ${d.toFixed(4)} (threshold ${threshold}, ${tf.getBackend()}): ${same ? 'same person' : 'different people'}`, 'done');
 }
 
+let gallery: Gallery | null = null;
+
 async function renderGallery(): Promise<void> {
-  const people = await listPeople();
-  $('gallery-list').replaceChildren(
-    ...people.map((p) => Object.assign(document.createElement('li'), { textContent: `${p.name} — ${p.embeddings.length} face(s)` })),
+  const list = $('gallery-list');
+  if (!gallery) return;
+  const people = await listPeople(gallery);
+  list.replaceChildren(
+    ...people.map((p) => {
+      const li = Object.assign(document.createElement('li'), { textContent: `${p.name} — ${p.faces} face(s) ` });
+      li.dataset.name = p.name;
+      const remove = Object.assign(document.createElement('button'), { type: 'button', textContent: 'remove', className: 'gallery-remove' });
+      remove.onclick = () => void run(async () => (await gallery!.remove(p.name), renderGallery()));
+      li.append(remove);
+      return li;
+    }),
   );
+  list.dataset.count = String(people.length);
+}
+
+/** Runs a gallery action, showing its error (if any) under the gallery. */
+async function run(action: () => Promise<unknown>): Promise<void> {
+  const out = $('identify-result');
+  try {
+    await action();
+  } catch (e) {
+    setStatus(out, `gallery: ${(e as Error).message}`, 'error');
+  }
 }
 
 async function identify(): Promise<void> {
-  const people = await listPeople();
   const faces = slots.b.faces ?? [];
   const out = $('identify-result');
-  if (people.length === 0) {
-    out.textContent = 'the gallery is empty: enrol someone first';
-    return;
-  }
-  const owners = people.flatMap((p) => p.embeddings.map(() => p.name));
-  const D = await distanceMatrix(faces.map((f) => f.embedding), people.flatMap((p) => p.embeddings));
-  const threshold = (Number($<HTMLInputElement>('threshold').value) || (await defaultThreshold()));
+  if (!gallery) return setStatus(out, 'the gallery is not open', 'error');
+  if ((await gallery.count()) === 0) return setStatus(out, 'the gallery is empty: enrol someone first', 'done');
+  if (faces.length === 0) return setStatus(out, 'no face in photo B', 'done');
+  setStatus(out, 'identifying…', 'busy');
+  const threshold = Number($<HTMLInputElement>('threshold').value) || (await defaultThreshold());
+  const answers = await gallery.identify(faces.map((f) => f.embedding), { threshold });
   const labels = faces.map((f, i) => {
-    const row = D[i]!;
-    const j = row.indexOf(Math.min(...row));
-    const name = row[j]! <= threshold ? owners[j]! : null;
-    return { box: f.box, text: name ? `${name} ${row[j]!.toFixed(2)}` : 'unknown', color: name ? '#00c853' : '#ff1744', name };
+    const { identity, distance } = answers[i]!;
+    return { box: f.box, text: identity ? `${identity} ${distance.toFixed(2)}` : 'unknown', color: identity ? '#00c853' : '#ff1744', name: identity };
   });
   drawSlot(slots.b, labels);
-  out.textContent = labels.map((l, i) => `face ${i + 1}: ${l.name ?? 'unknown'}`).join('; ');
+  setStatus(out, labels.map((l, i) => `face ${i + 1}: ${l.name ?? 'unknown'}`).join('; '), 'done');
 }
 
 async function setupWebcam(): Promise<void> {
@@ -166,19 +186,31 @@ async function main(): Promise<void> {
     const name = $<HTMLInputElement>('enrol-name').value.trim();
     const face = largestFace(slots.a.faces ?? []);
     if (!name || !face) return void ($('identify-result').textContent = name ? 'no face in photo A' : 'type a name first');
-    await enrol(name, face.embedding);
-    await renderGallery();
+    await run(async () => {
+      if (!gallery) throw new Error('the gallery is not open');
+      await gallery.enrol(name, face.embedding);
+      await renderGallery();
+    });
   };
-  $('identify').onclick = () => void identify();
-  $('gallery-clear').onclick = async () => (await clearGallery(), renderGallery());
+  $('identify').onclick = () => void run(identify);
+  $('gallery-clear').onclick = () =>
+    void run(async () => {
+      for (const name of (await gallery?.identities()) ?? []) await gallery!.remove(name);
+      await renderGallery();
+    });
   setupStylePanel();
-  await renderGallery();
+  await run(async () => {
+    const opened = await openGallery();
+    gallery = opened.gallery;
+    if (opened.migrated > 0) setStatus($('identify-result'), `moved ${opened.migrated} face(s) from the old IndexedDB gallery`, 'done');
+    await renderGallery();
+  });
   await setupWebcam();
   // 'ready' only once every control is wired: input events before this would be lost.
   setStatus(status, readyText, 'ready');
 }
 
 // For tests and the curious: the page's tfjs-core and face-api.
-Object.assign(globalThis, { likeness: { tf, faceapi, faces: { findFaces, loadFaceModels } } });
+Object.assign(globalThis, { likeness: { tf, faceapi, faces: { findFaces, loadFaceModels }, gallery: () => gallery } });
 
 void main();

@@ -132,6 +132,85 @@ describe('web app in chromium', () => {
     expect(Math.abs(answers.webgpu!.distance - answers.wasm!.distance)).toBeLessThan(0.02);
   });
 
+  it('keeps the gallery in PGlite (IndexedDB): enrol → reload → identify, remove, and a one-time move of the old IndexedDB gallery', async () => {
+    const page = await openApp('wasm');
+    const people = () => page.$$eval('#gallery-list li', (lis) => lis.map((li) => (li.firstChild?.textContent ?? '').trim()));
+    const identifyAnswer = async () => {
+      await page.$eval('#identify-result', (el) => ((el as HTMLElement).dataset.state = 'test-pending'));
+      await page.click('#identify');
+      await page.waitForFunction(() => ['done', 'error'].includes(document.getElementById('identify-result')!.dataset.state!), null, { timeout: 60_000 });
+      return page.$eval('#identify-result', (el) => ({ state: (el as HTMLElement).dataset.state, text: el.textContent ?? '' }));
+    };
+    const reload = async () => {
+      await page.reload();
+      await page.waitForFunction(() => ['ready', 'error'].includes(document.getElementById('status')!.dataset.state!), null, { timeout: 120_000 });
+      expect(await page.$eval('#status', (el) => (el as HTMLElement).dataset.state)).toBe('ready');
+    };
+    expect(await people()).toEqual([]);
+
+    await load(page, '#photo-a', 'ada.jpg');
+    await page.fill('#enrol-name', 'ada');
+    await page.click('#enrol');
+    await page.waitForFunction(() => document.getElementById('gallery-list')!.dataset.count === '1', null, { timeout: 60_000 });
+    expect(await people()).toEqual(['ada — 1 face(s)']);
+    // what the page wrote lives in PGlite's IndexedDB database, not in the old one
+    const dbs = await page.evaluate(async () => (await indexedDB.databases()).map((d) => d.name));
+    expect(dbs).toContain('/pglite/likeness-faces');
+    expect(dbs).not.toContain('likeness-gallery');
+
+    await reload();
+    expect(await people()).toEqual(['ada — 1 face(s)']);
+    await load(page, '#photo-b', 'ada-small.jpg');
+    const same = await identifyAnswer();
+    expect(same, same.text).toEqual({ state: 'done', text: 'face 1: ada' });
+    await load(page, '#photo-b', 'other.jpg');
+    const other = await identifyAnswer();
+    expect(other, other.text).toEqual({ state: 'done', text: 'face 1: unknown' });
+    await page.screenshot({ path: join(results, 'gallery.png'), fullPage: true });
+
+    // An old-format gallery (the page's former IndexedDB database) holding ada's stored descriptor under another
+    // name: after clearing PGlite and reloading it is moved in once, and the old database is deleted.
+    const adaRow = await page.evaluate(async () => {
+      const g = (globalThis as unknown as { likeness: { gallery(): { backingStore: { doEntries(): Promise<{ embedding: Float32Array }[]> } } } }).likeness.gallery();
+      return Array.from((await g.backingStore.doEntries())[0]!.embedding);
+    });
+    expect(adaRow).toHaveLength(128);
+    await page.click('#gallery-clear');
+    await page.waitForFunction(() => document.getElementById('gallery-list')!.dataset.count === '0', null, { timeout: 60_000 });
+    await page.evaluate(
+      (row) =>
+        new Promise<void>((resolve, reject) => {
+          const req = indexedDB.open('likeness-gallery', 1);
+          req.onupgradeneeded = () => req.result.createObjectStore('people', { keyPath: 'name' });
+          req.onerror = () => reject(req.error);
+          req.onsuccess = () => {
+            const tx = req.result.transaction('people', 'readwrite');
+            tx.objectStore('people').put({ name: 'legacy-ada', embeddings: [row, row.map((x) => x + 0.01)] });
+            tx.oncomplete = () => (req.result.close(), resolve());
+            tx.onerror = () => reject(tx.error);
+          };
+        }),
+      adaRow,
+    );
+    await reload();
+    expect(await people()).toEqual(['legacy-ada — 2 face(s)']);
+    expect(await page.$eval('#identify-result', (el) => el.textContent)).toBe('moved 2 face(s) from the old IndexedDB gallery');
+    expect(await page.evaluate(async () => (await indexedDB.databases()).map((d) => d.name))).not.toContain('likeness-gallery');
+    await reload(); // moved once, not twice
+    expect(await people()).toEqual(['legacy-ada — 2 face(s)']);
+    await load(page, '#photo-b', 'ada-small.jpg');
+    const migrated = await identifyAnswer();
+    expect(migrated, migrated.text).toEqual({ state: 'done', text: 'face 1: legacy-ada' });
+
+    // remove: gone now and after a reload
+    await page.click('#gallery-list li[data-name="legacy-ada"] button.gallery-remove');
+    await page.waitForFunction(() => document.getElementById('gallery-list')!.dataset.count === '0', null, { timeout: 60_000 });
+    expect(await identifyAnswer()).toEqual({ state: 'done', text: 'the gallery is empty: enrol someone first' });
+    await reload();
+    expect(await people()).toEqual([]);
+    await page.close();
+  });
+
   it('runs a few style-transfer iterations on wasm, updating the canvas, and cancels', async () => {
     const page = await openApp('wasm');
     await page.setInputFiles('#style-content', join(fixtures, 'ada.jpg'));
