@@ -64,11 +64,21 @@ describe('pgliteGalleryStore', () => {
     await s.close();
   });
 
+  it('builds the HNSW index with the given m and ef_construction', async () => {
+    const s = await pgliteGalleryStore({ pglite: db, dimension: 5, tablePrefix: 'hnsw_params', search: 'hnsw', hnswM: 24, efConstruction: 96 });
+    const r = await db.query<{ indexdef: string }>(`SELECT indexdef FROM pg_indexes WHERE tablename = 'hnsw_params_d5' AND indexdef LIKE '%USING hnsw%'`);
+    expect(r.rows).toHaveLength(1);
+    expect(r.rows[0]!.indexdef).toMatch(/\bm='?24'?.*ef_construction='?96'?/);
+    await s.close();
+  });
+
   it('bad options: typed errors naming the option', async () => {
     await expect(pgliteGalleryStore({ pglite: db, dimension: 0 })).rejects.toSatisfy((e: unknown) => InvalidArgumentError.isInstance(e) && e.argument === 'options.dimension');
     await expect(pgliteGalleryStore({ pglite: db, dimension: 3, metric: 'dot' as 'l2' })).rejects.toSatisfy((e: unknown) => InvalidArgumentError.isInstance(e) && e.argument === 'options.metric');
     await expect(pgliteGalleryStore({ pglite: db, dimension: 3, tenant: '' })).rejects.toSatisfy((e: unknown) => InvalidArgumentError.isInstance(e) && e.argument === 'options.tenant');
     await expect(pgliteGalleryStore({ pglite: db, dimension: 3, search: 'ivf' as 'hnsw' })).rejects.toSatisfy((e: unknown) => InvalidArgumentError.isInstance(e) && e.argument === 'options.search');
+    await expect(pgliteGalleryStore({ pglite: db, dimension: 3, search: 'hnsw', hnswM: 1 })).rejects.toSatisfy((e: unknown) => InvalidArgumentError.isInstance(e) && e.argument === 'options.hnswM');
+    await expect(pgliteGalleryStore({ pglite: db, dimension: 3, search: 'hnsw', hnswM: 16, efConstruction: 31 })).rejects.toSatisfy((e: unknown) => InvalidArgumentError.isInstance(e) && e.argument === 'options.efConstruction' && /32/.test(e.message));
     await expect(pgliteGalleryStore({ dimension: 3 })).rejects.toSatisfy((e: unknown) => InvalidArgumentError.isInstance(e) && e.argument === 'options.dataDir');
     const s = await pgliteGalleryStore({ pglite: db, dimension: 3, tenant: 'closed' });
     await s.close();

@@ -14,13 +14,15 @@ export interface ResolvedOptions {
   tenant: string;
   search: GallerySearchMode;
   efSearch: number;
+  hnswM: number;
+  efConstruction: number;
   prefix: string;
 }
 
 /** @internal */
 export function resolveOptions(fn: string, options: PgvectorStoreOptions): ResolvedOptions {
   if (options == null || typeof options !== 'object') throw new InvalidArgumentError({ fn, argument: 'options', message: 'expected { dimension, metric?, tenant?, search? }.' });
-  const { dimension, metric = 'l2', tenant = 'default', search = 'exact', efSearch = 100, tablePrefix = 'likeness_gallery' } = options;
+  const { dimension, metric = 'l2', tenant = 'default', search = 'exact', efSearch = 100, hnswM = 16, efConstruction = 64, tablePrefix = 'likeness_gallery' } = options;
   if (!(Number.isInteger(dimension) && dimension >= 1 && dimension <= 16_000)) {
     throw new InvalidArgumentError({ fn, argument: 'options.dimension', message: `expected an integer from 1 to 16000 (128 for face-api descriptors), got ${String(dimension)}.` });
   }
@@ -28,10 +30,14 @@ export function resolveOptions(fn: string, options: PgvectorStoreOptions): Resol
   if (typeof tenant !== 'string' || tenant.length === 0) throw new InvalidArgumentError({ fn, argument: 'options.tenant', message: 'expected a non-empty string naming the gallery.' });
   if (search !== 'exact' && search !== 'hnsw') throw new InvalidArgumentError({ fn, argument: 'options.search', message: `expected 'exact' or 'hnsw', got ${JSON.stringify(search)}.` });
   if (!(Number.isInteger(efSearch) && efSearch >= 1 && efSearch <= 1000)) throw new InvalidArgumentError({ fn, argument: 'options.efSearch', message: `expected an integer from 1 to 1000, got ${String(efSearch)}.` });
+  if (!(Number.isInteger(hnswM) && hnswM >= 2 && hnswM <= 100)) throw new InvalidArgumentError({ fn, argument: 'options.hnswM', message: `expected an integer from 2 to 100 (pgvector's m; 16 is its default), got ${String(hnswM)}.` });
+  if (!(Number.isInteger(efConstruction) && efConstruction >= 2 * hnswM && efConstruction <= 1000)) {
+    throw new InvalidArgumentError({ fn, argument: 'options.efConstruction', message: `expected an integer from 2·hnswM (${2 * hnswM}) to 1000 (pgvector's ef_construction; 64 is its default), got ${String(efConstruction)}.` });
+  }
   if (typeof tablePrefix !== 'string' || !/^[a-z_][a-z0-9_]{0,39}$/.test(tablePrefix)) {
     throw new InvalidArgumentError({ fn, argument: 'options.tablePrefix', message: `expected a lower-case SQL identifier such as 'likeness_gallery', got ${JSON.stringify(tablePrefix)}.` });
   }
-  return { dimension, metric, tenant, search, efSearch, prefix: tablePrefix };
+  return { dimension, metric, tenant, search, efSearch, hnswM, efConstruction, prefix: tablePrefix };
 }
 
 function vectorLiteral(v: Float32Array): string {
@@ -113,7 +119,9 @@ export class SqlGalleryStore implements GalleryStoreV2 {
       await tx.query(`CREATE TABLE IF NOT EXISTS ${t.entries} (tenant text NOT NULL, id text NOT NULL, identity text NOT NULL, embedding vector(${o.dimension}) NOT NULL, PRIMARY KEY (tenant, id))`);
       await tx.query(`CREATE INDEX IF NOT EXISTS ${t.entries}_identity ON ${t.entries} (tenant, identity)`);
       if (o.search === 'hnsw') {
-        await tx.query(`CREATE INDEX IF NOT EXISTS ${t.hnsw} ON ${t.entries} USING hnsw (embedding ${o.metric === 'cosine' ? 'vector_cosine_ops' : 'vector_l2_ops'})`);
+        // A build over existing rows (a bulk load opened with search: 'hnsw' afterwards) is much faster with the graph in memory.
+        await tx.query(`SET LOCAL maintenance_work_mem = '256MB'`);
+        await tx.query(`CREATE INDEX IF NOT EXISTS ${t.hnsw} ON ${t.entries} USING hnsw (embedding ${o.metric === 'cosine' ? 'vector_cosine_ops' : 'vector_l2_ops'}) WITH (m = ${o.hnswM}, ef_construction = ${o.efConstruction})`);
       }
       await tx.query(`INSERT INTO ${t.tenants} (tenant, dimension, metric) VALUES ($1, $2, $3) ON CONFLICT (tenant) DO NOTHING`, [o.tenant, o.dimension, o.metric]);
       return (await tx.query<{ dimension: number; metric: string }>(`SELECT dimension, metric FROM ${t.tenants} WHERE tenant = $1`, [o.tenant])).rows[0]!;

@@ -19,6 +19,16 @@ export interface PgvectorStoreOptions {
   search?: GallerySearchMode;
   /** HNSW candidate list size per query (`hnsw.ef_search`, raised to k when smaller). @defaultValue `100` */
   efSearch?: number;
+  /**
+   * HNSW links per node (pgvector's `m`), used when the index is created (an
+   * existing index keeps the value it was built with). @defaultValue `16`
+   */
+  hnswM?: number;
+  /**
+   * HNSW build candidate list size (pgvector's `ef_construction`, at least
+   * 2·`hnswM`), used when the index is created. @defaultValue `64`
+   */
+  efConstruction?: number;
   /** Prefix of the tables this store creates. @defaultValue `'likeness_gallery'` */
   tablePrefix?: string;
 }

@@ -1,29 +1,12 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGallery, GalleryStoreError } from '@likeness/embeddings';
+import { pkg, runChild } from '../../test/run-child';
 import { pgliteGalleryStore } from './pglite-folder-store';
 
-const pkg = join(dirname(fileURLToPath(import.meta.url)), '../..');
-const child = join(pkg, 'test/fixtures/child.ts');
-
-interface Run {
-  proc: ChildProcess;
-  done: Promise<{ code: number | null; signal: NodeJS.Signals | null; lines: unknown[] }>;
-}
-
-function run(...args: string[]): Run {
-  const proc = spawn(process.execPath, ['--import', 'tsx', child, ...args], { cwd: pkg, stdio: ['pipe', 'pipe', 'inherit'] });
-  let out = '';
-  proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; lines: unknown[] }>((resolve) => {
-    proc.on('close', (code, signal) => resolve({ code, signal, lines: out.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l)) }));
-  });
-  return { proc, done };
-}
+const run = (...args: string[]) => runChild(args);
 
 // Only folders this file created with mkdtemp are removed afterwards.
 const dirs: string[] = [];

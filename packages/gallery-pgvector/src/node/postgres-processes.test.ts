@@ -1,0 +1,61 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createGallery } from '@likeness/embeddings';
+import { startLoopbackServer, type LoopbackServer } from '../../test/pg-server';
+import { pkg, runChild } from '../../test/run-child';
+import { postgresGalleryStore } from './postgres-gallery-store';
+
+// Separate processes talking the Postgres wire protocol to one server (PGlite
+// behind @electric-sql/pglite-socket on a loopback port, started here).
+let server: LoopbackServer;
+beforeAll(async () => {
+  // The children load @likeness/embeddings from its build (plain Node cannot run tfjs-core's source).
+  if (!existsSync(join(pkg, '../embeddings/dist/index.js'))) throw new Error('build @likeness/embeddings first (pnpm build): the child processes import its dist');
+  server = await startLoopbackServer();
+});
+afterAll(async () => {
+  await server?.stop();
+});
+
+const open = (tenant: string) => postgresGalleryStore({ connectionString: server.url, maxConnections: 1, dimension: 8, tenant });
+
+describe('one server, several processes (wire protocol)', () => {
+  it('two processes enrolling at once, each over two connections: nothing is lost', async () => {
+    const env = { CHILD_TENANT: 'concurrent' };
+    const a = runChild(['pg-enrol', server.url, 'alice', '6', '20'], env);
+    const b = runChild(['pg-enrol', server.url, 'bob', '6', '20'], env);
+    const [ra, rb] = await Promise.all([a.done, b.done]);
+    expect(ra.lines).toEqual([{ ok: true }]);
+    expect(rb.lines).toEqual([{ ok: true }]);
+    const g = createGallery({ store: await open('concurrent') });
+    expect(await g.count()).toBe(240);
+    expect((await g.entriesOf('alice')).length).toBe(120);
+    expect((await g.entriesOf('bob')).length).toBe(120);
+    // every stored vector is one the children wrote (no torn or mixed rows)
+    const entries = await g.backingStore!.doEntries();
+    const expected = new Set<string>();
+    for (let b = 0; b < 6; b++) for (let i = 0; i < 20; i++) expected.add(Array.from({ length: 8 }, (_, k) => Math.fround(Math.sin((b * 1000 + i) * 7 + k)).toFixed(5)).join(','));
+    for (const e of entries) expect(expected.has(Array.from(e.embedding, (x) => x.toFixed(5)).join(','))).toBe(true);
+    await g.close();
+  });
+
+  it('kill -9 of a client inside a bulk enrol transaction: the server keeps the committed entries and none of that transaction, and stays writable', async () => {
+    const r = await runChild(['pg-crash', server.url], { CHILD_TENANT: 'crash' }).done;
+    expect(r.signal).toBe('SIGKILL');
+    expect(r.lines).toEqual([{ killing: true }]); // killed after 2 of 6 INSERT statements of one transaction
+    const g = createGallery({ store: await open('crash') });
+    expect(await g.count()).toBe(10);
+    expect(await g.identities()).toEqual(['committed']);
+    await g.enrol('after', [[1, 1, 1, 1, 1, 1, 1, 1]]);
+    expect(await g.count()).toBe(11);
+    await g.close();
+    // and no transaction was left open on the server by the dead client
+    const c = new pg.Client({ connectionString: server.url });
+    await c.connect();
+    const n = await c.query<{ n: string }>(`SELECT count(*) AS n FROM likeness_gallery_d8 WHERE tenant = 'crash' AND identity = 'lost'`);
+    expect(Number(n.rows[0]!.n)).toBe(0);
+    await c.end();
+  });
+});
