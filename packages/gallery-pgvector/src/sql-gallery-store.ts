@@ -22,7 +22,7 @@ export interface ResolvedOptions {
 /** @internal */
 export function resolveOptions(fn: string, options: PgvectorStoreOptions): ResolvedOptions {
   if (options == null || typeof options !== 'object') throw new InvalidArgumentError({ fn, argument: 'options', message: 'expected { dimension, metric?, tenant?, search? }.' });
-  const { dimension, metric = 'l2', tenant = 'default', search = 'exact', efSearch = 100, hnswM = 16, efConstruction = 64, tablePrefix = 'likeness_gallery' } = options;
+  const { dimension, metric = 'l2', tenant = 'default', search = 'exact', efSearch = 200, hnswM = 16, efConstruction = 64, tablePrefix = 'likeness_gallery' } = options;
   if (!(Number.isInteger(dimension) && dimension >= 1 && dimension <= 16_000)) {
     throw new InvalidArgumentError({ fn, argument: 'options.dimension', message: `expected an integer from 1 to 16000 (128 for face-api descriptors), got ${String(dimension)}.` });
   }
@@ -201,12 +201,17 @@ export class SqlGalleryStore implements GalleryStoreV2 {
     const D = this.dimension;
     const Q = queries.length / D;
     const op = this.metric === 'cosine' ? '<=>' : '<->';
-    const sql = `SELECT id, identity, embedding ${op} $2::vector(${D}) AS distance FROM ${this.t.entries} WHERE tenant = $1 ORDER BY embedding ${op} $2::vector(${D}) LIMIT $3`;
+    // HNSW: the tenant test is written so that the (tenant, identity) b-tree cannot serve it (the planner
+    // would otherwise filter by tenant through that index and sort every row: an exact scan in disguise),
+    // and sequential scans are off, which leaves the HNSW index scan (filtered by tenant as it goes).
+    const tenantTest = this.exact ? 'tenant = $1' : `(tenant || '') = $1`;
+    const sql = `SELECT id, identity, embedding ${op} $2::vector(${D}) AS distance FROM ${this.t.entries} WHERE ${tenantTest} ORDER BY embedding ${op} $2::vector(${D}) LIMIT $3`;
     return this.reader.transaction(async (tx) => {
+      await tx.query(`SET LOCAL enable_bitmapscan = off`);
       if (this.exact) {
         await tx.query(`SET LOCAL enable_indexscan = off`);
-        await tx.query(`SET LOCAL enable_bitmapscan = off`);
       } else {
+        await tx.query(`SET LOCAL enable_seqscan = off`);
         await tx.query(`SELECT set_config('hnsw.ef_search', $1, true)`, [String(Math.min(1000, Math.max(this.o.efSearch, k)))]);
         if (this.iterativeScan) await tx.query(`SELECT set_config('hnsw.iterative_scan', 'relaxed_order', true)`);
       }

@@ -17,7 +17,12 @@ export interface PgvectorStoreOptions {
    * approximate but sub-linear. @defaultValue `'exact'`
    */
   search?: GallerySearchMode;
-  /** HNSW candidate list size per query (`hnsw.ef_search`, raised to k when smaller). @defaultValue `100` */
+  /**
+   * HNSW candidate list size per query (`hnsw.ef_search`, raised to k when
+   * smaller). 200 gave recall@10 0.991 at 100,000 face-like entries with the
+   * default `hnswM`/`efConstruction` (100: 0.970; see the package's benchmark).
+   * @defaultValue `200`
+   */
   efSearch?: number;
   /**
    * HNSW links per node (pgvector's `m`), used when the index is created (an
