@@ -18,6 +18,7 @@ import { stylizeCommand } from './commands/stylize';
 import { verifyCommand } from './commands/verify';
 import { installSigint } from './cancellation';
 import { CliError, EXIT } from './errors';
+import { THRESHOLD_HELP } from './faces';
 import { Session, type GlobalOptions } from './session';
 
 function build(): Command {
@@ -41,7 +42,7 @@ function build(): Command {
     .description('are the (largest) faces in two photos the same person? prints the distance and the verdict')
     .argument('<photo-a>')
     .argument('<photo-b>')
-    .option('-t, --threshold <distance>', 'L2 distance above which faces are different people (default: 0.6)')
+    .option('-t, --threshold <distance>', THRESHOLD_HELP)
     .action((a: string, b: string, opts, cmd: Command) => verifyCommand(session(cmd), a, b, opts));
 
   program
@@ -59,7 +60,7 @@ function build(): Command {
     .argument('<photo>')
     .requiredOption('-g, --gallery <file>', 'gallery file (@likeness/embeddings format, e.g. faces.lkgl)')
     .option('-o, --out <image>', 'write the photo with labelled boxes (.png/.jpg/.webp)')
-    .option('-t, --threshold <distance>', 'L2 distance above which a face is unknown (default: 0.6)')
+    .option('-t, --threshold <distance>', THRESHOLD_HELP.replace('faces are different people', 'a face is unknown'))
     .action((photo: string, opts, cmd: Command) => identifyCommand(session(cmd), photo, opts));
 
   program

@@ -14,7 +14,8 @@ import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { useBackend } from '@likeness/backends';
 import '@likeness/backends/cpu';
-import { loadGallery } from '@likeness/embeddings/node';
+import { DEFAULT_FACE_CALIBRATION } from '@likeness/embeddings';
+import { DEFAULT_MAX_DECODE_PIXELS, loadGallery } from '@likeness/embeddings/node';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 
@@ -124,15 +125,20 @@ describe('likeness CLI', () => {
 
     const id = await cli('--json', 'identify', join(demoDir, 'sample1.jpg'), '--gallery', 'g.lkgl', '--out', 'annotated.png');
     expect(id.code, id.stderr).toBe(0);
-    const res = JSON.parse(id.stdout) as { faces: { box: { x: number; y: number; width: number }; name: string | null; distance: number }[] };
+    const res = JSON.parse(id.stdout) as { threshold: number; faces: { box: { x: number; y: number; width: number }; name: string | null; distance: number }[] };
     expect(res.faces).toHaveLength(3);
-    // Ada was cropped from x ∈ [1250, 1730] of the full photo, shrunk to 1600 px wide (× 1600/1920).
+    // Ada was cropped from x ∈ [1250, 1730] of the 1920 px photo; boxes are in the photo's own pixels.
     const named = res.faces.filter((f) => f.name === 'Ada');
     expect(named.length).toBeGreaterThanOrEqual(1);
     const nearest = res.faces.reduce((a, b) => (a.distance < b.distance ? a : b));
     expect(nearest.name).toBe('Ada');
-    expect(nearest.box.x * (1920 / 1600)).toBeGreaterThan(1250);
+    expect(nearest.box.x).toBeGreaterThan(1250);
+    expect(nearest.box.x + nearest.box.width).toBeLessThan(1730);
     expect(nearest.distance).toBeLessThan(0.3);
+    // Everyone else is farther than the threshold the JSON reports (the library's default), so unknown.
+    expect(res.threshold).toBe(DEFAULT_FACE_CALIBRATION.threshold);
+    for (const f of res.faces) expect(f.name).toBe(f.distance <= res.threshold ? 'Ada' : null);
+    // The annotated copy is shrunk to 1600 px on its longer side.
     const meta = await sharp(join(dir, 'annotated.png')).metadata();
     expect([meta.format, meta.width]).toEqual(['png', 1600]);
 
@@ -190,7 +196,7 @@ describe('likeness CLI', () => {
     expect((await cli('enrol', 'obama', 'face.jpg', '-g', 'dup.lkgl')).code).toBe(0);
     const r = await cli('--json', 'enrol', 'barack', 'face.jpg', '-g', 'dup.lkgl');
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toMatch(/warning: face\.jpg looks like "obama", already in the gallery \(distance 0\.000 ≤ 0\.6\); enrolled as "barack" anyway/);
+    expect(r.stderr).toMatch(/warning: face\.jpg looks like "obama", already in the gallery \(distance 0\.000 ≤ 0\.505\); enrolled as "barack" anyway/);
     const out = JSON.parse(r.stdout) as { warnings: { photo: string; identity: string; distance: number }[]; people: number };
     expect(out.people).toBe(2);
     expect(out.warnings).toHaveLength(1);
@@ -251,7 +257,9 @@ describe('likeness CLI: output paths, exit codes, --json errors', () => {
     await writeFile(join(dir, 'huge.png'), png);
     const r = await cli('verify', 'huge.png', 'face.jpg');
     expect(r.code).toBe(3);
-    expect(r.stderr.trim()).toBe('likeness: image too large: huge.png is 20000×20000 = 400 megapixels, over the limit of 268 megapixels (16383×16383): shrink it first');
+    // The limit is @likeness/embeddings' decoding budget, refused from the header before any decode.
+    expect(DEFAULT_MAX_DECODE_PIXELS).toBe(50_000_000);
+    expect(r.stderr.trim()).toBe('likeness: image too large: huge.png is 20000×20000 = 400 megapixels, over the limit of 50 megapixels: shrink it first');
   });
 
   it('exits 130 on Ctrl-C during stylize, without writing the output, and says so (as JSON too)', async () => {

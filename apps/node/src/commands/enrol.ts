@@ -1,9 +1,12 @@
 import type { Gallery } from '@likeness/embeddings';
-import { analysePhoto, mainFace } from '../analyse-photo';
 import { CliError, EXIT } from '../errors';
+import { facesIn, formatThreshold, mainFace } from '../faces';
 import { newGallery, openGallery, withGalleryLock, writeGallery } from '../gallery-file';
 import { checkOutputPath } from '../output-path';
 import type { Session } from '../session';
+
+/** The length of the recognizer's descriptors (the dlib ResNet's 128). */
+export const EMBEDDING_SIZE = 128;
 
 /** A face being enrolled that the gallery already holds under another name. */
 export interface DuplicateWarning {
@@ -30,17 +33,16 @@ export async function enrolCommand(session: Session, name: string, photos: strin
   try {
     const backend = await session.backend();
     backendName = backend.name;
-    const { detector, embedder } = await session.faceModels();
-    threshold = embedder.threshold;
-    dimension = embedder.embeddingSize;
+    const faces = await session.faces();
+    threshold = faces.calibration.threshold;
+    dimension = EMBEDDING_SIZE;
     bar.tick('models loaded');
     // An unusable gallery file is reported before the photos are embedded.
     (await openGallery(opts.gallery, dimension))?.dispose();
     // Embed every photo first: the gallery is written only when all of them succeeded.
     for (const photo of photos) {
-      const { faces } = await analysePhoto(photo, detector, embedder);
-      const face = mainFace(faces, photo);
-      added.push({ embedding: Float32Array.from(face.embedding), source: photo, faces: faces.length });
+      const found = await facesIn(faces, photo);
+      added.push({ embedding: Float32Array.from(mainFace(found, photo).descriptor), source: photo, faces: found.faces.length });
       bar.tick(photo);
     }
   } finally {
@@ -59,7 +61,7 @@ export async function enrolCommand(session: Session, name: string, photos: strin
     }
   });
   for (const w of warnings) {
-    session.warn(`${w.photo} looks like "${w.identity}", already in the gallery (distance ${w.distance.toFixed(3)} ≤ ${threshold}); enrolled as "${name}" anyway (remove one of them if they are the same person)`);
+    session.warn(`${w.photo} looks like "${w.identity}", already in the gallery (distance ${w.distance.toFixed(3)} ≤ ${formatThreshold(threshold)}); enrolled as "${name}" anyway (remove one of them if they are the same person)`);
   }
   session.log(`enrolled ${name}: ${added.length} face(s) added, ${total} in total; gallery ${opts.gallery} has ${people} people (backend ${backendName})`);
   session.result({ name, added: added.length, total, people, gallery: opts.gallery, backend: backendName, warnings });
