@@ -1,23 +1,25 @@
-import { confidenceFromDistance, type EmbeddedFace, type FaceSearch } from '@likeness/embeddings';
+import { confidenceFromDistance, type EmbeddedFace, type FaceSearch, type Gallery } from '@likeness/embeddings';
 import { annotate, PALETTE } from '../annotate';
 import { CliError, EXIT } from '../errors';
 import { facesIn } from '../faces';
-import { openGallery } from '../gallery-file';
+import { galleryFolderExists, galleryKind, openGalleryFile, openGalleryFolder } from '../gallery';
 import { readImage, writeImageFile } from '../image-io';
 import { checkOutputPath, IMAGE_EXTENSIONS } from '../output-path';
 import type { Session } from '../session';
-import { EMBEDDING_SIZE } from './enrol';
 import { parseThreshold } from './options';
 
 /** The annotated image (`--out`) is shrunk to at most this many pixels on its longer side. */
 export const ANNOTATED_MAX_SIDE = 1600;
 
-/** `likeness identify photo.jpg --gallery faces.lkgl [--out annotated.png]`: names every face in a photo. */
+/**
+ * `likeness identify photo.jpg --gallery faces.gallery [--out annotated.png]`: names every face in a photo.
+ * A gallery folder is opened (and so locked) only after the photo is embedded; a `.lkgl` file is read as it was.
+ */
 export async function identifyCommand(session: Session, photo: string, opts: { gallery: string; out?: string; threshold?: string }): Promise<void> {
   // The output is checked before anything is loaded: a bad -o costs nothing.
   if (opts.out) await checkOutputPath(opts.out, { flag: '-o/--out', extensions: IMAGE_EXTENSIONS });
   const bar = session.progress(2, 'identifying');
-  let gallery: Awaited<ReturnType<typeof openGallery>>;
+  let gallery: Gallery | undefined;
   let found: FaceSearch<EmbeddedFace>;
   let backendName: string;
   let threshold: number;
@@ -26,16 +28,21 @@ export async function identifyCommand(session: Session, photo: string, opts: { g
     const faces = await session.faces();
     bar.tick('models loaded');
     threshold = parseThreshold(opts.threshold, faces.calibration.threshold);
-    gallery = await openGallery(opts.gallery, EMBEDDING_SIZE);
-    if (!gallery) throw new CliError(`gallery not found: ${opts.gallery} (create it with \`likeness enrol <name> <photos...> --gallery ${opts.gallery}\`)`, EXIT.gallery);
-    if ((await gallery.count()) === 0) {
-      gallery.dispose();
-      throw new CliError(`gallery ${opts.gallery} is empty: enrol someone first`, EXIT.gallery);
+    const kind = await galleryKind(opts.gallery);
+    const notFound = () => new CliError(`gallery not found: ${opts.gallery} (create it with \`likeness enrol <name> <photos...> --gallery ${opts.gallery}\`)`, EXIT.gallery);
+    if (kind === 'file') {
+      gallery = await openGalleryFile(opts.gallery);
+      if (!gallery) throw notFound();
+      await assertNotEmpty(gallery, opts.gallery);
+    } else if (!(await galleryFolderExists(opts.gallery))) {
+      throw notFound();
     }
     try {
       found = await facesIn(faces, photo);
+      gallery ??= await openGalleryFolder(opts.gallery);
+      if (kind === 'folder') await assertNotEmpty(gallery, opts.gallery);
     } catch (error) {
-      gallery.dispose();
+      await gallery?.close();
       throw error;
     }
     bar.tick(`${found.faces.length} face(s) found`);
@@ -46,6 +53,7 @@ export async function identifyCommand(session: Session, photo: string, opts: { g
     const names = await gallery.identities();
     if (found.faces.length === 0) throw new CliError(`no face found in ${photo}`, EXIT.noFace);
     const answers = await gallery.identify(found.faces.map((f) => f.descriptor), { threshold });
+    await gallery.close(); // releases the folder before the annotated image is drawn
     const { calibration } = await session.faces();
     const results = found.faces.map((f, i) => {
       const m = answers[i]!;
@@ -81,6 +89,13 @@ export async function identifyCommand(session: Session, photo: string, opts: { g
     }
     session.result({ faces: results, threshold, backend: backendName, width: found.width, height: found.height, out: opts.out ?? null });
   } finally {
-    gallery.dispose();
+    await gallery.close();
   }
+}
+
+/** @throws CliError(EXIT.gallery) when the gallery holds nobody (closing it first). */
+async function assertNotEmpty(gallery: Gallery, path: string): Promise<void> {
+  if ((await gallery.count()) > 0) return;
+  await gallery.close();
+  throw new CliError(`gallery ${path} is empty: enrol someone first`, EXIT.gallery);
 }
