@@ -66,6 +66,6 @@ describe('openGalleryFolder', () => {
     const e = await failure(openGalleryFolder(held));
     expect(Date.now() - t0).toBeGreaterThanOrEqual(300);
     expect(e.exitCode).toBe(EXIT.busy);
-    expect(e.message).toBe(`gallery ${held} is in use by another likeness process (${held}.lock) and stayed locked for 0 s: try again; delete ${held}.lock only if no likeness process is running`);
+    expect(e.message).toBe(`gallery ${held} is in use by another likeness process (${held}.lock) and stayed locked for 0.3 s: try again; delete ${held}.lock only if no likeness process is running`);
   });
 });

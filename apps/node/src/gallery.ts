@@ -74,7 +74,7 @@ export async function openGalleryFolder(path: string): Promise<Gallery> {
     if (GalleryStoreError.isInstance(error)) {
       if (error.reason === 'locked') {
         throw new CliError(
-          `gallery ${path} is in use by another likeness process (${resolve(path)}.lock) and stayed locked for ${Math.round(waitMs / 1000)} s: try again; delete ${path}.lock only if no likeness process is running`,
+          `gallery ${path} is in use by another likeness process (${resolve(path)}.lock) and stayed locked for ${Number((waitMs / 1000).toFixed(1))} s: try again; delete ${path}.lock only if no likeness process is running`,
           EXIT.busy,
           { cause: error },
         );
