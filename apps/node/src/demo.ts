@@ -99,7 +99,7 @@ async function main(): Promise<void> {
   // 4. Group the same people across photos
   const groups = clusterFaces(D, faces.map((f) => f.photo), GROUP_THRESHOLD);
   const multi = groups.filter((g) => g.length > 1);
-  console.log(`== grouping (complete linkage, L2 ≤ ${GROUP_THRESHOLD}, never two faces of one photo)`);
+  console.log(`== grouping (complete linkage, L2 ≤ ${formatThreshold(GROUP_THRESHOLD)}, never two faces of one photo)`);
   console.log(`  ${faces.length} faces → ${groups.length} people; ${multi.length} seen in more than one photo:`);
   multi.forEach((g, k) => console.log(`  P${k + 1}: ${g.map((i) => `sample${faces[i]!.photo + 1}#${faces.filter((f, j) => j < i && f.photo === faces[i]!.photo).length + 1}`).join(', ')}`));
   const label = new Map<number, { text: string; color: string }>();
