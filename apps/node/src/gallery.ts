@@ -15,7 +15,6 @@
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { extname, resolve } from 'node:path';
 import { createGallery, deserializeGallery, GalleryFormatError, GalleryStoreError, type Gallery } from '@likeness/embeddings';
-import { pgliteGalleryStore } from '@likeness/gallery-pgvector/node';
 import { CliError, EXIT } from './errors';
 import { ensureParent } from './output-path';
 
@@ -68,6 +67,8 @@ export async function openGalleryFolder(path: string): Promise<Gallery> {
   await ensureParent(path);
   const waitMs = lockWaitMs();
   try {
+    // Loaded here, not at start-up: commands without a gallery (verify, stylize, usage errors) never load PGlite.
+    const { pgliteGalleryStore } = await import('@likeness/gallery-pgvector/node');
     const store = await pgliteGalleryStore({ dataDir: path, dimension: EMBEDDING_SIZE, metric: 'l2', lockTimeoutMs: waitMs });
     return createGallery({ store });
   } catch (error) {
