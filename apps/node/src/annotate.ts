@@ -1,10 +1,10 @@
 import type sharp from 'sharp';
-import type { Box } from './face-api';
+import type { FaceBox } from '@likeness/embeddings';
 import { fromRgb, type RgbImage } from './image-io';
 
 /** A box to draw with a caption under it. */
 export interface Annotation {
-  box: Box;
+  box: FaceBox;
   label: string;
   /** CSS colour. @defaultValue '#00e676' */
   color?: string;

@@ -3,8 +3,10 @@
  *
  *   likeness backends
  *   likeness verify a.jpg b.jpg
- *   likeness enrol <name> <photos...> --gallery faces.lkgl
- *   likeness identify photo.jpg --gallery faces.lkgl --out annotated.png
+ *   likeness enrol <name> <photos...> --gallery faces.gallery
+ *   likeness identify photo.jpg --gallery faces.gallery --out annotated.png
+ *   likeness gallery import faces.lkgl --gallery faces.gallery
+ *   likeness gallery list --gallery faces.gallery
  *   likeness stylize content.jpg style.jpg --out stylised.png
  *
  * Exit codes: see `EXIT` in errors.ts.
@@ -13,12 +15,16 @@ import { Command, CommanderError, Option } from 'commander';
 import { BACKEND_CHOICES } from './backend';
 import { backendsCommand } from './commands/backends';
 import { enrolCommand } from './commands/enrol';
+import { galleryImportCommand, galleryListCommand } from './commands/gallery';
 import { identifyCommand } from './commands/identify';
 import { stylizeCommand } from './commands/stylize';
 import { verifyCommand } from './commands/verify';
 import { installSigint } from './cancellation';
 import { CliError, EXIT } from './errors';
+import { THRESHOLD_HELP } from './faces';
 import { Session, type GlobalOptions } from './session';
+
+const GALLERY_HELP = 'gallery folder (a PGlite database with pgvector, created by enrol; e.g. faces.gallery)';
 
 function build(): Command {
   const program = new Command('likeness')
@@ -41,26 +47,39 @@ function build(): Command {
     .description('are the (largest) faces in two photos the same person? prints the distance and the verdict')
     .argument('<photo-a>')
     .argument('<photo-b>')
-    .option('-t, --threshold <distance>', 'L2 distance above which faces are different people (default: 0.6)')
+    .option('-t, --threshold <distance>', THRESHOLD_HELP)
     .action((a: string, b: string, opts, cmd: Command) => verifyCommand(session(cmd), a, b, opts));
 
   program
     .command('enrol')
     .alias('enroll')
-    .description('add a person (the largest face of each photo) to a gallery file (created if missing)')
+    .description('add a person (the largest face of each photo) to a gallery folder (created if missing)')
     .argument('<name>')
     .argument('<photos...>')
-    .requiredOption('-g, --gallery <file>', 'gallery file (@likeness/embeddings format, e.g. faces.lkgl)')
+    .requiredOption('-g, --gallery <folder>', GALLERY_HELP)
     .action((name: string, photos: string[], opts, cmd: Command) => enrolCommand(session(cmd), name, photos, opts));
 
   program
     .command('identify')
     .description('name every face in a photo from a gallery; optionally write an annotated image')
     .argument('<photo>')
-    .requiredOption('-g, --gallery <file>', 'gallery file (@likeness/embeddings format, e.g. faces.lkgl)')
+    .requiredOption('-g, --gallery <folder>', `${GALLERY_HELP}; or a .lkgl gallery file (read-only)`)
     .option('-o, --out <image>', 'write the photo with labelled boxes (.png/.jpg/.webp)')
-    .option('-t, --threshold <distance>', 'L2 distance above which a face is unknown (default: 0.6)')
+    .option('-t, --threshold <distance>', THRESHOLD_HELP.replace('faces are different people', 'a face is unknown'))
     .action((photo: string, opts, cmd: Command) => identifyCommand(session(cmd), photo, opts));
+
+  const gallery = program.command('gallery').description('manage a gallery: import a .lkgl file, list who is enrolled');
+  gallery
+    .command('import')
+    .description('copy a .lkgl gallery file (written by earlier versions) into a gallery folder (created if missing); the file is only read')
+    .argument('<file>', 'the .lkgl file')
+    .requiredOption('-g, --gallery <folder>', GALLERY_HELP)
+    .action((file: string, opts, cmd: Command) => galleryImportCommand(session(cmd), file, opts));
+  gallery
+    .command('list')
+    .description('the people in a gallery (folder or .lkgl file) and how many faces each')
+    .requiredOption('-g, --gallery <folder>', `${GALLERY_HELP}; or a .lkgl gallery file`)
+    .action((opts, cmd: Command) => galleryListCommand(session(cmd), opts));
 
   program
     .command('stylize')

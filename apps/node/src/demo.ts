@@ -11,19 +11,20 @@ import { mkdir } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
-import { rocSvg, verificationReport } from '@likeness/embeddings';
-import { analysePhoto, mainFace, type EmbeddedFace } from './analyse-photo';
+import { createRequire } from 'node:module';
+import { rocSvg, verificationReport, type EmbeddedFace } from '@likeness/embeddings';
+import { createFaceRecognizer } from '@likeness/embeddings/node';
 import { annotate, PALETTE } from './annotate';
 import { probeBackends, selectBackend } from './backend';
 import { clusterFaces } from './cluster';
-import { createFaceDetector, faceApiDemoDir } from './face-api';
-import { createLikenessFaceEmbedder } from './face-embedder';
-import { fromRgb, writeFileAtomic, writeImageFile, type RgbImage } from './image-io';
+import { DEFAULT_THRESHOLD, formatThreshold } from './faces';
+import { fromRgb, readImage, writeFileAtomic, writeImageFile, type RgbImage } from './image-io';
 import { distanceMatrix } from './distance-matrix';
 import { progress } from './progress';
 import { stylise } from './stylise';
 
-const GROUP_THRESHOLD = 0.55;
+/** Faces closer than the library's calibrated same-person threshold are grouped. */
+const GROUP_THRESHOLD = DEFAULT_THRESHOLD;
 const t0 = performance.now();
 const since = () => `${((performance.now() - t0) / 1000).toFixed(1)} s`;
 
@@ -39,22 +40,24 @@ async function main(): Promise<void> {
   console.log(`  using ${backend.name}`);
 
   // 2. Faces in face-api's sample photos
-  const detector = await createFaceDetector();
-  const embedder = await createLikenessFaceEmbedder();
-  const photos = [1, 2, 3, 4, 5, 6].map((i) => join(faceApiDemoDir(), `sample${i}.jpg`));
-  console.log(`== faces (${photos.length} photos from @vladmandic/face-api/demo, detector: face-api SSD-MobileNet + 68 landmarks, embedder: ${embedder.name})`);
+  const recognizer = await createFaceRecognizer();
+  const demoDir = join(dirname(createRequire(import.meta.url).resolve('@vladmandic/face-api/package.json')), 'demo');
+  const photos = [1, 2, 3, 4, 5, 6].map((i) => join(demoDir, `sample${i}.jpg`));
+  console.log(`== faces (${photos.length} photos from @vladmandic/face-api/demo, @likeness/embeddings createFaceRecognizer(): face-api Tiny detector + 68 landmarks, small-face search, dlib framing, dlib ResNet with flip averaging)`);
   const images: RgbImage[] = [];
   const faces: (EmbeddedFace & { photo: number })[] = [];
   const bar = progress(photos.length, 'detecting');
   for (const [p, path] of photos.entries()) {
-    const r = await analysePhoto(path, detector, embedder);
-    images.push(r.image);
-    r.faces.sort((a, b) => a.box.x - b.box.x).forEach((f) => faces.push({ ...f, photo: p }));
+    const r = await recognizer.embed(path);
+    const image = await readImage(path);
+    if (image.width !== r.width || image.height !== r.height) throw new Error(`${path}: decoded as ${image.width}×${image.height} here but ${r.width}×${r.height} by the recognizer`);
+    images.push(image);
+    [...r.faces].sort((a, b) => a.box.x - b.box.x).forEach((f) => faces.push({ ...f, photo: p }));
     bar.tick(`sample${p + 1}.jpg`);
   }
   bar.stop();
   photos.forEach((_, p) => console.log(`  sample${p + 1}.jpg: ${faces.filter((f) => f.photo === p).length} faces`));
-  const D = await distanceMatrix(faces.map((f) => f.embedding), faces.map((f) => f.embedding));
+  const D = await distanceMatrix(faces.map((f) => f.descriptor), faces.map((f) => f.descriptor));
 
   // 3. Pairs with known truth: each face vs a mirrored, shrunk, re-compressed copy (same person);
   //    two faces of the same photo (different people).
@@ -70,9 +73,9 @@ async function main(): Promise<void> {
     const jpeg = await fromRgb(img).extract({ left, top, width, height }).flop().resize(Math.round(width * 0.6)).modulate({ brightness: 1.15 }).jpeg({ quality: 45 }).toBuffer();
     const path = join(outDir, '.augmented.jpg');
     await writeFileAtomic(path, jpeg);
-    const copy = await analysePhoto(path, detector, embedder).catch(() => null);
-    const face = copy && copy.faces.length ? mainFace(copy.faces, path) : null;
-    if (face) positives.push((await distanceMatrix([f.embedding], [face.embedding]))[0]![0]!);
+    const copy = await recognizer.embed(path).catch(() => null);
+    const face = copy?.faces[0]; // the largest
+    if (face) positives.push((await distanceMatrix([f.descriptor], [face.descriptor]))[0]![0]!);
     barAug.tick();
   }
   barAug.stop();
@@ -87,15 +90,16 @@ async function main(): Promise<void> {
   console.log(`  ${positives.length} same-person pairs (face vs its mirrored, 60 %-size, JPEG-45 copy): distance ${stats(positives)}`);
   console.log(`  ${negatives.length} different-person pairs (two faces of one photo): distance ${stats(negatives)}`);
   console.log(`  AUC ${report.auc.toFixed(3)}, EER ${(report.eer * 100).toFixed(1)} % at distance ${report.eerThreshold.toFixed(3)}`);
-  const rejectedNeg = negatives.filter((d) => d > 0.6).length;
-  console.log(`  at dlib's threshold 0.6: ${positives.filter((d) => d <= 0.6).length}/${positives.length} same accepted, ${rejectedNeg}/${negatives.length} different rejected`);
+  const T = DEFAULT_THRESHOLD;
+  const rejectedNeg = negatives.filter((d) => d > T).length;
+  console.log(`  at the library's threshold ${formatThreshold(T)}: ${positives.filter((d) => d <= T).length}/${positives.length} same accepted, ${rejectedNeg}/${negatives.length} different rejected`);
   const plotPath = join(outDir, 'distances-roc.png');
   await writeImageFile(plotPath, await plot(positives, negatives, crossPhoto, report.roc));
 
   // 4. Group the same people across photos
   const groups = clusterFaces(D, faces.map((f) => f.photo), GROUP_THRESHOLD);
   const multi = groups.filter((g) => g.length > 1);
-  console.log(`== grouping (complete linkage, L2 ≤ ${GROUP_THRESHOLD}, never two faces of one photo)`);
+  console.log(`== grouping (complete linkage, L2 ≤ ${formatThreshold(GROUP_THRESHOLD)}, never two faces of one photo)`);
   console.log(`  ${faces.length} faces → ${groups.length} people; ${multi.length} seen in more than one photo:`);
   multi.forEach((g, k) => console.log(`  P${k + 1}: ${g.map((i) => `sample${faces[i]!.photo + 1}#${faces.filter((f, j) => j < i && f.photo === faces[i]!.photo).length + 1}`).join(', ')}`));
   const label = new Map<number, { text: string; color: string }>();
@@ -105,7 +109,7 @@ async function main(): Promise<void> {
     const anns = faces
       .map((f, i) => ({ f, i }))
       .filter(({ f }) => f.photo === p)
-      .map(({ f, i }) => ({ box: f.box, label: label.get(i)?.text ?? '·', color: label.get(i)?.color ?? '#ffffff', landmarks: f.landmarks }));
+      .map(({ f, i }) => ({ box: f.box, label: label.get(i)?.text ?? '·', color: label.get(i)?.color ?? '#ffffff', landmarks: f.landmarks.map((q) => [q.x, q.y] as [number, number]) }));
     tiles.push(await sharp(await annotate(img, anns, { scale: 2.5 }).png().toBuffer()).resize(600, 420, { fit: 'contain', background: '#000' }).png().toBuffer());
   }
   const sheetPath = join(outDir, 'faces-annotated.png');
@@ -138,6 +142,7 @@ async function main(): Promise<void> {
   );
   console.log(`  ${content.width}×${content.height}, ${iterations} iterations (2/3 at half size) in ${((performance.now() - ts) / 1000).toFixed(1)} s on ${backend.name}`);
 
+  recognizer.dispose();
   console.log(`== done in ${since()}; results in ${outDir}/`);
   for (const f of [sheetPath, plotPath, stylisedPath, join(outDir, 'style-transfer-sheet.png')]) console.log(`  ${f}`);
 }
@@ -178,9 +183,10 @@ async function plot(pos: number[], neg: number[], cross: number[], roc: Paramete
     .join('');
   const ticks = [0, 0.2, 0.4, 0.6, 0.8, 1, 1.2].map((v) => `<text x="${X(v)}" y="${H - m + 18}" font-size="12" text-anchor="middle">${v}</text>`).join('');
   const legend = series.map((s, k) => `<rect x="${m + 10}" y="${m + k * 18}" width="12" height="12" fill="${s.color}"/><text x="${m + 28}" y="${m + 10 + k * 18}" font-size="12">${s.name}</text>`).join('');
-  const thr = `<line x1="${X(0.6)}" y1="${m + 60}" x2="${X(0.6)}" y2="${H - m}" stroke="#000" stroke-dasharray="4 3"/><text x="${X(0.6) + 4}" y="${H - m - 6}" font-size="11">0.6</text>`;
+  const T = DEFAULT_THRESHOLD;
+  const thr = `<line x1="${X(T)}" y1="${m + 60}" x2="${X(T)}" y2="${H - m}" stroke="#000" stroke-dasharray="4 3"/><text x="${X(T) + 4}" y="${H - m - 6}" font-size="11">${formatThreshold(T)}</text>`;
   const histSvg = `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" font-family="DejaVu Sans, sans-serif"><rect width="${W}" height="${H}" fill="#fff"/><text x="${W / 2}" y="24" font-size="15" text-anchor="middle">L2 distance between dlib ResNet embeddings</text>${bars}<line x1="${m}" y1="${H - m}" x2="${W - m}" y2="${H - m}" stroke="#000"/>${ticks}${thr}${legend}</svg>`;
-  const rocPng = await sharp(Buffer.from(rocSvg([{ label: 'dlib ResNet', roc, threshold: 0.6 }], { title: 'ROC (distance threshold sweep)', size: [520, H] }))).png().toBuffer();
+  const rocPng = await sharp(Buffer.from(rocSvg([{ label: 'dlib ResNet', roc, threshold: DEFAULT_THRESHOLD }], { title: 'ROC (distance threshold sweep)', size: [520, H] }))).png().toBuffer();
   return sharp({ create: { width: W + 520, height: H, channels: 3, background: '#fff' } }).composite([
     { input: Buffer.from(histSvg), left: 0, top: 0 },
     { input: rocPng, left: W, top: 0 },

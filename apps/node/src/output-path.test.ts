@@ -36,6 +36,14 @@ describe('checkOutputPath', () => {
     const none = await failure(checkOutputPath(join(dir, 'out'), { flag: '-o', extensions: ['.png'] }));
     expect(none.message).toMatch(/unsupported extension "\(none\)"; use \.png$/);
   });
+  it('with folder: true (a gallery folder), accepts an existing or creatable folder and refuses a file or a path under a file', async () => {
+    await checkOutputPath(dir, { flag: '-g/--gallery', folder: true });
+    await checkOutputPath(join(dir, 'new/faces.gallery'), { flag: '-g/--gallery', folder: true });
+    const file = await failure(checkOutputPath(join(dir, 'file'), { flag: '-g/--gallery', folder: true }));
+    expect([file.exitCode, file.message]).toEqual([EXIT.output, `-g/--gallery ${join(dir, 'file')} is a file, not a folder: choose a folder path (it is created when missing)`]);
+    const under = await failure(checkOutputPath(join(dir, 'file/faces.gallery'), { flag: '-g/--gallery', folder: true }));
+    expect([under.exitCode, under.message]).toEqual([EXIT.output, `-g/--gallery ${join(dir, 'file/faces.gallery')}: ${join(dir, 'file')} is a file, not a folder: choose another place for the output`]);
+  });
 });
 
 describe('writeWithFallback', () => {

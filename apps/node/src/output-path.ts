@@ -13,6 +13,8 @@ export interface OutputCheck {
   flag: string;
   /** Accepted extensions (lower case, with the dot); any when omitted. */
   extensions?: readonly string[];
+  /** The output is a folder (e.g. a gallery database): an existing writable folder is fine, a file is not. @defaultValue false */
+  folder?: boolean;
 }
 
 /**
@@ -38,6 +40,11 @@ export async function checkOutputPath(path: string, check: OutputCheck): Promise
   }
   const file = resolve(path);
   const self = await stat(file).catch(() => undefined);
+  if (check.folder && self) {
+    if (!self.isDirectory()) throw new CliError(`${check.flag} ${path} is a file, not a folder: choose a folder path (it is created when missing)`, EXIT.output);
+    if (!(await writable(file, constants.W_OK | constants.X_OK))) throw new CliError(`${check.flag} ${path}: folder ${file} is not writable: choose another place`, EXIT.output);
+    return;
+  }
   if (self?.isDirectory()) throw new CliError(`${check.flag} ${path} is a folder: give a file name inside it`, EXIT.output);
   if (self && !(await writable(file))) throw new CliError(`${check.flag} ${path} exists and cannot be overwritten (permission denied): choose another file`, EXIT.output);
   // The nearest existing ancestor must be a folder we may create entries in.

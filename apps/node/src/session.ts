@@ -1,7 +1,7 @@
 import type { BackendChoice } from '@likeness/backends';
 import { selectBackend } from './backend';
-import { createFaceDetector, type FaceDetector } from './face-api';
-import { createLikenessFaceEmbedder, type FaceEmbedder } from './face-embedder';
+import { createFaceRecognizer } from '@likeness/embeddings/node';
+import type { Faces } from './faces';
 import { progress, type Progress, type ProgressOptions } from './progress';
 
 /** cpu vs wasm time of `likeness verify` on two photos, measured on this project's 2-core machines (README). */
@@ -14,10 +14,10 @@ export interface GlobalOptions {
   progress: boolean;
 }
 
-/** The backend and face models, loaded once per command on first use. */
+/** The backend and the face recognizer, loaded once per command on first use. */
 export class Session {
   private backendChoice?: Promise<BackendChoice>;
-  private faces?: Promise<{ detector: FaceDetector; embedder: FaceEmbedder }>;
+  private recognizer?: Promise<Faces>;
   constructor(readonly options: GlobalOptions) {}
 
   backend(): Promise<BackendChoice> {
@@ -39,11 +39,14 @@ export class Session {
     process.stderr.write(`likeness: warning: ${line}\n`);
   }
 
-  faceModels(): Promise<{ detector: FaceDetector; embedder: FaceEmbedder }> {
-    return (this.faces ??= this.backend().then(async () => ({
-      detector: await createFaceDetector(),
-      embedder: await createLikenessFaceEmbedder(),
-    })));
+  /**
+   * `@likeness/embeddings`' face recognizer with its defaults (face-api's
+   * Tiny detector + 68 landmarks with pad-and-retry and a small-face search,
+   * dlib framing, the dlib ResNet with flip averaging, the calibrated
+   * threshold), on the selected backend; model files from node_modules.
+   */
+  faces(): Promise<Faces> {
+    return (this.recognizer ??= this.backend().then(() => createFaceRecognizer()));
   }
 
   /** Human-readable output (suppressed with --json). */

@@ -14,7 +14,8 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const root = resolve(__dirname, '../../..');
-const outputs = ['apps/node/output/faces.lkgl', 'apps/node/output/identified.png'].map((f) => join(root, f));
+// The gallery is a folder (PGlite); identify writes the annotated image.
+const outputs = ['apps/node/output/faces.gallery', 'apps/node/output/identified.png'].map((f) => join(root, f));
 
 async function quickStartLines(): Promise<string[]> {
   const readme = await readFile(join(root, 'README.md'), 'utf8');
@@ -56,7 +57,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const f of outputs) await rm(f, { force: true });
+  for (const f of outputs) await rm(f, { force: true, recursive: true });
   for (const f of saved) await rename(`${f}.before-test`, f);
 });
 

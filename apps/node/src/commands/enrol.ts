@@ -1,7 +1,7 @@
 import type { Gallery } from '@likeness/embeddings';
-import { analysePhoto, mainFace } from '../analyse-photo';
 import { CliError, EXIT } from '../errors';
-import { newGallery, openGallery, withGalleryLock, writeGallery } from '../gallery-file';
+import { facesIn, formatThreshold, mainFace } from '../faces';
+import { galleryKind, openGalleryFolder, readOnlyFileError } from '../gallery';
 import { checkOutputPath } from '../output-path';
 import type { Session } from '../session';
 
@@ -14,52 +14,48 @@ export interface DuplicateWarning {
 }
 
 /**
- * `likeness enrol <name> <photos...> --gallery faces.lkgl`: adds a person's face(s) to a gallery file.
- * Every photo is embedded first (no lock held); then, under the gallery's
- * inter-process lock, the file is read afresh, the faces added and the file
- * written, so concurrent enrolments from several processes all land.
+ * `likeness enrol <name> <photos...> --gallery faces.gallery`: adds a person's face(s) to a gallery folder.
+ * Every photo is embedded first (the gallery is not open yet); then the
+ * gallery is opened (which locks the folder: another process waits), checked
+ * for the same faces under other names, and the faces are added in one
+ * transaction, so concurrent enrolments from several processes all land.
  */
 export async function enrolCommand(session: Session, name: string, photos: string[], opts: { gallery: string }): Promise<void> {
   if (!name.trim()) throw new CliError('the person’s name must not be empty', EXIT.usage);
-  await checkOutputPath(opts.gallery, { flag: '-g/--gallery' });
+  if ((await galleryKind(opts.gallery)) === 'file') throw readOnlyFileError(opts.gallery);
+  await checkOutputPath(opts.gallery, { flag: '-g/--gallery', folder: true });
   const bar = session.progress(photos.length + 1, 'enrolling');
   const added: { embedding: Float32Array; source: string; faces: number }[] = [];
   let backendName: string;
   let threshold: number;
-  let dimension: number;
   try {
     const backend = await session.backend();
     backendName = backend.name;
-    const { detector, embedder } = await session.faceModels();
-    threshold = embedder.threshold;
-    dimension = embedder.embeddingSize;
+    const faces = await session.faces();
+    threshold = faces.calibration.threshold;
     bar.tick('models loaded');
-    // An unusable gallery file is reported before the photos are embedded.
-    (await openGallery(opts.gallery, dimension))?.dispose();
     // Embed every photo first: the gallery is written only when all of them succeeded.
     for (const photo of photos) {
-      const { faces } = await analysePhoto(photo, detector, embedder);
-      const face = mainFace(faces, photo);
-      added.push({ embedding: Float32Array.from(face.embedding), source: photo, faces: faces.length });
+      const found = await facesIn(faces, photo);
+      added.push({ embedding: Float32Array.from(mainFace(found, photo).descriptor), source: photo, faces: found.faces.length });
       bar.tick(photo);
     }
   } finally {
     bar.stop();
   }
   for (const a of added) if (a.faces > 1) session.log(`note: ${a.source} has ${a.faces} faces; enrolled the largest`);
-  const { total, people, warnings } = await withGalleryLock(opts.gallery, async () => {
-    const gallery = (await openGallery(opts.gallery, dimension)) ?? newGallery(dimension);
-    try {
-      const warnings = await duplicatesUnderOtherNames(gallery, name, added, threshold);
-      await gallery.enrol(name, added.map((a) => a.embedding));
-      await writeGallery(opts.gallery, gallery);
-      return { total: (await gallery.entriesOf(name)).length, people: (await gallery.identities()).length, warnings };
-    } finally {
-      gallery.dispose();
-    }
-  });
+  const gallery = await openGalleryFolder(opts.gallery);
+  let total: number, people: number, warnings: DuplicateWarning[];
+  try {
+    warnings = await duplicatesUnderOtherNames(gallery, name, added, threshold);
+    await gallery.enrol(name, added.map((a) => a.embedding));
+    total = (await gallery.entriesOf(name)).length;
+    people = (await gallery.identities()).length;
+  } finally {
+    await gallery.close();
+  }
   for (const w of warnings) {
-    session.warn(`${w.photo} looks like "${w.identity}", already in the gallery (distance ${w.distance.toFixed(3)} ≤ ${threshold}); enrolled as "${name}" anyway (remove one of them if they are the same person)`);
+    session.warn(`${w.photo} looks like "${w.identity}", already in the gallery (distance ${w.distance.toFixed(3)} ≤ ${formatThreshold(threshold)}); enrolled as "${name}" anyway (remove one of them if they are the same person)`);
   }
   session.log(`enrolled ${name}: ${added.length} face(s) added, ${total} in total; gallery ${opts.gallery} has ${people} people (backend ${backendName})`);
   session.result({ name, added: added.length, total, people, gallery: opts.gallery, backend: backendName, warnings });

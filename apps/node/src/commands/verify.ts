@@ -1,7 +1,9 @@
-import { analysePhoto, mainFace } from '../analyse-photo';
-import { distanceMatrix } from '../distance-matrix';
+import { facesIn, formatThreshold, mainFace } from '../faces';
 import type { Session } from '../session';
 import { parseThreshold } from './options';
+
+/** What the recognizer is, for `--json` (embeddings from different pipelines never mix). */
+export const EMBEDDER = 'dlib-resnet-v1, flip-averaged (@likeness/embeddings createFaceRecognizer)';
 
 /** `likeness verify a.jpg b.jpg`: are the main faces of two photos the same person? */
 export async function verifyCommand(session: Session, a: string, b: string, opts: { threshold?: string }): Promise<void> {
@@ -9,22 +11,22 @@ export async function verifyCommand(session: Session, a: string, b: string, opts
   let result;
   try {
     const backend = await session.backend();
-    const { detector, embedder } = await session.faceModels();
+    const faces = await session.faces();
     bar.tick('models loaded');
-    const threshold = parseThreshold(opts.threshold, embedder.threshold);
-    const pa = await analysePhoto(a, detector, embedder);
-    const fa = mainFace(pa.faces, a);
+    const threshold = parseThreshold(opts.threshold, faces.calibration.threshold);
+    const pa = await facesIn(faces, a);
+    const fa = mainFace(pa, a);
     bar.tick(a);
-    const pb = await analysePhoto(b, detector, embedder);
-    const fb = mainFace(pb.faces, b);
+    const pb = await facesIn(faces, b);
+    const fb = mainFace(pb, b);
     bar.tick(b);
-    const distance = (await distanceMatrix([fa.embedding], [fb.embedding]))[0]![0]!;
-    result = { same: distance <= threshold, distance, threshold, backend: backend.name, embedder: embedder.name, faces: [pa.faces.length, pb.faces.length] };
+    const { distance, confidence } = await faces.verify(fa.descriptor, fb.descriptor);
+    result = { same: distance <= threshold, distance, confidence, threshold, backend: backend.name, embedder: EMBEDDER, faces: [pa.faces.length, pb.faces.length] };
   } finally {
     bar.stop();
   }
   session.log(`${a}: ${result.faces[0]} face(s); ${b}: ${result.faces[1]} face(s) (comparing the largest of each)`);
-  session.log(`distance ${result.distance.toFixed(4)} (threshold ${result.threshold}, backend ${result.backend})`);
-  session.log(result.same ? 'same person' : 'different people');
+  session.log(`distance ${result.distance.toFixed(4)} (threshold ${formatThreshold(result.threshold)}, backend ${result.backend})`);
+  session.log(result.same ? `same person (confidence ${(result.confidence * 100).toFixed(1)} %)` : `different people (confidence that they are one person ${(result.confidence * 100).toFixed(1)} %)`);
   session.result(result);
 }
