@@ -9,6 +9,7 @@
 
 #include <napi.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <sstream>
@@ -615,6 +616,149 @@ Napi::Value Reduce(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// ---- Matrix multiplication ---------------------------------------------------
+
+// A matrix operand's logical [..., rows, cols] descriptor over row-major storage of
+// `stored` dims, read transposed (the last two axes swapped, through strides) when asked.
+memory::desc MatrixDesc(const memory::dims& stored, bool transposed) {
+  memory::dims strides(stored.size());
+  int64_t st = 1;
+  for (size_t i = stored.size(); i-- > 0;) {
+    strides[i] = st;
+    st *= stored[i];
+  }
+  memory::dims dims = stored;
+  const size_t r = stored.size();
+  if (transposed) {
+    std::swap(dims[r - 1], dims[r - 2]);
+    std::swap(strides[r - 1], strides[r - 2]);
+  }
+  return memory::desc(dims, dt::f32, strides);
+}
+
+// matmul(a, b, y, dimsA, dimsB, transposeA, transposeB, bias|null, dimsBias|null, act, alpha, beta):
+// y = act(op(a) · op(b) + bias) over the batch axes, which broadcast (a size of 1 against any).
+// dimsA/dimsB are the stored shapes at one rank (≥ 2, padded with leading 1s); act is an
+// eltwise code (see EltwiseAlgorithm) or -1 for none; bias's dims are 1 or the output's.
+Napi::Value MatMul(const Napi::CallbackInfo& info) {
+  auto da = ReadDims(info[3], "dimsA");
+  auto db = ReadDims(info[4], "dimsB");
+  const size_t r = da.size();
+  if (db.size() != r || r < 2) throw ArgError{true, "dimsA and dimsB must have one rank, at least 2"};
+  const bool ta = info[5].ToBoolean(), tb = info[6].ToBoolean();
+  const int64_t m = ta ? da[r - 1] : da[r - 2], k = ta ? da[r - 2] : da[r - 1];
+  const int64_t kb = tb ? db[r - 1] : db[r - 2], n = tb ? db[r - 2] : db[r - 1];
+  if (k != kb) throw ArgError{true, "inner dimensions of a and b differ"};
+  memory::dims dd(r);
+  for (size_t i = 0; i + 2 < r; ++i) {
+    if (da[i] != db[i] && da[i] != 1 && db[i] != 1) throw ArgError{true, "batch dimensions of a and b do not broadcast"};
+    dd[i] = std::max(da[i], db[i]);
+  }
+  dd[r - 2] = m;
+  dd[r - 1] = n;
+  float* a = Floats(info[0], Product(da), "a");
+  float* b = Floats(info[1], Product(db), "b");
+  float* y = Floats(info[2], Product(dd), "y");
+  float* bias = nullptr;
+  memory::dims dbias;
+  if (info.Length() > 8 && !info[7].IsNull() && !info[7].IsUndefined()) {
+    dbias = ReadDims(info[8], "dimsBias");
+    if (dbias.size() != r) throw ArgError{true, "dimsBias must have the output's rank"};
+    for (size_t i = 0; i < r; ++i) {
+      if (dbias[i] != dd[i] && dbias[i] != 1) throw ArgError{true, "bias must broadcast to the output's shape"};
+    }
+    bias = Floats(info[7], Product(dbias), "bias");
+  }
+  int act = info.Length() > 9 && info[9].IsNumber() ? info[9].As<Napi::Number>().Int32Value() : -1;
+  float alpha = info.Length() > 10 && info[10].IsNumber() ? info[10].As<Napi::Number>().FloatValue() : 0.f;
+  float beta = info.Length() > 11 && info[11].IsNumber() ? info[11].As<Napi::Number>().FloatValue() : 0.f;
+  auto ma = MatrixDesc(da, ta), mb = MatrixDesc(db, tb), my = RowMajor(dd);
+  memory::desc mbias = bias ? RowMajor(dbias) : memory::desc();
+
+  std::ostringstream key;
+  key << "matmul:" << ta << tb << ',' << act << ',' << alpha << ',' << beta;
+  for (auto v : da) key << ',' << v;
+  key << '|';
+  for (auto v : db) key << ',' << v;
+  key << '|';
+  for (auto v : dbias) key << ',' << v;
+  auto& prim = CachedPrimitive(key.str(), [&] {
+    dnnl::primitive_attr attr;
+    if (act >= 0) {
+      dnnl::post_ops ops;
+      ops.append_eltwise(1.f, EltwiseAlgorithm(act), alpha, beta);
+      attr.set_post_ops(ops);
+    }
+    auto d = bias ? dnnl::matmul::desc(ma, mb, mbias, my) : dnnl::matmul::desc(ma, mb, my);
+    return dnnl::primitive(dnnl::matmul(dnnl::matmul::primitive_desc(d, attr, Engine())));
+  });
+  auto& eng = Engine();
+  std::unordered_map<int, memory> args{
+      {DNNL_ARG_SRC, memory(ma, eng, a)}, {DNNL_ARG_WEIGHTS, memory(mb, eng, b)}, {DNNL_ARG_DST, memory(my, eng, y)}};
+  if (bias) args.insert({DNNL_ARG_BIAS, memory(mbias, eng, bias)});
+  auto& s = Stream();
+  prim.execute(s, args);
+  s.wait();
+  return info.Env().Undefined();
+}
+
+// Which implementation oneDNN picks for a matmul of these stored shapes, e.g. "brg:avx512_core".
+Napi::Value MatMulImplementation(const Napi::CallbackInfo& info) {
+  auto da = ReadDims(info[0], "dimsA");
+  auto db = ReadDims(info[1], "dimsB");
+  const size_t r = da.size();
+  if (db.size() != r || r < 2) throw ArgError{true, "dimsA and dimsB must have one rank, at least 2"};
+  const bool ta = info[2].ToBoolean(), tb = info[3].ToBoolean();
+  memory::dims dd(r);
+  for (size_t i = 0; i + 2 < r; ++i) dd[i] = std::max(da[i], db[i]);
+  dd[r - 2] = ta ? da[r - 1] : da[r - 2];
+  dd[r - 1] = tb ? db[r - 2] : db[r - 1];
+  dnnl::matmul::primitive_desc pd({MatrixDesc(da, ta), MatrixDesc(db, tb), RowMajor(dd)}, Engine());
+  return Napi::String::New(info.Env(), pd.impl_info_str());
+}
+
+// ---- Batch normalisation (inference) -------------------------------------------
+
+// batchNormInference(x, mean, variance, scale|null, offset|null, y, channels, epsilon):
+// y = (x − mean) / √(variance + ε) · scale + offset over the last axis (x as [rows, channels]).
+Napi::Value BatchNormInference(const Napi::CallbackInfo& info) {
+  int64_t c = info[6].IsNumber() ? info[6].As<Napi::Number>().Int64Value() : 0;
+  if (c < 1) throw ArgError{true, "channels must be ≥ 1"};
+  size_t total = Length(info[0], "x");
+  if (total == 0 || total % static_cast<size_t>(c) != 0) throw ArgError{true, "x's size must be a multiple of channels"};
+  float* x = Floats(info[0], total, "x");
+  float* mean = Floats(info[1], c, "mean");
+  float* variance = Floats(info[2], c, "variance");
+  auto present = [&](size_t i) { return !info[i].IsNull() && !info[i].IsUndefined(); };
+  float* scale = present(3) ? Floats(info[3], c, "scale") : nullptr;
+  float* offset = present(4) ? Floats(info[4], c, "offset") : nullptr;
+  float* y = Floats(info[5], total, "y");
+  float epsilon = info[7].IsNumber() ? info[7].As<Napi::Number>().FloatValue() : 0.001f;
+  const int64_t rows = static_cast<int64_t>(total) / c;
+  memory::desc md({rows, c}, dt::f32, tag::nc);
+  std::ostringstream key;
+  key << "bnorm:" << rows << ',' << c << ',' << (scale != nullptr) << (offset != nullptr) << ',' << epsilon;
+  auto& prim = CachedPrimitive(key.str(), [&] {
+    auto flags = dnnl::normalization_flags::use_global_stats;
+    if (scale) flags |= dnnl::normalization_flags::use_scale;
+    if (offset) flags |= dnnl::normalization_flags::use_shift;
+    dnnl::batch_normalization_forward::desc d(dnnl::prop_kind::forward_inference, md, epsilon, flags);
+    return dnnl::primitive(dnnl::batch_normalization_forward(dnnl::batch_normalization_forward::primitive_desc(d, Engine())));
+  });
+  auto& eng = Engine();
+  memory::desc vec({c}, dt::f32, tag::a);
+  std::unordered_map<int, memory> args{{DNNL_ARG_SRC, memory(md, eng, x)},
+                                       {DNNL_ARG_DST, memory(md, eng, y)},
+                                       {DNNL_ARG_MEAN, memory(vec, eng, mean)},
+                                       {DNNL_ARG_VARIANCE, memory(vec, eng, variance)}};
+  if (scale) args.insert({DNNL_ARG_SCALE, memory(vec, eng, scale)});
+  if (offset) args.insert({DNNL_ARG_SHIFT, memory(vec, eng, offset)});
+  auto& s = Stream();
+  prim.execute(s, args);
+  s.wait();
+  return info.Env().Undefined();
+}
+
 // Which implementations oneDNN picks for a convolution: "fwd / bwd_data / bwd_weights",
 // e.g. "brgconv:avx512_core / ..." (for benchmarks and docs).
 Napi::Value Conv2dImplementation(const Napi::CallbackInfo& info) {
@@ -690,11 +834,14 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("step", Napi::Function::New<Guarded<Step>>(env, "step"));
   exports.Set("binary", Napi::Function::New<Guarded<Binary>>(env, "binary"));
   exports.Set("reduce", Napi::Function::New<Guarded<Reduce>>(env, "reduce"));
+  exports.Set("matMul", Napi::Function::New<Guarded<MatMul>>(env, "matMul"));
+  exports.Set("matMulImplementation", Napi::Function::New<Guarded<MatMulImplementation>>(env, "matMulImplementation"));
+  exports.Set("batchNormInference", Napi::Function::New<Guarded<BatchNormInference>>(env, "batchNormInference"));
   exports.Set("conv2dImplementation", Napi::Function::New<Guarded<Conv2dImplementation>>(env, "conv2dImplementation"));
   exports.Set("info", Napi::Function::New<Guarded<Info>>(env, "info"));
   exports.Set("cacheSize", Napi::Function::New<Guarded<CacheSize>>(env, "cacheSize"));
   exports.Set("clearCache", Napi::Function::New<Guarded<ClearCache>>(env, "clearCache"));
-  exports.Set("abiVersion", Napi::Number::New(env, 3));
+  exports.Set("abiVersion", Napi::Number::New(env, 4));
   return exports;
 }
 

@@ -21,6 +21,37 @@ export interface OneDnnAddon {
   binary(a: Float32Array, b: Float32Array, y: Float32Array, code: number, dimsA: Int32Array, dimsB: Int32Array): void;
   /** Reduces x over the axes where dimsY is 1. Codes: 0 sum, 1 mean. */
   reduce(x: Float32Array, y: Float32Array, code: number, dimsX: Int32Array, dimsY: Int32Array): void;
+  /**
+   * `y = act(op(a) · op(b) + bias)` over broadcast batch axes. `dimsA`/`dimsB`: the stored shapes at one
+   * rank (≥ 2, leading 1s); `act`: an eltwise code or -1; `dimsBias`: the output's rank, each 1 or the output's size.
+   */
+  matMul(
+    a: Float32Array,
+    b: Float32Array,
+    y: Float32Array,
+    dimsA: Int32Array,
+    dimsB: Int32Array,
+    transposeA: boolean,
+    transposeB: boolean,
+    bias: Float32Array | null,
+    dimsBias: Int32Array | null,
+    act: number,
+    alpha: number,
+    beta: number,
+  ): void;
+  /** The implementation oneDNN picks for a matmul of these stored shapes (e.g. `'brg:avx512_core'`). */
+  matMulImplementation(dimsA: Int32Array, dimsB: Int32Array, transposeA: boolean, transposeB: boolean): string;
+  /** `y = (x − mean) / √(variance + ε) · scale + offset` per channel of x's last axis (`channels` values each). */
+  batchNormInference(
+    x: Float32Array,
+    mean: Float32Array,
+    variance: Float32Array,
+    scale: Float32Array | null,
+    offset: Float32Array | null,
+    y: Float32Array,
+    channels: number,
+    epsilon: number,
+  ): void;
   /** The implementations oneDNN picks for a convolution: `'fwd / bwd_data / bwd_weights'`. */
   conv2dImplementation(params: Int32Array): string;
   info(): { version: string; major: number; minor: number; cpuRuntime: string; hash: string };
@@ -30,7 +61,7 @@ export interface OneDnnAddon {
 }
 
 /** The addon ABI this JavaScript expects (bumped with every change to the exports). */
-const ABI_VERSION = 3;
+const ABI_VERSION = 4;
 const INSTALL =
   'install oneDNN (`apt-get install libdnnl-dev` on Debian/Ubuntu, `brew install onednn` on macOS), then run ' +
   '`pnpm --filter @likeness/backend-onednn build:native` (or reinstall @likeness/backend-onednn)';

@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { batchNormKernels } from './kernels/batch-norm-kernel';
 import { convKernels } from './kernels/conv-kernels';
 import { elementwiseKernels } from './kernels/elementwise-kernels';
+import { matMulKernels } from './kernels/matmul-kernels';
 import { poolKernels } from './kernels/pool-kernels';
 import type { OneDnnAddon } from './native';
 
@@ -12,6 +14,8 @@ const allKernels = (cpuKernel: (name: string) => tf.KernelFunc) => [
   ...convKernels(cpuKernel),
   ...poolKernels(cpuKernel),
   ...elementwiseKernels(cpuKernel),
+  ...matMulKernels(cpuKernel),
+  ...batchNormKernels(cpuKernel),
 ];
 export const ONEDNN_KERNELS: readonly string[] = allKernels(() => () => ({}) as tf.TensorInfo).map((k) => k.kernelName);
 
