@@ -533,14 +533,14 @@ memory::dims ReadDims(const Napi::Value& v, const char* name) {
   return d;
 }
 
-memory::desc RowMajor(const memory::dims& d) {
+memory::desc RowMajor(const memory::dims& d, dt type = dt::f32) {
   memory::dims strides(d.size());
   int64_t st = 1;
   for (size_t i = d.size(); i-- > 0;) {
     strides[i] = st;
     st *= d[i];
   }
-  return memory::desc(d, dt::f32, strides);
+  return memory::desc(d, type, strides);
 }
 
 size_t Product(const memory::dims& d) {
@@ -612,6 +612,50 @@ Napi::Value Reduce(const Napi::CallbackInfo& info) {
   });
   auto& s = Stream();
   prim.execute(s, {{DNNL_ARG_SRC, memory(mx, Engine(), x)}, {DNNL_ARG_DST, memory(my, Engine(), y)}});
+  s.wait();
+  return info.Env().Undefined();
+}
+
+// ---- Slicing -------------------------------------------------------------------
+
+// slice(x, y, dimsX, begin, dimsY): y = x[begin : begin + dimsY] (row-major, same rank), a reorder
+// from a sub-memory view of x (no copy of x).
+Napi::Value Slice(const Napi::CallbackInfo& info) {
+  auto dx = ReadDims(info[2], "dimsX");
+  auto dy = ReadDims(info[4], "dimsY");
+  if (!info[3].IsTypedArray() || info[3].As<Napi::TypedArray>().TypedArrayType() != napi_int32_array) {
+    throw ArgError{false, "begin must be an Int32Array"};
+  }
+  auto b = info[3].As<Napi::Int32Array>();
+  if (dx.size() != dy.size() || b.ElementLength() != dx.size()) throw ArgError{true, "dimsX, begin and dimsY must have one rank"};
+  memory::dims begin(dx.size());
+  for (size_t i = 0; i < dx.size(); ++i) {
+    begin[i] = b[i];
+    if (begin[i] < 0 || begin[i] + dy[i] > dx[i]) throw ArgError{true, "the slice must lie inside x"};
+  }
+  // float32 or int32 (images arrive as int32): both 4-byte values, copied as they are.
+  auto type = [](const Napi::Value& v) {
+    return v.IsTypedArray() ? v.As<Napi::TypedArray>().TypedArrayType() : napi_uint8_clamped_array;
+  };
+  const bool ints = type(info[0]) == napi_int32_array;
+  if (!ints && type(info[0]) != napi_float32_array) throw ArgError{false, "x must be a Float32Array or an Int32Array"};
+  if (type(info[1]) != type(info[0])) throw ArgError{false, "y must be of x's type"};
+  auto ta = [](const Napi::Value& v) { return v.As<Napi::TypedArray>(); };
+  if (ta(info[0]).ElementLength() != Product(dx) || ta(info[1]).ElementLength() != Product(dy)) {
+    throw ArgError{true, "x and y must hold dimsX and dimsY values"};
+  }
+  void* x = static_cast<uint8_t*>(ta(info[0]).ArrayBuffer().Data()) + ta(info[0]).ByteOffset();
+  void* y = static_cast<uint8_t*>(ta(info[1]).ArrayBuffer().Data()) + ta(info[1]).ByteOffset();
+  auto mx = RowMajor(dx, ints ? dt::s32 : dt::f32), my = RowMajor(dy, ints ? dt::s32 : dt::f32);
+  auto sub = mx.submemory_desc(dy, begin);
+  std::ostringstream key;
+  key << "slice" << (ints ? "_s32" : "");
+  for (size_t i = 0; i < dx.size(); ++i) key << ',' << dx[i] << ':' << begin[i] << '+' << dy[i];
+  auto& prim = CachedPrimitive(key.str(), [&] {
+    return dnnl::primitive(dnnl::reorder(dnnl::reorder::primitive_desc(Engine(), sub, Engine(), my)));
+  });
+  auto& s = Stream();
+  prim.execute(s, {{DNNL_ARG_FROM, memory(sub, Engine(), x)}, {DNNL_ARG_TO, memory(my, Engine(), y)}});
   s.wait();
   return info.Env().Undefined();
 }
@@ -834,6 +878,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("step", Napi::Function::New<Guarded<Step>>(env, "step"));
   exports.Set("binary", Napi::Function::New<Guarded<Binary>>(env, "binary"));
   exports.Set("reduce", Napi::Function::New<Guarded<Reduce>>(env, "reduce"));
+  exports.Set("slice", Napi::Function::New<Guarded<Slice>>(env, "slice"));
   exports.Set("matMul", Napi::Function::New<Guarded<MatMul>>(env, "matMul"));
   exports.Set("matMulImplementation", Napi::Function::New<Guarded<MatMulImplementation>>(env, "matMulImplementation"));
   exports.Set("batchNormInference", Napi::Function::New<Guarded<BatchNormInference>>(env, "batchNormInference"));
@@ -841,7 +886,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("info", Napi::Function::New<Guarded<Info>>(env, "info"));
   exports.Set("cacheSize", Napi::Function::New<Guarded<CacheSize>>(env, "cacheSize"));
   exports.Set("clearCache", Napi::Function::New<Guarded<ClearCache>>(env, "clearCache"));
-  exports.Set("abiVersion", Napi::Number::New(env, 4));
+  exports.Set("abiVersion", Napi::Number::New(env, 5));
   return exports;
 }
 

@@ -21,6 +21,8 @@ export interface OneDnnAddon {
   binary(a: Float32Array, b: Float32Array, y: Float32Array, code: number, dimsA: Int32Array, dimsB: Int32Array): void;
   /** Reduces x over the axes where dimsY is 1. Codes: 0 sum, 1 mean. */
   reduce(x: Float32Array, y: Float32Array, code: number, dimsX: Int32Array, dimsY: Int32Array): void;
+  /** `y = x[begin : begin + dimsY]` (row-major, one rank; float32 or int32, y of x's type). */
+  slice<T extends Float32Array | Int32Array>(x: T, y: T, dimsX: Int32Array, begin: Int32Array, dimsY: Int32Array): void;
   /**
    * `y = act(op(a) · op(b) + bias)` over broadcast batch axes. `dimsA`/`dimsB`: the stored shapes at one
    * rank (≥ 2, leading 1s); `act`: an eltwise code or -1; `dimsBias`: the output's rank, each 1 or the output's size.
@@ -61,7 +63,7 @@ export interface OneDnnAddon {
 }
 
 /** The addon ABI this JavaScript expects (bumped with every change to the exports). */
-const ABI_VERSION = 4;
+const ABI_VERSION = 5;
 const INSTALL =
   'install oneDNN (`apt-get install libdnnl-dev` on Debian/Ubuntu, `brew install onednn` on macOS), then run ' +
   '`pnpm --filter @likeness/backend-onednn build:native` (or reinstall @likeness/backend-onednn)';
@@ -97,7 +99,7 @@ export function loadOneDnn(): OneDnnAddon {
 }
 
 function tryLoad(): { addon?: OneDnnAddon; error?: OneDnnUnavailableError } {
-  const proc = (globalThis as { process?: { versions?: { node?: string }; platform?: string; arch?: string } }).process;
+  const proc = (globalThis as { process?: { versions?: { node?: string }; platform?: string; arch?: string; env?: Record<string, string | undefined> } }).process;
   if (!proc?.versions?.node) {
     return { error: new OneDnnUnavailableError({ reason: 'platform', message: 'oneDNN backend: needs Node.js (a native addon); use wasm or webgpu in browsers.' }) };
   }
@@ -110,6 +112,11 @@ function tryLoad(): { addon?: OneDnnAddon; error?: OneDnnUnavailableError } {
     };
   }
   const path = addonPath();
+  // OpenMP's threads spin after each oneDNN call by default, taking a core from the JS thread between
+  // calls (and, on a busy machine, making every call wait for a descheduled spinner): sleep instead,
+  // unless the user chose. libgomp reads this when libdnnl loads, so it must be set first.
+  proc.env ??= {};
+  proc.env.OMP_WAIT_POLICY ??= 'passive';
   let addon: OneDnnAddon;
   try {
     addon = createRequire(join(packageRoot(), 'package.json'))(path) as OneDnnAddon;

@@ -4,6 +4,7 @@ import { convKernels } from './kernels/conv-kernels';
 import { elementwiseKernels } from './kernels/elementwise-kernels';
 import { matMulKernels } from './kernels/matmul-kernels';
 import { poolKernels } from './kernels/pool-kernels';
+import { sliceKernels } from './kernels/slice-kernel';
 import type { OneDnnAddon } from './native';
 
 /** The tfjs backend name. */
@@ -16,6 +17,7 @@ const allKernels = (cpuKernel: (name: string) => tf.KernelFunc) => [
   ...elementwiseKernels(cpuKernel),
   ...matMulKernels(cpuKernel),
   ...batchNormKernels(cpuKernel),
+  ...sliceKernels(cpuKernel),
 ];
 export const ONEDNN_KERNELS: readonly string[] = allKernels(() => () => ({}) as tf.TensorInfo).map((k) => k.kernelName);
 

@@ -38,6 +38,7 @@ if (!availability.available) {
       ['relu', tf.relu, (v) => Math.max(v, 0), -2, 2],
       ['leakyRelu 0.1', (x) => tf.leakyRelu(x, 0.1), (v) => (v > 0 ? v : 0.1 * v), -2, 2],
       ['relu6', tf.relu6, (v) => Math.min(Math.max(v, 0), 6), -3, 9],
+      ['clipByValue [-0.5, 1.5]', (x) => tf.clipByValue(x, -0.5, 1.5), (v) => Math.min(Math.max(v, -0.5), 1.5), -3, 3],
       ['sigmoid', tf.sigmoid, (v) => 1 / (1 + Math.exp(-v)), -6, 6],
       ['tanh', tf.tanh, Math.tanh, -3, 3],
       ['exp', tf.exp, Math.exp, -4, 4],
