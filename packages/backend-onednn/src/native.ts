@@ -19,7 +19,10 @@ export interface OneDnnAddon {
   step(x: Float32Array, y: Float32Array, alpha: number): void;
   /** `y = a ∘ b`, b broadcast to a's dims (same rank). Codes: 0 add, 1 sub, 2 mul, 3 div. */
   binary(a: Float32Array, b: Float32Array, y: Float32Array, code: number, dimsA: Int32Array, dimsB: Int32Array): void;
-  /** Reduces x over the axes where dimsY is 1. Codes: 0 sum, 1 mean. */
+  /**
+   * Reduces x over the axes where dimsY is 1. Codes: 0 sum, 1 mean (over one run of adjacent
+   * axes: a native loop; otherwise oneDNN's reduction).
+   */
   reduce(x: Float32Array, y: Float32Array, code: number, dimsX: Int32Array, dimsY: Int32Array): void;
   /** `y = x[begin : begin + dimsY]` (row-major, one rank; float32 or int32, y of x's type). */
   slice<T extends Float32Array | Int32Array>(x: T, y: T, dimsX: Int32Array, begin: Int32Array, dimsY: Int32Array): void;
@@ -58,12 +61,14 @@ export interface OneDnnAddon {
   conv2dImplementation(params: Int32Array): string;
   info(): { version: string; major: number; minor: number; cpuRuntime: string; hash: string };
   cacheSize(): number;
+  /** How many times a hand-written native loop ran instead of a primitive (sums/means over adjacent axes, step). */
+  nativeLoops(): number;
   clearCache(): void;
   readonly abiVersion: number;
 }
 
 /** The addon ABI this JavaScript expects (bumped with every change to the exports). */
-const ABI_VERSION = 5;
+const ABI_VERSION = 6;
 const INSTALL =
   'install oneDNN (`apt-get install libdnnl-dev` on Debian/Ubuntu, `brew install onednn` on macOS), then run ' +
   '`pnpm --filter @likeness/backend-onednn build:native` (or reinstall @likeness/backend-onednn)';

@@ -4,6 +4,7 @@ import { convKernels } from './kernels/conv-kernels';
 import { elementwiseKernels } from './kernels/elementwise-kernels';
 import { matMulKernels } from './kernels/matmul-kernels';
 import { poolKernels } from './kernels/pool-kernels';
+import { segmentSumKernels } from './kernels/segment-sum-kernel';
 import { sliceKernels } from './kernels/slice-kernel';
 import type { OneDnnAddon } from './native';
 
@@ -18,6 +19,7 @@ const allKernels = (cpuKernel: (name: string) => tf.KernelFunc) => [
   ...matMulKernels(cpuKernel),
   ...batchNormKernels(cpuKernel),
   ...sliceKernels(cpuKernel),
+  ...segmentSumKernels(cpuKernel),
 ];
 export const ONEDNN_KERNELS: readonly string[] = allKernels(() => () => ({}) as tf.TensorInfo).map((k) => k.kernelName);
 
