@@ -710,6 +710,59 @@ Napi::Value Slice(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// pad(x, y, dimsX, before, dimsY, value): y = value everywhere, x copied in at offsets `before`
+// (a reorder into a sub-memory view of y).
+Napi::Value Pad(const Napi::CallbackInfo& info) {
+  auto dx = ReadDims(info[2], "dimsX");
+  auto dy = ReadDims(info[4], "dimsY");
+  if (!info[3].IsTypedArray() || info[3].As<Napi::TypedArray>().TypedArrayType() != napi_int32_array) {
+    throw ArgError{false, "before must be an Int32Array"};
+  }
+  auto b = info[3].As<Napi::Int32Array>();
+  if (dx.size() != dy.size() || b.ElementLength() != dx.size()) throw ArgError{true, "dimsX, before and dimsY must have one rank"};
+  memory::dims before(dx.size());
+  for (size_t i = 0; i < dx.size(); ++i) {
+    before[i] = b[i];
+    if (before[i] < 0 || before[i] + dx[i] > dy[i]) throw ArgError{true, "x must fit inside y at offsets before"};
+  }
+  float* x = Floats(info[0], Product(dx), "x");
+  float* y = Floats(info[1], Product(dy), "y");
+  float value = info[5].IsNumber() ? info[5].As<Napi::Number>().FloatValue() : 0.f;
+  auto mx = RowMajor(dx), my = RowMajor(dy);
+  auto sub = my.submemory_desc(dx, before);
+  std::ostringstream key;
+  key << "pad";
+  for (size_t i = 0; i < dx.size(); ++i) key << ',' << dy[i] << ':' << before[i] << '+' << dx[i];
+  auto& prim = CachedPrimitive(key.str(), [&] {
+    return dnnl::primitive(dnnl::reorder(dnnl::reorder::primitive_desc(Engine(), mx, Engine(), sub)));
+  });
+  std::fill(y, y + Product(dy), value);
+  auto& s = Stream();
+  prim.execute(s, {{DNNL_ARG_FROM, memory(mx, Engine(), x)}, {DNNL_ARG_TO, memory(sub, Engine(), y)}});
+  s.wait();
+  return info.Env().Undefined();
+}
+
+// softmax(x, y, rows, cols): y = softmax over each row of x as [rows, cols].
+Napi::Value Softmax(const Napi::CallbackInfo& info) {
+  int64_t rows = info[2].IsNumber() ? info[2].As<Napi::Number>().Int64Value() : 0;
+  int64_t cols = info[3].IsNumber() ? info[3].As<Napi::Number>().Int64Value() : 0;
+  if (rows < 1 || cols < 1) throw ArgError{true, "rows and cols must be ≥ 1"};
+  float* x = Floats(info[0], static_cast<size_t>(rows * cols), "x");
+  float* y = Floats(info[1], static_cast<size_t>(rows * cols), "y");
+  memory::desc md({rows, cols}, dt::f32, tag::ab);
+  std::ostringstream key;
+  key << "softmax:" << rows << ',' << cols;
+  auto& prim = CachedPrimitive(key.str(), [&] {
+    dnnl::softmax_forward::desc d(dnnl::prop_kind::forward_inference, md, 1);
+    return dnnl::primitive(dnnl::softmax_forward(dnnl::softmax_forward::primitive_desc(d, Engine())));
+  });
+  auto& s = Stream();
+  prim.execute(s, {{DNNL_ARG_SRC, memory(md, Engine(), x)}, {DNNL_ARG_DST, memory(md, Engine(), y)}});
+  s.wait();
+  return info.Env().Undefined();
+}
+
 // ---- Matrix multiplication ---------------------------------------------------
 
 // A matrix operand's logical [..., rows, cols] descriptor over row-major storage of
@@ -933,6 +986,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("binary", Napi::Function::New<Guarded<Binary>>(env, "binary"));
   exports.Set("reduce", Napi::Function::New<Guarded<Reduce>>(env, "reduce"));
   exports.Set("slice", Napi::Function::New<Guarded<Slice>>(env, "slice"));
+  exports.Set("pad", Napi::Function::New<Guarded<Pad>>(env, "pad"));
+  exports.Set("softmax", Napi::Function::New<Guarded<Softmax>>(env, "softmax"));
   exports.Set("matMul", Napi::Function::New<Guarded<MatMul>>(env, "matMul"));
   exports.Set("matMulImplementation", Napi::Function::New<Guarded<MatMulImplementation>>(env, "matMulImplementation"));
   exports.Set("batchNormInference", Napi::Function::New<Guarded<BatchNormInference>>(env, "batchNormInference"));
@@ -941,7 +996,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("cacheSize", Napi::Function::New<Guarded<CacheSize>>(env, "cacheSize"));
   exports.Set("nativeLoops", Napi::Function::New<Guarded<NativeLoopCount>>(env, "nativeLoops"));
   exports.Set("clearCache", Napi::Function::New<Guarded<ClearCache>>(env, "clearCache"));
-  exports.Set("abiVersion", Napi::Number::New(env, 6));
+  exports.Set("abiVersion", Napi::Number::New(env, 7));
   return exports;
 }
 

@@ -26,6 +26,10 @@ export interface OneDnnAddon {
   reduce(x: Float32Array, y: Float32Array, code: number, dimsX: Int32Array, dimsY: Int32Array): void;
   /** `y = x[begin : begin + dimsY]` (row-major, one rank; float32 or int32, y of x's type). */
   slice<T extends Float32Array | Int32Array>(x: T, y: T, dimsX: Int32Array, begin: Int32Array, dimsY: Int32Array): void;
+  /** `y` filled with `value`, then x copied in at offsets `before` (row-major, one rank). */
+  pad(x: Float32Array, y: Float32Array, dimsX: Int32Array, before: Int32Array, dimsY: Int32Array, value: number): void;
+  /** `y = softmax(x)` over each row of x as `[rows, cols]`. */
+  softmax(x: Float32Array, y: Float32Array, rows: number, cols: number): void;
   /**
    * `y = act(op(a) · op(b) + bias)` over broadcast batch axes. `dimsA`/`dimsB`: the stored shapes at one
    * rank (≥ 2, leading 1s); `act`: an eltwise code or -1; `dimsBias`: the output's rank, each 1 or the output's size.
@@ -68,7 +72,7 @@ export interface OneDnnAddon {
 }
 
 /** The addon ABI this JavaScript expects (bumped with every change to the exports). */
-const ABI_VERSION = 6;
+const ABI_VERSION = 7;
 const INSTALL =
   'install oneDNN (`apt-get install libdnnl-dev` on Debian/Ubuntu, `brew install onednn` on macOS), then run ' +
   '`pnpm --filter @likeness/backend-onednn build:native` (or reinstall @likeness/backend-onednn)';

@@ -6,6 +6,7 @@ import { matMulKernels } from './kernels/matmul-kernels';
 import { poolKernels } from './kernels/pool-kernels';
 import { segmentSumKernels } from './kernels/segment-sum-kernel';
 import { sliceKernels } from './kernels/slice-kernel';
+import { softmaxPadKernels } from './kernels/softmax-pad-kernels';
 import type { OneDnnAddon } from './native';
 
 /** The tfjs backend name. */
@@ -20,6 +21,7 @@ const allKernels = (cpuKernel: (name: string) => tf.KernelFunc) => [
   ...batchNormKernels(cpuKernel),
   ...sliceKernels(cpuKernel),
   ...segmentSumKernels(cpuKernel),
+  ...softmaxPadKernels(cpuKernel),
 ];
 export const ONEDNN_KERNELS: readonly string[] = allKernels(() => () => ({}) as tf.TensorInfo).map((k) => k.kernelName);
 
