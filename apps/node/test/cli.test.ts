@@ -12,6 +12,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { loadOneDnn } from '@likeness/backend-onednn';
 import { useBackend } from '@likeness/backends';
 import '@likeness/backends/cpu';
 import { createGallery, DEFAULT_FACE_CALIBRATION } from '@likeness/embeddings';
@@ -51,6 +52,16 @@ async function galleryEntries(folder: string): Promise<{ identity: string; embed
   }
 }
 
+/** Whether @likeness/backend-onednn's addon loads here (libdnnl installed and the addon built). */
+function oneDnnLoads(): boolean {
+  try {
+    loadOneDnn();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function l2(a: number[], b: number[]): number {
   return Math.sqrt(a.reduce((s, v, i) => s + (v - b[i]!) ** 2, 0));
 }
@@ -80,12 +91,13 @@ describe('likeness CLI', () => {
     expect(bad.stderr).toMatch(/unknown command/);
   });
 
-  it('reports the backends: wasm and cpu run in Node, webgpu does not, auto picks wasm', async () => {
+  it('reports the backends: wasm and cpu run in Node, webgpu does not, auto picks onednn where oneDNN loads, else wasm', async () => {
     const r = await cli('backends', '--json');
     expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout) as { backends: { name: string; ok: boolean }[]; chosen: string };
-    expect(Object.fromEntries(out.backends.map((b) => [b.name, b.ok]))).toEqual({ webgpu: false, wasm: true, cpu: true });
-    expect(out.chosen).toBe('wasm');
+    const onednn = oneDnnLoads();
+    expect(Object.fromEntries(out.backends.map((b) => [b.name, b.ok]))).toEqual({ webgpu: false, onednn, wasm: true, cpu: true });
+    expect(out.chosen).toBe(onednn ? 'onednn' : 'wasm');
     const gpu = await cli('--backend', 'webgpu', 'backends');
     expect(gpu.code).toBe(5);
     expect(gpu.stderr).toMatch(/webgpu cannot run here/);

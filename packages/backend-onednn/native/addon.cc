@@ -9,6 +9,7 @@
 
 #include <napi.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <sstream>
@@ -470,6 +471,12 @@ size_t Length(const Napi::Value& v, const char* name) {
   return v.As<Napi::Float32Array>().ElementLength();
 }
 
+// How many times a hand-written loop ran instead of a oneDNN primitive (tests check the native path ran).
+double& NativeLoops() {
+  static double count = 0;
+  return count;
+}
+
 // eltwise(x, y, code, alpha, beta): y = f(x) elementwise, x and y of one length.
 Napi::Value Eltwise(const Napi::CallbackInfo& info) {
   size_t n = Length(info[0], "x");
@@ -499,6 +506,7 @@ Napi::Value Step(const Napi::CallbackInfo& info) {
   const float* x = Floats(info[0], n, "x");
   float* y = Floats(info[1], n, "y");
   float alpha = info[2].IsNumber() ? info[2].As<Napi::Number>().FloatValue() : 0.f;
+  ++NativeLoops();
   for (size_t i = 0; i < n; ++i) {
     float v = x[i];
     y[i] = v != v ? v : (v > 0.f ? 1.f : alpha);
@@ -532,14 +540,14 @@ memory::dims ReadDims(const Napi::Value& v, const char* name) {
   return d;
 }
 
-memory::desc RowMajor(const memory::dims& d) {
+memory::desc RowMajor(const memory::dims& d, dt type = dt::f32) {
   memory::dims strides(d.size());
   int64_t st = 1;
   for (size_t i = d.size(); i-- > 0;) {
     strides[i] = st;
     st *= d[i];
   }
-  return memory::desc(d, dt::f32, strides);
+  return memory::desc(d, type, strides);
 }
 
 size_t Product(const memory::dims& d) {
@@ -599,6 +607,49 @@ Napi::Value Reduce(const Napi::CallbackInfo& info) {
   float* y = Floats(info[1], Product(dy), "y");
   int code = info[2].IsNumber() ? info[2].As<Napi::Number>().Int32Value() : -1;
   auto alg = ReductionAlgorithm(code);
+  // Sums and means over one run of adjacent axes (x as [A, B, C], B reduced: the batch-norm
+  // statistics over N·H·W, a global average pool over H·W, a row sum) are a single pass of
+  // row additions here; oneDNN 2.6's reduction takes several times longer for these.
+  size_t first = dx.size(), last = 0;
+  for (size_t i = 0; i < dx.size(); ++i) {
+    if (dy[i] == dx[i]) continue;  // kept (or of size 1)
+    first = std::min(first, i);
+    last = i;
+  }
+  bool adjacent = first <= last;
+  for (size_t i = first; adjacent && i <= last; ++i) adjacent = dy[i] == 1;
+  if ((code == 0 || code == 1) && adjacent) {
+    ++NativeLoops();
+    size_t A = 1, B = 1, C = 1;
+    for (size_t i = 0; i < dx.size(); ++i) (i < first ? A : i <= last ? B : C) *= static_cast<size_t>(dx[i]);
+    // float partial sums over blocks of 64 rows (vectorised), added into double totals.
+    constexpr size_t kBlock = 64;
+    std::vector<double> acc(C);
+    std::vector<float> part(C);
+    const double scale = code == 1 ? 1.0 / static_cast<double>(B) : 1.0;
+    for (size_t a = 0; a < A; ++a) {
+      std::fill(acc.begin(), acc.end(), 0.0);
+      const float* rows = x + a * B * C;
+      for (size_t b0 = 0; b0 < B; b0 += kBlock) {
+        const size_t b1 = std::min(B, b0 + kBlock);
+        if (C == 1) {
+          float p = 0.f;
+          for (size_t b = b0; b < b1; ++b) p += rows[b];
+          acc[0] += p;
+          continue;
+        }
+        std::fill(part.begin(), part.end(), 0.f);
+        float* __restrict pp = part.data();
+        for (size_t b = b0; b < b1; ++b) {
+          const float* __restrict row = rows + b * C;
+          for (size_t c = 0; c < C; ++c) pp[c] += row[c];
+        }
+        for (size_t c = 0; c < C; ++c) acc[c] += pp[c];
+      }
+      for (size_t c = 0; c < C; ++c) y[a * C + c] = static_cast<float>(acc[c] * scale);
+    }
+    return info.Env().Undefined();
+  }
   auto mx = RowMajor(dx), my = RowMajor(dy);
   std::ostringstream key;
   key << "reduce:" << code;
@@ -611,6 +662,246 @@ Napi::Value Reduce(const Napi::CallbackInfo& info) {
   });
   auto& s = Stream();
   prim.execute(s, {{DNNL_ARG_SRC, memory(mx, Engine(), x)}, {DNNL_ARG_DST, memory(my, Engine(), y)}});
+  s.wait();
+  return info.Env().Undefined();
+}
+
+// ---- Slicing -------------------------------------------------------------------
+
+// slice(x, y, dimsX, begin, dimsY): y = x[begin : begin + dimsY] (row-major, same rank), a reorder
+// from a sub-memory view of x (no copy of x).
+Napi::Value Slice(const Napi::CallbackInfo& info) {
+  auto dx = ReadDims(info[2], "dimsX");
+  auto dy = ReadDims(info[4], "dimsY");
+  if (!info[3].IsTypedArray() || info[3].As<Napi::TypedArray>().TypedArrayType() != napi_int32_array) {
+    throw ArgError{false, "begin must be an Int32Array"};
+  }
+  auto b = info[3].As<Napi::Int32Array>();
+  if (dx.size() != dy.size() || b.ElementLength() != dx.size()) throw ArgError{true, "dimsX, begin and dimsY must have one rank"};
+  memory::dims begin(dx.size());
+  for (size_t i = 0; i < dx.size(); ++i) {
+    begin[i] = b[i];
+    if (begin[i] < 0 || begin[i] + dy[i] > dx[i]) throw ArgError{true, "the slice must lie inside x"};
+  }
+  // float32 or int32 (images arrive as int32): both 4-byte values, copied as they are.
+  auto type = [](const Napi::Value& v) {
+    return v.IsTypedArray() ? v.As<Napi::TypedArray>().TypedArrayType() : napi_uint8_clamped_array;
+  };
+  const bool ints = type(info[0]) == napi_int32_array;
+  if (!ints && type(info[0]) != napi_float32_array) throw ArgError{false, "x must be a Float32Array or an Int32Array"};
+  if (type(info[1]) != type(info[0])) throw ArgError{false, "y must be of x's type"};
+  auto ta = [](const Napi::Value& v) { return v.As<Napi::TypedArray>(); };
+  if (ta(info[0]).ElementLength() != Product(dx) || ta(info[1]).ElementLength() != Product(dy)) {
+    throw ArgError{true, "x and y must hold dimsX and dimsY values"};
+  }
+  void* x = static_cast<uint8_t*>(ta(info[0]).ArrayBuffer().Data()) + ta(info[0]).ByteOffset();
+  void* y = static_cast<uint8_t*>(ta(info[1]).ArrayBuffer().Data()) + ta(info[1]).ByteOffset();
+  auto mx = RowMajor(dx, ints ? dt::s32 : dt::f32), my = RowMajor(dy, ints ? dt::s32 : dt::f32);
+  auto sub = mx.submemory_desc(dy, begin);
+  std::ostringstream key;
+  key << "slice" << (ints ? "_s32" : "");
+  for (size_t i = 0; i < dx.size(); ++i) key << ',' << dx[i] << ':' << begin[i] << '+' << dy[i];
+  auto& prim = CachedPrimitive(key.str(), [&] {
+    return dnnl::primitive(dnnl::reorder(dnnl::reorder::primitive_desc(Engine(), sub, Engine(), my)));
+  });
+  auto& s = Stream();
+  prim.execute(s, {{DNNL_ARG_FROM, memory(sub, Engine(), x)}, {DNNL_ARG_TO, memory(my, Engine(), y)}});
+  s.wait();
+  return info.Env().Undefined();
+}
+
+// pad(x, y, dimsX, before, dimsY, value): y = value everywhere, x copied in at offsets `before`
+// (a reorder into a sub-memory view of y).
+Napi::Value Pad(const Napi::CallbackInfo& info) {
+  auto dx = ReadDims(info[2], "dimsX");
+  auto dy = ReadDims(info[4], "dimsY");
+  if (!info[3].IsTypedArray() || info[3].As<Napi::TypedArray>().TypedArrayType() != napi_int32_array) {
+    throw ArgError{false, "before must be an Int32Array"};
+  }
+  auto b = info[3].As<Napi::Int32Array>();
+  if (dx.size() != dy.size() || b.ElementLength() != dx.size()) throw ArgError{true, "dimsX, before and dimsY must have one rank"};
+  memory::dims before(dx.size());
+  for (size_t i = 0; i < dx.size(); ++i) {
+    before[i] = b[i];
+    if (before[i] < 0 || before[i] + dx[i] > dy[i]) throw ArgError{true, "x must fit inside y at offsets before"};
+  }
+  float* x = Floats(info[0], Product(dx), "x");
+  float* y = Floats(info[1], Product(dy), "y");
+  float value = info[5].IsNumber() ? info[5].As<Napi::Number>().FloatValue() : 0.f;
+  auto mx = RowMajor(dx), my = RowMajor(dy);
+  auto sub = my.submemory_desc(dx, before);
+  std::ostringstream key;
+  key << "pad";
+  for (size_t i = 0; i < dx.size(); ++i) key << ',' << dy[i] << ':' << before[i] << '+' << dx[i];
+  auto& prim = CachedPrimitive(key.str(), [&] {
+    return dnnl::primitive(dnnl::reorder(dnnl::reorder::primitive_desc(Engine(), mx, Engine(), sub)));
+  });
+  std::fill(y, y + Product(dy), value);
+  auto& s = Stream();
+  prim.execute(s, {{DNNL_ARG_FROM, memory(mx, Engine(), x)}, {DNNL_ARG_TO, memory(sub, Engine(), y)}});
+  s.wait();
+  return info.Env().Undefined();
+}
+
+// softmax(x, y, rows, cols): y = softmax over each row of x as [rows, cols].
+Napi::Value Softmax(const Napi::CallbackInfo& info) {
+  int64_t rows = info[2].IsNumber() ? info[2].As<Napi::Number>().Int64Value() : 0;
+  int64_t cols = info[3].IsNumber() ? info[3].As<Napi::Number>().Int64Value() : 0;
+  if (rows < 1 || cols < 1) throw ArgError{true, "rows and cols must be ≥ 1"};
+  float* x = Floats(info[0], static_cast<size_t>(rows * cols), "x");
+  float* y = Floats(info[1], static_cast<size_t>(rows * cols), "y");
+  memory::desc md({rows, cols}, dt::f32, tag::ab);
+  std::ostringstream key;
+  key << "softmax:" << rows << ',' << cols;
+  auto& prim = CachedPrimitive(key.str(), [&] {
+    dnnl::softmax_forward::desc d(dnnl::prop_kind::forward_inference, md, 1);
+    return dnnl::primitive(dnnl::softmax_forward(dnnl::softmax_forward::primitive_desc(d, Engine())));
+  });
+  auto& s = Stream();
+  prim.execute(s, {{DNNL_ARG_SRC, memory(md, Engine(), x)}, {DNNL_ARG_DST, memory(md, Engine(), y)}});
+  s.wait();
+  return info.Env().Undefined();
+}
+
+// ---- Matrix multiplication ---------------------------------------------------
+
+// A matrix operand's logical [..., rows, cols] descriptor over row-major storage of
+// `stored` dims, read transposed (the last two axes swapped, through strides) when asked.
+memory::desc MatrixDesc(const memory::dims& stored, bool transposed) {
+  memory::dims strides(stored.size());
+  int64_t st = 1;
+  for (size_t i = stored.size(); i-- > 0;) {
+    strides[i] = st;
+    st *= stored[i];
+  }
+  memory::dims dims = stored;
+  const size_t r = stored.size();
+  if (transposed) {
+    std::swap(dims[r - 1], dims[r - 2]);
+    std::swap(strides[r - 1], strides[r - 2]);
+  }
+  return memory::desc(dims, dt::f32, strides);
+}
+
+// matmul(a, b, y, dimsA, dimsB, transposeA, transposeB, bias|null, dimsBias|null, act, alpha, beta):
+// y = act(op(a) · op(b) + bias) over the batch axes, which broadcast (a size of 1 against any).
+// dimsA/dimsB are the stored shapes at one rank (≥ 2, padded with leading 1s); act is an
+// eltwise code (see EltwiseAlgorithm) or -1 for none; bias's dims are 1 or the output's.
+Napi::Value MatMul(const Napi::CallbackInfo& info) {
+  auto da = ReadDims(info[3], "dimsA");
+  auto db = ReadDims(info[4], "dimsB");
+  const size_t r = da.size();
+  if (db.size() != r || r < 2) throw ArgError{true, "dimsA and dimsB must have one rank, at least 2"};
+  const bool ta = info[5].ToBoolean(), tb = info[6].ToBoolean();
+  const int64_t m = ta ? da[r - 1] : da[r - 2], k = ta ? da[r - 2] : da[r - 1];
+  const int64_t kb = tb ? db[r - 1] : db[r - 2], n = tb ? db[r - 2] : db[r - 1];
+  if (k != kb) throw ArgError{true, "inner dimensions of a and b differ"};
+  memory::dims dd(r);
+  for (size_t i = 0; i + 2 < r; ++i) {
+    if (da[i] != db[i] && da[i] != 1 && db[i] != 1) throw ArgError{true, "batch dimensions of a and b do not broadcast"};
+    dd[i] = std::max(da[i], db[i]);
+  }
+  dd[r - 2] = m;
+  dd[r - 1] = n;
+  float* a = Floats(info[0], Product(da), "a");
+  float* b = Floats(info[1], Product(db), "b");
+  float* y = Floats(info[2], Product(dd), "y");
+  float* bias = nullptr;
+  memory::dims dbias;
+  if (info.Length() > 8 && !info[7].IsNull() && !info[7].IsUndefined()) {
+    dbias = ReadDims(info[8], "dimsBias");
+    if (dbias.size() != r) throw ArgError{true, "dimsBias must have the output's rank"};
+    for (size_t i = 0; i < r; ++i) {
+      if (dbias[i] != dd[i] && dbias[i] != 1) throw ArgError{true, "bias must broadcast to the output's shape"};
+    }
+    bias = Floats(info[7], Product(dbias), "bias");
+  }
+  int act = info.Length() > 9 && info[9].IsNumber() ? info[9].As<Napi::Number>().Int32Value() : -1;
+  float alpha = info.Length() > 10 && info[10].IsNumber() ? info[10].As<Napi::Number>().FloatValue() : 0.f;
+  float beta = info.Length() > 11 && info[11].IsNumber() ? info[11].As<Napi::Number>().FloatValue() : 0.f;
+  auto ma = MatrixDesc(da, ta), mb = MatrixDesc(db, tb), my = RowMajor(dd);
+  memory::desc mbias = bias ? RowMajor(dbias) : memory::desc();
+
+  std::ostringstream key;
+  key << "matmul:" << ta << tb << ',' << act << ',' << alpha << ',' << beta;
+  for (auto v : da) key << ',' << v;
+  key << '|';
+  for (auto v : db) key << ',' << v;
+  key << '|';
+  for (auto v : dbias) key << ',' << v;
+  auto& prim = CachedPrimitive(key.str(), [&] {
+    dnnl::primitive_attr attr;
+    if (act >= 0) {
+      dnnl::post_ops ops;
+      ops.append_eltwise(1.f, EltwiseAlgorithm(act), alpha, beta);
+      attr.set_post_ops(ops);
+    }
+    auto d = bias ? dnnl::matmul::desc(ma, mb, mbias, my) : dnnl::matmul::desc(ma, mb, my);
+    return dnnl::primitive(dnnl::matmul(dnnl::matmul::primitive_desc(d, attr, Engine())));
+  });
+  auto& eng = Engine();
+  std::unordered_map<int, memory> args{
+      {DNNL_ARG_SRC, memory(ma, eng, a)}, {DNNL_ARG_WEIGHTS, memory(mb, eng, b)}, {DNNL_ARG_DST, memory(my, eng, y)}};
+  if (bias) args.insert({DNNL_ARG_BIAS, memory(mbias, eng, bias)});
+  auto& s = Stream();
+  prim.execute(s, args);
+  s.wait();
+  return info.Env().Undefined();
+}
+
+// Which implementation oneDNN picks for a matmul of these stored shapes, e.g. "brg:avx512_core".
+Napi::Value MatMulImplementation(const Napi::CallbackInfo& info) {
+  auto da = ReadDims(info[0], "dimsA");
+  auto db = ReadDims(info[1], "dimsB");
+  const size_t r = da.size();
+  if (db.size() != r || r < 2) throw ArgError{true, "dimsA and dimsB must have one rank, at least 2"};
+  const bool ta = info[2].ToBoolean(), tb = info[3].ToBoolean();
+  memory::dims dd(r);
+  for (size_t i = 0; i + 2 < r; ++i) dd[i] = std::max(da[i], db[i]);
+  dd[r - 2] = ta ? da[r - 1] : da[r - 2];
+  dd[r - 1] = tb ? db[r - 2] : db[r - 1];
+  dnnl::matmul::primitive_desc pd({MatrixDesc(da, ta), MatrixDesc(db, tb), RowMajor(dd)}, Engine());
+  return Napi::String::New(info.Env(), pd.impl_info_str());
+}
+
+// ---- Batch normalisation (inference) -------------------------------------------
+
+// batchNormInference(x, mean, variance, scale|null, offset|null, y, channels, epsilon):
+// y = (x − mean) / √(variance + ε) · scale + offset over the last axis (x as [rows, channels]).
+Napi::Value BatchNormInference(const Napi::CallbackInfo& info) {
+  int64_t c = info[6].IsNumber() ? info[6].As<Napi::Number>().Int64Value() : 0;
+  if (c < 1) throw ArgError{true, "channels must be ≥ 1"};
+  size_t total = Length(info[0], "x");
+  if (total == 0 || total % static_cast<size_t>(c) != 0) throw ArgError{true, "x's size must be a multiple of channels"};
+  float* x = Floats(info[0], total, "x");
+  float* mean = Floats(info[1], c, "mean");
+  float* variance = Floats(info[2], c, "variance");
+  auto present = [&](size_t i) { return !info[i].IsNull() && !info[i].IsUndefined(); };
+  float* scale = present(3) ? Floats(info[3], c, "scale") : nullptr;
+  float* offset = present(4) ? Floats(info[4], c, "offset") : nullptr;
+  float* y = Floats(info[5], total, "y");
+  float epsilon = info[7].IsNumber() ? info[7].As<Napi::Number>().FloatValue() : 0.001f;
+  const int64_t rows = static_cast<int64_t>(total) / c;
+  memory::desc md({rows, c}, dt::f32, tag::nc);
+  std::ostringstream key;
+  key << "bnorm:" << rows << ',' << c << ',' << (scale != nullptr) << (offset != nullptr) << ',' << epsilon;
+  auto& prim = CachedPrimitive(key.str(), [&] {
+    auto flags = dnnl::normalization_flags::use_global_stats;
+    if (scale) flags |= dnnl::normalization_flags::use_scale;
+    if (offset) flags |= dnnl::normalization_flags::use_shift;
+    dnnl::batch_normalization_forward::desc d(dnnl::prop_kind::forward_inference, md, epsilon, flags);
+    return dnnl::primitive(dnnl::batch_normalization_forward(dnnl::batch_normalization_forward::primitive_desc(d, Engine())));
+  });
+  auto& eng = Engine();
+  memory::desc vec({c}, dt::f32, tag::a);
+  std::unordered_map<int, memory> args{{DNNL_ARG_SRC, memory(md, eng, x)},
+                                       {DNNL_ARG_DST, memory(md, eng, y)},
+                                       {DNNL_ARG_MEAN, memory(vec, eng, mean)},
+                                       {DNNL_ARG_VARIANCE, memory(vec, eng, variance)}};
+  if (scale) args.insert({DNNL_ARG_SCALE, memory(vec, eng, scale)});
+  if (offset) args.insert({DNNL_ARG_SHIFT, memory(vec, eng, offset)});
+  auto& s = Stream();
+  prim.execute(s, args);
   s.wait();
   return info.Env().Undefined();
 }
@@ -648,6 +939,10 @@ Napi::Value Info(const Napi::CallbackInfo& info) {
 
 Napi::Value CacheSize(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), static_cast<double>(Cache().size() + PoolCache().size() + PrimCache().size()));
+}
+
+Napi::Value NativeLoopCount(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), NativeLoops());
 }
 
 Napi::Value ClearCache(const Napi::CallbackInfo& info) {
@@ -690,11 +985,18 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("step", Napi::Function::New<Guarded<Step>>(env, "step"));
   exports.Set("binary", Napi::Function::New<Guarded<Binary>>(env, "binary"));
   exports.Set("reduce", Napi::Function::New<Guarded<Reduce>>(env, "reduce"));
+  exports.Set("slice", Napi::Function::New<Guarded<Slice>>(env, "slice"));
+  exports.Set("pad", Napi::Function::New<Guarded<Pad>>(env, "pad"));
+  exports.Set("softmax", Napi::Function::New<Guarded<Softmax>>(env, "softmax"));
+  exports.Set("matMul", Napi::Function::New<Guarded<MatMul>>(env, "matMul"));
+  exports.Set("matMulImplementation", Napi::Function::New<Guarded<MatMulImplementation>>(env, "matMulImplementation"));
+  exports.Set("batchNormInference", Napi::Function::New<Guarded<BatchNormInference>>(env, "batchNormInference"));
   exports.Set("conv2dImplementation", Napi::Function::New<Guarded<Conv2dImplementation>>(env, "conv2dImplementation"));
   exports.Set("info", Napi::Function::New<Guarded<Info>>(env, "info"));
   exports.Set("cacheSize", Napi::Function::New<Guarded<CacheSize>>(env, "cacheSize"));
+  exports.Set("nativeLoops", Napi::Function::New<Guarded<NativeLoopCount>>(env, "nativeLoops"));
   exports.Set("clearCache", Napi::Function::New<Guarded<ClearCache>>(env, "clearCache"));
-  exports.Set("abiVersion", Napi::Number::New(env, 3));
+  exports.Set("abiVersion", Napi::Number::New(env, 7));
   return exports;
 }
 

@@ -19,18 +19,60 @@ export interface OneDnnAddon {
   step(x: Float32Array, y: Float32Array, alpha: number): void;
   /** `y = a ∘ b`, b broadcast to a's dims (same rank). Codes: 0 add, 1 sub, 2 mul, 3 div. */
   binary(a: Float32Array, b: Float32Array, y: Float32Array, code: number, dimsA: Int32Array, dimsB: Int32Array): void;
-  /** Reduces x over the axes where dimsY is 1. Codes: 0 sum, 1 mean. */
+  /**
+   * Reduces x over the axes where dimsY is 1. Codes: 0 sum, 1 mean (over one run of adjacent
+   * axes: a native loop; otherwise oneDNN's reduction).
+   */
   reduce(x: Float32Array, y: Float32Array, code: number, dimsX: Int32Array, dimsY: Int32Array): void;
+  /** `y = x[begin : begin + dimsY]` (row-major, one rank; float32 or int32, y of x's type). */
+  slice<T extends Float32Array | Int32Array>(x: T, y: T, dimsX: Int32Array, begin: Int32Array, dimsY: Int32Array): void;
+  /** `y` filled with `value`, then x copied in at offsets `before` (row-major, one rank). */
+  pad(x: Float32Array, y: Float32Array, dimsX: Int32Array, before: Int32Array, dimsY: Int32Array, value: number): void;
+  /** `y = softmax(x)` over each row of x as `[rows, cols]`. */
+  softmax(x: Float32Array, y: Float32Array, rows: number, cols: number): void;
+  /**
+   * `y = act(op(a) · op(b) + bias)` over broadcast batch axes. `dimsA`/`dimsB`: the stored shapes at one
+   * rank (≥ 2, leading 1s); `act`: an eltwise code or -1; `dimsBias`: the output's rank, each 1 or the output's size.
+   */
+  matMul(
+    a: Float32Array,
+    b: Float32Array,
+    y: Float32Array,
+    dimsA: Int32Array,
+    dimsB: Int32Array,
+    transposeA: boolean,
+    transposeB: boolean,
+    bias: Float32Array | null,
+    dimsBias: Int32Array | null,
+    act: number,
+    alpha: number,
+    beta: number,
+  ): void;
+  /** The implementation oneDNN picks for a matmul of these stored shapes (e.g. `'brg:avx512_core'`). */
+  matMulImplementation(dimsA: Int32Array, dimsB: Int32Array, transposeA: boolean, transposeB: boolean): string;
+  /** `y = (x − mean) / √(variance + ε) · scale + offset` per channel of x's last axis (`channels` values each). */
+  batchNormInference(
+    x: Float32Array,
+    mean: Float32Array,
+    variance: Float32Array,
+    scale: Float32Array | null,
+    offset: Float32Array | null,
+    y: Float32Array,
+    channels: number,
+    epsilon: number,
+  ): void;
   /** The implementations oneDNN picks for a convolution: `'fwd / bwd_data / bwd_weights'`. */
   conv2dImplementation(params: Int32Array): string;
   info(): { version: string; major: number; minor: number; cpuRuntime: string; hash: string };
   cacheSize(): number;
+  /** How many times a hand-written native loop ran instead of a primitive (sums/means over adjacent axes, step). */
+  nativeLoops(): number;
   clearCache(): void;
   readonly abiVersion: number;
 }
 
 /** The addon ABI this JavaScript expects (bumped with every change to the exports). */
-const ABI_VERSION = 3;
+const ABI_VERSION = 7;
 const INSTALL =
   'install oneDNN (`apt-get install libdnnl-dev` on Debian/Ubuntu, `brew install onednn` on macOS), then run ' +
   '`pnpm --filter @likeness/backend-onednn build:native` (or reinstall @likeness/backend-onednn)';
@@ -66,7 +108,7 @@ export function loadOneDnn(): OneDnnAddon {
 }
 
 function tryLoad(): { addon?: OneDnnAddon; error?: OneDnnUnavailableError } {
-  const proc = (globalThis as { process?: { versions?: { node?: string }; platform?: string; arch?: string } }).process;
+  const proc = (globalThis as { process?: { versions?: { node?: string }; platform?: string; arch?: string; env?: Record<string, string | undefined> } }).process;
   if (!proc?.versions?.node) {
     return { error: new OneDnnUnavailableError({ reason: 'platform', message: 'oneDNN backend: needs Node.js (a native addon); use wasm or webgpu in browsers.' }) };
   }
@@ -79,6 +121,11 @@ function tryLoad(): { addon?: OneDnnAddon; error?: OneDnnUnavailableError } {
     };
   }
   const path = addonPath();
+  // OpenMP's threads spin after each oneDNN call by default, taking a core from the JS thread between
+  // calls (and, on a busy machine, making every call wait for a descheduled spinner): sleep instead,
+  // unless the user chose. libgomp reads this when libdnnl loads, so it must be set first.
+  proc.env ??= {};
+  proc.env.OMP_WAIT_POLICY ??= 'passive';
   let addon: OneDnnAddon;
   try {
     addon = createRequire(join(packageRoot(), 'package.json'))(path) as OneDnnAddon;

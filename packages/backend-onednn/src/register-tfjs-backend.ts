@@ -1,7 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { batchNormKernels } from './kernels/batch-norm-kernel';
 import { convKernels } from './kernels/conv-kernels';
 import { elementwiseKernels } from './kernels/elementwise-kernels';
+import { matMulKernels } from './kernels/matmul-kernels';
 import { poolKernels } from './kernels/pool-kernels';
+import { segmentSumKernels } from './kernels/segment-sum-kernel';
+import { sliceKernels } from './kernels/slice-kernel';
+import { softmaxPadKernels } from './kernels/softmax-pad-kernels';
 import type { OneDnnAddon } from './native';
 
 /** The tfjs backend name. */
@@ -12,6 +17,11 @@ const allKernels = (cpuKernel: (name: string) => tf.KernelFunc) => [
   ...convKernels(cpuKernel),
   ...poolKernels(cpuKernel),
   ...elementwiseKernels(cpuKernel),
+  ...matMulKernels(cpuKernel),
+  ...batchNormKernels(cpuKernel),
+  ...sliceKernels(cpuKernel),
+  ...segmentSumKernels(cpuKernel),
+  ...softmaxPadKernels(cpuKernel),
 ];
 export const ONEDNN_KERNELS: readonly string[] = allKernels(() => () => ({}) as tf.TensorInfo).map((k) => k.kernelName);
 

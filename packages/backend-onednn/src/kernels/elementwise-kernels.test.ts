@@ -20,6 +20,14 @@ function onOneDnn<T>(f: () => T): T {
   return out;
 }
 
+/** Runs `f` and checks the addon's own loop ran (sums and means over adjacent axes). */
+function onNativeLoop<T>(f: () => T): T {
+  const before = loadOneDnn().nativeLoops();
+  const out = f();
+  expect(loadOneDnn().nativeLoops(), 'the native loop ran').toBeGreaterThan(before);
+  return out;
+}
+
 if (!availability.available) {
   describe('oneDNN elementwise kernels (oneDNN not available here)', () => {
     it('is not required here, and the refusal says what to install', () => {
@@ -38,6 +46,7 @@ if (!availability.available) {
       ['relu', tf.relu, (v) => Math.max(v, 0), -2, 2],
       ['leakyRelu 0.1', (x) => tf.leakyRelu(x, 0.1), (v) => (v > 0 ? v : 0.1 * v), -2, 2],
       ['relu6', tf.relu6, (v) => Math.min(Math.max(v, 0), 6), -3, 9],
+      ['clipByValue [-0.5, 1.5]', (x) => tf.clipByValue(x, -0.5, 1.5), (v) => Math.min(Math.max(v, -0.5), 1.5), -3, 3],
       ['sigmoid', tf.sigmoid, (v) => 1 / (1 + Math.exp(-v)), -6, 6],
       ['tanh', tf.tanh, Math.tanh, -3, 3],
       ['exp', tf.exp, Math.exp, -4, 4],
@@ -117,12 +126,20 @@ if (!availability.available) {
             }
         return out;
       };
-      const s01 = onOneDnn(() => tf.sum(x, [0, 1]));
+      const s01 = onNativeLoop(() => tf.sum(x, [0, 1]));
       expect(s01.shape).toEqual([50]);
       expect(relativeError(s01.dataSync(), ref([0, 1], false))).toBeLessThan(1e-5);
-      const m2 = onOneDnn(() => tf.mean(x, -1, true));
+      const m2 = onNativeLoop(() => tf.mean(x, -1, true));
       expect(m2.shape).toEqual([3, 40, 1]);
       expect(relativeError(m2.dataSync(), ref([2], true))).toBeLessThan(1e-5);
+      const m1 = onNativeLoop(() => tf.mean(x, 1));
+      expect(m1.shape).toEqual([3, 50]);
+      expect(relativeError(m1.dataSync(), ref([1], true))).toBeLessThan(1e-5);
+      // Axes 0 and 2 are not adjacent: oneDNN's reduction primitive.
+      const s02 = onOneDnn(() => tf.sum(x, [0, 2]));
+      expect(s02.shape).toEqual([40]);
+      expect(relativeError(s02.dataSync(), ref([0, 2], false))).toBeLessThan(1e-5);
+      tf.dispose([m1, s02]);
       const all = tf.sum(x);
       expect(all.shape).toEqual([]);
       // Σ|v| ≈ 3000 in float32: an absolute error of a few 1e-4 is rounding.

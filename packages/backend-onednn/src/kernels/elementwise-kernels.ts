@@ -1,5 +1,6 @@
 import {
   Abs,
+  ClipByValue,
   Add,
   backend_util,
   Elu,
@@ -46,6 +47,7 @@ const UNARY: [string, number, (attrs: Record<string, number>) => [number, number
   [Relu, 0, () => [0, 0]],
   [LeakyRelu, 0, (a) => [a.alpha ?? 0.2, 0]],
   [Relu6, 1, () => [0, 6]],
+  [ClipByValue, 1, (a) => [a.clipValueMin!, a.clipValueMax!]],
   [Sigmoid, 2, () => [0, 0]],
   [Tanh, 3, () => [0, 0]],
   [Exp, 4, () => [0, 0]],

@@ -1,0 +1,167 @@
+// Benchmark: whole-model steps on the oneDNN plugin, wasm (2 threads) and cpu, with PyTorch on
+// the CPU (Debian's python3-torch, /usr/bin/python3) running the same net and batch in the same run:
+//   - one style-transfer step (value + gradient + Adam) of @likeness/nst with its default
+//     backbone (nsfwjs MobileNetV2 to block_10) at 256² and 512²;
+//   - one triplet training step of @likeness/embeddings' compact encoder on a P=10 × K=5 batch
+//     of 112×92 greyscale faces: batch-hard mining (@likeness/triplet's mineBatchHard), its
+//     tripletLoss, tf.variableGrads and Adam;
+//   - the dlib face ResNet descriptor (@likeness/embeddings' FaceResNet), batch 1 and 16.
+// Run: pnpm --filter @likeness/backend-onednn bench   (after bench/bench.mjs; builds first)
+// Options: --backends=onednn,wasm,cpu  --reps=3  --threads=2 (wasm and PyTorch)  --no-torch
+//          --cases=a,b (substrings of case names)  --json
+// The cpu backend runs each case once, without a warm-up (tens of seconds a case).
+import { execFileSync } from 'node:child_process';
+import { loadavg } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import * as tf from '@tensorflow/tfjs-core';
+import '@likeness/backends/cpu';
+import '@likeness/backends/wasm';
+import { env, useBackend } from '@likeness/backends';
+import { createCompactEncoder, createFaceResNet } from '@likeness/embeddings';
+import { createStyleTransfer } from '@likeness/nst';
+import { loadDefaultExtractor } from '@likeness/nst/node';
+import { mineBatchHard, tripletLoss } from '@likeness/triplet';
+import { loadOneDnn } from '../dist/index.js';
+
+tf.env().set('IS_TEST', true); // no "install tfjs-node" banner
+
+const args = Object.fromEntries(
+  process.argv.slice(2).map((a) => {
+    const [k, v] = a.replace(/^--/, '').split('=');
+    return [k, v ?? 'true'];
+  }),
+);
+const backends = (args.backends ?? 'onednn,wasm,cpu').split(',');
+const reps = Number(args.reps ?? 3);
+const threads = Number(args.threads ?? 2);
+env.wasm.numThreads = threads;
+const only = args.cases ? args.cases.split(',') : null;
+const wanted = (label) => !only || only.some((o) => label.includes(o));
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/** Median ms of `step()` (which returns a tensor or nothing) over `n` runs, after one warm-up unless `cold`. */
+async function timed(step, n, cold) {
+  const once = async () => {
+    const t0 = performance.now();
+    const out = step();
+    if (out instanceof tf.Tensor) {
+      await out.data();
+      out.dispose();
+    }
+    return performance.now() - t0;
+  };
+  if (!cold) await once();
+  const times = [];
+  for (let i = 0; i < n; i++) times.push(await once());
+  return median(times);
+}
+
+/** Each case: label → (set up on the active backend) → { step, dispose }. */
+const CASES = {
+  'style-transfer step, MobileNetV2, 256²': () => styleStep(256),
+  'style-transfer step, MobileNetV2, 512²': () => styleStep(512),
+  'triplet step, compact encoder 112×92, P10×K5': () => tripletStep(112, 92),
+  'face descriptor, dlib ResNet, batch 1': () => descriptor(1),
+  'face descriptor, dlib ResNet, batch 16': () => descriptor(16),
+};
+
+let extractor;
+async function styleStep(size) {
+  extractor ??= await loadDefaultExtractor();
+  const content = tf.randomUniform([1, size, size, 3], 0, 1, 'float32', 1);
+  const style = tf.randomUniform([1, size, size, 3], 0, 1, 'float32', 2);
+  const t = createStyleTransfer({ extractor, content, styles: [style], memoryBudgetBytes: 16 * 2 ** 30 });
+  return { step: () => void t.step(), dispose: () => (t.dispose(), tf.dispose([content, style])) };
+}
+
+function tripletStep(h, w) {
+  const enc = createCompactEncoder({ inputShape: [h, w, 1], seed: 1 });
+  const images = tf.randomUniform([50, h, w, 1], 0, 1, 'float32', 3);
+  const labels = Array.from({ length: 50 }, (_, i) => Math.floor(i / 5));
+  const optimizer = tf.train.adam(1e-3);
+  const vars = enc.trainableVariables();
+  const step = () => {
+    const { value, grads } = tf.variableGrads(() => {
+      const e = enc.encode(images, { training: true });
+      const t = mineBatchHard(e, labels); // hardest positive and negative per anchor, from this forward
+      const pick = (idx) => tf.gather(e, tf.tensor1d(idx, 'int32'));
+      return tripletLoss(pick(t.anchors), pick(t.positives), pick(t.negatives), { margin: 0.2 });
+    }, vars);
+    optimizer.applyGradients(grads);
+    tf.dispose(grads);
+    return value;
+  };
+  return { step, dispose: () => (enc.dispose(), optimizer.dispose(), images.dispose()) };
+}
+
+function descriptor(batch) {
+  const net = createFaceResNet({ seed: 1 });
+  const faces = tf.randomUniform([batch, 150, 150, 3], 0, 1, 'float32', 4);
+  return { step: () => net.encode(faces), dispose: () => (net.dispose(), faces.dispose()) };
+}
+
+if (backends.includes('onednn')) {
+  await import('../dist/index.js'); // registers the plugin
+  const info = loadOneDnn().info(); // throws with what to install when oneDNN is missing
+  process.stderr.write(`oneDNN ${info.version} (${info.cpuRuntime}), OMP_NUM_THREADS=${process.env.OMP_NUM_THREADS ?? '(all cores)'}\n`);
+}
+
+const loads = [loadavg()[0]];
+const results = {};
+for (const name of backends) {
+  await useBackend(name, { allowSwitchWithTensors: true });
+  results[name] = {};
+  const cold = name === 'cpu';
+  for (const [label, make] of Object.entries(CASES)) {
+    if (!wanted(label)) continue;
+    const c = await make();
+    results[name][label] = await timed(c.step, cold ? 1 : reps, cold);
+    c.dispose();
+    loads.push(loadavg()[0]);
+    process.stderr.write(`${name} ${label}: ${results[name][label].toFixed(0)} ms (load ${loadavg()[0].toFixed(1)})\n`);
+  }
+  extractor?.dispose();
+  extractor = undefined;
+}
+
+const torchMs = {};
+if (args['no-torch'] !== 'true') {
+  const py = (script, argv) => {
+    const out = execFileSync('/usr/bin/python3', [fileURLToPath(new URL(script, import.meta.url)), ...argv.map(String)], {
+      encoding: 'utf8',
+      env: { ...process.env, OMP_NUM_THREADS: String(threads) },
+    });
+    return JSON.parse(out.trim().split('\n').at(-1));
+  };
+  const refs = {
+    'style-transfer step, MobileNetV2, 256²': () => py('../../nst/scripts/bench_torch.py', ['mobilenet_v2', 256, reps, threads]).seconds_per_step * 1000,
+    'style-transfer step, MobileNetV2, 512²': () => py('../../nst/scripts/bench_torch.py', ['mobilenet_v2', 512, reps, threads]).seconds_per_step * 1000,
+    'triplet step, compact encoder 112×92, P10×K5': () => py('./torch_models.py', ['triplet', 112, 92, reps, threads]).msPerStep,
+    'face descriptor, dlib ResNet, batch 1': () => py('./torch_models.py', ['descriptor', 1, reps, threads]).msPerStep,
+    'face descriptor, dlib ResNet, batch 16': () => py('./torch_models.py', ['descriptor', 16, reps, threads]).msPerStep,
+  };
+  for (const [label, ref] of Object.entries(refs)) {
+    if (!wanted(label)) continue;
+    try {
+      torchMs[label] = ref();
+      loads.push(loadavg()[0]);
+      process.stderr.write(`torch ${label}: ${torchMs[label].toFixed(0)} ms\n`);
+    } catch (e) {
+      console.error(`PyTorch reference unavailable for ${label} (apt-get install python3-torch): ${e.message.split('\n')[0]}`);
+    }
+  }
+}
+
+const labels = Object.keys(CASES).filter(wanted);
+const hasTorch = Object.keys(torchMs).length > 0;
+const header = ['case', ...backends.map((b) => `${b} ms`), ...(hasTorch ? [`torch (${threads} thr) ms`, ...backends.map((b) => `${b}/torch`)] : [])];
+const ratio = (a, b) => (a && b ? `${(a / b).toFixed(2)}×` : '–');
+console.log(`\n| ${header.join(' | ')} |\n|${header.map(() => '---').join('|')}|`);
+for (const l of labels) {
+  const row = [l, ...backends.map((b) => results[b][l]?.toFixed(0) ?? '–')];
+  if (hasTorch) row.push(torchMs[l]?.toFixed(0) ?? '–', ...backends.map((b) => ratio(results[b][l], torchMs[l])));
+  console.log(`| ${row.join(' | ')} |`);
+}
+console.log(`\nmedian of ${reps} runs after a warm-up (cpu: 1 run, no warm-up); tfjs ${tf.version_core}, Node ${process.version}, wasm threads ${threads}`);
+console.log(`load average (1 min) during the run: ${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)} on ${(await import('node:os')).cpus().length} cores`);
+if (args.json === 'true') console.log(JSON.stringify({ results, torch: torchMs, loads }));
