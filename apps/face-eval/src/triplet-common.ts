@@ -6,7 +6,8 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { augmentFaces, createCompactEncoder, type CompactEncoder } from '@likeness/embeddings';
-import { flipAndShift, trainTriplet, type MiningStrategy, type TripletProgress, type TrainingWarning, type TripletMetric } from '@likeness/triplet';
+import { flipAndShift, type MiningStrategy, type TripletMetric } from '@likeness/triplet';
+import { trainTriplet, type TripletProgress, type TrainingWarning } from '@likeness/training';
 import type { OrlImage } from './orl';
 import type { EmbedFn } from './protocol';
 import type { OrlSplit } from './splits';

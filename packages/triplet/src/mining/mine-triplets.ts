@@ -1,11 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { assertNumber, assertOneOf } from '@likeness/backends';
-import { pairwiseDistances } from '@likeness/embeddings';
+import { pairwiseDistances, SeededRandom, assertEmbeddings, checkIdentityLabels } from '@likeness/embeddings';
 import type { Triplets } from '../triplets';
 import type { TripletMetric } from '../triplet-loss';
 import { TRIPLET_METRICS } from '../triplet-loss';
-import { Rng } from '../internal/rng';
-import { assertEmbeddings, checkLabels } from '../internal/validate';
 import { batchAllFromDistances, batchHardFromDistances, semiHardFromDistances, type SemiHardFallback } from './mine-from-distances';
 import { randomTriplets } from './random-triplets';
 
@@ -46,14 +44,14 @@ export interface MineTripletsOptions {
 export function mineTriplets(embeddings: tf.Tensor2D, labels: ArrayLike<number>, strategy: MiningStrategy, options: MineTripletsOptions = {}): Triplets {
   const fn = 'mineTriplets';
   assertEmbeddings(embeddings, fn, 'embeddings');
-  const lab = checkLabels(labels, embeddings.shape[0], fn);
+  const lab = checkIdentityLabels(labels, embeddings.shape[0], fn);
   assertOneOf(strategy, MINING_STRATEGIES, fn, 'strategy');
   const metric = options.metric ?? 'squared-l2';
   assertOneOf(metric, TRIPLET_METRICS, fn, 'options.metric');
   if (strategy === 'random') {
     const seed = options.seed ?? 0;
     assertNumber(seed, fn, 'options.seed', { integer: true });
-    return randomTriplets(lab, { rng: new Rng(seed) });
+    return randomTriplets(lab, { rng: new SeededRandom(seed) });
   }
   const D = pairwiseDistances(embeddings, undefined, { metric });
   const d = D.dataSync();
