@@ -1,4 +1,4 @@
-"""Ablation of from-scratch ORL recipes in PyTorch (CPU), for the package
+"""Ablation of from-scratch ORL recipes in PyTorch (CPU), for @likeness/triplet's
 README's "what each ingredient does" table: the compact encoder (4 x
 conv3x3-BN-ReLU-maxpool 32/64/128/128, GAP, linear 128, L2-normalised) at
 28x23, trained with triplet mining and/or the additive-margin softmax,
@@ -17,7 +17,7 @@ image, area-resized to about 28x23 pixels). ORL_DIR overrides the data folder (d
 the repository). "obal" is the balanced accuracy at the best threshold on the
 held-out pairs themselves (an oracle, for diagnosis only)."""
 import os, sys, math, time, json, copy, numpy as np, torch, torch.nn as nn, torch.nn.functional as F
-ORL_DIR = os.environ.get('ORL_DIR', os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', '..', '..', 'shared', 'data', 'faces', 'orl'))
+ORL_DIR = os.environ.get('ORL_DIR', os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'shared', 'data', 'faces', 'orl'))
 
 cfg = dict(steps=300, strategy='batch-hard', scale=4, lr=1e-3, margin=0.2, p=10, k=5, shift=1, flip=1,
            width=1.0, emb=128, wd=0.0, ce=0.0, ls=0.1, arc=0.0, s=16.0, m=0.2, tta=0, norm=0, rot=0.0,
