@@ -23,6 +23,10 @@ export { scorePairs, calibrateHead } from './calibrate-head';
 export { SiameseVerifier } from './siamese-verifier';
 export type { Verification } from './siamese-verifier';
 
+// The objective that @likeness/training runs
+export { siameseObjective } from './siamese-objective';
+export type { SiameseObjective, SiameseObjectiveOptions } from './siamese-objective';
+
 // Errors
 export { EmptyBatchError } from './errors/empty-batch-error';
 export { NegativeFeaturesError } from './errors/negative-features-error';

@@ -18,7 +18,8 @@ import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import { useBackend } from '@likeness/backends';
 import { createCompactEncoder } from '@likeness/embeddings';
-import { trainTriplet } from '@likeness/training';
+import { tripletObjective } from '@likeness/triplet';
+import { train } from '@likeness/training';
 
 const { values } = parseArgs({ options: { sizes: { type: 'string', default: '56x46,112x92' }, steps: { type: 'string', default: '5' }, backends: { type: 'string', default: 'wasm,cpu' }, threads: { type: 'string', default: '2' } } });
 const steps = Number(values.steps);
@@ -31,8 +32,8 @@ async function tfjsStep(backend: string, h: number, w: number): Promise<number> 
   const labels = Array.from({ length: 50 }, (_, i) => Math.floor(i / 5));
   const times: number[] = [];
   let last = Date.now();
-  await trainTriplet(enc, { images, labels }, {
-    steps: steps + 2, strategy: 'batch-hard', p: 10, k: 5, learningRate: 1e-3, onWarning: () => {},
+  await train(enc, { images, labels }, {
+    objective: tripletObjective({ strategy: 'batch-hard', p: 10, k: 5 }), steps: steps + 2, learningRate: 1e-3, onWarning: () => {},
     onProgress: () => { const now = Date.now(); times.push(now - last); last = now; },
   });
   tf.dispose(images);

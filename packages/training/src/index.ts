@@ -9,37 +9,38 @@
  */
 
 // Optimisers, schedules and checkpoints
-export { createOptimizer, setLearningRate, OPTIMIZER_NAMES } from './trainer/optimizer';
+export { createOptimizer, OPTIMIZER_NAMES } from './trainer/optimizer';
 export type { OptimizerChoice } from './trainer/optimizer';
 export { learningRateAt } from './trainer/schedule';
 export type { LearningRateSchedule } from './trainer/schedule';
-export { encodeCheckpoint, decodeCheckpointWeights, memoryCheckpointStore } from './trainer/checkpoint';
+export { memoryCheckpointStore } from './trainer/checkpoint';
 export type { CheckpointStore, CheckpointManifest, SerializedCheckpoint } from './trainer/checkpoint';
 
-// Training an encoder with triplets
-export { trainTriplet } from './trainer/train-triplet';
-export type { TrainTripletOptions, TripletTrainResult, TripletProgress, TrainingWarning, EarlyStoppingOptions, ClassificationOptions } from './trainer/train-triplet';
+// Training any encoder with an objective (tripletObjective, siameseObjective)
+export { train } from './trainer/train';
+export type { TrainOptions, TripletTrainOptions, SiameseTrainOptions } from './trainer/train';
+export type { TripletTrainResult, TripletProgress, TrainingWarning, EarlyStoppingOptions } from './trainer/train-triplet';
+export type { SiameseTrainResult, SiameseProgress } from './siamese/train-siamese';
 
-// Training a siamese verification head (alone or with its encoder)
-export { trainHead, trainSiameseEndToEnd } from './siamese/train-siamese';
-export type { TrainSiameseOptions, SiameseTrainResult, SiameseProgress } from './siamese/train-siamese';
+// Training a siamese verification head alone, on stored embeddings
+export { trainHead } from './siamese/train-siamese';
+export type { TrainSiameseOptions } from './siamese/train-siamese';
 
-// Fine-tuning the pretrained face ResNet
-export { fineTuneFaceResNet } from './fine-tune/fine-tune-face-resnet';
-export type { FineTuneFaceResNetOptions, FineTuneResult, FineTuneEpoch, LabelledFaces } from './fine-tune/fine-tune-face-resnet';
-export { fineTuneFaceResNetSiamese } from './siamese/fine-tune-face-resnet-siamese';
-export type { FineTuneSiameseOptions, SiameseFineTuneResult, SiameseFineTuneEpoch, SiameseFaces } from './siamese/fine-tune-face-resnet-siamese';
+// Fine-tuning the pretrained face ResNet with an objective and a selection rule
+export { fineTune } from './fine-tune/fine-tune';
+export type { FineTuneOptions, FineTuneSelection, TripletFineTuneOptions, TripletCrossValidatedFineTuneOptions, SiameseFineTuneOptions, SiameseCrossValidatedFineTuneOptions } from './fine-tune/fine-tune';
+export type { FineTuneResult, FineTuneEpoch, LabelledFaces } from './fine-tune/fine-tune-face-resnet';
+export type { CrossValidatedFineTuneResult } from './fine-tune/fine-tune-face-resnet-cross-validated';
+export type { SiameseFineTuneResult, SiameseFineTuneEpoch } from './siamese/fine-tune-face-resnet-siamese';
+export type { CrossValidatedSiameseResult } from './siamese/fine-tune-face-resnet-siamese-cross-validated';
+
+// The parts: keep-best guards, the frozen-feature cache, cross-validated selection for your own fine-tuner
 export { bootstrapEerImprovement, resolveKeepBest, validationScoreBetter, weightedEqualErrorRate } from './fine-tune/keep-best-guard';
 export type { KeepBestOptions, ResolvedKeepBest, EerImprovement, ValidationPairLabels } from './fine-tune/keep-best-guard';
 export { cacheAugmentedFeatures } from './fine-tune/cache-augmented-features';
 export type { CacheAugmentedFeaturesOptions } from './fine-tune/cache-augmented-features';
 
-// Choosing the fine-tuning epoch by cross-validation over the training people
-export { fineTuneFaceResNetCrossValidated } from './fine-tune/fine-tune-face-resnet-cross-validated';
-export type { CrossValidatedFineTuneOptions, CrossValidatedFineTuneResult } from './fine-tune/fine-tune-face-resnet-cross-validated';
-export { fineTuneFaceResNetSiameseCrossValidated } from './siamese/fine-tune-face-resnet-siamese-cross-validated';
-export type { CrossValidatedSiameseOptions, CrossValidatedSiameseResult } from './siamese/fine-tune-face-resnet-siamese-cross-validated';
-export { crossValidateFineTuning, checkCrossValidationOptions } from './fine-tune/cross-validate-fine-tuning';
+export { crossValidateFineTuning } from './fine-tune/cross-validate-fine-tuning';
 export type { FineTuningMethod, FineTuningSession, CrossValidateFineTuningOptions, CrossValidationEpoch, CrossValidationResult } from './fine-tune/cross-validate-fine-tuning';
 export { crossValidateOnCachedFeatures } from './fine-tune/cross-validate-on-cached-features';
 export type { CachedFeaturesMethod, CachedFeaturesSession, CachedCrossValidationResult } from './fine-tune/cross-validate-on-cached-features';

@@ -26,6 +26,10 @@ export type { PKSampler, PKSamplerOptions, PKSamplerState } from './pk-sampler';
 export { flipAndShift } from './augment';
 export type { FlipAndShiftOptions } from './augment';
 
+// The objective that @likeness/training runs
+export { tripletObjective } from './triplet-objective';
+export type { TripletObjective, TripletObjectiveOptions, ClassificationOptions } from './triplet-objective';
+
 // Errors
 export { DegenerateBatchError } from './errors/degenerate-batch-error';
 export type { DegenerateBatchReason } from './errors/degenerate-batch-error';

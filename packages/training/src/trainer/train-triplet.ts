@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { assertNumber, assertOneOf, assertTensor, InvalidArgumentError, ShapeError } from '@likeness/backends';
 import { pairwiseDistances, type Encoder, SeededRandom, checkIdentityLabels } from '@likeness/embeddings';
-import { DegenerateBatchError, MINING_STRATEGIES, batchAllFromDistances, batchHardFromDistances, semiHardFromDistances, type MiningStrategy, type SemiHardFallback, randomTriplets, createPKSampler, type PKSamplerState, marginSoftmaxLoss, type MarginSoftmaxOptions, reduceTripletLosses, tripletLosses, TRIPLET_METRICS, TRIPLET_REDUCTIONS, type TripletMetric, type TripletReduction, type Triplets } from '@likeness/triplet';
+import { DegenerateBatchError, MINING_STRATEGIES, batchAllFromDistances, batchHardFromDistances, semiHardFromDistances, type MiningStrategy, type SemiHardFallback, randomTriplets, createPKSampler, type PKSamplerState, marginSoftmaxLoss, type ClassificationOptions, reduceTripletLosses, tripletLosses, TRIPLET_METRICS, TRIPLET_REDUCTIONS, type TripletMetric, type TripletReduction, type Triplets } from '@likeness/triplet';
 import { CheckpointCorruptError } from '../errors/checkpoint-corrupt-error';
 import { decodeCheckpointWeights, encodeCheckpoint, type CheckpointStore } from './checkpoint';
 import { createOptimizer, setLearningRate, type OptimizerChoice } from './optimizer';
@@ -28,18 +28,6 @@ export interface TripletProgress {
   validation?: number;
   /** The classification term (before its weight) when `classification` is on. */
   classificationLoss?: number;
-}
-
-/**
- * The joint classification term of {@link trainTriplet}: an additive-margin
- * softmax ({@link marginSoftmaxLoss}) over the training identities, with one
- * learned proxy per identity (created, trained with the encoder by the same
- * optimiser, saved in checkpoints, and disposed at the end: only the encoder
- * is kept).
- */
-export interface ClassificationOptions extends MarginSoftmaxOptions {
-  /** Weight of the term in the step's loss (the triplet term has weight 1). @defaultValue `1` */
-  weight?: number;
 }
 
 /** Something odd that did not stop training. */
