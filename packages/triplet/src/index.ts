@@ -6,16 +6,16 @@
  */
 
 // Loss
-export { tripletLoss, tripletLosses, reduceTripletLosses, activeFraction, TRIPLET_METRICS, TRIPLET_REDUCTIONS } from './triplet-loss';
+export { tripletLoss, tripletLosses, reduceTripletLosses, activeFraction } from './triplet-loss';
 export type { TripletMetric, TripletReduction, TripletLossOptions, TripletLossReduceOptions } from './triplet-loss';
 export { marginSoftmaxLoss } from './margin-softmax-loss';
 export type { MarginSoftmaxOptions } from './margin-softmax-loss';
 
 // Choosing triplets
 export type { Triplets } from './triplets';
-export { mineTriplets, mineBatchAll, mineBatchHard, mineSemiHard, MINING_STRATEGIES } from './mining/mine-triplets';
+export { mineTriplets } from './mining/mine-triplets';
 export type { MiningStrategy, MineTripletsOptions } from './mining/mine-triplets';
-export { batchAllFromDistances, batchHardFromDistances, semiHardFromDistances, SEMI_HARD_FALLBACKS } from './mining/mine-from-distances';
+export { batchAllFromDistances, batchHardFromDistances, semiHardFromDistances } from './mining/mine-from-distances';
 export type { BatchAllOptions, SemiHardOptions, SemiHardFallback } from './mining/mine-from-distances';
 export { randomTriplets } from './mining/random-triplets';
 export type { RandomTripletsOptions } from './mining/random-triplets';

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { assertNumber, assertOneOf, assertTensor, InvalidArgumentError, ShapeError } from '@likeness/backends';
+import { assertNumber, assertTensor, InvalidArgumentError, ShapeError } from '@likeness/backends';
 import { pairwiseDistances, type Encoder, SeededRandom, checkIdentityLabels } from '@likeness/embeddings';
-import { DegenerateBatchError, MINING_STRATEGIES, batchAllFromDistances, batchHardFromDistances, semiHardFromDistances, type MiningStrategy, type SemiHardFallback, randomTriplets, createPKSampler, type PKSamplerState, marginSoftmaxLoss, type ClassificationOptions, reduceTripletLosses, tripletLosses, TRIPLET_METRICS, TRIPLET_REDUCTIONS, type TripletMetric, type TripletReduction, type Triplets } from '@likeness/triplet';
+import { DegenerateBatchError, batchAllFromDistances, batchHardFromDistances, semiHardFromDistances, type MiningStrategy, type SemiHardFallback, randomTriplets, createPKSampler, type PKSamplerState, marginSoftmaxLoss, type ClassificationOptions, reduceTripletLosses, tripletLosses, type TripletMetric, type TripletReduction, type Triplets, tripletObjective } from '@likeness/triplet';
 import { CheckpointCorruptError } from '../errors/checkpoint-corrupt-error';
 import { decodeCheckpointWeights, encodeCheckpoint, type CheckpointStore } from './checkpoint';
 import { createOptimizer, setLearningRate, type OptimizerChoice } from './optimizer';
@@ -166,7 +166,8 @@ export async function trainTriplet(encoder: Encoder, data: { images: tf.Tensor4D
   }
   const labels = checkIdentityLabels(data.labels, images.shape[0], fn, 'data.labels');
   const strategy = options.strategy ?? 'batch-hard';
-  assertOneOf(strategy, [...MINING_STRATEGIES, 'none'], fn, 'options.strategy');
+  // the names (strategy, metric, reduction, fallback) are the objective's: check them as tripletObjective does
+  tripletObjective({ strategy, metric: options.metric, reduction: options.reduction, fallback: options.fallback, classification: options.classification });
   const cls = options.classification === true ? {} : options.classification === false ? undefined : options.classification;
   if (cls !== undefined && (cls === null || typeof cls !== 'object')) {
     throw new InvalidArgumentError({ fn, argument: 'options.classification', message: 'expected true or { weight?, scale?, margin?, labelSmoothing? }.' });
@@ -182,9 +183,7 @@ export async function trainTriplet(encoder: Encoder, data: { images: tf.Tensor4D
     assertNumber(cls.labelSmoothing ?? 0.1, fn, 'options.classification.labelSmoothing', { min: 0, max: 1 });
   }
   const metric = options.metric ?? 'squared-l2';
-  assertOneOf(metric, TRIPLET_METRICS, fn, 'options.metric');
   const reduction = options.reduction ?? (strategy === 'batch-all' ? 'mean-active' : 'mean');
-  assertOneOf(reduction, TRIPLET_REDUCTIONS, fn, 'options.reduction');
   const margin = options.margin ?? 0.2;
   assertNumber(margin, fn, 'options.margin', { min: 0 });
   const baseLr = options.learningRate ?? 1e-3;

@@ -65,36 +65,3 @@ export function mineFromDistances(d: ArrayLike<number>, lab: Int32Array, strateg
   if (strategy === 'batch-hard') return batchHardFromDistances(d, lab);
   return semiHardFromDistances(d, lab, { margin: options.margin, fallback: options.fallback });
 }
-
-/**
- * Batch-all online mining: every valid triplet of the batch.
- * @example
- * ```ts
- * const t = mineBatchAll(e, labels); // e [50,128] from P=10 × K=5 → 50·4·45 = 9000 triplets
- * ```
- */
-export function mineBatchAll(embeddings: tf.Tensor2D, labels: ArrayLike<number>, options: Omit<MineTripletsOptions, 'fallback' | 'seed'> = {}): Triplets {
-  return mineTriplets(embeddings, labels, 'batch-all', options);
-}
-
-/**
- * Batch-hard online mining: hardest positive and hardest negative per anchor.
- * @example
- * ```ts
- * const t = mineBatchHard(e, labels); // e [N,128] → ≤ N triplets
- * ```
- */
-export function mineBatchHard(embeddings: tf.Tensor2D, labels: ArrayLike<number>, options: Pick<MineTripletsOptions, 'metric'> = {}): Triplets {
-  return mineTriplets(embeddings, labels, 'batch-hard', options);
-}
-
-/**
- * Semi-hard online mining (FaceNet) for every positive pair of the batch.
- * @example
- * ```ts
- * const t = mineSemiHard(e, labels, { margin: 0.2 }); // e [N,128] → one triplet per positive pair (or fewer)
- * ```
- */
-export function mineSemiHard(embeddings: tf.Tensor2D, labels: ArrayLike<number>, options: Omit<MineTripletsOptions, 'activeOnly' | 'seed'> = {}): Triplets {
-  return mineTriplets(embeddings, labels, 'semi-hard', options);
-}
