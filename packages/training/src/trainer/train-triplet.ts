@@ -219,11 +219,8 @@ export async function trainTriplet(encoder: Encoder, data: { images: tf.Tensor4D
   if (vars.length === 0) {
     throw new InvalidArgumentError({ fn, argument: 'encoder', message: 'the encoder has no trainable variables (frozen?); nothing to train.' });
   }
-  // Non-trainable state (batch-norm moving statistics) of encoders that expose namedWeights().
-  const named = (encoder as Partial<{ namedWeights(): { name: string; tensor: tf.Tensor }[] }>).namedWeights;
-  const stateVars = typeof named === 'function'
-    ? named.call(encoder).filter((w) => w.tensor instanceof tf.Variable && !vars.includes(w.tensor as tf.Variable)).map((w) => ({ name: w.name, variable: w.tensor as tf.Variable }))
-    : [];
+  // State that is not trained (batch-norm moving statistics): checkpointed with the weights.
+  const stateVars = (encoder.stateVariables?.() ?? []).filter((s) => !vars.includes(s.variable));
   // Classification term: identity labels → class indices 0…C−1 (sorted), one proxy row each.
   const classOf = new Map<number, number>();
   if (cls) [...new Set(labels)].sort((a, b) => a - b).forEach((l, i) => classOf.set(l, i));
