@@ -7,12 +7,12 @@ import { checkFaces, checkFineTunableNet, type FineTuneFaceResNetOptions, type L
 import { assignIdentityFolds } from './identity-folds';
 import { createTripletEpochTrainer, tripletValidationScore } from './triplet-epoch-trainer';
 
-/** Options of {@link fineTuneFaceResNetCrossValidated}: the triplet fine-tuner's training options and the cross-validation's. */
+/** Options of `fineTune` (triplet objective, `select: { crossValidate }`): the triplet fine-tuner's training options and the cross-validation's. */
 export interface CrossValidatedFineTuneOptions
   extends Pick<FineTuneFaceResNetOptions, 'strategy' | 'margin' | 'metric' | 'augmentations' | 'augment' | 'stepsPerEpoch' | 'p' | 'k' | 'backboneLearningRate' | 'headLearningRate' | 'seed'>,
   CrossValidateFineTuningOptions {}
 
-/** What {@link fineTuneFaceResNetCrossValidated} returns: the cross-validation's result and the feature cache's time. */
+/** What `fineTune` (triplet objective, `select: { crossValidate }`) returns: the cross-validation's result and the feature cache's time. */
 export type CrossValidatedFineTuneResult = CachedCrossValidationResult;
 
 /**
@@ -37,7 +37,7 @@ export type CrossValidatedFineTuneResult = CachedCrossValidationResult;
  * ```
  */
 export async function fineTuneFaceResNetCrossValidated(net: FineTunableFaceResNet, train: LabelledFaces, options: CrossValidatedFineTuneOptions = {}): Promise<CrossValidatedFineTuneResult> {
-  const fn = 'fineTuneFaceResNetCrossValidated';
+  const fn = 'fineTune';
   checkFineTunableNet(fn, net);
   checkFaces(fn, 'train', train);
   const o = options ?? {};

@@ -34,7 +34,7 @@ export interface FineTuneEpoch {
   readonly seconds: number;
 }
 
-/** Options of {@link fineTuneFaceResNet}. */
+/** Options of `fineTune` (triplet objective, `select: { validation }`). */
 export interface FineTuneFaceResNetOptions {
   /** Validation faces of people NOT in the training set: scored every epoch; the best epoch is kept. */
   validation: LabelledFaces;
@@ -108,7 +108,7 @@ export interface FineTuneFaceResNetOptions {
   onBest?: (net: FineTunableFaceResNet, e: FineTuneEpoch) => Promise<void> | void;
 }
 
-/** What {@link fineTuneFaceResNet} returns. */
+/** What `fineTune` (triplet objective, `select: { validation }`) returns. */
 export interface FineTuneResult {
   readonly history: FineTuneEpoch[];
   /** The epoch whose weights the net now holds (0: fine-tuning never beat the pretrained weights). */
@@ -168,7 +168,7 @@ async function restoreCheckpoint(
   const fail = (message: string): never => {
     throw new CheckpointCorruptError({ path: 'checkpoint.json', message: `${message} Use a new checkpoint directory (or resume: false) for a different run.` });
   };
-  if (state?.kind !== 'fine-tune-face-resnet') fail('the checkpoint is not a fineTuneFaceResNet checkpoint.');
+  if (state?.kind !== 'fine-tune-face-resnet') fail('the checkpoint is not one of fineTune with a triplet objective.');
   const st = state!;
   if (!Array.isArray(st.baseline) || st.bestSeen == null) fail('the checkpoint predates the keep-best guard (no baseline distances).');
   if (st.trainableStages !== net.trainableStages) fail(`the checkpoint has ${st.trainableStages} trainable stages, the net ${net.trainableStages}.`);
@@ -226,7 +226,7 @@ const better = validationScoreBetter;
  * ```
  */
 export async function fineTuneFaceResNet(net: FineTunableFaceResNet, train: LabelledFaces, options: FineTuneFaceResNetOptions): Promise<FineTuneResult> {
-  const fn = 'fineTuneFaceResNet';
+  const fn = 'fineTune';
   checkFineTunableNet(fn, net);
   checkFaces(fn, 'train', train);
   if (options == null) throw new InvalidArgumentError({ fn, argument: 'options.validation', message: 'a validation set of other people is required (it decides which epoch is kept).' });

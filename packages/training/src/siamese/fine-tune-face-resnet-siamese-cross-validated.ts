@@ -9,7 +9,7 @@ import { createBalancedPairSampler, type VerificationHead } from '@likeness/siam
 import { createSiameseEpochTrainer, resolveSiameseLearningRates, siameseValidationScore } from './siamese-epoch-trainer';
 import { trainHead, type TrainSiameseOptions } from './train-siamese';
 
-/** Options of {@link fineTuneFaceResNetSiameseCrossValidated}: the siamese fine-tuner's training options, the head's preparation and the cross-validation's. */
+/** Options of `fineTune` (siamese objective, `select: { crossValidate }`): the siamese fine-tuner's training options, the head's preparation and the cross-validation's. */
 export interface CrossValidatedSiameseOptions
   extends Pick<FineTuneSiameseOptions, 'augmentations' | 'augment' | 'stepsPerEpoch' | 'batchSize' | 'positiveFraction' | 'backboneLearningRate' | 'projectionLearningRate' | 'headLearningRate' | 'seed'>,
   CrossValidateFineTuningOptions {
@@ -51,7 +51,7 @@ function l2Score(net: FineTunableFaceResNet, feats: tf.Tensor4D, labels: Int32Ar
   return { distances: d, loss: ns && nd && diff > 0 ? (same / ns) / (diff / nd) : 0 };
 }
 
-/** What {@link fineTuneFaceResNetSiameseCrossValidated} returns: the cross-validation's result and the feature cache's time. */
+/** What `fineTune` (siamese objective, `select: { crossValidate }`) returns: the cross-validation's result and the feature cache's time. */
 export type CrossValidatedSiameseResult = CachedCrossValidationResult;
 
 /**
@@ -78,7 +78,7 @@ export type CrossValidatedSiameseResult = CachedCrossValidationResult;
 export async function fineTuneFaceResNetSiameseCrossValidated(
   net: FineTunableFaceResNet, head: VerificationHead, train: SiameseFaces, options: CrossValidatedSiameseOptions = {},
 ): Promise<CrossValidatedSiameseResult> {
-  const fn = 'fineTuneFaceResNetSiameseCrossValidated';
+  const fn = 'fineTune';
   checkNetAndHead(fn, net, head);
   const labels = checkFaces(fn, 'train', train);
   const o = options ?? {};

@@ -32,7 +32,7 @@ export interface SiameseFineTuneEpoch {
   readonly seconds: number;
 }
 
-/** Options of {@link fineTuneFaceResNetSiamese}. */
+/** Options of `fineTune` (siamese objective, `select: { validation }`). */
 export interface FineTuneSiameseOptions {
   /** Validation faces of people NOT in the training set: scored every epoch; the best epoch is kept. */
   validation: SiameseFaces;
@@ -73,7 +73,7 @@ export interface FineTuneSiameseOptions {
   onEpoch?: (e: SiameseFineTuneEpoch) => void;
 }
 
-/** What {@link fineTuneFaceResNetSiamese} returns. */
+/** What `fineTune` (siamese objective, `select: { validation }`) returns. */
 export interface SiameseFineTuneResult {
   readonly history: SiameseFineTuneEpoch[];
   /** The epoch whose weights the net and head now hold (0: the starting weights). */
@@ -141,7 +141,7 @@ const better = validationScoreBetter;
 export async function fineTuneFaceResNetSiamese(
   net: FineTunableFaceResNet, head: VerificationHead, train: SiameseFaces, options: FineTuneSiameseOptions,
 ): Promise<SiameseFineTuneResult> {
-  const fn = 'fineTuneFaceResNetSiamese';
+  const fn = 'fineTune';
   checkNetAndHead(fn, net, head);
   const trainLabels = checkFaces(fn, 'train', train);
   if (options == null) throw new InvalidArgumentError({ fn, argument: 'options.validation', message: 'a validation set of other people is required (it decides which epoch is kept).' });

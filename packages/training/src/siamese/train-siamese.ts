@@ -17,7 +17,7 @@ export interface SiameseProgress {
   elapsedMs: number;
 }
 
-/** Options of {@link trainHead} and {@link trainSiameseEndToEnd}. */
+/** Options of {@link trainHead} and of `train` with a siamese objective. */
 export interface TrainSiameseOptions {
   /** @defaultValue `500` (head-only), `300` (end-to-end) */
   steps?: number;
@@ -142,7 +142,7 @@ export async function trainHead(head: VerificationHead, embeddings: tf.Tensor2D,
 export async function trainSiameseEndToEnd(
   encoder: Encoder, head: VerificationHead, data: { images: tf.Tensor4D; labels: ArrayLike<number> }, options: TrainSiameseOptions = {},
 ): Promise<SiameseTrainResult> {
-  const fn = 'trainSiameseEndToEnd';
+  const fn = 'train';
   if (encoder == null || typeof encoder.encode !== 'function' || typeof encoder.trainableVariables !== 'function') {
     throw new InvalidArgumentError({ fn, argument: 'encoder', message: 'expected an Encoder from @likeness/embeddings.' });
   }

@@ -53,7 +53,7 @@ export interface EarlyStoppingOptions {
   restoreBest?: boolean;
 }
 
-/** Options of {@link trainTriplet}. */
+/** Options of `train` (triplet objective). */
 export interface TrainTripletOptions {
   /** Optimisation steps. Give `steps` or `epochs` (epoch = ⌈N / (P·K)⌉ steps). @defaultValue `300` */
   steps?: number;
@@ -108,7 +108,7 @@ export interface TrainTripletOptions {
   classification?: ClassificationOptions | boolean;
 }
 
-/** What {@link trainTriplet} did. */
+/** What `train` (triplet objective) did. */
 export interface TripletTrainResult {
   /** Steps completed in total (including those before a resume). */
   steps: number;
@@ -153,7 +153,7 @@ interface TrainerState {
  * ```
  */
 export async function trainTriplet(encoder: Encoder, data: { images: tf.Tensor4D; labels: ArrayLike<number> }, options: TrainTripletOptions = {}): Promise<TripletTrainResult> {
-  const fn = 'trainTriplet';
+  const fn = 'train';
   if (encoder == null || typeof encoder.encode !== 'function' || typeof encoder.trainableVariables !== 'function') {
     throw new InvalidArgumentError({ fn, argument: 'encoder', message: 'expected an Encoder from @likeness/embeddings (encode, trainableVariables).' });
   }
@@ -242,7 +242,7 @@ export async function trainTriplet(encoder: Encoder, data: { images: tf.Tensor4D
     if (options.onWarning) options.onWarning(wn);
     else if (!warnedCodes.has(wn.code)) {
       warnedCodes.add(wn.code);
-      console.warn(`[trainTriplet] ${wn.message} (further '${wn.code}' warnings are collected in result.warnings)`);
+      console.warn(`[train] ${wn.message} (further '${wn.code}' warnings are collected in result.warnings)`);
     }
   };
   const state: TrainerState = { sampler: sampler.getState(), rng: rng.state, losses: [], sinceBest: 0 };
