@@ -36,8 +36,9 @@ import '@likeness/backends/cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import { FineTunableFaceResNet, flipAveragedEncoder, type Encoder } from '@likeness/embeddings';
 import { createFaceRecognizer, loadFaceResNetFromFaceApi } from '@likeness/embeddings/node';
-import { fineTuneFaceResNet, fineTuneFaceResNetCrossValidated, type CrossValidationEpoch, type CachedCrossValidationResult } from '@likeness/triplet';
-import { createVerificationHead, fineTuneFaceResNetSiamese, fineTuneFaceResNetSiameseCrossValidated, trainHead } from '@likeness/siamese-binary';
+import { createVerificationHead, siameseObjective } from '@likeness/siamese-binary';
+import { tripletObjective } from '@likeness/triplet';
+import { fineTune, trainHead, type CrossValidationEpoch, type CachedCrossValidationResult } from '@likeness/training';
 import { evaluateHeadOnSplit } from './siamese-head-eval';
 import { type OrlImage } from './orl';
 import { evaluateEncoderOnSplit, formatSummaryRow, summarize, SUMMARY_HEADER, type EvalResult } from './protocol';
@@ -82,14 +83,14 @@ async function main(): Promise<void> {
         if (e.fold < 0) console.log(`  split ${si} ${strategy} final fit epoch ${e.epoch}: loss ${e.loss.toFixed(4)} (${e.seconds.toFixed(1)} s)`);
         else console.log(`  split ${si} ${strategy} fold ${e.fold} epoch ${e.epoch}: ${e.epoch === 0 ? 'start' : Number.isNaN(e.loss) ? 'no active triplet' : `loss ${e.loss.toFixed(4)}`}, fold val EER ${pct(e.validationEer)} %, val loss ${e.validationLoss.toFixed(4)} (${e.seconds.toFixed(1)} s)`);
       };
-      const common = { folds, epochs: cvEpochs, seed: si, keepBest, onEpoch: log };
+      const common = { select: { crossValidate: { folds } }, epochs: cvEpochs, seed: si, keepBest, onEpoch: log };
       let head: ReturnType<typeof createVerificationHead> | undefined;
       let r: CachedCrossValidationResult;
       if (strategy === 'siamese' || strategy === 'siamese-l2') {
         head = createVerificationHead({ embeddingSize: 128 });
-        r = await fineTuneFaceResNetSiameseCrossValidated(ft, head, train, { ...common, fitHead: { seed: si }, score: strategy === 'siamese-l2' ? 'l2' : 'head' });
+        r = await fineTune(ft, train, { ...common, objective: siameseObjective(head), fitHead: { seed: si }, score: strategy === 'siamese-l2' ? 'l2' : 'head' });
       } else {
-        r = await fineTuneFaceResNetCrossValidated(ft, train, { ...common, strategy });
+        r = await fineTune(ft, train, { ...common, objective: tripletObjective({ strategy }) });
       }
       const seconds = (Date.now() - t) / 1000;
       for (const f of r.folds) console.log(`  split ${si} ${strategy} fold people ${f.people.join(',')}: val EER by epoch ${f.history.map((h) => pct(h.validationEer)).join(' / ')} %`);
@@ -140,9 +141,9 @@ async function main(): Promise<void> {
         const e = tf.tidy(() => ft.encode(train.images));
         await trainHead(head, e, train.labels, { seed: si });
         e.dispose();
-        r = await fineTuneFaceResNetSiamese(ft, head, train, { validation, seed: si, keepBest, onEpoch: log });
+        r = await fineTune(ft, train, { objective: siameseObjective(head), select: { validation }, seed: si, keepBest, onEpoch: log });
       } else {
-        r = await fineTuneFaceResNet(ft, train, { validation, strategy, seed: si, keepBest, validationFlip: flip && process.env.FINETUNE_VALIDATION_FLIP === '1', onEpoch: log });
+        r = await fineTune(ft, train, { objective: tripletObjective({ strategy }), select: { validation }, seed: si, keepBest, validationFlip: flip && process.env.FINETUNE_VALIDATION_FLIP === '1', onEpoch: log });
       }
       const seconds = (Date.now() - t) / 1000;
       const name = strategy === 'siamese' ? 'fine-tuned end-to-end with the siamese head (BCE), plain L2' : `fine-tuned, ${strategy} triplets`;

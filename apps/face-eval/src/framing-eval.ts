@@ -12,7 +12,7 @@ import { calibrationFromDistances, DEFAULT_FACE_CALIBRATION } from '@likeness/em
 import { createFaceRecognizer } from '@likeness/embeddings/node';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { allPairs, evaluateAllPeople, evaluateSplits, formatSummaryRow, SUMMARY_HEADER, type EvalResult } from './protocol';
+import { evaluateAllPeople, pairDistances, evaluateSplits, formatSummaryRow, SUMMARY_HEADER, type EvalResult } from './protocol';
 import { lookup, recognizeOrl } from './orl-faces';
 import { ORL_SPLITS } from './splits';
 import { startOrlRun } from './orl-run';
@@ -44,7 +44,7 @@ async function main(): Promise<void> {
   // the default threshold: split 0's training people only
   const pick = (people: readonly string[]) => {
     const ims = images.filter((im) => people.includes(im.person));
-    const p = allPairs(ims, embed(ims));
+    const p = pairDistances(ims, embed(ims));
     return { d: p.d, same: Array.from(p.same, (v) => v === 1) };
   };
   const train = pick(ORL_SPLITS[0]!.train);

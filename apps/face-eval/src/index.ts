@@ -13,7 +13,7 @@ export type { OrlSplit } from './splits';
 
 // Protocol
 export {
-  allPairs,
+  pairDistances,
   oneShotTop1,
   evaluateEncoderOnSplit,
   evaluateAllPeople,

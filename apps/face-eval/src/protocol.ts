@@ -51,15 +51,16 @@ function distance(a: ArrayLike<number>, b: ArrayLike<number>, metric: PairMetric
 }
 
 /**
- * All unordered pairs of a set of embedded images: distances and whether
- * both images show the same person.
+ * The distance of every unordered pair of a set of embedded images, and
+ * whether both images show the same person. (Not `allPairs` of
+ * `@likeness/siamese-binary`, which lists the pairs' indices from labels.)
  *
  * @example
  * ```ts
- * const { d, same } = allPairs(images, embeddings); // 100 images → 4,950 pairs
+ * const { d, same } = pairDistances(images, embeddings); // 100 images → 4,950 pairs
  * ```
  */
-export function allPairs(images: readonly OrlImage[], emb: readonly ArrayLike<number>[], metric: PairMetric = 'l2'): { d: Float64Array; same: Uint8Array } {
+export function pairDistances(images: readonly OrlImage[], emb: readonly ArrayLike<number>[], metric: PairMetric = 'l2'): { d: Float64Array; same: Uint8Array } {
   const n = images.length;
   const d = new Float64Array((n * (n - 1)) / 2);
   const same = new Uint8Array(d.length);
@@ -99,7 +100,7 @@ export function oneShotTop1(images: readonly OrlImage[], emb: readonly ArrayLike
 }
 
 function metricsOf(name: string, images: readonly OrlImage[], emb: readonly ArrayLike<number>[], metric: PairMetric, threshold: number | null): EvalResult {
-  const { d, same } = allPairs(images, emb, metric);
+  const { d, same } = pairDistances(images, emb, metric);
   const positives = same.reduce((a, b) => a + b, 0);
   const { top1, probes } = oneShotTop1(images, emb, metric);
   return {
@@ -157,7 +158,7 @@ export async function evaluateEncoderOnSplit(embed: EmbedFn, split: OrlSplit, im
     throw new Error(`split ${split.id}: expected ${split.test.length * 10} held-out and ${split.train.length * 10} training images, got ${test.length} and ${train.length}; pass all 400 ORL images.`);
   }
   const embTrain = await embedChecked(embed, train);
-  const tp = allPairs(train, embTrain, metric);
+  const tp = pairDistances(train, embTrain, metric);
   const threshold = bestThreshold(tp.d, tp.same, { criterion: 'balanced-accuracy' }).threshold;
   const embTest = await embedChecked(embed, test);
   return metricsOf(`split ${split.id}`, test, embTest, metric, threshold);

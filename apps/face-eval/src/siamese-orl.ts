@@ -20,7 +20,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { useBackend } from '@likeness/backends';
 import { accuracyAtThreshold, createCompactEncoder, equalErrorRate, loadCompactEncoder, rocAuc, type Encoder } from '@likeness/embeddings';
 import { fileSystemHandler, loadFaceResNetFromFaceApi } from '@likeness/embeddings/node';
-import { allPairs, calibrateHead, createVerificationHead, scorePairs, trainHead, trainSiameseEndToEnd, type VerificationHead } from '@likeness/siamese-binary';
+import { allPairs, calibrateHead, createVerificationHead, scorePairs, siameseObjective, type VerificationHead } from '@likeness/siamese-binary';
+import { train, trainHead } from '@likeness/training';
 import { flipAndShift } from '@likeness/triplet';
 import { loadOrl, locateOrl, type OrlImage } from './orl';
 import { ORL_SPLITS, type OrlSplit } from './splits';
@@ -175,8 +176,8 @@ async function main(): Promise<void> {
       const encoder = createCompactEncoder({ inputShape: [h, w, 1], seed: seed + sid });
       const head = createVerificationHead({ embeddingSize: encoder.embeddingSize });
       const t = Date.now();
-      await trainSiameseEndToEnd(encoder, head, data, {
-        steps, batchSize: 32, learningRate: 1e-3, seed: seed + sid,
+      await train(encoder, data, {
+        objective: siameseObjective(head, { batchSize: 32 }), steps, learningRate: 1e-3, seed: seed + sid,
         augment: (x, step) => flipAndShift(x, { maxShift: Math.max(1, Math.round(4 / scale)), seed: step }),
         onProgress: (p) => { if (p.step % 25 === 0) console.log(`  end-to-end step ${p.step}/${steps} loss ${p.loss.toFixed(3)} batch acc ${(100 * p.accuracy).toFixed(0)} % ${(p.elapsedMs / p.step).toFixed(0)} ms/step`); },
       });

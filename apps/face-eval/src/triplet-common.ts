@@ -6,7 +6,8 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { augmentFaces, createCompactEncoder, type CompactEncoder } from '@likeness/embeddings';
-import { flipAndShift, trainTriplet, type MiningStrategy, type TripletProgress, type TrainingWarning, type TripletMetric } from '@likeness/triplet';
+import { flipAndShift, tripletObjective, type MiningStrategy, type TripletMetric } from '@likeness/triplet';
+import { train, type TripletProgress, type TrainingWarning } from '@likeness/training';
 import type { OrlImage } from './orl';
 import type { EmbedFn } from './protocol';
 import type { OrlSplit } from './splits';
@@ -135,13 +136,16 @@ export async function trainCompactTriplet(data: { images: tf.Tensor4D; labels: n
   const encoder = createCompactEncoder({ inputShape: [h, w, 1], seed: o.seed, channels: o.channels, embeddingSize: o.embeddingSize });
   const maxShift = Math.max(1, Math.round((o.maxShift ?? 4) / o.scale));
   const t0 = Date.now();
-  const res = await trainTriplet(encoder, data, {
-    strategy: o.strategy, steps: o.steps, p: o.p ?? 10, k: o.k ?? 5, optimizer: 'adam', learningRate: o.learningRate ?? 1e-3, schedule: 'cosine',
-    warmupSteps: o.warmupSteps ?? 0, margin: o.margin ?? 0.2, metric: o.metric ?? 'squared-l2', seed: o.seed,
+  const objective = tripletObjective({
+    strategy: o.strategy, p: o.p ?? 10, k: o.k ?? 5, margin: o.margin ?? 0.2, metric: o.metric ?? 'squared-l2',
+    classification: o.classification ? { weight: o.classification } : undefined,
+  });
+  const res = await train(encoder, data, {
+    objective, steps: o.steps, optimizer: 'adam', learningRate: o.learningRate ?? 1e-3, schedule: 'cosine',
+    warmupSteps: o.warmupSteps ?? 0, seed: o.seed,
     augment: o.rotation || o.zoom || o.brightness
       ? (x, step) => augmentFaces(x, { maxShift, rotation: o.rotation ?? 0, scale: o.zoom ?? 0, brightness: o.brightness ?? 0, fill: 'edge', seed: o.seed * 100_003 + step })
       : (x, step) => flipAndShift(x, { maxShift, seed: o.seed * 100_003 + step }),
-    classification: o.classification ? { weight: o.classification } : undefined,
     onProgress: o.onProgress, onWarning: o.onWarning ?? (() => {}),
   });
   const warningCodes: Record<string, number> = {};

@@ -5,8 +5,8 @@ import type * as tf from '@tensorflow/tfjs-core';
  *
  * Images are NHWC float32 in [0, 1] unless the encoder documents otherwise;
  * `encode` is synchronous, returns a new tensor the caller owns, and never
- * disposes its input. Trainers (triplet, siamese-binary) train any Encoder
- * through `trainableVariables()`.
+ * disposes its input. The trainers of `@likeness/training` train any Encoder
+ * through `trainableVariables()` and checkpoint its `stateVariables()`.
  *
  * @example
  * ```ts
@@ -29,6 +29,14 @@ export interface Encoder {
   encode(images: tf.Tensor4D, options?: { training?: boolean }): tf.Tensor2D;
   /** The variables an optimiser may change (empty for a frozen encoder). */
   trainableVariables(): tf.Variable[];
+  /**
+   * State that is not trained but changes in training mode — batch-norm
+   * moving statistics — by stable name, so a trainer can checkpoint and
+   * restore it with the weights. Leave it out when there is none (frozen
+   * encoders, encoders without batch norm). The variables are the
+   * encoder's own: do not dispose them.
+   */
+  stateVariables?(): { name: string; variable: tf.Variable }[];
   /** Frees every tensor the encoder holds. */
   dispose(): void;
 }

@@ -16,6 +16,10 @@ export { squaredL2Distance, l2Distance, cosineDistance } from './distance/distan
 export { pairwiseDistances } from './distance/pairwise-distances';
 export type { PairwiseDistanceOptions } from './distance/pairwise-distances';
 
+// Seeded sampling and label checks shared by the loss and training packages
+export { SeededRandom } from './random/seeded-random';
+export { assertEmbeddings, checkIdentityLabels } from './labels/check-identity-labels';
+
 // Calibration and metrics (pure TypeScript on number arrays)
 export { rocCurve } from './metrics/roc-curve';
 export type { RocCurve, PairValueOptions } from './metrics/roc-curve';

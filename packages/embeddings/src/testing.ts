@@ -1,7 +1,9 @@
 /**
  * @likeness/embeddings/testing — the gallery store conformance suite, for
- * store authors and this repository's stores. Needs vitest (an optional
- * peer).
+ * store authors and this repository's stores (needs vitest, an optional
+ * peer), and small synthetic encoders and faces for tests of losses and
+ * trainers.
  */
 export { describeGalleryStoreConformance } from './testing/describe-gallery-store-conformance';
 export type { GalleryStoreConformanceOptions } from './testing/describe-gallery-store-conformance';
+export { tinyEncoder, syntheticFaces } from './testing/tiny-encoder';

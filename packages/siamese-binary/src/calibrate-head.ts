@@ -1,9 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { assertNumber } from '@likeness/backends';
-import { bestThreshold, type ThresholdAccuracy } from '@likeness/embeddings';
+import { bestThreshold, type ThresholdAccuracy, assertEmbeddings, checkIdentityLabels } from '@likeness/embeddings';
 import type { VerificationHead } from './verification-head';
 import { allPairs, type PairBatch } from './pair-sampler';
-import { assertEmbeddings, checkLabels } from './internal/validate';
 import { EmptyBatchError } from './errors/empty-batch-error';
 
 /**
@@ -47,7 +46,7 @@ export function calibrateHead(
 ): ThresholdAccuracy {
   const fn = 'calibrateHead';
   assertEmbeddings(embeddings, fn, 'embeddings');
-  const lab = checkLabels(labels, embeddings.shape[0], fn);
+  const lab = checkIdentityLabels(labels, embeddings.shape[0], fn);
   const pairs = allPairs(lab);
   const p = scorePairs(head, embeddings, pairs);
   return bestThreshold(p, pairs.same, { kind: 'similarity', criterion: options.criterion ?? 'balanced-accuracy' });

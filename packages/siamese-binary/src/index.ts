@@ -1,7 +1,9 @@
 /**
  * @likeness/siamese-binary — a siamese verification head
  * ŷ = σ(Σₖ wₖ·|f(xᵢ)ₖ − f(xⱼ)ₖ| + b) (or χ², or concatenation), trained as
- * binary classification over any `Encoder` of `@likeness/embeddings`.
+ * binary classification over any `Encoder` of `@likeness/embeddings`. The
+ * trainers (`trainHead`, `trainSiameseEndToEnd`, the face ResNet fine-tuners)
+ * are in `@likeness/training`.
  */
 
 // Head
@@ -11,23 +13,19 @@ export { pairFeatures, toNonNegative, PAIR_FORMS, NON_NEGATIVE_METHODS } from '.
 export type { PairForm, PairFeaturesOptions, NonNegativeMethod } from './pair-features';
 export { binaryCrossEntropyWithLogits } from './binary-cross-entropy';
 
-// Pairs and training
+// Pairs and embeddings
 export { createBalancedPairSampler, allPairs } from './pair-sampler';
 export type { PairBatch, BalancedPairSamplerOptions } from './pair-sampler';
 export { embedImages } from './embed-images';
-export { trainHead, trainSiameseEndToEnd } from './train-siamese';
-export type { TrainSiameseOptions, SiameseTrainResult, SiameseProgress } from './train-siamese';
-
-// Fine-tuning the pretrained face ResNet end-to-end with the head
-export { fineTuneFaceResNetSiamese } from './fine-tune-face-resnet-siamese';
-export type { FineTuneSiameseOptions, SiameseFineTuneResult, SiameseFineTuneEpoch, SiameseFaces } from './fine-tune-face-resnet-siamese';
-export { fineTuneFaceResNetSiameseCrossValidated } from './fine-tune-face-resnet-siamese-cross-validated';
-export type { CrossValidatedSiameseOptions, CrossValidatedSiameseResult } from './fine-tune-face-resnet-siamese-cross-validated';
 
 // Calibration and verification
 export { scorePairs, calibrateHead } from './calibrate-head';
 export { SiameseVerifier } from './siamese-verifier';
 export type { Verification } from './siamese-verifier';
+
+// The objective that @likeness/training runs
+export { siameseObjective } from './siamese-objective';
+export type { SiameseObjective, SiameseObjectiveOptions } from './siamese-objective';
 
 // Errors
 export { EmptyBatchError } from './errors/empty-batch-error';

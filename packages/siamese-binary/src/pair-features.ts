@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { assertNumber, assertOneOf, ShapeError } from '@likeness/backends';
 import { NegativeFeaturesError } from './errors/negative-features-error';
 import { EmptyBatchError } from './errors/empty-batch-error';
-import { assertEmbeddings } from './internal/validate';
+import { assertEmbeddings } from '@likeness/embeddings';
 
 /**
  * What the head sees of a pair (fᵢ, fⱼ) of D-dimensional embeddings:

@@ -1,7 +1,6 @@
 import { assertNumber, InvalidArgumentError } from '@likeness/backends';
 import { EmptyBatchError } from './errors/empty-batch-error';
-import { Rng } from './internal/rng';
-import { checkLabels } from './internal/validate';
+import { SeededRandom, checkIdentityLabels } from '@likeness/embeddings';
 
 /** A batch of pairs: pair i is (left[i], right[i]), `same[i]` = 1 for one person. */
 export interface PairBatch {
@@ -35,12 +34,12 @@ export interface BalancedPairSamplerOptions {
  */
 export function createBalancedPairSampler(labels: ArrayLike<number>, options: BalancedPairSamplerOptions = {}): { next(): PairBatch; readonly batchSize: number } {
   const fn = 'createBalancedPairSampler';
-  const lab = checkLabels(labels, (labels as ArrayLike<number>)?.length ?? -1, fn);
+  const lab = checkIdentityLabels(labels, (labels as ArrayLike<number>)?.length ?? -1, fn);
   const batchSize = options.batchSize ?? 64;
   assertNumber(batchSize, fn, 'options.batchSize', { integer: true, min: 1 });
   const frac = options.positiveFraction ?? 0.5;
   assertNumber(frac, fn, 'options.positiveFraction', { min: 0, max: 1 });
-  const rng = new Rng(options.seed ?? 0);
+  const rng = new SeededRandom(options.seed ?? 0);
   const byId = new Map<number, number[]>();
   lab.forEach((l, i) => (byId.get(l) ?? byId.set(l, []).get(l)!).push(i));
   const ids = [...byId.keys()].sort((a, b) => a - b);
@@ -93,7 +92,7 @@ export function createBalancedPairSampler(labels: ArrayLike<number>, options: Ba
  * ```
  */
 export function allPairs(labels: ArrayLike<number>): PairBatch {
-  const lab = checkLabels(labels, (labels as ArrayLike<number>)?.length ?? -1, 'allPairs');
+  const lab = checkIdentityLabels(labels, (labels as ArrayLike<number>)?.length ?? -1, 'allPairs');
   const n = lab.length;
   const m = (n * (n - 1)) / 2;
   const left = new Int32Array(m);

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { assertNumber, assertTensor, ShapeError } from '@likeness/backends';
-import { Rng } from './internal/rng';
+import { SeededRandom } from '@likeness/embeddings';
 
 /** Options of {@link flipAndShift}. */
 export interface FlipAndShiftOptions {
@@ -24,7 +24,7 @@ export interface FlipAndShiftOptions {
  * const aug = flipAndShift(batch, { maxShift: 4, seed: step }); // batch [50,56,46,1] → [50,56,46,1]
  * ```
  */
-export function flipAndShift(images: tf.Tensor4D, options: FlipAndShiftOptions & { rng?: Rng } = {}): tf.Tensor4D {
+export function flipAndShift(images: tf.Tensor4D, options: FlipAndShiftOptions & { rng?: SeededRandom } = {}): tf.Tensor4D {
   const fn = 'flipAndShift';
   assertTensor(images, fn, 'images');
   if (images.rank !== 4) throw new ShapeError({ fn, argument: 'images', expected: 'a batch of images [N,H,W,C]', actual: images.shape });
@@ -32,7 +32,7 @@ export function flipAndShift(images: tf.Tensor4D, options: FlipAndShiftOptions &
   assertNumber(maxShift, fn, 'options.maxShift', { integer: true, min: 0 });
   const flipP = options.flipProbability ?? 0.5;
   assertNumber(flipP, fn, 'options.flipProbability', { min: 0, max: 1 });
-  const rng = options.rng ?? new Rng(options.seed ?? 0);
+  const rng = options.rng ?? new SeededRandom(options.seed ?? 0);
   const [n, h, w, c] = images.shape;
   const moves: { dy: number; dx: number; flip: boolean }[] = [];
   for (let i = 0; i < n; i++) {

@@ -1,7 +1,6 @@
 import { assertNumber, InvalidArgumentError } from '@likeness/backends';
-import { Rng } from './internal/rng';
-import { checkLabels } from './internal/validate';
 import { DegenerateBatchError } from './errors/degenerate-batch-error';
+import { SeededRandom, checkIdentityLabels } from '@likeness/embeddings';
 
 /** Options of {@link createPKSampler}. */
 export interface PKSamplerOptions {
@@ -50,7 +49,7 @@ export interface PKSampler {
  */
 export function createPKSampler(labels: ArrayLike<number>, options: PKSamplerOptions = {}): PKSampler {
   const fn = 'createPKSampler';
-  const lab = checkLabels(labels, (labels as ArrayLike<number>)?.length ?? -1, fn);
+  const lab = checkIdentityLabels(labels, (labels as ArrayLike<number>)?.length ?? -1, fn);
   const p = options.p ?? 10;
   const k = options.k ?? 5;
   assertNumber(p, fn, 'options.p', { integer: true, min: 2 });
@@ -73,7 +72,7 @@ export function createPKSampler(labels: ArrayLike<number>, options: PKSamplerOpt
   if (p > ids.length) {
     throw new InvalidArgumentError({ fn, argument: 'options.p', message: `P = ${p} identities per batch, but only ${ids.length} identities have ≥ 2 images; lower P.` });
   }
-  const rng = new Rng(seed);
+  const rng = new SeededRandom(seed);
   let queue: number[] = [];
   return {
     p,

@@ -5,7 +5,7 @@ import { ShapeError, useBackend } from '@likeness/backends';
 import { expectNoLeaks } from '@likeness/backends/testing';
 import { selectHardTriplets } from './select-hard-triplets';
 import { batchHardFromDistances, semiHardFromDistances } from './mining/mine-from-distances';
-import { syntheticFaces, tinyEncoder } from './__fixtures__/tiny-encoder';
+import { syntheticFaces, tinyEncoder } from '@likeness/embeddings/testing';
 
 let data: ReturnType<typeof syntheticFaces>;
 let enc: ReturnType<typeof tinyEncoder>;

@@ -1,11 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { assertNumber, assertOneOf, assertTensor, ShapeError } from '@likeness/backends';
-import { pairwiseDistances, type Encoder } from '@likeness/embeddings';
+import { pairwiseDistances, type Encoder, checkIdentityLabels } from '@likeness/embeddings';
 import type { Triplets } from './triplets';
 import { TRIPLET_METRICS, type TripletMetric } from './triplet-loss';
 import { mineFromDistances } from './mining/mine-triplets';
 import type { SemiHardFallback } from './mining/mine-from-distances';
-import { checkLabels } from './internal/validate';
 
 /** Options of {@link selectHardTriplets}. */
 export interface SelectHardTripletsOptions {
@@ -38,7 +37,7 @@ export function selectHardTriplets(encoder: Encoder, images: tf.Tensor4D, labels
   const fn = 'selectHardTriplets';
   assertTensor(images, fn, 'images');
   if (images.rank !== 4) throw new ShapeError({ fn, argument: 'images', expected: 'a batch of images [N,H,W,C]', actual: images.shape });
-  const lab = checkLabels(labels, images.shape[0], fn);
+  const lab = checkIdentityLabels(labels, images.shape[0], fn);
   const strategy = options.strategy ?? 'batch-hard';
   assertOneOf(strategy, ['batch-hard', 'semi-hard', 'batch-all'] as const, fn, 'options.strategy');
   const metric = options.metric ?? 'squared-l2';

@@ -1,7 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { assertNumber, assertOneOf, InvalidArgumentError, ShapeError } from '@likeness/backends';
-import { l2Distance, squaredL2Distance } from '@likeness/embeddings';
-import { assertEmbeddings } from './internal/validate';
+import { l2Distance, squaredL2Distance, assertEmbeddings } from '@likeness/embeddings';
 
 /** The distance inside the triplet loss: `'squared-l2'` (FaceNet's ‖·‖²) or plain `'l2'`. */
 export type TripletMetric = 'squared-l2' | 'l2';

@@ -127,7 +127,13 @@ describe('createCompactEncoder', () => {
     const mv = enc.namedWeights().find((x) => x.name === 'block0/bn/moving_variance')!.tensor.arraySync() as number[];
     mm.forEach((m, c) => expect(m).toBeCloseTo(0.1 * mean[c]!, 5));
     mv.forEach((v, c) => expect(v).toBeCloseTo(0.9 + 0.1 * biased[c]! * (48 / 47), 5));
+    // the moving statistics are the encoder's state: named, the same variables, and never trainable
+    const state = enc.stateVariables();
+    expect(state.map((s) => s.name)).toEqual(['block0/bn/moving_mean', 'block0/bn/moving_variance']);
+    expect(state[0]!.variable.arraySync()).toEqual(mm);
+    expect(state.some((s) => enc.trainableVariables().includes(s.variable))).toBe(false);
     enc.dispose();
+    expect(() => enc.stateVariables()).toThrow();
   });
 
   it('gradients of every trainable variable match finite differences (training mode)', () => {

@@ -135,6 +135,15 @@ export class CompactEncoder implements Encoder {
     return [...this.blocks.flatMap((b) => [b.kernel, b.gamma, b.beta]), this.denseKernel, this.denseBias];
   }
 
+  /** The batch-norm moving statistics (`block0/bn/moving_mean`, `block0/bn/moving_variance`, …), updated by `encode(x, { training: true })`, never by an optimiser. */
+  stateVariables(): { name: string; variable: tf.Variable }[] {
+    this.assertAlive('stateVariables');
+    return this.blocks.flatMap((b, i) => [
+      { name: `block${i}/bn/moving_mean`, variable: b.movingMean },
+      { name: `block${i}/bn/moving_variance`, variable: b.movingVariance },
+    ]);
+  }
+
   /**
    * Every weight by its stable name (`block0/conv/kernel`, …,
    * `dense/bias`), moving statistics included. The tensors are the

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { SeededRandom } from '../random/seeded-random';
 
 /** @internal tfjs's normal samplers treat seed 0 as "no seed" (Math.random()): map it to a fixed non-zero seed. */
 export function tfSeed(seed: number | undefined): number | undefined {
@@ -16,14 +17,8 @@ export function glorotUniform(shape: number[], fanIn: number, fanOut: number, se
   return tf.randomUniform(shape, -limit, limit, 'float32', seed);
 }
 
-/** @internal mulberry32: a small seeded PRNG giving numbers in [0, 1), reproducible across runs. */
+/** @internal mulberry32 as a function: numbers in [0, 1), the same sequence as `new SeededRandom(seed)`. */
 export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const rng = new SeededRandom(seed);
+  return () => rng.next();
 }

@@ -1,7 +1,7 @@
 import { assertNumber, assertOneOf } from '@likeness/backends';
 import { TripletBuilder, type Triplets } from '../triplets';
-import { checkLabels } from '../internal/validate';
 import { flatDistances } from './distance-matrix';
+import { checkIdentityLabels } from '@likeness/embeddings';
 
 /** Options of {@link batchAllFromDistances}. */
 export interface BatchAllOptions {
@@ -23,7 +23,7 @@ export interface BatchAllOptions {
  */
 export function batchAllFromDistances(distances: ArrayLike<number> | number[][], labels: ArrayLike<number>, options: BatchAllOptions = {}): Triplets {
   const fn = 'batchAllFromDistances';
-  const lab = checkLabels(labels, (labels as ArrayLike<number>)?.length ?? -1, fn);
+  const lab = checkIdentityLabels(labels, (labels as ArrayLike<number>)?.length ?? -1, fn);
   const n = lab.length;
   const d = flatDistances(distances, n, fn);
   const margin = options.margin ?? 0.2;
@@ -55,7 +55,7 @@ export function batchAllFromDistances(distances: ArrayLike<number> | number[][],
  */
 export function batchHardFromDistances(distances: ArrayLike<number> | number[][], labels: ArrayLike<number>): Triplets {
   const fn = 'batchHardFromDistances';
-  const lab = checkLabels(labels, (labels as ArrayLike<number>)?.length ?? -1, fn);
+  const lab = checkIdentityLabels(labels, (labels as ArrayLike<number>)?.length ?? -1, fn);
   const n = lab.length;
   const d = flatDistances(distances, n, fn);
   const out = new TripletBuilder();
@@ -106,7 +106,7 @@ export interface SemiHardOptions {
  */
 export function semiHardFromDistances(distances: ArrayLike<number> | number[][], labels: ArrayLike<number>, options: SemiHardOptions = {}): Triplets {
   const fn = 'semiHardFromDistances';
-  const lab = checkLabels(labels, (labels as ArrayLike<number>)?.length ?? -1, fn);
+  const lab = checkIdentityLabels(labels, (labels as ArrayLike<number>)?.length ?? -1, fn);
   const n = lab.length;
   const d = flatDistances(distances, n, fn);
   const margin = options.margin ?? 0.2;

@@ -1,11 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { assertNumber, assertOneOf } from '@likeness/backends';
-import { pairwiseDistances } from '@likeness/embeddings';
+import { pairwiseDistances, SeededRandom, assertEmbeddings, checkIdentityLabels } from '@likeness/embeddings';
 import type { Triplets } from '../triplets';
 import type { TripletMetric } from '../triplet-loss';
 import { TRIPLET_METRICS } from '../triplet-loss';
-import { Rng } from '../internal/rng';
-import { assertEmbeddings, checkLabels } from '../internal/validate';
 import { batchAllFromDistances, batchHardFromDistances, semiHardFromDistances, type SemiHardFallback } from './mine-from-distances';
 import { randomTriplets } from './random-triplets';
 
@@ -46,14 +44,14 @@ export interface MineTripletsOptions {
 export function mineTriplets(embeddings: tf.Tensor2D, labels: ArrayLike<number>, strategy: MiningStrategy, options: MineTripletsOptions = {}): Triplets {
   const fn = 'mineTriplets';
   assertEmbeddings(embeddings, fn, 'embeddings');
-  const lab = checkLabels(labels, embeddings.shape[0], fn);
+  const lab = checkIdentityLabels(labels, embeddings.shape[0], fn);
   assertOneOf(strategy, MINING_STRATEGIES, fn, 'strategy');
   const metric = options.metric ?? 'squared-l2';
   assertOneOf(metric, TRIPLET_METRICS, fn, 'options.metric');
   if (strategy === 'random') {
     const seed = options.seed ?? 0;
     assertNumber(seed, fn, 'options.seed', { integer: true });
-    return randomTriplets(lab, { rng: new Rng(seed) });
+    return randomTriplets(lab, { rng: new SeededRandom(seed) });
   }
   const D = pairwiseDistances(embeddings, undefined, { metric });
   const d = D.dataSync();
@@ -66,37 +64,4 @@ export function mineFromDistances(d: ArrayLike<number>, lab: Int32Array, strateg
   if (strategy === 'batch-all') return batchAllFromDistances(d, lab, { activeOnly: options.activeOnly, margin: options.margin });
   if (strategy === 'batch-hard') return batchHardFromDistances(d, lab);
   return semiHardFromDistances(d, lab, { margin: options.margin, fallback: options.fallback });
-}
-
-/**
- * Batch-all online mining: every valid triplet of the batch.
- * @example
- * ```ts
- * const t = mineBatchAll(e, labels); // e [50,128] from P=10 × K=5 → 50·4·45 = 9000 triplets
- * ```
- */
-export function mineBatchAll(embeddings: tf.Tensor2D, labels: ArrayLike<number>, options: Omit<MineTripletsOptions, 'fallback' | 'seed'> = {}): Triplets {
-  return mineTriplets(embeddings, labels, 'batch-all', options);
-}
-
-/**
- * Batch-hard online mining: hardest positive and hardest negative per anchor.
- * @example
- * ```ts
- * const t = mineBatchHard(e, labels); // e [N,128] → ≤ N triplets
- * ```
- */
-export function mineBatchHard(embeddings: tf.Tensor2D, labels: ArrayLike<number>, options: Pick<MineTripletsOptions, 'metric'> = {}): Triplets {
-  return mineTriplets(embeddings, labels, 'batch-hard', options);
-}
-
-/**
- * Semi-hard online mining (FaceNet) for every positive pair of the batch.
- * @example
- * ```ts
- * const t = mineSemiHard(e, labels, { margin: 0.2 }); // e [N,128] → one triplet per positive pair (or fewer)
- * ```
- */
-export function mineSemiHard(embeddings: tf.Tensor2D, labels: ArrayLike<number>, options: Omit<MineTripletsOptions, 'activeOnly' | 'seed'> = {}): Triplets {
-  return mineTriplets(embeddings, labels, 'semi-hard', options);
 }

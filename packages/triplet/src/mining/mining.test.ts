@@ -4,7 +4,7 @@ import '@likeness/backends/cpu';
 import { InvalidArgumentError, ShapeError, useBackend } from '@likeness/backends';
 import { expectNoLeaks } from '@likeness/backends/testing';
 import { batchAllFromDistances, batchHardFromDistances, semiHardFromDistances } from './mine-from-distances';
-import { mineBatchAll, mineBatchHard, mineSemiHard, mineTriplets } from './mine-triplets';
+import { mineTriplets } from './mine-triplets';
 import { randomTriplets } from './random-triplets';
 import type { Triplets } from '../triplets';
 
@@ -119,9 +119,9 @@ describe('online miners against brute-force enumeration', () => {
   it('the tensor miners compute the same distance matrix and the same triplets', () => {
     const { E, labels, flat } = batch(5, 12, 4, 4);
     const e = tf.tensor2d(E);
-    expect(rows(mineBatchHard(e, labels))).toEqual(rows(batchHardFromDistances(flat, labels)));
-    expect(rows(mineSemiHard(e, labels, { margin: 0.5 }))).toEqual(rows(semiHardFromDistances(flat, labels, { margin: 0.5 })));
-    expect(rows(mineBatchAll(e, labels))).toEqual(rows(batchAllFromDistances(flat, labels)));
+    expect(rows(mineTriplets(e, labels, 'batch-hard'))).toEqual(rows(batchHardFromDistances(flat, labels)));
+    expect(rows(mineTriplets(e, labels, 'semi-hard', { margin: 0.5 }))).toEqual(rows(semiHardFromDistances(flat, labels, { margin: 0.5 })));
+    expect(rows(mineTriplets(e, labels, 'batch-all'))).toEqual(rows(batchAllFromDistances(flat, labels)));
     // plain L2 ranks like squared L2 for batch-hard (monotone), but not the semi-hard band
     expect(rows(mineTriplets(e, labels, 'batch-hard', { metric: 'l2' }))).toEqual(rows(batchHardFromDistances(flat, labels)));
     const l2flat = flat.map(Math.sqrt);
@@ -149,18 +149,18 @@ describe('online miners against brute-force enumeration', () => {
   it('refuses bad input with typed errors', () => {
     expect(() => batchHardFromDistances([0, 1, 1], [0, 1])).toThrowError(ShapeError);
     expect(() => batchHardFromDistances([[0, 1], [1, 0]], [0, 0.5])).toThrowError(/integers/);
-    expect(() => mineBatchHard(tf.zeros([3, 2]) as tf.Tensor2D, [0, 1])).toThrowError(ShapeError);
+    expect(() => mineTriplets(tf.zeros([3, 2]) as tf.Tensor2D, [0, 1], 'batch-hard')).toThrowError(ShapeError);
     expect(() => mineTriplets(tf.zeros([2, 2]) as tf.Tensor2D, [0, 1], 'hardest' as never)).toThrowError(InvalidArgumentError);
     expect(() => semiHardFromDistances([[0, 1], [1, 0]], [0, 1], { fallback: 'x' as never })).toThrowError(/options.fallback/);
-    expect(() => mineBatchHard(tf.zeros([2]) as never, [0, 1])).toThrowError(ShapeError);
+    expect(() => mineTriplets(tf.zeros([2]) as never, [0, 1], 'batch-hard')).toThrowError(ShapeError);
   });
 
   it('leaks nothing', async () => {
     const e = tf.randomNormal([8, 3]) as tf.Tensor2D;
     const labels = [0, 0, 1, 1, 2, 2, 3, 3];
-    await expectNoLeaks(() => mineBatchHard(e, labels));
-    await expectNoLeaks(() => mineSemiHard(e, labels));
-    await expectNoLeaks(() => mineBatchAll(e, labels));
+    await expectNoLeaks(() => mineTriplets(e, labels, 'batch-hard'));
+    await expectNoLeaks(() => mineTriplets(e, labels, 'semi-hard'));
+    await expectNoLeaks(() => mineTriplets(e, labels, 'batch-all'));
     e.dispose();
   });
 });

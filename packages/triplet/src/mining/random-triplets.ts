@@ -1,7 +1,6 @@
 import { assertNumber } from '@likeness/backends';
-import { Rng } from '../internal/rng';
 import { TripletBuilder, type Triplets } from '../triplets';
-import { checkLabels } from '../internal/validate';
+import { SeededRandom, checkIdentityLabels } from '@likeness/embeddings';
 
 /** Options of {@link randomTriplets}. */
 export interface RandomTripletsOptions {
@@ -10,7 +9,7 @@ export interface RandomTripletsOptions {
   /** Seed (ignored when `rng` is given). @defaultValue `0` */
   seed?: number;
   /** The trainer's generator (not part of the public API). */
-  rng?: Rng;
+  rng?: SeededRandom;
 }
 
 /**
@@ -25,10 +24,10 @@ export interface RandomTripletsOptions {
  */
 export function randomTriplets(labels: ArrayLike<number>, options: RandomTripletsOptions = {}): Triplets {
   const fn = 'randomTriplets';
-  const lab = checkLabels(labels, (labels as ArrayLike<number>)?.length ?? -1, fn);
+  const lab = checkIdentityLabels(labels, (labels as ArrayLike<number>)?.length ?? -1, fn);
   const perAnchor = options.perAnchor ?? 1;
   assertNumber(perAnchor, fn, 'options.perAnchor', { integer: true, min: 1 });
-  const rng = options.rng ?? new Rng(options.seed ?? 0);
+  const rng = options.rng ?? new SeededRandom(options.seed ?? 0);
   const n = lab.length;
   const out = new TripletBuilder();
   for (let a = 0; a < n; a++) {

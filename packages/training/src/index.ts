@@ -1,0 +1,53 @@
+/**
+ * @likeness/training — what is generic about training an `Encoder` of
+ * `@likeness/embeddings`: the trainers and fine-tuners (triplets from
+ * `@likeness/triplet`, the verification head of `@likeness/siamese-binary`),
+ * optimisers and learning-rate schedules, checkpoints, keep-best and
+ * bootstrap guards, identity folds and cross-validated epoch selection, and
+ * the frozen-feature cache. The file checkpoint store is in
+ * `@likeness/training/node`; test fixtures in `@likeness/training/testing`.
+ */
+
+// Optimisers, schedules and checkpoints
+export { createOptimizer, OPTIMIZER_NAMES } from './trainer/optimizer';
+export type { OptimizerChoice } from './trainer/optimizer';
+export { learningRateAt } from './trainer/schedule';
+export type { LearningRateSchedule } from './trainer/schedule';
+export { memoryCheckpointStore } from './trainer/checkpoint';
+export type { CheckpointStore, CheckpointManifest, SerializedCheckpoint } from './trainer/checkpoint';
+
+// Training any encoder with an objective (tripletObjective, siameseObjective)
+export { train } from './trainer/train';
+export type { TrainOptions, TripletTrainOptions, SiameseTrainOptions } from './trainer/train';
+export type { TripletTrainResult, TripletProgress, TrainingWarning, EarlyStoppingOptions } from './trainer/train-triplet';
+export type { SiameseTrainResult, SiameseProgress } from './siamese/train-siamese';
+
+// Training a siamese verification head alone, on stored embeddings
+export { trainHead } from './siamese/train-siamese';
+export type { TrainSiameseOptions } from './siamese/train-siamese';
+
+// Fine-tuning the pretrained face ResNet with an objective and a selection rule
+export { fineTune } from './fine-tune/fine-tune';
+export type { FineTuneOptions, FineTuneSelection, TripletFineTuneOptions, TripletCrossValidatedFineTuneOptions, SiameseFineTuneOptions, SiameseCrossValidatedFineTuneOptions } from './fine-tune/fine-tune';
+export type { FineTuneResult, FineTuneEpoch, LabelledFaces } from './fine-tune/fine-tune-face-resnet';
+export type { CrossValidatedFineTuneResult } from './fine-tune/fine-tune-face-resnet-cross-validated';
+export type { SiameseFineTuneResult, SiameseFineTuneEpoch } from './siamese/fine-tune-face-resnet-siamese';
+export type { CrossValidatedSiameseResult } from './siamese/fine-tune-face-resnet-siamese-cross-validated';
+
+// The parts: keep-best guards, the frozen-feature cache, cross-validated selection for your own fine-tuner
+export { bootstrapEerImprovement, resolveKeepBest, validationScoreBetter, weightedEqualErrorRate } from './fine-tune/keep-best-guard';
+export type { KeepBestOptions, ResolvedKeepBest, EerImprovement, ValidationPairLabels } from './fine-tune/keep-best-guard';
+export { cacheAugmentedFeatures } from './fine-tune/cache-augmented-features';
+export type { CacheAugmentedFeaturesOptions } from './fine-tune/cache-augmented-features';
+
+export { crossValidateFineTuning } from './fine-tune/cross-validate-fine-tuning';
+export type { FineTuningMethod, FineTuningSession, CrossValidateFineTuningOptions, CrossValidationEpoch, CrossValidationResult } from './fine-tune/cross-validate-fine-tuning';
+export { crossValidateOnCachedFeatures } from './fine-tune/cross-validate-on-cached-features';
+export type { CachedFeaturesMethod, CachedFeaturesSession, CachedCrossValidationResult } from './fine-tune/cross-validate-on-cached-features';
+export { assignIdentityFolds } from './fine-tune/identity-folds';
+export type { IdentityFolds } from './fine-tune/identity-folds';
+export { selectPooledEpoch } from './fine-tune/pooled-epoch-selection';
+export type { PooledEpoch, PooledEpochScores, PooledEpochSelection, SelectPooledEpochOptions } from './fine-tune/pooled-epoch-selection';
+
+// Errors
+export { CheckpointCorruptError } from './errors/checkpoint-corrupt-error';

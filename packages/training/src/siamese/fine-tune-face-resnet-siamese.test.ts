@@ -1,0 +1,102 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import '@likeness/backends/wasm';
+import { InvalidArgumentError, ShapeError, useBackend } from '@likeness/backends';
+import { expectNoLeaks } from '@likeness/backends/testing';
+import { FineTunableFaceResNet, type FaceResNet } from '@likeness/embeddings';
+import { loadFaceResNetFromFaceApi } from '@likeness/embeddings/node';
+import { createVerificationHead } from '@likeness/siamese-binary';
+import { fineTuneFaceResNetSiamese } from './fine-tune-face-resnet-siamese';
+import { pseudoFaces } from '../testing/pseudo-faces';
+import { maxDiff, snapshotNetAndHead, startedHead } from '../testing/fine-tune-helpers';
+
+let net: FaceResNet;
+let train: ReturnType<typeof pseudoFaces>, val: ReturnType<typeof pseudoFaces>;
+
+beforeAll(async () => {
+  await useBackend('wasm'); // the ResNet's convolutions are ~10× faster than on cpu
+  net = await loadFaceResNetFromFaceApi();
+  train = pseudoFaces(4, 3, 0);
+  val = pseudoFaces(2, 3, 10);
+}, 120_000);
+
+afterAll(() => {
+  net?.dispose();
+  tf.dispose([train?.images, val?.images]);
+});
+
+
+describe('fineTuneFaceResNetSiamese', () => {
+  it('lowers the validation BCE on learnable data, trains only the unfrozen stages, fc and the head, keeps the best epoch', async () => {
+    const ft = FineTunableFaceResNet.fromPretrained(net, { trainableStages: 1 });
+    const head = startedHead();
+    const before = ft.exportWeights();
+    const w0 = tf.clone(head.weights);
+    // validation = the training people: fitting them must lower the validation loss
+    const r = await fineTuneFaceResNetSiamese(ft, head, train, { validation: train, epochs: 3, stepsPerEpoch: 3, batchSize: 16, augmentations: 2, backboneLearningRate: 1e-4, projectionLearningRate: 1e-3, headLearningRate: 1e-2, patience: 3, keepBest: { minConfidence: 0 } });
+    expect(r.history.map((h) => h.epoch)).toEqual([0, 1, 2, 3]);
+    expect(Number.isNaN(r.history[0]!.loss)).toBe(true);
+    expect(r.bestEpoch).toBeGreaterThan(0);
+    const bestLoss = Math.min(...r.history.map((h) => h.validationLoss));
+    expect(r.history.find((h) => h.epoch === r.bestEpoch)!.validationLoss).toBe(bestLoss);
+    expect(bestLoss).toBeLessThan(r.history[0]!.validationLoss);
+    const after = ft.exportWeights();
+    expect(maxDiff(before.fc!, after.fc!)).toBeGreaterThan(0);
+    expect(maxDiff(before['conv256_down_out/conv1/conv/filters']!, after['conv256_down_out/conv1/conv/filters']!)).toBeGreaterThan(0);
+    expect(maxDiff(before['conv256_2/conv1/conv/filters']!, after['conv256_2/conv1/conv/filters']!)).toBe(0);
+    expect(maxDiff(w0, head.weights)).toBeGreaterThan(0);
+    tf.dispose([...Object.values(before), ...Object.values(after), w0]);
+    ft.dispose();
+    head.dispose();
+  }, 300_000);
+
+  it('the keep-best guard (default, shared with fineTuneFaceResNet) keeps the starting net and head when the EER gain is not significant', async () => {
+    const opts = { validation: train, epochs: 2, stepsPerEpoch: 3, batchSize: 16, augmentations: 2, backboneLearningRate: 1e-4, projectionLearningRate: 1e-3, headLearningRate: 1e-2, patience: 3 };
+    const ft = FineTunableFaceResNet.fromPretrained(net, { trainableStages: 1 });
+    const head = startedHead();
+    const w0 = tf.clone(head.weights);
+    const r = await fineTuneFaceResNetSiamese(ft, head, train, opts);
+    const ft2 = FineTunableFaceResNet.fromPretrained(net, { trainableStages: 1 });
+    const head2 = startedHead();
+    const r0 = await fineTuneFaceResNetSiamese(ft2, head2, train, { ...opts, keepBest: { minConfidence: 0 } });
+    expect(r.history.map((h) => h.validationLoss)).toEqual(r0.history.map((h) => h.validationLoss)); // same training, only the choice differs
+    expect(r0.bestEpoch).toBeGreaterThan(0); // without the guard: a lower BCE at an EER no lower is kept
+    expect(r.bestEpoch).toBe(0);
+    expect(Number.isNaN(r.history[0]!.confidence)).toBe(true);
+    for (const h of r.history.slice(1)) expect(h.confidence < 0.95 || h.validationEer >= r.history[0]!.validationEer).toBe(true);
+    expect(maxDiff(w0, head.weights)).toBe(0);
+    await expect(fineTuneFaceResNetSiamese(ft, head, train, { ...opts, keepBest: { resamples: 0 } })).rejects.toSatisfy((e) => InvalidArgumentError.isInstance(e));
+    w0.dispose();
+    [ft, ft2, head, head2].forEach((x) => x.dispose());
+  }, 300_000);
+
+  it('never ends worse than it started: wrong labels leave the starting net and head in place and stop early', async () => {
+    const ft = FineTunableFaceResNet.fromPretrained(net, { trainableStages: 1 });
+    const head = startedHead();
+    const snapshot = snapshotNetAndHead(ft, head);
+    // "same person" = same image index across people: learning it hurts the true labels' validation
+    const wrong = { images: train.images, labels: Int32Array.from(train.labels, (_, i) => i % 3) };
+    const r = await fineTuneFaceResNetSiamese(ft, head, wrong, { validation: train, epochs: 4, stepsPerEpoch: 3, batchSize: 16, augmentations: 1, backboneLearningRate: 1e-4, projectionLearningRate: 1e-3, headLearningRate: 1e-2, patience: 1 });
+    expect(r.history[1]!.validationLoss).toBeGreaterThan(r.history[0]!.validationLoss);
+    expect(r.bestEpoch).toBe(0);
+    expect(r.stoppedEarly).toBe(true);
+    snapshot.expectUnchanged();
+    ft.dispose();
+    head.dispose();
+  }, 300_000);
+
+  it('leaks nothing and throws typed errors', async () => {
+    const ft = FineTunableFaceResNet.fromPretrained(net, { trainableStages: 1 });
+    const head = startedHead();
+    await expectNoLeaks(() => fineTuneFaceResNetSiamese(ft, head, train, { validation: val, epochs: 1, stepsPerEpoch: 1, batchSize: 8, augmentations: 2 }));
+    await expect(fineTuneFaceResNetSiamese(ft, head, train, undefined as never)).rejects.toSatisfy((e) => InvalidArgumentError.isInstance(e));
+    await expect(fineTuneFaceResNetSiamese(ft, head, { images: tf.zeros([2, 112, 92, 3]) as tf.Tensor4D, labels: [0, 1] }, { validation: val })).rejects.toSatisfy((e) => ShapeError.isInstance(e));
+    const small = createVerificationHead({ embeddingSize: 64 });
+    await expect(fineTuneFaceResNetSiamese(ft, small, train, { validation: val })).rejects.toSatisfy((e) => ShapeError.isInstance(e));
+    await expect(fineTuneFaceResNetSiamese(ft, head, train, { validation: val, epochs: -1 })).rejects.toSatisfy((e) => InvalidArgumentError.isInstance(e));
+    await expect(fineTuneFaceResNetSiamese(null as never, head, train, { validation: val })).rejects.toSatisfy((e) => InvalidArgumentError.isInstance(e));
+    small.dispose();
+    ft.dispose();
+    head.dispose();
+  }, 300_000);
+});
