@@ -136,6 +136,24 @@ describe('createFaceRecognizer', () => {
     only.dispose();
   });
 
+  it('frames a face the same way whether a call wants every face or only the largest (the small-face search runs for both)', async () => {
+    const main = fakeDetector([{ at: [0.2, 0.2], eye: 0.2, score: 0.7 }]); // coarse framing, lower score
+    const fine = fakeDetector([{ at: [0.22, 0.21], eye: 0.18, score: 0.99 }]); // the same face, framed at a finer scale
+    const faces = await createFaceRecognizer({ detector: main.detector, encoder: poolEncoder(), smallFaces: { detector: fine.detector, minSide: 400, tileSize: 416 } });
+    const big = photo(500, 600);
+    const all = await faces.embed(big);
+    const one = await faces.embed(big, { maxFaces: 1 });
+    expect(all.faces).toHaveLength(1);
+    expect(all.faces[0]!.score).toBe(0.99); // the finer framing won the merge
+    expect(one.faces[0]!.score).toBe(0.99);
+    expect(one.tried.smallFacePasses).toBe(1);
+    expect(Array.from(one.faces[0]!.descriptor)).toEqual(Array.from(all.faces[0]!.descriptor));
+    const v = await faces.verify(big, all.faces[0]!.descriptor);
+    expect(v.distance).toBe(0);
+    big.dispose();
+    faces.dispose();
+  });
+
   it('says when no face was found and what was tried; verify/enrol throw NoFaceFoundError', async () => {
     const { detector, seen } = fakeDetector([]);
     const faces = await createFaceRecognizer({ detector, encoder: poolEncoder() });

@@ -144,9 +144,11 @@ export interface FaceRecognizerOptions {
    * keeps a 30 px face at 30 px; 1024 is ~4× cheaper and finds faces from
    * about 60 px (README: measured). At most `maxTiles` tiles per image:
    * on larger photos the tiles grow, so a 4000×3000 photo costs 20 tiles of
-   * 1000 px (faces from ≈ 60 px) instead of 88 of 512. When a call wants only the largest
-   * faces (`maxFaces`; `verify`, `enrol`, `calibrate`) and the main pass
-   * already found that many, the search is skipped. `false` turns it off.
+   * 1000 px (faces from ≈ 60 px) instead of 88 of 512. The search also runs
+   * when a call wants only the largest faces (`maxFaces`; `verify`, `enrol`,
+   * `calibrate`): a face it finds at a finer scale replaces the main pass's
+   * coarser framing of it, so a face gets the same descriptor whichever call
+   * embeds it. `false` turns it off.
    * @defaultValue `{ minSide: 448, tileSize: 512, maxTiles: 24 }`
    */
   smallFaces?: false | { minSide?: number; tileSize?: number; maxTiles?: number; detector?: FaceDetectorAdapter };
@@ -332,7 +334,7 @@ export async function createFaceRecognizer(options: FaceRecognizerOptions = {}):
       // 2. faces too small for it: the small-face detector on the whole image and on tiles
       let smallFacePasses = 0;
       const [h, w] = rgb.image.shape;
-      if (smallDetector && Math.max(h, w) >= smallMinSide && found.length < maxFaces) {
+      if (smallDetector && Math.max(h, w) >= smallMinSide) {
         const more = (await smallDetector.detect(rgb.image)).filter((d) => d.score >= minScore);
         smallFacePasses = 1 + smallDetector.tilesOf(h, w);
         found = mergeDetections([...found, ...more]);

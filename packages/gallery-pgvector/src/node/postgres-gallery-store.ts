@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from '@likeness/backends';
 import { GalleryStoreError } from '@likeness/embeddings';
-import pg from 'pg';
+import type pg from 'pg';
 import { resolveOptions, SqlGalleryStore } from '../sql-gallery-store';
 import type { PgvectorStoreOptions } from '../store-options';
 import { pgClient } from './pg-client';
@@ -43,8 +43,10 @@ export async function postgresGalleryStore(options: PostgresGalleryStoreOptions)
     throw new InvalidArgumentError({ fn, argument: 'options.readPool', message: 'give at most one of readConnectionString and readPool.' });
   }
   const max = options.maxConnections ?? 4;
+  // `pg` is an optional peer dependency: loaded only when the store makes its own pools
+  const Pool = options.connectionString !== undefined || options.readConnectionString !== undefined ? await loadPgPool(fn) : undefined;
   const make = (connectionString: string) => {
-    const pool = new pg.Pool({ connectionString, max });
+    const pool = new Pool!({ connectionString, max });
     pool.on('error', () => {}); // idle-client errors surface on the next query instead of crashing the process
     return pool;
   };
@@ -69,5 +71,15 @@ export async function postgresGalleryStore(options: PostgresGalleryStoreOptions)
   } catch (e) {
     await closeAll().catch(() => {});
     throw e;
+  }
+}
+
+/** `pg`'s Pool, imported on first use so that the `/node` entry loads without `pg` installed. */
+async function loadPgPool(fn: string): Promise<typeof pg.Pool> {
+  try {
+    const mod = (await import('pg')) as { default?: typeof pg } & Partial<typeof pg>;
+    return (mod.default ?? (mod as typeof pg)).Pool;
+  } catch (e) {
+    throw new GalleryStoreError({ reason: 'unavailable', setting: 'connectionString', message: "the 'pg' package is not installed; run `npm install pg` (postgresGalleryStore talks to the server through it).", cause: e });
   }
 }
