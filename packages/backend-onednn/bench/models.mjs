@@ -3,7 +3,7 @@
 //   - one style-transfer step (value + gradient + Adam) of @likeness/nst with its default
 //     backbone (nsfwjs MobileNetV2 to block_10) at 256² and 512²;
 //   - one triplet training step of @likeness/embeddings' compact encoder on a P=10 × K=5 batch
-//     of 112×92 greyscale faces: batch-hard mining (@likeness/triplet's mineBatchHard), its
+//     of 112×92 greyscale faces: batch-hard mining (@likeness/triplet's mineTriplets(…, 'batch-hard')), its
 //     tripletLoss, tf.variableGrads and Adam;
 //   - the dlib face ResNet descriptor (@likeness/embeddings' FaceResNet), batch 1 and 16.
 // Run: pnpm --filter @likeness/backend-onednn bench   (after bench/bench.mjs; builds first)
@@ -20,7 +20,7 @@ import { env, useBackend } from '@likeness/backends';
 import { createCompactEncoder, createFaceResNet } from '@likeness/embeddings';
 import { createStyleTransfer } from '@likeness/nst';
 import { loadDefaultExtractor } from '@likeness/nst/node';
-import { mineBatchHard, tripletLoss } from '@likeness/triplet';
+import { mineTriplets, tripletLoss } from '@likeness/triplet';
 import { loadOneDnn } from '../dist/index.js';
 
 tf.env().set('IS_TEST', true); // no "install tfjs-node" banner
@@ -83,7 +83,7 @@ function tripletStep(h, w) {
   const step = () => {
     const { value, grads } = tf.variableGrads(() => {
       const e = enc.encode(images, { training: true });
-      const t = mineBatchHard(e, labels); // hardest positive and negative per anchor, from this forward
+      const t = mineTriplets(e, labels, 'batch-hard'); // hardest positive and negative per anchor, from this forward
       const pick = (idx) => tf.gather(e, tf.tensor1d(idx, 'int32'));
       return tripletLoss(pick(t.anchors), pick(t.positives), pick(t.negatives), { margin: 0.2 });
     }, vars);
