@@ -6,6 +6,7 @@ import { styleTransfer } from '../../dist/index.js';
 import { loadDefaultExtractor } from '../../dist/node.js';
 import { readImage } from './images.mjs';
 import { paletteDistance, structureCorrelation } from './metrics.mjs';
+import { describeImage, progressTowardReference } from './stroke-metrics.mjs';
 
 export const DATA = new URL('../../../../../shared/data/nst/', import.meta.url).pathname;
 
@@ -86,5 +87,14 @@ export async function runPair([c, s, ref], { model, width, scales, iterations, l
     contentPaletteToStyle: +paletteDistance(content, style).toFixed(3),
     backend: tf.getBackend(),
   };
+  // Stroke scale (luminance spectrum) and colour distances, backbone-independent.
+  const stroke = {
+    ours: await describeImage(result.image, style),
+    content: await describeImage(content, style),
+    style: await describeImage(style, style),
+    reference: await describeImage(reference, style),
+  };
+  stroke.progress = progressTowardReference(stroke.ours, stroke.content, stroke.reference);
+  metrics.stroke = stroke;
   return { image: result.image, content, style, reference, metrics };
 }
