@@ -91,7 +91,9 @@ function build(): Command {
     .option('--model <name>', 'bundled network: mobilenet_v2 or inception_v3 (default: mobilenet_v2)')
     .option('--model_file <model.json>', 'a VGG in tfjs format (model.json + weights) instead of the bundled network')
     .option('--model_type <type>', 'with --model_file: vgg16 or vgg19 (default: vgg19)')
-    .option('--model_layout <layout>', 'with --model_file: keras or torchvision weight names (default: keras)')
+    .option('--model_layout <layout>', 'with --model_file or --weights: keras or torchvision weight names (default: keras)')
+    .option('--backbone <name>', 'mobilenet_v2, inception_v3 (bundled), vgg16 or vgg19 (with --weights) (default: mobilenet_v2)')
+    .option('--weights <folder>', 'with --backbone vgg16/vgg19: the folder holding the tfjs model.json and weight files (or the model.json)')
     .action((content: string | undefined, style: string | undefined, opts, cmd: Command) => {
       if (opts.output_image !== undefined) {
         if (opts.out !== undefined && opts.out !== opts.output_image) throw new CliError('give the output once: -o/--out or --output_image', EXIT.usage);
