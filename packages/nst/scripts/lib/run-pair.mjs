@@ -44,6 +44,10 @@ export async function runPair([c, s, ref], { model, width, scales, iterations, l
   const content = await readImage(join(DATA, 'content', `${c}.jpg`), { width });
   const [, h] = content.shape;
   const style = await readImage(join(DATA, 'style', `${s}.jpg`), { width });
+  // The engine resizes the style to styleScale × the content (at every scale): read it that large
+  // (as the CLI does), not upsampled from `width`.
+  const styleScale = rest.styleScale ?? 1;
+  const styleInput = styleScale > 1 ? await readImage(join(DATA, 'style', `${s}.jpg`), { width: Math.round(width * styleScale) }) : style;
   const reference = await readImage(join(DATA, 'reference', `${ref}.png`), { width, height: h });
   const ex = await extractor(model);
   const t0 = Date.now();
@@ -52,7 +56,7 @@ export async function runPair([c, s, ref], { model, width, scales, iterations, l
   const result = await styleTransfer({
     extractor: ex,
     content,
-    styles: [style],
+    styles: [styleInput],
     scales,
     iterations,
     ...rest,
@@ -62,6 +66,7 @@ export async function runPair([c, s, ref], { model, width, scales, iterations, l
     },
   });
   const seconds = (Date.now() - t0) / 1000;
+  if (styleInput !== style) styleInput.dispose();
   const last = result.history.at(-1);
   const first = result.history[0];
   const metrics = {
