@@ -21,7 +21,12 @@ export interface StyleTransferRunOptions extends Omit<StyleTransferOptions, 'ini
   scales?: readonly number[];
   /** Iterations per scale (one number for every scale). @defaultValue 200 */
   iterations?: number | readonly number[];
-  /** Each style image is resized so its longer side is this × the content's longer side (at each scale). @defaultValue 1 */
+  /**
+   * Each style image is resized so its longer side is this × the content's
+   * longer side (at each scale): larger values paint larger strokes (give the
+   * style image at least that large, or it is upsampled and loses its detail).
+   * @defaultValue extractor.defaults.styleScale, else 1
+   */
   styleScale?: number;
   /** Transfer on luminance only and keep the content's colours (Gatys et al. 2016). @defaultValue false */
   preserveColors?: boolean;
@@ -72,7 +77,7 @@ export async function styleTransfer(options: StyleTransferRunOptions): Promise<{
   if (its.length !== scales.length || its.some((n) => !Number.isInteger(n) || n < 0)) {
     throw new InvalidArgumentError({ fn, argument: 'options.iterations', message: `expected a non-negative integer or one per scale (${scales.length}).` });
   }
-  const styleScale = options.styleScale ?? 1;
+  const styleScale = options.styleScale ?? options.extractor?.defaults?.styleScale ?? 1;
   if (!(typeof styleScale === 'number' && styleScale > 0 && Number.isFinite(styleScale))) {
     throw new InvalidArgumentError({ fn, argument: 'options.styleScale', message: `expected a positive number, got ${String(styleScale)}.` });
   }

@@ -154,11 +154,17 @@ async function loadExtractor(p: ReturnType<typeof parse>): Promise<FeatureExtrac
  * `minInputSide` for its default layers (e.g. 43 px for InceptionV3, whose
  * valid-padded reductions leave nothing below that).
  */
-function checkSides(p: ReturnType<typeof parse>, extractor: FeatureExtractor, content: { width: number; height: number }, styles: readonly { width: number; height: number }[]): void {
+function checkSides(
+  p: ReturnType<typeof parse>,
+  styleScale: number,
+  extractor: FeatureExtractor,
+  content: { width: number; height: number },
+  styles: readonly { width: number; height: number }[],
+): void {
   const d = extractor.defaults;
   const minSide = extractor.minInputSide?.([...new Set([...d.contentLayers, ...d.styleLayers])]) ?? 1;
   // The engine resizes each style so its longer side is styleScale × the content's, at every scale.
-  const long = Math.max(content.width, content.height) * p.scales[0]! * (p.styleScale ?? 1);
+  const long = Math.max(content.width, content.height) * p.scales[0]! * styleScale;
   const sides = [Math.min(content.width, content.height) * p.scales[0]!, ...styles.map((st) => (long * Math.min(st.width, st.height)) / Math.max(st.width, st.height))];
   if (Math.min(...sides) < minSide) {
     const which = p.modelFile ? `${p.modelFlag} ${p.modelFile}` : `--model ${p.model ?? 'mobilenet_v2'}`;
@@ -179,13 +185,16 @@ export async function stylizeCommand(session: Session, contentArg: string | unde
   // Output paths (the result and the --save_iter images beside it) are checked before any image is read.
   await checkOutputPath(p.out, { flag: '-o/--output_image', extensions: IMAGE_EXTENSIONS });
   const content = await readImage(p.content, { maxSide: p.size });
-  const styleSide = Math.max(16, Math.round(p.size * (p.styleScale ?? 1)));
-  const styles = [];
-  for (const s of p.styles) styles.push(await readImage(s, { maxSide: styleSide }));
   const backend = await session.backend();
   const extractor = await loadExtractor(p);
+  // Style images are read at styleScale × the size (the network's default when --style_scale is not given),
+  // so a larger style scale paints from the style's own detail, not an upsampled copy.
+  const styleScale = p.styleScale ?? extractor.defaults.styleScale ?? 1;
+  const styles = [];
   try {
-    checkSides(p, extractor, content, styles);
+    const styleSide = Math.max(16, Math.round(p.size * styleScale));
+    for (const s of p.styles) styles.push(await readImage(s, { maxSide: styleSide }));
+    checkSides(p, styleScale, extractor, content, styles);
   } catch (error) {
     extractor.dispose();
     throw error;
