@@ -84,7 +84,7 @@ function build(): Command {
     .option('--tv_weight <w>', 'total-variation weight (default: 1)')
     .option('--init <how>', 'random, image or mix (default: image)')
     .option('--seed <n>', 'seed of the initial noise (default: 0)')
-    .option('--style_scale <f>', 'style image size relative to the output; larger paints larger strokes (default: the network\'s: 2 for mobilenet_v2, 1 otherwise)')
+    .option('--style_scale <f>', 'style image size relative to the output (the style is read at the output size and magnified): larger paints larger strokes (default: the network\'s: 2 for mobilenet_v2, 1 otherwise)')
     .option('--original_colors <0|1>', '1: keep the content image\'s colours (default: 0)')
     .option('--print_iter <n>', 'print the loss every n iterations (default: 0, never)')
     .option('--save_iter <n>', 'write out_<iteration>.png every n iterations (default: 0, never)')

@@ -31,8 +31,8 @@ function smoothImage(h, w, seed) {
   return tf.tidy(() => tf.clipByValue(tf.image.resizeBilinear(tf.randomUniform([1, Math.ceil(h / 16), Math.ceil(w / 16), 3], 0, 1, 'float32', seed), [h, w]), 0, 1));
 }
 const content = smoothImage(height, width, 1);
-// The style at twice the content's size, as the CLI reads it for styleScale 2.
-const style = smoothImage(Math.round(width * 2.5), width * 2, 2);
+// The style at the content's size, as the CLI reads it (the engine magnifies it by styleScale).
+const style = smoothImage(Math.round(width * 1.25), width, 2);
 const variants = [
   ['previous default', { styleScale: 1, finalColors: 'none' }],
   ['default', {}],

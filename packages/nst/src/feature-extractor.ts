@@ -59,7 +59,7 @@ export interface ExtractorDefaults {
    * Style image size relative to the content that `styleTransfer` uses
    * when `styleScale` is not given (MobileNetV2: 2, measured in
    * docs/COMPARISON.md: its small receptive fields paint larger strokes from a
-   * larger style image). @defaultValue 1
+   * magnified style image). @defaultValue 1
    */
   styleScale?: number;
   /** Activation smoothing the backbone needs for style (residual nets: `'softmax'`). */

@@ -23,8 +23,10 @@ export interface StyleTransferRunOptions extends Omit<StyleTransferOptions, 'ini
   iterations?: number | readonly number[];
   /**
    * Each style image is resized so its longer side is this × the content's
-   * longer side (at each scale): larger values paint larger strokes (give the
-   * style image at least that large, or it is upsampled and loses its detail).
+   * longer side (at each scale): values above 1 magnify the style's strokes,
+   * and the result's. Give the style at about the content's size (as the CLI
+   * does): a style image already that large keeps its finer detail, which
+   * came back as fine grain on textured styles (docs/COMPARISON.md).
    * @defaultValue extractor.defaults.styleScale, else 1
    */
   styleScale?: number;

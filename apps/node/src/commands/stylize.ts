@@ -187,13 +187,13 @@ export async function stylizeCommand(session: Session, contentArg: string | unde
   const content = await readImage(p.content, { maxSide: p.size });
   const backend = await session.backend();
   const extractor = await loadExtractor(p);
-  // Style images are read at styleScale × the size (the network's default when --style_scale is not given),
-  // so a larger style scale paints from the style's own detail, not an upsampled copy.
+  // Style images are read at the output's size; the engine magnifies them by the style scale (the
+  // network's default when --style_scale is not given): larger strokes without the style's finer
+  // detail (reading them larger brought that detail back as grain: packages/nst/docs/COMPARISON.md).
   const styleScale = p.styleScale ?? extractor.defaults.styleScale ?? 1;
   const styles = [];
   try {
-    const styleSide = Math.max(16, Math.round(p.size * styleScale));
-    for (const s of p.styles) styles.push(await readImage(s, { maxSide: styleSide }));
+    for (const s of p.styles) styles.push(await readImage(s, { maxSide: p.size }));
     checkSides(p, styleScale, extractor, content, styles);
   } catch (error) {
     extractor.dispose();

@@ -40,14 +40,14 @@ async function extractor(model) {
 /**
  * @returns {Promise<{image: tf.Tensor4D, content: tf.Tensor4D, style: tf.Tensor4D, reference: tf.Tensor4D, metrics: object}>}
  */
-export async function runPair([c, s, ref], { model, width, scales, iterations, log = () => {}, ...rest }) {
+export async function runPair([c, s, ref], { model, width, scales, iterations, log = () => {}, styleRead, ...rest }) {
   const content = await readImage(join(DATA, 'content', `${c}.jpg`), { width });
   const [, h] = content.shape;
   const style = await readImage(join(DATA, 'style', `${s}.jpg`), { width });
-  // The engine resizes the style to styleScale × the content (at every scale): read it that large
-  // (as the CLI does), not upsampled from `width`.
+  // By default the style is read at `width` and the engine magnifies it by styleScale (as the CLI does);
+  // styleRead 'native' reads it at styleScale × width instead (its own finer detail at that size).
   const styleScale = rest.styleScale ?? 1;
-  const styleInput = styleScale > 1 ? await readImage(join(DATA, 'style', `${s}.jpg`), { width: Math.round(width * styleScale) }) : style;
+  const styleInput = styleScale > 1 && styleRead === 'native' ? await readImage(join(DATA, 'style', `${s}.jpg`), { width: Math.round(width * styleScale) }) : style;
   const reference = await readImage(join(DATA, 'reference', `${ref}.png`), { width, height: h });
   const ex = await extractor(model);
   const t0 = Date.now();

@@ -35,8 +35,8 @@ const DEFAULTS: Record<NsfwjsModel, ExtractorDefaults> = {
     smoothing: 'softmax',
     contentWeight: 1,
     styleWeight: 2e10,
-    // The style at twice the content's size: strokes twice as large, less fine grain
-    // (spectral slope and fine-grain power half-way or more toward VGG-19's; docs/COMPARISON.md).
+    // The style magnified to twice the content's size: strokes twice as large, less fine
+    // grain, measured on the shared pairs (docs/COMPARISON.md).
     styleScale: 2,
   },
   inception_v3: {
