@@ -25,8 +25,6 @@ const { values } = parseArgs({
   },
 });
 requireData();
-// onednn (PyTorch's CPU kernels, several times faster here) is for exploration only; targets are on wasm.
-if (values.backend === 'onednn') await import('@likeness/backend-onednn');
 await useBackend(values.backend);
 const cfg = JSON.parse(values.config);
 const pair = PAIRS.find((p) => p[2] === values.pair);
