@@ -103,14 +103,16 @@ function build(): Command {
     .option('--tv_weight <w>', 'total-variation weight (default: 1)')
     .option('--init <how>', 'random, image or mix (default: image)')
     .option('--seed <n>', 'seed of the initial noise (default: 0)')
-    .option('--style_scale <f>', 'style image size relative to the output (default: 1)')
+    .option('--style_scale <f>', 'style image size relative to the output (the style is read at the output size and magnified): larger paints larger strokes (default: the network\'s: 2 for mobilenet_v2, 1 otherwise)')
     .option('--original_colors <0|1>', '1: keep the content image\'s colours (default: 0)')
     .option('--print_iter <n>', 'print the loss every n iterations (default: 0, never)')
     .option('--save_iter <n>', 'write out_<iteration>.png every n iterations (default: 0, never)')
     .option('--model <name>', 'bundled network: mobilenet_v2 or inception_v3 (default: mobilenet_v2)')
     .option('--model_file <model.json>', 'a VGG in tfjs format (model.json + weights) instead of the bundled network')
     .option('--model_type <type>', 'with --model_file: vgg16 or vgg19 (default: vgg19)')
-    .option('--model_layout <layout>', 'with --model_file: keras or torchvision weight names (default: keras)')
+    .option('--model_layout <layout>', 'with --model_file or --weights: keras or torchvision weight names (default: keras)')
+    .option('--backbone <name>', 'mobilenet_v2, inception_v3 (bundled), vgg16 or vgg19 (with --weights) (default: mobilenet_v2)')
+    .option('--weights <folder>', 'with --backbone vgg16/vgg19: the folder holding the tfjs model.json and weight files (or the model.json)')
     .action((content: string | undefined, style: string | undefined, opts, cmd: Command) => {
       if (opts.output_image !== undefined) {
         if (opts.out !== undefined && opts.out !== opts.output_image) throw new CliError('give the output once: -o/--out or --output_image', EXIT.usage);

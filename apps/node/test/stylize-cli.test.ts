@@ -5,7 +5,7 @@
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -55,6 +55,39 @@ async function writeRgb(file: string, w: number, h: number, f: (x: number, y: nu
 }
 
 const small = ['--image_size', '40', '--iterations', '3'];
+
+/**
+ * A generated VGG-19 in the form a user downloads: a folder with a tfjs
+ * model.json (weights manifest only) and one weights file, Keras names
+ * (`block{n}_conv{m}/kernel` [3,3,in,out] and `/bias`), He-normal values from a
+ * seeded generator. About 80 MB (all 16 convolutions, as loadVgg requires).
+ */
+async function writeVgg19(folder: string): Promise<void> {
+  const blocks = [2, 2, 4, 4, 4];
+  const channels = [64, 128, 256, 512, 512];
+  let seed = 12345;
+  const uniform = () => {
+    seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
+    return (seed + 0.5) / 4294967296;
+  };
+  const specs: { name: string; shape: number[]; dtype: 'float32' }[] = [];
+  const parts: Buffer[] = [];
+  let cin = 3;
+  blocks.forEach((n, b) => {
+    for (let i = 1; i <= n; i++) {
+      const cout = channels[b]!;
+      const k = new Float32Array(9 * cin * cout);
+      const sd = Math.sqrt(2 / (9 * cin));
+      for (let j = 0; j < k.length; j++) k[j] = sd * Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform());
+      specs.push({ name: `block${b + 1}_conv${i}/kernel`, shape: [3, 3, cin, cout], dtype: 'float32' }, { name: `block${b + 1}_conv${i}/bias`, shape: [cout], dtype: 'float32' });
+      parts.push(Buffer.from(k.buffer), Buffer.alloc(4 * cout));
+      cin = cout;
+    }
+  });
+  await mkdir(folder, { recursive: true });
+  await writeFile(join(folder, 'weights.bin'), Buffer.concat(parts));
+  await writeFile(join(folder, 'model.json'), JSON.stringify({ format: 'weights-only', weightsManifest: [{ paths: ['weights.bin'], weights: specs }] }));
+}
 
 beforeAll(async () => {
   if (!existsSync(resolve(appDir, '../../packages/nst/dist/index.js'))) {
@@ -131,6 +164,42 @@ describe('likeness stylize (jcjohnson/neural-style flags)', () => {
     const r = await cli('--json', 'stylize', 'content.png', 'checks.png', '-o', 'lbfgs.png', '--image_size', '40', '--optimizer', 'lbfgs', '--scales', '1', '--iterations', '2');
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout).loss).toBeGreaterThan(0);
+  });
+
+  it('runs VGG-19 from a weights folder (--backbone vgg19 --weights), the same as --model_file … --model_type vgg19', { timeout: 180_000 }, async () => {
+    await writeVgg19(join(dir, 'vgg19'));
+    const flags = ['--image_size', '40', '--scales', '1', '--iterations', '1'];
+    const r = await cli('--json', 'stylize', 'content.png', 'checks.png', '-o', 'vgg.png', '--backbone', 'vgg19', '--weights', 'vgg19', ...flags);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).loss).toBeGreaterThan(0);
+    const out = await pixels('vgg.png');
+    expect(maxAbsDiff(out, await pixels('content.png'))).toBeGreaterThan(10);
+    const same = await cli('stylize', 'content.png', 'checks.png', '-o', 'vgg_file.png', '--model_file', 'vgg19/model.json', '--model_type', 'vgg19', ...flags);
+    expect(same.code, same.stderr).toBe(0);
+    expect(maxAbsDiff(await pixels('vgg_file.png'), out)).toBe(0);
+    // Keras names read as torchvision's do not fit (exit 3, naming the flag and the folder).
+    const torch = await cli('stylize', 'content.png', 'checks.png', '-o', 'bad.png', '--backbone', 'vgg19', '--weights', 'vgg19', '--model_layout', 'torchvision', ...flags);
+    expect(torch.code).toBe(3);
+    expect(torch.stderr).toContain('--weights vgg19');
+    expect(existsSync(join(dir, 'bad.png'))).toBe(false);
+  });
+
+  it('refuses --backbone/--weights combinations that cannot work, naming the flags', async () => {
+    const cases: [string[], number, RegExp][] = [
+      [['--backbone', 'vgg19'], 2, /--backbone vgg19 needs --weights/],
+      [['--backbone', 'resnet'], 2, /--backbone must be one of/],
+      [['--backbone', 'mobilenet_v2', '--weights', 'x'], 2, /--weights is for --backbone vgg16 or vgg19/],
+      [['--weights', 'x'], 2, /--weights needs --backbone vgg16 or vgg19/],
+      [['--backbone', 'vgg19', '--weights', 'x', '--model_file', 'y.json'], 2, /either as --backbone/],
+      [['--backbone', 'vgg19', '--weights', 'nowhere'], 3, /file not found: nowhere \(--weights/],
+      [['--backbone', 'vgg19', '--weights', '.'], 3, /no model.json in \./],
+    ];
+    const runs = await Promise.all(cases.map(([flags]) => cli('stylize', 'content.png', 'checks.png', '-o', 'bad.png', ...flags)));
+    runs.forEach((r, i) => {
+      expect(r.code, cases[i]![0].join(' ')).toBe(cases[i]![1]);
+      expect(r.stderr, cases[i]![0].join(' ')).toMatch(cases[i]![2]);
+    });
+    expect(existsSync(join(dir, 'bad.png'))).toBe(false);
   });
 
   it('exits 2 with a message naming the flag for every bad value, 3 for a missing model file', async () => {

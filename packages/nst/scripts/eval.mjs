@@ -1,7 +1,9 @@
 // CI evaluation (< 10 min on 2 cores): two pairs (tubingen × starry_night, × the_scream) at
 // 256 px wide with the offline default backbone, then checks that the result
 // keeps the content's structure and moves its palette at least half-way toward the style's,
-// measured the same way on the VGG-19 reference. Writes out/eval/ (ignored by git).
+// measured the same way on the VGG-19 reference, and prints the stroke-scale numbers (luminance
+// spectrum) and colour distances (Lab Fréchet, sliced-Wasserstein RGB) of ours, the content, the
+// style and the reference. Writes out/eval/ (ignored by git).
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import '@likeness/backends/wasm';
@@ -34,6 +36,12 @@ for (const pair of [PAIRS[0], PAIRS[1]]) {
     failures.push(`${pair[2]}: palette distance to the style ${m.ours.paletteToStyle} is not at least half-way from the content's ${m.contentPaletteToStyle} to the reference's ${m.reference.paletteToStyle} (≤ ${halfway.toFixed(3)})`);
   }
   if (!(m.loss.style < 1e9 && Number.isFinite(m.loss.total))) failures.push(`${pair[2]}: loss not finite: ${JSON.stringify(m.loss)}`);
+  const st = m.stroke;
+  console.log(
+    `${pair[2]}: stroke scale — spectral slope ${st.ours.slope} (content ${st.content.slope}, style ${st.style.slope}, reference ${st.reference.slope}), ` +
+      `power at wavelengths < 8 px ${st.ours.fineFraction} (content ${st.content.fineFraction}, style ${st.style.fineFraction}, reference ${st.reference.fineFraction}); ` +
+      `colour to the style — Lab Fréchet ${st.ours.labFrechet} (reference ${st.reference.labFrechet}, content ${st.content.labFrechet}), sliced-Wasserstein RGB ${st.ours.swRgb} (reference ${st.reference.swRgb}, content ${st.content.swRgb})`,
+  );
   console.log(`${pair[2]}: backend ${name}, ${m.seconds} s; structure ${m.ours.structure} (reference ${m.reference.structure}), palette distance to style ${m.ours.paletteToStyle} (content ${m.contentPaletteToStyle}, reference ${m.reference.paletteToStyle})`);
 }
 console.log(`sheet in ${out}`);

@@ -55,6 +55,13 @@ export interface ExtractorDefaults {
   styleLayers: readonly string[];
   /** λ_l per style layer (same order); equal weights when absent. */
   styleLayerWeights?: readonly number[];
+  /**
+   * Style image size relative to the content that `styleTransfer` uses
+   * when `styleScale` is not given (MobileNetV2: 2, measured in
+   * docs/COMPARISON.md: its small receptive fields paint larger strokes from a
+   * magnified style image). @defaultValue 1
+   */
+  styleScale?: number;
   /** Activation smoothing the backbone needs for style (residual nets: `'softmax'`). */
   smoothing?: 'none' | 'softmax';
   /** Content weight α and style weight β that work with this backbone's activation scale. */

@@ -22,3 +22,11 @@ export { estimateStepBytes } from './memory';
 export { WeightsMismatchError } from './errors/weights-mismatch-error';
 export { ImageTooLargeError } from './errors/image-too-large-error';
 export { LikenessError, InvalidArgumentError, ShapeError } from '@likeness/backends';
+
+// Evaluation metrics (stroke scale and palette, backbone-independent)
+export { luminanceSpectrum } from './metrics/luminance-spectrum';
+export type { LuminanceSpectrum, LuminanceSpectrumOptions } from './metrics/luminance-spectrum';
+export { labFrechetDistance } from './metrics/lab-frechet-distance';
+export { slicedWassersteinDistance } from './metrics/sliced-wasserstein-distance';
+export type { SlicedWassersteinOptions } from './metrics/sliced-wasserstein-distance';
+export { meanChroma } from './metrics/mean-chroma';

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { InvalidArgumentError } from '@likeness/backends';
 import { checkImages } from './internal/check-images';
 import { checkMinSide } from './internal/check-min-side';
-import { keepOriginalColors, luminance3, matchLuminance } from './internal/color';
+import { colorMoments, keepOriginalColors, luminance3, matchLuminance, transferColors } from './internal/color';
 import {
   createStyleTransfer,
   type ProgressEvent,
@@ -21,10 +21,27 @@ export interface StyleTransferRunOptions extends Omit<StyleTransferOptions, 'ini
   scales?: readonly number[];
   /** Iterations per scale (one number for every scale). @defaultValue 200 */
   iterations?: number | readonly number[];
-  /** Each style image is resized so its longer side is this × the content's longer side (at each scale). @defaultValue 1 */
+  /**
+   * Each style image is resized so its longer side is this × the content's
+   * longer side (at each scale): values above 1 magnify the style's strokes,
+   * and the result's. Give the style at about the content's size (as the CLI
+   * does): a style image already that large keeps its finer detail, which
+   * came back as fine grain on textured styles (docs/COMPARISON.md).
+   * @defaultValue extractor.defaults.styleScale, else 1
+   */
   styleScale?: number;
   /** Transfer on luminance only and keep the content's colours (Gatys et al. 2016). @defaultValue false */
   preserveColors?: boolean;
+  /**
+   * After the last scale, `'style'` maps the result's colours to the mean and
+   * covariance of the style images' pixels (the linear colour transfer
+   * `initColors: 'style'` starts from, applied again): the optimisation's
+   * colour drift (speckles of colours the style lacks) is taken out, and a
+   * greyscale style gives a greyscale result. `'none'` returns the optimised
+   * pixels as they are. Ignored with `preserveColors`.
+   * @defaultValue 'style'
+   */
+  finalColors?: 'style' | 'none';
   /** Called after every iteration at every scale; `image` as in createStyleTransfer's run. */
   onProgress?: (event: ProgressEvent & { scale: number; scaleIndex: number }) => void | Promise<void>;
   /** @defaultValue 0 (image only on the last iteration of each scale) */
@@ -62,12 +79,16 @@ export async function styleTransfer(options: StyleTransferRunOptions): Promise<{
   if (its.length !== scales.length || its.some((n) => !Number.isInteger(n) || n < 0)) {
     throw new InvalidArgumentError({ fn, argument: 'options.iterations', message: `expected a non-negative integer or one per scale (${scales.length}).` });
   }
-  const styleScale = options.styleScale ?? 1;
+  const styleScale = options.styleScale ?? options.extractor?.defaults?.styleScale ?? 1;
   if (!(typeof styleScale === 'number' && styleScale > 0 && Number.isFinite(styleScale))) {
     throw new InvalidArgumentError({ fn, argument: 'options.styleScale', message: `expected a positive number, got ${String(styleScale)}.` });
   }
   if (!Array.isArray(options.styles) || options.styles.length === 0) {
     throw new InvalidArgumentError({ fn, argument: 'options.styles', message: 'expected a non-empty array of style images.' });
+  }
+  const finalColors = options.finalColors ?? 'style';
+  if (finalColors !== 'style' && finalColors !== 'none') {
+    throw new InvalidArgumentError({ fn, argument: 'options.finalColors', message: `expected 'style' or 'none', got ${JSON.stringify(finalColors)}.` });
   }
   const styles: StyleImage[] = options.styles.map((s) => (s instanceof tf.Tensor ? { image: s as tf.Tensor4D } : (s as StyleImage)));
   styles.forEach((s, i) => checkImages(s?.image, fn, `options.styles[${i}]`));
@@ -167,6 +188,16 @@ export async function styleTransfer(options: StyleTransferRunOptions): Promise<{
     let image = current!;
     if (options.preserveColors) {
       const colored = keepOriginalColors(image, content);
+      image.dispose();
+      image = colored;
+    } else if (finalColors === 'style') {
+      const colored = transferColors(
+        image,
+        colorMoments(
+          styles.map((s) => s.image),
+          styles.map((s) => s.weight ?? 1),
+        ),
+      );
       image.dispose();
       image = colored;
     }

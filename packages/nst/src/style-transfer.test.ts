@@ -285,6 +285,36 @@ describe('styleTransfer', () => {
     image.dispose();
   });
 
+  it("finalColors 'style' (the default) gives the style's colour mean; a greyscale style gives a greyscale result", async () => {
+    const grey = tf.tidy(() => tf.tile(tf.mean(style2, -1, true), [1, 1, 1, 3]) as tf.Tensor4D);
+    const { image } = await styleTransfer({ extractor: ex, content, styles: [grey], iterations: 5, init: 'mix', initNoise: 0.5 });
+    const px = await image.data();
+    let spread = 0;
+    for (let i = 0; i < px.length; i += 3) spread = Math.max(spread, Math.abs(px[i]! - px[i + 1]!), Math.abs(px[i + 1]! - px[i + 2]!));
+    expect(spread).toBeLessThan(1e-4);
+    // The mean colour is the style's (float64 over the downloaded pixels; clipping may move it a little).
+    const mean = (d: ArrayLike<number>, c: number) => {
+      let m = 0;
+      for (let i = c; i < d.length; i += 3) m += d[i]!;
+      return m / (d.length / 3);
+    };
+    const sp = await style2.data();
+    const { image: colored } = await styleTransfer({ extractor: ex, content, styles: [style2], iterations: 5, init: 'mix' });
+    const cp = await colored.data();
+    for (let c = 0; c < 3; c++) expect(Math.abs(mean(cp, c) - mean(sp, c))).toBeLessThan(0.02);
+    // 'none' returns the optimised pixels: from noise, their channels differ.
+    const { image: raw } = await styleTransfer({ extractor: ex, content, styles: [grey], iterations: 5, init: 'mix', initNoise: 0.5, finalColors: 'none' });
+    const rp = await raw.data();
+    let rawSpread = 0;
+    for (let i = 0; i < rp.length; i += 3) rawSpread = Math.max(rawSpread, Math.abs(rp[i]! - rp[i + 1]!));
+    expect(rawSpread).toBeGreaterThan(0.05);
+    await expect(styleTransfer({ extractor: ex, content, styles: [style], finalColors: 'auto' as 'none' })).rejects.toSatisfy(
+      (e: unknown) => InvalidArgumentError.isInstance(e) && e.argument === 'options.finalColors',
+    );
+    await expectNoLeaks(async () => (await styleTransfer({ extractor: ex, content, styles: [grey], iterations: 2 })).image);
+    tf.dispose([grey, image, colored, raw]);
+  });
+
   it('cancels between iterations and refuses a bad schedule', async () => {
     const c = new AbortController();
     c.abort(new Error('cancelled early'));

@@ -1,5 +1,5 @@
 import { basename, dirname, extname, join } from 'node:path';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { ImageTooLargeError, InvalidArgumentError, LikenessError, ShapeError, WeightsMismatchError, loadVgg, type FeatureExtractor } from '@likeness/nst';
 import { fileHandler, loadDefaultExtractor } from '@likeness/nst/node';
 import { CliError, EXIT } from '../errors';
@@ -34,6 +34,8 @@ export interface StylizeOptions {
   model_file?: string;
   model_type?: string;
   model_layout?: string;
+  backbone?: string;
+  weights?: string;
 }
 
 const INIT = { random: 'noise', image: 'content', mix: 'mix' } as const;
@@ -83,9 +85,26 @@ function parse(contentArg: string | undefined, styleArg: string | undefined, opt
   const originalColors = choice('original_colors', opts.original_colors, ['0', '1'] as const);
   const modelType = choice('model_type', opts.model_type, ['vgg16', 'vgg19'] as const);
   const modelLayout = choice('model_layout', opts.model_layout, ['keras', 'torchvision'] as const);
-  const model = choice('model', opts.model, ['mobilenet_v2', 'inception_v3'] as const);
-  if (opts.model_file && model) throw new CliError('give either --model (a bundled network) or --model_file (a VGG model.json), not both', EXIT.usage);
-  if (!opts.model_file && (modelType || modelLayout)) throw new CliError('--model_type and --model_layout describe --model_file: give --model_file too', EXIT.usage);
+  const backbone = choice('backbone', opts.backbone, ['mobilenet_v2', 'inception_v3', 'vgg16', 'vgg19'] as const);
+  let model = choice('model', opts.model, ['mobilenet_v2', 'inception_v3'] as const);
+  let modelFile = opts.model_file;
+  let vggDepth = modelType;
+  if (backbone !== undefined) {
+    // --backbone/--weights: the short form; --model/--model_file/--model_type: jcjohnson/neural-style's.
+    if (model || modelFile || modelType) throw new CliError('give the network either as --backbone (with --weights for VGG) or as --model/--model_file/--model_type, not both', EXIT.usage);
+    if (backbone === 'vgg16' || backbone === 'vgg19') {
+      if (!opts.weights) throw new CliError(`--backbone ${backbone} needs --weights <folder>: the folder holding the network's model.json and weight files (tfjs format)`, EXIT.usage);
+      modelFile = opts.weights;
+      vggDepth = backbone;
+    } else {
+      if (opts.weights) throw new CliError(`--weights is for --backbone vgg16 or vgg19; ${backbone} is bundled`, EXIT.usage);
+      model = backbone;
+    }
+  } else if (opts.weights) {
+    throw new CliError('--weights needs --backbone vgg16 or vgg19 (e.g. --backbone vgg19 --weights ./vgg19)', EXIT.usage);
+  }
+  if (modelFile && model) throw new CliError('give either --model (a bundled network) or --model_file (a VGG model.json), not both', EXIT.usage);
+  if (!modelFile && (modelType || modelLayout)) throw new CliError('--model_type and --model_layout describe --model_file or --weights: give one of them too', EXIT.usage);
   const initName = choice('init', opts.init, ['random', 'image', 'mix'] as const);
   return {
     content,
@@ -108,19 +127,23 @@ function parse(contentArg: string | undefined, styleArg: string | undefined, opt
     printIter: parseNonNegativeInt('print_iter', opts.print_iter, 0),
     saveIter: parseNonNegativeInt('save_iter', opts.save_iter, 0),
     model,
-    modelFile: opts.model_file,
-    modelType: modelType ?? 'vgg19',
+    modelFile,
+    modelFlag: opts.weights !== undefined ? '--weights' : '--model_file',
+    modelType: vggDepth ?? 'vgg19',
     modelLayout: modelLayout ?? 'keras',
   };
 }
 
 async function loadExtractor(p: ReturnType<typeof parse>): Promise<FeatureExtractor> {
   if (!p.modelFile) return loadDefaultExtractor({ model: p.model ?? 'mobilenet_v2' });
-  if (!existsSync(p.modelFile)) throw new CliError(`file not found: ${p.modelFile} (--model_file: a tfjs model.json with VGG weights beside it)`, EXIT.badInput);
+  if (!existsSync(p.modelFile)) throw new CliError(`file not found: ${p.modelFile} (${p.modelFlag}: a tfjs model.json with VGG weights beside it, or its folder)`, EXIT.badInput);
+  // A folder (as downloaded or converted) stands for the model.json inside it.
+  const json = statSync(p.modelFile).isDirectory() ? join(p.modelFile, 'model.json') : p.modelFile;
+  if (!existsSync(json)) throw new CliError(`no model.json in ${p.modelFile} (${p.modelFlag}: the folder holding a tfjs model.json and its weight files)`, EXIT.badInput);
   try {
-    return await loadVgg(fileHandler(p.modelFile), { depth: p.modelType === 'vgg16' ? 16 : 19, layout: p.modelLayout });
+    return await loadVgg(fileHandler(json), { depth: p.modelType === 'vgg16' ? 16 : 19, layout: p.modelLayout });
   } catch (error) {
-    if (LikenessError.isInstance(error)) throw new CliError(`--model_file ${p.modelFile}: ${(error as Error).message}`, EXIT.badInput, { cause: error });
+    if (LikenessError.isInstance(error)) throw new CliError(`${p.modelFlag} ${p.modelFile}: ${(error as Error).message}`, EXIT.badInput, { cause: error });
     throw error;
   }
 }
@@ -131,14 +154,20 @@ async function loadExtractor(p: ReturnType<typeof parse>): Promise<FeatureExtrac
  * `minInputSide` for its default layers (e.g. 43 px for InceptionV3, whose
  * valid-padded reductions leave nothing below that).
  */
-function checkSides(p: ReturnType<typeof parse>, extractor: FeatureExtractor, content: { width: number; height: number }, styles: readonly { width: number; height: number }[]): void {
+function checkSides(
+  p: ReturnType<typeof parse>,
+  styleScale: number,
+  extractor: FeatureExtractor,
+  content: { width: number; height: number },
+  styles: readonly { width: number; height: number }[],
+): void {
   const d = extractor.defaults;
   const minSide = extractor.minInputSide?.([...new Set([...d.contentLayers, ...d.styleLayers])]) ?? 1;
   // The engine resizes each style so its longer side is styleScale × the content's, at every scale.
-  const long = Math.max(content.width, content.height) * p.scales[0]! * (p.styleScale ?? 1);
+  const long = Math.max(content.width, content.height) * p.scales[0]! * styleScale;
   const sides = [Math.min(content.width, content.height) * p.scales[0]!, ...styles.map((st) => (long * Math.min(st.width, st.height)) / Math.max(st.width, st.height))];
   if (Math.min(...sides) < minSide) {
-    const which = p.modelFile ? `--model_file ${p.modelFile}` : `--model ${p.model ?? 'mobilenet_v2'}`;
+    const which = p.modelFile ? `${p.modelFlag} ${p.modelFile}` : `--model ${p.model ?? 'mobilenet_v2'}`;
     const other = p.model === 'inception_v3' ? ', or --model mobilenet_v2' : '';
     throw new CliError(
       `${which} needs every image side ≥ ${minSide} px at the coarsest scale (${p.scales[0]}); the smallest here is ${Math.floor(Math.min(...sides))} px: use larger images, --image_size, --scales or --style_scale${other}`,
@@ -156,13 +185,16 @@ export async function stylizeCommand(session: Session, contentArg: string | unde
   // Output paths (the result and the --save_iter images beside it) are checked before any image is read.
   await checkOutputPath(p.out, { flag: '-o/--output_image', extensions: IMAGE_EXTENSIONS });
   const content = await readImage(p.content, { maxSide: p.size });
-  const styleSide = Math.max(16, Math.round(p.size * (p.styleScale ?? 1)));
-  const styles = [];
-  for (const s of p.styles) styles.push(await readImage(s, { maxSide: styleSide }));
   const backend = await session.backend();
   const extractor = await loadExtractor(p);
+  // Style images are read at the output's size; the engine magnifies them by the style scale (the
+  // network's default when --style_scale is not given): larger strokes without the style's finer
+  // detail (reading them larger brought that detail back as grain: packages/nst/docs/COMPARISON.md).
+  const styleScale = p.styleScale ?? extractor.defaults.styleScale ?? 1;
+  const styles = [];
   try {
-    checkSides(p, extractor, content, styles);
+    for (const s of p.styles) styles.push(await readImage(s, { maxSide: p.size }));
+    checkSides(p, styleScale, extractor, content, styles);
   } catch (error) {
     extractor.dispose();
     throw error;

@@ -6,6 +6,7 @@ import { styleTransfer } from '../../dist/index.js';
 import { loadDefaultExtractor } from '../../dist/node.js';
 import { readImage } from './images.mjs';
 import { paletteDistance, structureCorrelation } from './metrics.mjs';
+import { describeImage, progressTowardReference } from './stroke-metrics.mjs';
 
 export const DATA = new URL('../../../../../shared/data/nst/', import.meta.url).pathname;
 
@@ -39,10 +40,14 @@ async function extractor(model) {
 /**
  * @returns {Promise<{image: tf.Tensor4D, content: tf.Tensor4D, style: tf.Tensor4D, reference: tf.Tensor4D, metrics: object}>}
  */
-export async function runPair([c, s, ref], { model, width, scales, iterations, log = () => {}, ...rest }) {
+export async function runPair([c, s, ref], { model, width, scales, iterations, log = () => {}, styleRead, ...rest }) {
   const content = await readImage(join(DATA, 'content', `${c}.jpg`), { width });
   const [, h] = content.shape;
   const style = await readImage(join(DATA, 'style', `${s}.jpg`), { width });
+  // By default the style is read at `width` and the engine magnifies it by styleScale (as the CLI does);
+  // styleRead 'native' reads it at styleScale × width instead (its own finer detail at that size).
+  const styleScale = rest.styleScale ?? 1;
+  const styleInput = styleScale > 1 && styleRead === 'native' ? await readImage(join(DATA, 'style', `${s}.jpg`), { width: Math.round(width * styleScale) }) : style;
   const reference = await readImage(join(DATA, 'reference', `${ref}.png`), { width, height: h });
   const ex = await extractor(model);
   const t0 = Date.now();
@@ -51,7 +56,7 @@ export async function runPair([c, s, ref], { model, width, scales, iterations, l
   const result = await styleTransfer({
     extractor: ex,
     content,
-    styles: [style],
+    styles: [styleInput],
     scales,
     iterations,
     ...rest,
@@ -61,6 +66,7 @@ export async function runPair([c, s, ref], { model, width, scales, iterations, l
     },
   });
   const seconds = (Date.now() - t0) / 1000;
+  if (styleInput !== style) styleInput.dispose();
   const last = result.history.at(-1);
   const first = result.history[0];
   const metrics = {
@@ -86,5 +92,14 @@ export async function runPair([c, s, ref], { model, width, scales, iterations, l
     contentPaletteToStyle: +paletteDistance(content, style).toFixed(3),
     backend: tf.getBackend(),
   };
+  // Stroke scale (luminance spectrum) and colour distances, backbone-independent.
+  const stroke = {
+    ours: await describeImage(result.image, style),
+    content: await describeImage(content, style),
+    style: await describeImage(style, style),
+    reference: await describeImage(reference, style),
+  };
+  stroke.progress = progressTowardReference(stroke.ours, stroke.content, stroke.reference);
+  metrics.stroke = stroke;
   return { image: result.image, content, style, reference, metrics };
 }

@@ -35,6 +35,9 @@ const DEFAULTS: Record<NsfwjsModel, ExtractorDefaults> = {
     smoothing: 'softmax',
     contentWeight: 1,
     styleWeight: 2e10,
+    // The style magnified to twice the content's size: strokes twice as large, less fine
+    // grain, measured on the shared pairs (docs/COMPARISON.md).
+    styleScale: 2,
   },
   inception_v3: {
     contentLayers: ['mixed2'],
