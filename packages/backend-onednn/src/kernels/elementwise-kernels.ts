@@ -63,7 +63,7 @@ function unary(kernel: string, code: number, params: (attrs: Record<string, numb
     const { x } = inputs as { x: TensorInfo };
     const xs = f32(backend, x);
     if (!xs || xs.length < ELEMENTWISE_MIN_SIZE) return undefined;
-    const y = new Float32Array(xs.length);
+    const y = backend.pool.floats(xs.length);
     const [alpha, beta] = params(attrs);
     if (!callNative(kernel, () => backend.onednn.eltwise(xs, y, code, alpha, beta))) return undefined;
     return backend.makeTensorInfo([...x.shape], 'float32', y);
@@ -74,7 +74,7 @@ const step: OneDnnKernelFunc<{ alpha?: number }> = (inputs, backend, attrs) => {
   const { x } = inputs as { x: TensorInfo };
   const xs = f32(backend, x);
   if (!xs || xs.length < ELEMENTWISE_MIN_SIZE) return undefined;
-  const y = new Float32Array(xs.length);
+  const y = backend.pool.floats(xs.length);
   if (!callNative(Step, () => backend.onednn.step(xs, y, attrs.alpha ?? 0))) return undefined;
   return backend.makeTensorInfo([...x.shape], 'float32', y);
 };
@@ -96,7 +96,7 @@ function binary(kernel: string, code: number, commutative: boolean): OneDnnKerne
     }
     const dimsA = Int32Array.from(out);
     const dimsB = Int32Array.from([...Array<number>(out.length - other.length).fill(1), ...other]);
-    const y = new Float32Array(size(out));
+    const y = backend.pool.floats(size(out));
     const [x0, x1] = [as, bs];
     if (!callNative(kernel, () => backend.onednn.binary(x0, x1, y, code, dimsA, dimsB))) return undefined;
     return backend.makeTensorInfo(out, 'float32', y);
@@ -110,7 +110,7 @@ function reduction(kernel: string, code: number): OneDnnKernelFunc<{ axis: numbe
     if (!xs || xs.length < ELEMENTWISE_MIN_SIZE || x.shape.length > 6) return undefined;
     const axes = util.parseAxisParam(attrs.axis, x.shape);
     const kept = x.shape.map((d, i) => (axes.includes(i) ? 1 : d));
-    const y = new Float32Array(size(kept));
+    const y = backend.pool.floats(size(kept));
     const ok = callNative(kernel, () => backend.onednn.reduce(xs, y, code, Int32Array.from(x.shape), Int32Array.from(kept)));
     if (!ok) return undefined;
     const shape = attrs.keepDims ? kept : x.shape.filter((_, i) => !axes.includes(i));
