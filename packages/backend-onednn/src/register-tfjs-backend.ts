@@ -7,6 +7,7 @@ import { elementwiseKernels } from './kernels/elementwise-kernels';
 import { matMulKernels } from './kernels/matmul-kernels';
 import { poolKernels } from './kernels/pool-kernels';
 import { segmentSumKernels } from './kernels/segment-sum-kernel';
+import { selectCastKernels } from './kernels/select-cast-kernels';
 import { sliceKernels } from './kernels/slice-kernel';
 import { softmaxPadKernels } from './kernels/softmax-pad-kernels';
 import type { OneDnnAddon } from './native';
@@ -24,6 +25,7 @@ const allKernels = (cpuKernel: (name: string) => tf.KernelFunc) => [
   ...sliceKernels(cpuKernel),
   ...segmentSumKernels(cpuKernel),
   ...softmaxPadKernels(cpuKernel),
+  ...selectCastKernels(cpuKernel),
 ];
 export const ONEDNN_KERNELS: readonly string[] = allKernels(() => () => ({}) as tf.TensorInfo).map((k) => k.kernelName);
 
