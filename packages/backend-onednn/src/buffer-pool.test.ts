@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { oneDnnAvailability, REQUIRE_ONEDNN } from '../test/availability';
 import { BufferPool } from './buffer-pool';
-import { bufferPoolStats, DEFAULT_POOL_MB, setBufferPoolLimit } from './index';
+import { bufferPoolStats, DEFAULT_POOL_MB, loadOneDnn, setBufferPoolLimit } from './index';
 
 describe('BufferPool', () => {
   const N = BufferPool.MIN_BYTES / 4; // the smallest pooled Float32Array
@@ -130,6 +130,11 @@ if (!availability.available) {
       x.dispose();
       expect(() => setBufferPoolLimit(-1)).toThrow(InvalidArgumentError);
       expect(() => setBufferPoolLimit(Number.NaN)).toThrow(/setBufferPoolLimit|bytes/);
+    });
+
+    it('keeps freed memory in the process on glibc (the backend turns it on when it starts)', () => {
+      const header = (process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined)?.header;
+      expect(loadOneDnn().keepFreedMemory()).toBe(header?.glibcVersionRuntime !== undefined);
     });
 
     it('leaks no tensors', async () => {

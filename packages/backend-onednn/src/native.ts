@@ -25,6 +25,11 @@ export interface OneDnnAddon {
    * 15 ≠ (y a Uint8Array of 0/1).
    */
   broadcast2(a: Float32Array, b: Float32Array, y: Float32Array | Uint8Array, code: number, dimsA: Int32Array, dimsB: Int32Array, dimsY: Int32Array): void;
+  /**
+   * glibc only: large allocations from the heap rather than fresh mappings, freed memory kept for
+   * reuse (mallopt M_MMAP_MAX = 0, M_TRIM_THRESHOLD = 1 GiB). Returns whether it applied.
+   */
+  keepFreedMemory(): boolean;
   /** `y = condition ? t : e` elementwise (one length). */
   select(condition: Uint8Array, t: Float32Array, e: Float32Array, y: Float32Array): void;
   /**
@@ -80,7 +85,7 @@ export interface OneDnnAddon {
 }
 
 /** The addon ABI this JavaScript expects (bumped with every change to the exports). */
-const ABI_VERSION = 8;
+const ABI_VERSION = 9;
 const INSTALL =
   'install oneDNN (`apt-get install libdnnl-dev` on Debian/Ubuntu, `brew install onednn` on macOS), then run ' +
   '`pnpm --filter @likeness/backend-onednn build:native` (or reinstall @likeness/backend-onednn)';

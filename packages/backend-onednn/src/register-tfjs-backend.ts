@@ -76,7 +76,14 @@ export async function registerOneDnnTfjsBackend(addon: OneDnnAddon, priority: nu
       super.dispose();
     }
   }
-  tf.registerBackend(ONEDNN_BACKEND_NAME, () => new MathBackendOneDnn(), priority);
+  tf.registerBackend(
+    ONEDNN_BACKEND_NAME,
+    () => {
+      if (envVar('LIKENESS_ONEDNN_KEEP_FREED_MEMORY') !== '0') addon.keepFreedMemory();
+      return new MathBackendOneDnn();
+    },
+    priority,
+  );
   const cpuKernels = new Map(tf.getKernelsForBackend('cpu').map((k) => [k.kernelName, k]));
   const register = (k: tf.KernelConfig) => {
     if (tf.getKernel(k.kernelName, ONEDNN_BACKEND_NAME) != null) tf.unregisterKernel(k.kernelName, ONEDNN_BACKEND_NAME);
@@ -94,8 +101,10 @@ export async function registerOneDnnTfjsBackend(addon: OneDnnAddon, priority: nu
 /** The default cap on spare pooled storage, in MiB (`LIKENESS_ONEDNN_POOL_MB` overrides it). */
 export const DEFAULT_POOL_MB = 2048;
 
+const envVar = (name: string) => (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.[name];
+
 function poolLimitFromEnv(): number {
-  const raw = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.LIKENESS_ONEDNN_POOL_MB;
+  const raw = envVar('LIKENESS_ONEDNN_POOL_MB');
   const mb = raw === undefined || raw === '' ? DEFAULT_POOL_MB : Number(raw);
   if (!Number.isFinite(mb) || mb < 0) {
     throw new InvalidArgumentError({
