@@ -9,7 +9,8 @@
 // Run: pnpm --filter @likeness/backend-onednn bench   (after bench/bench.mjs; builds first)
 // Options: --backends=onednn,wasm,cpu  --reps=3  --threads=2 (wasm and PyTorch)  --no-torch
 //          --cases=a,b (substrings of case names)  --json
-// The cpu backend runs each case once, without a warm-up (tens of seconds a case).
+// The cpu backend runs each case once, without a warm-up (tens of seconds a case), and skips
+// the cases in CPU_TOO_SLOW (with the reason printed) unless --cpu-all.
 import { execFileSync } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -31,7 +32,9 @@ const args = Object.fromEntries(
     return [k, v ?? 'true'];
   }),
 );
-const backends = (args.backends ?? 'onednn,wasm,cpu').split(',');
+// oneDNN runs last: when it starts it keeps freed memory in the process (glibc mallopt), which
+// would also spare the cpu backend its page faults had it run first.
+const backends = (args.backends ?? 'wasm,cpu,onednn').split(',').sort((a, b) => (a === 'onednn') - (b === 'onednn'));
 const reps = Number(args.reps ?? 3);
 const threads = Number(args.threads ?? 2);
 env.wasm.numThreads = threads;
@@ -63,6 +66,13 @@ const CASES = {
   'triplet step, compact encoder 112×92, P10×K5': () => tripletStep(112, 92),
   'face descriptor, dlib ResNet, batch 1': () => descriptor(1),
   'face descriptor, dlib ResNet, batch 16': () => descriptor(16),
+};
+
+// Cases the cpu backend takes minutes for (measured 2026-12-04: style 512² 176 s at load 11–21;
+// the triplet step had not finished after 5 min): skipped on cpu unless --cpu-all.
+const CPU_TOO_SLOW = {
+  'style-transfer step, MobileNetV2, 512²': 'cpu: 176 s a step (2026-12-04, load 11–21): run with --cpu-all',
+  'triplet step, compact encoder 112×92, P10×K5': 'cpu: not finished after 5 min (2026-12-04): run with --cpu-all',
 };
 
 let extractor;
@@ -108,16 +118,23 @@ if (backends.includes('onednn')) {
 
 const loads = [loadavg()[0]];
 const results = {};
+const caseLoads = {}; // backend → case → 1-min load average when the case finished
 for (const name of backends) {
   await useBackend(name, { allowSwitchWithTensors: true });
   results[name] = {};
+  caseLoads[name] = {};
   const cold = name === 'cpu';
   for (const [label, make] of Object.entries(CASES)) {
     if (!wanted(label)) continue;
+    if (cold && CPU_TOO_SLOW[label] && args['cpu-all'] !== 'true') {
+      process.stderr.write(`cpu ${label}: skipped (${CPU_TOO_SLOW[label]})\n`);
+      continue;
+    }
     const c = await make();
     results[name][label] = await timed(c.step, cold ? 1 : reps, cold);
     c.dispose();
     loads.push(loadavg()[0]);
+    caseLoads[name][label] = loadavg()[0];
     process.stderr.write(`${name} ${label}: ${results[name][label].toFixed(0)} ms (load ${loadavg()[0].toFixed(1)})\n`);
   }
   extractor?.dispose();
@@ -154,14 +171,24 @@ if (args['no-torch'] !== 'true') {
 
 const labels = Object.keys(CASES).filter(wanted);
 const hasTorch = Object.keys(torchMs).length > 0;
-const header = ['case', ...backends.map((b) => `${b} ms`), ...(hasTorch ? [`torch (${threads} thr) ms`, ...backends.map((b) => `${b}/torch`)] : [])];
+const vsWasm = backends.includes('onednn') && backends.includes('wasm');
+const header = [
+  'case',
+  ...backends.map((b) => `${b} ms (load)`),
+  ...(vsWasm ? ['onednn/wasm'] : []),
+  ...(hasTorch ? [`torch (${threads} thr) ms`, ...backends.map((b) => `${b}/torch`)] : []),
+];
 const ratio = (a, b) => (a && b ? `${(a / b).toFixed(2)}×` : '–');
+const cell = (b, l) => (results[b][l] === undefined ? (b === 'cpu' && CPU_TOO_SLOW[l] ? 'skipped¹' : '–') : `${results[b][l].toFixed(0)} (${caseLoads[b][l].toFixed(1)})`);
 console.log(`\n| ${header.join(' | ')} |\n|${header.map(() => '---').join('|')}|`);
 for (const l of labels) {
-  const row = [l, ...backends.map((b) => results[b][l]?.toFixed(0) ?? '–')];
+  const row = [l, ...backends.map((b) => cell(b, l))];
+  if (vsWasm) row.push(ratio(results.onednn[l], results.wasm[l]));
   if (hasTorch) row.push(torchMs[l]?.toFixed(0) ?? '–', ...backends.map((b) => ratio(results[b][l], torchMs[l])));
   console.log(`| ${row.join(' | ')} |`);
 }
-console.log(`\nmedian of ${reps} runs after a warm-up (cpu: 1 run, no warm-up); tfjs ${tf.version_core}, Node ${process.version}, wasm threads ${threads}`);
+const skipped = labels.filter((l) => backends.includes('cpu') && results.cpu[l] === undefined && CPU_TOO_SLOW[l]);
+if (skipped.length > 0) console.log(`\n¹ ${skipped.map((l) => `${l}: ${CPU_TOO_SLOW[l]}`).join('; ')}`);
+console.log(`\n(load) = 1-min load average when the case finished. Median of ${reps} runs after a warm-up (cpu: 1 run, no warm-up); tfjs ${tf.version_core}, Node ${process.version}, wasm threads ${threads}`);
 console.log(`load average (1 min) during the run: ${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)} on ${(await import('node:os')).cpus().length} cores`);
 if (args.json === 'true') console.log(JSON.stringify({ results, torch: torchMs, loads }));
