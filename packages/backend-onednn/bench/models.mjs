@@ -1,7 +1,8 @@
 // Benchmark: whole-model steps on the oneDNN plugin, wasm (2 threads) and cpu, with PyTorch on
 // the CPU (Debian's python3-torch, /usr/bin/python3) running the same net and batch in the same run:
 //   - one style-transfer step (value + gradient + Adam) of @likeness/nst with its default
-//     backbone (nsfwjs MobileNetV2 to block_10) at 256² and 512²;
+//     backbone (nsfwjs MobileNetV2 to block_10) at 256² and 512², and with VGG-19 to relu5_1
+//     (generated weights: timing only) at 256²;
 //   - one triplet training step of @likeness/embeddings' compact encoder on a P=10 × K=5 batch
 //     of 112×92 greyscale faces: batch-hard mining (@likeness/triplet's mineTriplets(…, 'batch-hard')), its
 //     tripletLoss, tf.variableGrads and Adam;
@@ -19,7 +20,7 @@ import '@likeness/backends/cpu';
 import '@likeness/backends/wasm';
 import { env, useBackend } from '@likeness/backends';
 import { createCompactEncoder, createFaceResNet } from '@likeness/embeddings';
-import { createStyleTransfer } from '@likeness/nst';
+import { createStyleTransfer, createVgg } from '@likeness/nst';
 import { loadDefaultExtractor } from '@likeness/nst/node';
 import { mineTriplets, tripletLoss } from '@likeness/triplet';
 import { loadOneDnn } from '../dist/index.js';
@@ -63,6 +64,7 @@ async function timed(step, n, cold) {
 const CASES = {
   'style-transfer step, MobileNetV2, 256²': () => styleStep(256),
   'style-transfer step, MobileNetV2, 512²': () => styleStep(512),
+  'style-transfer step, VGG-19 to relu5_1, 256²': () => styleStep(256, 'vgg19'),
   'triplet step, compact encoder 112×92, P10×K5': () => tripletStep(112, 92),
   'face descriptor, dlib ResNet, batch 1': () => descriptor(1),
   'face descriptor, dlib ResNet, batch 16': () => descriptor(16),
@@ -73,14 +75,39 @@ const CASES = {
 const CPU_TOO_SLOW = {
   'style-transfer step, MobileNetV2, 512²': 'cpu: 176 s a step (2026-12-04, load 11–21): run with --cpu-all',
   'triplet step, compact encoder 112×92, P10×K5': 'cpu: not finished after 5 min (2026-12-04): run with --cpu-all',
+  'style-transfer step, VGG-19 to relu5_1, 256²': 'cpu: not timed (VGG-19 to relu5_1 is far heavier than the MobileNetV2 step, which took 8.7 s on cpu): run with --cpu-all',
 };
 
 let extractor;
-async function styleStep(size) {
-  extractor ??= await loadDefaultExtractor();
+let vgg;
+/** VGG-19 with generated weights (He-initialised; timing only), keras layout, as `@likeness/nst`'s own bench. */
+function vgg19() {
+  const w = {};
+  let cin = 3;
+  let seed = 1;
+  [2, 2, 4, 4, 4].forEach((n, b) => {
+    for (let i = 1; i <= n; i++) {
+      const cout = [64, 128, 256, 512, 512][b];
+      w[`block${b + 1}_conv${i}/kernel`] = tf.randomNormal([3, 3, cin, cout], 0, Math.sqrt(2 / (9 * cin)), 'float32', seed++);
+      w[`block${b + 1}_conv${i}/bias`] = tf.zeros([cout]);
+      cin = cout;
+    }
+  });
+  const ex = createVgg({ depth: 19, layout: 'keras', weights: w });
+  tf.dispose(Object.values(w));
+  return ex;
+}
+
+async function styleStep(size, net = 'mobilenet_v2') {
+  if (net === 'vgg19') {
+    vgg ??= vgg19();
+  } else {
+    extractor ??= await loadDefaultExtractor();
+  }
+  const ex = net === 'vgg19' ? vgg : extractor;
   const content = tf.randomUniform([1, size, size, 3], 0, 1, 'float32', 1);
   const style = tf.randomUniform([1, size, size, 3], 0, 1, 'float32', 2);
-  const t = createStyleTransfer({ extractor, content, styles: [style], memoryBudgetBytes: 16 * 2 ** 30 });
+  const t = createStyleTransfer({ extractor: ex, content, styles: [style], memoryBudgetBytes: 16 * 2 ** 30 });
   return { step: () => void t.step(), dispose: () => (t.dispose(), tf.dispose([content, style])) };
 }
 
@@ -139,6 +166,8 @@ for (const name of backends) {
   }
   extractor?.dispose();
   extractor = undefined;
+  vgg?.dispose();
+  vgg = undefined;
 }
 
 const torchMs = {};
@@ -153,6 +182,7 @@ if (args['no-torch'] !== 'true') {
   const refs = {
     'style-transfer step, MobileNetV2, 256²': () => py('../../nst/scripts/bench_torch.py', ['mobilenet_v2', 256, reps, threads]).seconds_per_step * 1000,
     'style-transfer step, MobileNetV2, 512²': () => py('../../nst/scripts/bench_torch.py', ['mobilenet_v2', 512, reps, threads]).seconds_per_step * 1000,
+    'style-transfer step, VGG-19 to relu5_1, 256²': () => py('../../nst/scripts/bench_torch.py', ['vgg19', 256, reps, threads]).seconds_per_step * 1000,
     'triplet step, compact encoder 112×92, P10×K5': () => py('./torch_models.py', ['triplet', 112, 92, reps, threads]).msPerStep,
     'face descriptor, dlib ResNet, batch 1': () => py('./torch_models.py', ['descriptor', 1, reps, threads]).msPerStep,
     'face descriptor, dlib ResNet, batch 16': () => py('./torch_models.py', ['descriptor', 16, reps, threads]).msPerStep,
