@@ -22,6 +22,23 @@ describe('BufferPool', () => {
     expect(pool.stats()).toMatchObject({ hits: 1, misses: 2, spareBytes: 0 });
   });
 
+  it('serves a smaller request from the smallest spare of up to twice its size, as a view that alone may attach it', () => {
+    const pool = new BufferPool(1 << 30);
+    const [big, bigger] = [pool.floats(2 * N), pool.floats(3 * N)];
+    [big, bigger].forEach((a) => (pool.attach(a), pool.release(a)));
+    const part = pool.floats(N + 1);
+    expect(part.buffer).toBe(big.buffer); // 2N fits N + 1 within 2×; 3N is larger than needed
+    expect(part.length).toBe(N + 1);
+    expect(pool.floats(N).buffer).not.toBe(bigger.buffer); // 3N > 2 × N: a new buffer
+    pool.attach(part);
+    pool.release(part);
+    const again = pool.floats(N + 1);
+    expect(again.buffer).toBe(big.buffer);
+    pool.attach(new Float32Array(again.buffer)); // another array over it than the one handed out: pinned
+    pool.release(again);
+    expect(pool.floats(N + 1).buffer).not.toBe(big.buffer);
+  });
+
   it('never recycles a buffer that backs two tensors, is viewed, or was not allocated here', () => {
     const pool = new BufferPool(1 << 30);
     const shared = pool.floats(N);

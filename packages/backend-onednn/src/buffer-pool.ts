@@ -7,14 +7,17 @@
  * triplet batch's [50, 112, 92, 32]) against 5 ms for the oneDNN primitive
  * that fills it. wasm never pays it (its heap is touched once and reused).
  * The pool keeps the `ArrayBuffer`s of disposed tensors, by byte length, and
- * hands them to the next output of the same size: a training loop, whose
- * shapes repeat every step, then faults its pages in once.
+ * hands them to the next output of the same size, or failing that the
+ * smallest spare of up to twice the size (as a view of its first bytes): a
+ * training loop, whose shapes repeat every step, then faults its pages in
+ * once, and a one-off forward pass reuses its earlier layers' storage.
  *
  * A buffer is recycled only when nothing else can still see it:
  * - it was allocated here (arrays a user passed to `tf.tensor` are never reused);
- * - it backs exactly one tensor's data, as a whole (a second tensor or a view
- *   of it — the cpu kernels return contiguous slices as views — pins it for
- *   good: it is then left to the garbage collector);
+ * - it backs exactly one tensor's data, through the very array the pool
+ *   handed out (a second tensor or another view of it — the cpu kernels return
+ *   contiguous slices as views — pins it for good: it is then left to the
+ *   garbage collector);
  * - reads (`dataSync()`, `data()`) return copies of pooled storage, as the wasm
  *   backend's do, so an array handed to the user is never overwritten.
  */
@@ -26,6 +29,8 @@ export class BufferPool {
   // 'new': handed out, not yet a tensor's storage; 'attached': one tensor's whole storage;
   // 'spare': in `free`; 'pinned': shared or viewed, never recycled.
   private readonly state = new WeakMap<ArrayBuffer, 'new' | 'attached' | 'spare' | 'pinned'>();
+  // The array handed out over each buffer: the only one that may attach it.
+  private readonly issued = new WeakMap<ArrayBuffer, ArrayBufferView>();
   private freeBytes = 0;
   private hits = 0;
   private misses = 0;
@@ -35,24 +40,34 @@ export class BufferPool {
 
   /** A `Float32Array` of `length` values, contents unspecified (the caller writes every value). */
   floats(length: number): Float32Array {
-    return new Float32Array(this.take(length * 4));
+    return this.issue(new Float32Array(this.take(length * 4), 0, length));
   }
 
   /** A `Uint8Array` of `length` bytes (bool storage), contents unspecified. */
   bytes(length: number): Uint8Array {
-    return new Uint8Array(this.take(length));
+    return this.issue(new Uint8Array(this.take(length), 0, length));
   }
 
   /** An `Int32Array` of `length` values, contents unspecified. */
   ints(length: number): Int32Array {
-    return new Int32Array(this.take(length * 4));
+    return this.issue(new Int32Array(this.take(length * 4), 0, length));
+  }
+
+  private issue<T extends ArrayBufferView>(view: T): T {
+    if (this.state.has(view.buffer as ArrayBuffer)) this.issued.set(view.buffer as ArrayBuffer, view);
+    return view;
   }
 
   private take(bytes: number): ArrayBuffer {
     if (bytes < BufferPool.MIN_BYTES || this.limitBytes === 0) return new ArrayBuffer(bytes);
-    const spare = this.free.get(bytes)?.pop();
+    // The same size, else the smallest spare of up to twice the size.
+    let size = this.free.has(bytes) ? bytes : 0;
+    if (size === 0) for (const s of this.free.keys()) if (s > bytes && s <= 2 * bytes && (size === 0 || s < size)) size = s;
+    const list = size === 0 ? undefined : this.free.get(size);
+    const spare = list?.pop();
     if (spare) {
-      this.freeBytes -= bytes;
+      if (list!.length === 0) this.free.delete(size);
+      this.freeBytes -= size;
       this.hits++;
       this.state.set(spare, 'new');
       return spare;
@@ -72,8 +87,7 @@ export class BufferPool {
     const buffer = values.buffer as ArrayBuffer;
     const s = this.state.get(buffer);
     if (s === undefined || s === 'pinned') return;
-    const whole = values.byteOffset === 0 && values.byteLength === buffer.byteLength;
-    this.state.set(buffer, s === 'new' && whole ? 'attached' : 'pinned');
+    this.state.set(buffer, s === 'new' && this.issued.get(buffer) === values ? 'attached' : 'pinned');
   }
 
   /** True when `values` is pooled storage (reads must copy it). */
