@@ -13,7 +13,10 @@
         "OTHER_CPLUSPLUSFLAGS": ["-I/opt/homebrew/include", "-I/usr/local/include"],
         "OTHER_LDFLAGS": ["-L/opt/homebrew/lib", "-L/usr/local/lib"]
       },
-      "libraries": ["-ldnnl"]
+      "libraries": ["-ldnnl"],
+      "conditions": [
+        ["OS=='linux'", {"cflags_cc": ["-fopenmp"], "ldflags": ["-fopenmp"]}]
+      ]
     }
   ]
 }

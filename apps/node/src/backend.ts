@@ -9,7 +9,11 @@ import { CliError, EXIT } from './errors';
 export const BACKEND_CHOICES = ['auto', 'webgpu', 'onednn', 'wasm', 'cpu'] as const;
 export type BackendFlag = (typeof BACKEND_CHOICES)[number];
 
-/** The optional native plugin: oneDNN (PyTorch's CPU kernels), preferred over wasm where it loads. */
+/**
+ * The optional native plugin: oneDNN (PyTorch's CPU kernels), preferred over wasm where it loads,
+ * for every command (stylize and train included): its bench measured it faster than wasm in each
+ * workload (packages/backend-onednn README, "What auto picks").
+ */
 const ONEDNN_PACKAGE = '@likeness/backend-onednn';
 
 let plugins: Promise<{ name: string; reason: string }[]> | undefined;

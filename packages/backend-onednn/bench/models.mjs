@@ -1,7 +1,8 @@
 // Benchmark: whole-model steps on the oneDNN plugin, wasm (2 threads) and cpu, with PyTorch on
 // the CPU (Debian's python3-torch, /usr/bin/python3) running the same net and batch in the same run:
 //   - one style-transfer step (value + gradient + Adam) of @likeness/nst with its default
-//     backbone (nsfwjs MobileNetV2 to block_10) at 256² and 512²;
+//     backbone (nsfwjs MobileNetV2 to block_10) at 256² and 512², and with VGG-19 to relu5_1
+//     (generated weights: timing only) at 256²;
 //   - one triplet training step of @likeness/embeddings' compact encoder on a P=10 × K=5 batch
 //     of 112×92 greyscale faces: batch-hard mining (@likeness/triplet's mineTriplets(…, 'batch-hard')), its
 //     tripletLoss, tf.variableGrads and Adam;
@@ -9,7 +10,8 @@
 // Run: pnpm --filter @likeness/backend-onednn bench   (after bench/bench.mjs; builds first)
 // Options: --backends=onednn,wasm,cpu  --reps=3  --threads=2 (wasm and PyTorch)  --no-torch
 //          --cases=a,b (substrings of case names)  --json
-// The cpu backend runs each case once, without a warm-up (tens of seconds a case).
+// The cpu backend runs each case once, without a warm-up (tens of seconds a case), and skips
+// the cases in CPU_TOO_SLOW (with the reason printed) unless --cpu-all.
 import { execFileSync } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -18,7 +20,7 @@ import '@likeness/backends/cpu';
 import '@likeness/backends/wasm';
 import { env, useBackend } from '@likeness/backends';
 import { createCompactEncoder, createFaceResNet } from '@likeness/embeddings';
-import { createStyleTransfer } from '@likeness/nst';
+import { createStyleTransfer, createVgg, styleTransfer } from '@likeness/nst';
 import { loadDefaultExtractor } from '@likeness/nst/node';
 import { mineTriplets, tripletLoss } from '@likeness/triplet';
 import { loadOneDnn } from '../dist/index.js';
@@ -31,7 +33,9 @@ const args = Object.fromEntries(
     return [k, v ?? 'true'];
   }),
 );
-const backends = (args.backends ?? 'onednn,wasm,cpu').split(',');
+// oneDNN runs last: when it starts it keeps freed memory in the process (glibc mallopt), which
+// would also spare the cpu backend its page faults had it run first.
+const backends = (args.backends ?? 'wasm,cpu,onednn').split(',').sort((a, b) => (a === 'onednn') - (b === 'onednn'));
 const reps = Number(args.reps ?? 3);
 const threads = Number(args.threads ?? 2);
 env.wasm.numThreads = threads;
@@ -43,7 +47,7 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 async function timed(step, n, cold) {
   const once = async () => {
     const t0 = performance.now();
-    const out = step();
+    const out = await step();
     if (out instanceof tf.Tensor) {
       await out.data();
       out.dispose();
@@ -56,22 +60,78 @@ async function timed(step, n, cold) {
   return median(times);
 }
 
+// The CLI's default 512 px stylisation end to end (@likeness/nst's scripts/bench-default.mjs recipe):
+// timed once, cold, as a user runs it.
+const STYLISE = 'stylisation end to end, default, 512×384 (150 + 50 Adam steps)';
+const ONCE = new Set([STYLISE]);
+
 /** Each case: label → (set up on the active backend) → { step, dispose }. */
 const CASES = {
   'style-transfer step, MobileNetV2, 256²': () => styleStep(256),
   'style-transfer step, MobileNetV2, 512²': () => styleStep(512),
+  'style-transfer step, VGG-19 to relu5_1, 256²': () => styleStep(256, 'vgg19'),
   'triplet step, compact encoder 112×92, P10×K5': () => tripletStep(112, 92),
+  [STYLISE]: () => stylise(512),
   'face descriptor, dlib ResNet, batch 1': () => descriptor(1),
   'face descriptor, dlib ResNet, batch 16': () => descriptor(16),
 };
 
+// Cases the cpu backend takes minutes for (measured 2026-12-04: style 512² 176 s at load 11–21;
+// the triplet step had not finished after 5 min): skipped on cpu unless --cpu-all.
+const CPU_TOO_SLOW = {
+  'style-transfer step, MobileNetV2, 512²': 'cpu: 176 s a step (2026-12-04, load 11–21): run with --cpu-all',
+  'triplet step, compact encoder 112×92, P10×K5': 'cpu: not finished after 5 min (2026-12-04): run with --cpu-all',
+  [STYLISE]: 'cpu: 200 style steps at 256×192 and 512×384 (one 512² step took 176 s on cpu): run with --cpu-all',
+  'style-transfer step, VGG-19 to relu5_1, 256²': 'cpu: not timed (VGG-19 to relu5_1 is far heavier than the MobileNetV2 step, which took 8.7 s on cpu): run with --cpu-all',
+};
+
 let extractor;
-async function styleStep(size) {
-  extractor ??= await loadDefaultExtractor();
+let vgg;
+/** VGG-19 with generated weights (He-initialised; timing only), keras layout, as `@likeness/nst`'s own bench. */
+function vgg19() {
+  const w = {};
+  let cin = 3;
+  let seed = 1;
+  [2, 2, 4, 4, 4].forEach((n, b) => {
+    for (let i = 1; i <= n; i++) {
+      const cout = [64, 128, 256, 512, 512][b];
+      w[`block${b + 1}_conv${i}/kernel`] = tf.randomNormal([3, 3, cin, cout], 0, Math.sqrt(2 / (9 * cin)), 'float32', seed++);
+      w[`block${b + 1}_conv${i}/bias`] = tf.zeros([cout]);
+      cin = cout;
+    }
+  });
+  const ex = createVgg({ depth: 19, layout: 'keras', weights: w });
+  tf.dispose(Object.values(w));
+  return ex;
+}
+
+async function styleStep(size, net = 'mobilenet_v2') {
+  if (net === 'vgg19') {
+    vgg ??= vgg19();
+  } else {
+    extractor ??= await loadDefaultExtractor();
+  }
+  const ex = net === 'vgg19' ? vgg : extractor;
   const content = tf.randomUniform([1, size, size, 3], 0, 1, 'float32', 1);
   const style = tf.randomUniform([1, size, size, 3], 0, 1, 'float32', 2);
-  const t = createStyleTransfer({ extractor, content, styles: [style], memoryBudgetBytes: 16 * 2 ** 30 });
+  const t = createStyleTransfer({ extractor: ex, content, styles: [style], memoryBudgetBytes: 16 * 2 ** 30 });
   return { step: () => void t.step(), dispose: () => (t.dispose(), tf.dispose([content, style])) };
+}
+
+async function stylise(width) {
+  extractor ??= await loadDefaultExtractor();
+  const height = Math.round((width * 3) / 4);
+  const smooth = (h, w, seed) =>
+    tf.tidy(() => tf.clipByValue(tf.image.resizeBilinear(tf.randomUniform([1, Math.ceil(h / 16), Math.ceil(w / 16), 3], 0, 1, 'float32', seed), [h, w]), 0, 1));
+  const content = smooth(height, width, 1);
+  const style = smooth(Math.round(width * 1.25), width, 2);
+  return {
+    step: async () => {
+      const { image } = await styleTransfer({ extractor, content, styles: [style], scales: [0.5, 1], iterations: [150, 50] });
+      image.dispose();
+    },
+    dispose: () => tf.dispose([content, style]),
+  };
 }
 
 function tripletStep(h, w) {
@@ -108,20 +168,29 @@ if (backends.includes('onednn')) {
 
 const loads = [loadavg()[0]];
 const results = {};
+const caseLoads = {}; // backend → case → 1-min load average when the case finished
 for (const name of backends) {
   await useBackend(name, { allowSwitchWithTensors: true });
   results[name] = {};
+  caseLoads[name] = {};
   const cold = name === 'cpu';
   for (const [label, make] of Object.entries(CASES)) {
     if (!wanted(label)) continue;
+    if (cold && CPU_TOO_SLOW[label] && args['cpu-all'] !== 'true') {
+      process.stderr.write(`cpu ${label}: skipped (${CPU_TOO_SLOW[label]})\n`);
+      continue;
+    }
     const c = await make();
-    results[name][label] = await timed(c.step, cold ? 1 : reps, cold);
+    results[name][label] = await timed(c.step, cold || ONCE.has(label) ? 1 : reps, cold || ONCE.has(label));
     c.dispose();
     loads.push(loadavg()[0]);
+    caseLoads[name][label] = loadavg()[0];
     process.stderr.write(`${name} ${label}: ${results[name][label].toFixed(0)} ms (load ${loadavg()[0].toFixed(1)})\n`);
   }
   extractor?.dispose();
   extractor = undefined;
+  vgg?.dispose();
+  vgg = undefined;
 }
 
 const torchMs = {};
@@ -136,6 +205,7 @@ if (args['no-torch'] !== 'true') {
   const refs = {
     'style-transfer step, MobileNetV2, 256²': () => py('../../nst/scripts/bench_torch.py', ['mobilenet_v2', 256, reps, threads]).seconds_per_step * 1000,
     'style-transfer step, MobileNetV2, 512²': () => py('../../nst/scripts/bench_torch.py', ['mobilenet_v2', 512, reps, threads]).seconds_per_step * 1000,
+    'style-transfer step, VGG-19 to relu5_1, 256²': () => py('../../nst/scripts/bench_torch.py', ['vgg19', 256, reps, threads]).seconds_per_step * 1000,
     'triplet step, compact encoder 112×92, P10×K5': () => py('./torch_models.py', ['triplet', 112, 92, reps, threads]).msPerStep,
     'face descriptor, dlib ResNet, batch 1': () => py('./torch_models.py', ['descriptor', 1, reps, threads]).msPerStep,
     'face descriptor, dlib ResNet, batch 16': () => py('./torch_models.py', ['descriptor', 16, reps, threads]).msPerStep,
@@ -154,14 +224,24 @@ if (args['no-torch'] !== 'true') {
 
 const labels = Object.keys(CASES).filter(wanted);
 const hasTorch = Object.keys(torchMs).length > 0;
-const header = ['case', ...backends.map((b) => `${b} ms`), ...(hasTorch ? [`torch (${threads} thr) ms`, ...backends.map((b) => `${b}/torch`)] : [])];
+const vsWasm = backends.includes('onednn') && backends.includes('wasm');
+const header = [
+  'case',
+  ...backends.map((b) => `${b} ms (load)`),
+  ...(vsWasm ? ['onednn/wasm'] : []),
+  ...(hasTorch ? [`torch (${threads} thr) ms`, ...backends.map((b) => `${b}/torch`)] : []),
+];
 const ratio = (a, b) => (a && b ? `${(a / b).toFixed(2)}×` : '–');
+const cell = (b, l) => (results[b][l] === undefined ? (b === 'cpu' && CPU_TOO_SLOW[l] ? 'skipped¹' : '–') : `${results[b][l].toFixed(0)} (${caseLoads[b][l].toFixed(1)})`);
 console.log(`\n| ${header.join(' | ')} |\n|${header.map(() => '---').join('|')}|`);
 for (const l of labels) {
-  const row = [l, ...backends.map((b) => results[b][l]?.toFixed(0) ?? '–')];
+  const row = [l, ...backends.map((b) => cell(b, l))];
+  if (vsWasm) row.push(ratio(results.onednn[l], results.wasm[l]));
   if (hasTorch) row.push(torchMs[l]?.toFixed(0) ?? '–', ...backends.map((b) => ratio(results[b][l], torchMs[l])));
   console.log(`| ${row.join(' | ')} |`);
 }
-console.log(`\nmedian of ${reps} runs after a warm-up (cpu: 1 run, no warm-up); tfjs ${tf.version_core}, Node ${process.version}, wasm threads ${threads}`);
+const skipped = labels.filter((l) => backends.includes('cpu') && results.cpu[l] === undefined && CPU_TOO_SLOW[l]);
+if (skipped.length > 0) console.log(`\n¹ ${skipped.map((l) => `${l}: ${CPU_TOO_SLOW[l]}`).join('; ')}`);
+console.log(`\n(load) = 1-min load average when the case finished. Median of ${reps} runs after a warm-up (cpu: 1 run, no warm-up); tfjs ${tf.version_core}, Node ${process.version}, wasm threads ${threads}`);
 console.log(`load average (1 min) during the run: ${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)} on ${(await import('node:os')).cpus().length} cores`);
 if (args.json === 'true') console.log(JSON.stringify({ results, torch: torchMs, loads }));

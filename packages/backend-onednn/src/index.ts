@@ -12,7 +12,8 @@ registerLikenessBackend(onednnBackend, { priority: ONEDNN_PRIORITY });
 
 // The descriptor
 export { onednnBackend, ONEDNN_PLUGIN_CORE_VERSION, ONEDNN_PRIORITY } from './onednn-backend';
-export { ONEDNN_BACKEND_NAME, ONEDNN_KERNELS } from './register-tfjs-backend';
+export { ONEDNN_BACKEND_NAME, ONEDNN_KERNELS, bufferPoolStats, setBufferPoolLimit, DEFAULT_POOL_MB } from './register-tfjs-backend';
+export type { BufferPoolStats } from './buffer-pool';
 
 // The addon
 export { loadOneDnn, addonPath } from './native';

@@ -20,6 +20,19 @@ export interface OneDnnAddon {
   /** `y = a ∘ b`, b broadcast to a's dims (same rank). Codes: 0 add, 1 sub, 2 mul, 3 div. */
   binary(a: Float32Array, b: Float32Array, y: Float32Array, code: number, dimsA: Int32Array, dimsB: Int32Array): void;
   /**
+   * `y = a ∘ b` with numpy broadcasting of both operands (dims at one rank, each 1 or dimsY's). Codes: 0 add,
+   * 1 sub, 2 mul, 3 div, 4 max, 5 min, 6 squared difference (y a Float32Array); 10 <, 11 ≤, 12 >, 13 ≥, 14 ==,
+   * 15 ≠ (y a Uint8Array of 0/1).
+   */
+  broadcast2(a: Float32Array, b: Float32Array, y: Float32Array | Uint8Array, code: number, dimsA: Int32Array, dimsB: Int32Array, dimsY: Int32Array): void;
+  /**
+   * glibc only: large allocations from the heap rather than fresh mappings, freed memory kept for
+   * reuse (mallopt M_MMAP_MAX = 0, M_TRIM_THRESHOLD = 1 GiB). Returns whether it applied.
+   */
+  keepFreedMemory(): boolean;
+  /** `y = condition ? t : e` elementwise (one length). */
+  select(condition: Uint8Array, t: Float32Array, e: Float32Array, y: Float32Array): void;
+  /**
    * Reduces x over the axes where dimsY is 1. Codes: 0 sum, 1 mean (over one run of adjacent
    * axes: a native loop; otherwise oneDNN's reduction).
    */
@@ -72,7 +85,7 @@ export interface OneDnnAddon {
 }
 
 /** The addon ABI this JavaScript expects (bumped with every change to the exports). */
-const ABI_VERSION = 7;
+const ABI_VERSION = 9;
 const INSTALL =
   'install oneDNN (`apt-get install libdnnl-dev` on Debian/Ubuntu, `brew install onednn` on macOS), then run ' +
   '`pnpm --filter @likeness/backend-onednn build:native` (or reinstall @likeness/backend-onednn)';

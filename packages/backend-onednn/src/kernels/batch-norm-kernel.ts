@@ -27,7 +27,7 @@ const batchNorm: OneDnnKernelFunc<{ varianceEpsilon?: number }> = (inputs, backe
   };
   const [m, v, s, o] = [stat(mean), stat(variance), stat(scale), stat(offset)];
   if (!m || !v || s === undefined || o === undefined) return undefined;
-  const y = new Float32Array(xs.length);
+  const y = backend.pool.floats(xs.length);
   const epsilon = attrs.varianceEpsilon ?? 0.001;
   if (!callNative(FusedBatchNorm, () => backend.onednn.batchNormInference(xs, m, v, s, o, y, channels, epsilon))) return undefined;
   return backend.makeTensorInfo([...x!.shape], 'float32', y);

@@ -76,7 +76,7 @@ function forward(kernel: string, depthwise: boolean, fused: boolean): OneDnnKern
     const xs = floats(backend, x!, kernel, 'x');
     const ws = floats(backend, filter!, kernel, 'filter');
     const bs = bias != null ? floats(backend, bias, kernel, 'bias') : null;
-    const y = new Float32Array(info.batchSize * info.outHeight * info.outWidth * info.outChannels);
+    const y = backend.pool.floats(info.batchSize * info.outHeight * info.outWidth * info.outChannels);
     const params = convParams(info, depthwise ? info.inChannels : 1);
     if (!callNative(kernel, () => backend.onednn.conv2dForward(xs, ws, y, params, bs, activation))) return undefined;
     return backend.makeTensorInfo([info.batchSize, info.outHeight, info.outWidth, info.outChannels], 'float32', y);
@@ -90,7 +90,7 @@ function backwardInput(kernel: string, depthwise: boolean): OneDnnKernelFunc {
     const info = conv2dInfo(attrs.inputShape!, filter!.shape, attrs, depthwise);
     const dys = floats(backend, dy!, kernel, 'dy');
     const ws = floats(backend, filter!, kernel, 'filter');
-    const dx = new Float32Array(info.batchSize * info.inHeight * info.inWidth * info.inChannels);
+    const dx = backend.pool.floats(info.batchSize * info.inHeight * info.inWidth * info.inChannels);
     const params = convParams(info, depthwise ? info.inChannels : 1);
     if (!callNative(kernel, () => backend.onednn.conv2dBackwardData(dys, ws, dx, params))) return undefined;
     return backend.makeTensorInfo([...attrs.inputShape!], 'float32', dx);
@@ -104,7 +104,7 @@ function backwardFilter(kernel: string, depthwise: boolean): OneDnnKernelFunc {
     const info = conv2dInfo(x!.shape, attrs.filterShape!, attrs, depthwise);
     const xs = floats(backend, x!, kernel, 'x');
     const dys = floats(backend, dy!, kernel, 'dy');
-    const dw = new Float32Array(attrs.filterShape!.reduce((a, b) => a * b, 1));
+    const dw = backend.pool.floats(attrs.filterShape!.reduce((a, b) => a * b, 1));
     const params = convParams(info, depthwise ? info.inChannels : 1);
     if (!callNative(kernel, () => backend.onednn.conv2dBackwardWeights(xs, dys, dw, params))) return undefined;
     return backend.makeTensorInfo([...attrs.filterShape!], 'float32', dw);

@@ -80,27 +80,115 @@ if (!availability.available) {
       tf.dispose([x, y]);
     });
 
-    it('add / sub / mul / div with broadcasting, either operand the broadcast one', () => {
-      const a = seededValues(6000, 701);
-      const b = seededValues(50, 702, 0.5, 2);
-      const A = tf.tensor(a, SHAPE);
-      const B = tf.tensor(b, [50]);
-      const at = (j: number) => b[j % 50]!;
-      const cases: [tf.Tensor, (v: number, j: number) => number][] = [
-        [onOneDnn(() => tf.add(A, B)), (v, j) => v + at(j)],
-        [onOneDnn(() => tf.add(B, A)), (v, j) => v + at(j)],
-        [onOneDnn(() => tf.sub(A, B)), (v, j) => v - at(j)],
-        [tf.sub(B, A), (v, j) => at(j) - v], // broadcast first operand: the cpu kernel
-        [onOneDnn(() => tf.mul(B, A)), (v, j) => v * at(j)],
-        [onOneDnn(() => tf.div(A, B)), (v, j) => v / at(j)],
-        [tf.div(B, A), (v, j) => at(j) / v],
-        [onOneDnn(() => tf.mul(A, tf.scalar(3))), (v) => v * 3],
-      ];
-      for (const [y, ref] of cases) {
-        expect(y.shape).toEqual(SHAPE);
-        expect(relativeError(y.dataSync(), Array.from(a, ref))).toBeLessThan(1e-6);
+    // Shapes that broadcast in every way the addon's loop plans for: same shape, a trailing
+    // per-channel vector, a scalar, a size-1 last axis, and both operands broadcast.
+    const PAIRS: [number[], number[]][] = [
+      [SHAPE, SHAPE],
+      [SHAPE, [50]],
+      [[50], SHAPE],
+      [SHAPE, []],
+      [[], SHAPE],
+      [SHAPE, [3, 40, 1]],
+      [[3, 1, 50], [3, 40, 1]],
+      [[40, 1], [3, 1, 50]],
+    ];
+    /** Float64 reference of `f` over the broadcast of `sa` and `sb` (numpy rules, by index arithmetic). */
+    function broadcastRef(sa: number[], sb: number[], a: Float32Array, b: Float32Array, f: (u: number, v: number) => number) {
+      const out = [3, 40, 50].slice(3 - Math.max(sa.length, sb.length));
+      const r = out.length;
+      const pad = (s: number[]) => [...Array<number>(r - s.length).fill(1), ...s];
+      const [pa, pb] = [pad(sa), pad(sb)];
+      const at = (s: number[], vals: Float32Array, idx: number[]) => {
+        let k = 0;
+        for (let d = 0; d < r; d++) k = k * s[d]! + (s[d] === 1 ? 0 : idx[d]!);
+        return vals[k]!;
+      };
+      const res: number[] = [];
+      const idx = Array<number>(r).fill(0);
+      for (let n = out.reduce((p, q) => p * q, 1); n > 0; n--) {
+        res.push(f(at(pa, a, idx), at(pb, b, idx)));
+        for (let d = r - 1; d >= 0 && ++idx[d]! === out[d]; d--) idx[d] = 0;
       }
-      tf.dispose([A, B, ...cases.map(([y]) => y)]);
+      return { shape: out, values: res };
+    }
+    const size = (s: number[]) => s.reduce((p, q) => p * q, 1);
+
+    const ARITHMETIC: [string, (a: tf.Tensor, b: tf.Tensor) => tf.Tensor, (u: number, v: number) => number][] = [
+      ['add', tf.add, (u, v) => u + v],
+      ['sub', tf.sub, (u, v) => u - v],
+      ['mul', tf.mul, (u, v) => u * v],
+      ['div', tf.div, (u, v) => u / v],
+      ['maximum', tf.maximum, Math.max],
+      ['minimum', tf.minimum, Math.min],
+      ['squaredDifference', tf.squaredDifference, (u, v) => (u - v) ** 2],
+    ];
+    for (const [k, [name, f, ref]] of ARITHMETIC.entries()) {
+      it(`${name} with broadcasting of either or both operands`, () => {
+        for (const [j, [sa, sb]] of PAIRS.entries()) {
+          const a = seededValues(size(sa), 710 + 10 * k + j, -2, 2);
+          const b = seededValues(size(sb), 790 + 10 * k + j, 0.5, 2);
+          const y = onNativeLoop(() => f(tf.tensor(a, sa), tf.tensor(b, sb)));
+          const want = broadcastRef(sa, sb, a, b, ref);
+          expect(y.shape, `${JSON.stringify(sa)} ∘ ${JSON.stringify(sb)}`).toEqual(want.shape);
+          expect(relativeError(y.dataSync(), want.values), `${JSON.stringify(sa)} ∘ ${JSON.stringify(sb)}`).toBeLessThan(1e-6);
+          y.dispose();
+        }
+      });
+    }
+
+    it('maximum / minimum propagate NaN, as Math.max / Math.min (and the cpu kernel) do', () => {
+      const a = seededValues(6000, 720);
+      a[3] = NaN;
+      const x = tf.tensor(a, SHAPE);
+      const b = tf.scalar(0);
+      const hi = onNativeLoop(() => tf.maximum(x, b)).dataSync();
+      const lo = onNativeLoop(() => tf.minimum(b, x)).dataSync();
+      expect(hi[3]).toBeNaN();
+      expect(lo[3]).toBeNaN();
+      expect(hi[4]).toBe(Math.max(a[4]!, 0));
+      tf.dispose([x, b]);
+    });
+
+    const COMPARISONS: [string, (a: tf.Tensor, b: tf.Tensor) => tf.Tensor, (u: number, v: number) => boolean][] = [
+      ['less', tf.less, (u, v) => u < v],
+      ['lessEqual', tf.lessEqual, (u, v) => u <= v],
+      ['greater', tf.greater, (u, v) => u > v],
+      ['greaterEqual', tf.greaterEqual, (u, v) => u >= v],
+      ['equal', tf.equal, (u, v) => u === v],
+      ['notEqual', tf.notEqual, (u, v) => u !== v],
+    ];
+    for (const [k, [name, f, ref]] of COMPARISONS.entries()) {
+      it(`${name} into bool with broadcasting, ties and NaN as in JavaScript`, () => {
+        for (const [j, [sa, sb]] of PAIRS.entries()) {
+          // Values on a coarse grid, so that ties (the ≤ / == cases) occur; one NaN.
+          const a = seededValues(size(sa), 740 + 10 * k + j, -2, 2).map((v) => Math.round(v * 2) / 2);
+          const b = seededValues(size(sb), 770 + 10 * k + j, -2, 2).map((v) => Math.round(v * 2) / 2);
+          a[0] = NaN;
+          const y = onNativeLoop(() => f(tf.tensor(a, sa), tf.tensor(b, sb)));
+          const want = broadcastRef(sa, sb, a, b, (u, v) => (ref(u, v) ? 1 : 0));
+          expect(y.dtype).toBe('bool');
+          expect(y.shape).toEqual(want.shape);
+          expect(Array.from(y.dataSync()), `${JSON.stringify(sa)} vs ${JSON.stringify(sb)}`).toEqual(want.values);
+          y.dispose();
+        }
+      });
+    }
+
+    it("relu6's gradient (lessEqual, step, a bool × float32 product) runs natively and matches its definition", () => {
+      const v = seededValues(6000, 730, -3, 9);
+      const x = tf.tensor(v, SHAPE);
+      const dy = seededValues(6000, 731);
+      const g = onNativeLoop(() => tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.relu6(t), tf.tensor(dy, SHAPE))))(x));
+      const got = g.dataSync();
+      v.forEach((t, i) => expect(got[i]).toBeCloseTo(t > 0 && t <= 6 ? dy[i]! : 0, 6));
+      tf.dispose([x, g]);
+    });
+
+    it('neg', () => {
+      const v = seededValues(6000, 732);
+      const y = onOneDnn(() => tf.neg(tf.tensor(v, SHAPE)));
+      expect(Array.from(y.dataSync())).toEqual(Array.from(v, (t) => -t));
+      y.dispose();
     });
 
     it('keeps int32 arithmetic exact (the cpu kernel)', () => {

@@ -20,6 +20,14 @@ function onOneDnn<T>(f: () => T): T {
   return out;
 }
 
+/** Runs `f` and checks the addon's own loop ran (batch norm). */
+function onNativeLoop<T>(f: () => T): T {
+  const before = loadOneDnn().nativeLoops();
+  const out = f();
+  expect(loadOneDnn().nativeLoops(), 'the native loop ran').toBeGreaterThan(before);
+  return out;
+}
+
 const size = (s: readonly number[]) => s.reduce((p, q) => p * q, 1);
 
 if (!availability.available) {
@@ -185,7 +193,7 @@ if (!availability.available) {
         const x = tf.tensor4d(xv, shape);
         const t = (v: Float32Array) => tf.tensor1d(v);
         const stats = [t(mean), t(variance), t(offset), t(scale)];
-        const y = onOneDnn(() =>
+        const y = onNativeLoop(() =>
           tf.batchNorm(x, stats[0]!, stats[1]!, withOffset ? stats[2] : undefined, withScale ? stats[3] : undefined, 1e-3),
         );
         expect(y.shape).toEqual(shape);
@@ -198,7 +206,7 @@ if (!availability.available) {
       const x = tf.tensor4d(xv, shape);
       const s = (v: Float32Array) => tf.tensor4d(v, [1, 1, 1, c]);
       const stats = [s(mean), s(variance), s(offset), s(scale)];
-      const y = onOneDnn(() => tf.batchNorm(x, stats[0]!, stats[1]!, stats[2], stats[3], 0.1));
+      const y = onNativeLoop(() => tf.batchNorm(x, stats[0]!, stats[1]!, stats[2], stats[3], 0.1));
       expect(relativeError(y.dataSync(), ref(0.1, true, true))).toBeLessThan(2e-6);
       tf.dispose([x, y, ...stats]);
     });
@@ -225,10 +233,12 @@ if (!availability.available) {
   });
 }
 
-/** Runs `f` on an empty primitive cache and checks no oneDNN primitive was made (the cpu kernel ran). */
+/** Runs `f` on an empty primitive cache and checks neither a oneDNN primitive nor the addon's loops ran (the cpu kernel did). */
 function onCpu<T>(f: () => T): T {
   loadOneDnn().clearCache();
+  const loops = loadOneDnn().nativeLoops();
   const out = tf.tidy(() => f() as tf.Tensor) as T;
   expect(loadOneDnn().cacheSize(), 'no oneDNN primitive was used').toBe(0);
+  expect(loadOneDnn().nativeLoops(), 'no native loop ran').toBe(loops);
   return out;
 }

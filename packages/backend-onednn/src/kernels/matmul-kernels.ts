@@ -94,7 +94,7 @@ function matMul(kernel: string, fused: boolean): OneDnnKernelFunc<MatMulAttrs> {
       if (db.some((d, i) => d !== 1 && d !== out[i])) return undefined;
       dimsBias = Int32Array.from(db);
     }
-    const y = new Float32Array(size(out));
+    const y = backend.pool.floats(size(out));
     const run = () =>
       backend.onednn.matMul(as, bs, y, Int32Array.from(dimsA), Int32Array.from(dimsB), attrs.transposeA, attrs.transposeB, bias32, dimsBias, ...op);
     if (!callNative(kernel, run)) return undefined;

@@ -1,12 +1,15 @@
 import { InvalidArgumentError, ShapeError } from '@likeness/backends';
 import type { backend_util, TensorInfo } from '@tensorflow/tfjs-core';
+import type { BufferPool } from '../buffer-pool';
 import type { OneDnnAddon } from '../native';
 
 /** The part of the tfjs cpu backend (and so of the oneDNN backend) the kernels use. */
 export interface OneDnnKernelBackend {
   readonly onednn: OneDnnAddon;
+  /** Where outputs are allocated (recycled storage of disposed tensors; contents unspecified). */
+  readonly pool: BufferPool;
   data: { get(dataId: unknown): { values?: unknown } };
-  makeTensorInfo(shape: number[], dtype: 'float32', values: Float32Array): TensorInfo;
+  makeTensorInfo(shape: number[], dtype: 'float32' | 'int32' | 'bool', values: Float32Array | Int32Array | Uint8Array): TensorInfo;
 }
 
 /**

@@ -60,7 +60,7 @@ function forward(kernel: string, kind: 0 | 1): OneDnnKernelFunc<PoolAttrs> {
     const info = poolInfo(x.shape, attrs);
     if (paddingOnlyWindow(info)) return undefined;
     const xs = floats(backend, x, kernel, 'x');
-    const y = new Float32Array(info.batchSize * info.outHeight * info.outWidth * info.outChannels);
+    const y = backend.pool.floats(info.batchSize * info.outHeight * info.outWidth * info.outChannels);
     const params = poolParams(info);
     if (!callNative(kernel, () => backend.onednn.pool2dForward(xs, y, params, kind))) return undefined;
     return backend.makeTensorInfo([info.batchSize, info.outHeight, info.outWidth, info.outChannels], 'float32', y);
@@ -73,7 +73,7 @@ const maxPoolGrad: OneDnnKernelFunc<PoolAttrs> = (inputs, backend, attrs) => {
   if (paddingOnlyWindow(info)) return undefined;
   const xs = floats(backend, input, MaxPoolGrad, 'input');
   const dys = floats(backend, dy, MaxPoolGrad, 'dy');
-  const dx = new Float32Array(xs.length);
+  const dx = backend.pool.floats(xs.length);
   const params = poolParams(info);
   if (!callNative(MaxPoolGrad, () => backend.onednn.maxPool2dBackward(xs, dys, dx, params))) return undefined;
   return backend.makeTensorInfo([...input.shape], 'float32', dx);
@@ -84,7 +84,7 @@ const avgPoolGrad: OneDnnKernelFunc<PoolAttrs> = (inputs, backend, attrs) => {
   const info = poolInfo(input.shape, attrs);
   if (paddingOnlyWindow(info)) return undefined;
   const dys = floats(backend, dy, AvgPoolGrad, 'dy');
-  const dx = new Float32Array(input.shape.reduce((a, b) => a * b, 1));
+  const dx = backend.pool.floats(input.shape.reduce((a, b) => a * b, 1));
   const params = poolParams(info);
   if (!callNative(AvgPoolGrad, () => backend.onednn.avgPool2dBackward(dys, dx, params))) return undefined;
   return backend.makeTensorInfo([...input.shape], 'float32', dx);

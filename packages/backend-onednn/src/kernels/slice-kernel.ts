@@ -19,7 +19,7 @@ const slice: OneDnnKernelFunc<{ begin: number | number[]; size: number | number[
   const count = size(sizes);
   if (count < ELEMENTWISE_MIN_SIZE || slice_util.isSliceContinous(x.shape, begin, sizes)) return undefined;
   if (begin.some((b, i) => b < 0 || b + sizes[i]! > x.shape[i]!)) return undefined; // the cpu kernel says what is wrong
-  const y = values instanceof Int32Array ? new Int32Array(count) : new Float32Array(count);
+  const y = values instanceof Int32Array ? backend.pool.ints(count) : backend.pool.floats(count);
   const run = () => backend.onednn.slice(values, y, Int32Array.from(x.shape), Int32Array.from(begin), Int32Array.from(sizes));
   if (!callNative(Slice, run)) return undefined;
   return backend.makeTensorInfo(sizes, x.dtype as 'float32', y as Float32Array);

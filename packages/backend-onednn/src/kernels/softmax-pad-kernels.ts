@@ -19,7 +19,7 @@ const softmax: OneDnnKernelFunc<{ dim: number }> = (inputs, backend, attrs) => {
   if (!xs || xs.length < ELEMENTWISE_MIN_SIZE || rank < 1) return undefined;
   if (attrs.dim !== -1 && attrs.dim !== rank - 1) return undefined; // the cpu kernel says what is unsupported
   const cols = logits.shape[rank - 1]!;
-  const y = new Float32Array(xs.length);
+  const y = backend.pool.floats(xs.length);
   if (!callNative(Softmax, () => backend.onednn.softmax(xs, y, xs.length / cols, cols))) return undefined;
   return backend.makeTensorInfo([...logits.shape], 'float32', y);
 };
@@ -33,7 +33,7 @@ const pad: OneDnnKernelFunc<{ paddings: [number, number][]; constantValue: numbe
   if (attrs.paddings.some(([b, a]) => !(Number.isInteger(b) && Number.isInteger(a) && b >= 0 && a >= 0))) return undefined;
   const out = x.shape.map((d, i) => d + attrs.paddings[i]![0] + attrs.paddings[i]![1]);
   if (size(out) < ELEMENTWISE_MIN_SIZE || size(x.shape) === 0) return undefined;
-  const y = new Float32Array(size(out));
+  const y = backend.pool.floats(size(out));
   const before = Int32Array.from(attrs.paddings.map(([b]) => b));
   const run = () => backend.onednn.pad(xs, y, Int32Array.from(x.shape), before, Int32Array.from(out), attrs.constantValue ?? 0);
   if (!callNative(PadV2, run)) return undefined;

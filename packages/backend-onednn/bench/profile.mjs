@@ -1,0 +1,60 @@
+// Per-kernel profile of one step (tf.profile: time and count per kernel, the two costliest shapes),
+// to find what to move to native code next.
+// Run (after `pnpm build`): node bench/profile.mjs style|triplet [onednn|wasm|cpu] [size for style, default 256]
+import * as tf from '@tensorflow/tfjs-core';
+import '@likeness/backends/cpu';
+import '@likeness/backends/wasm';
+import { env, useBackend } from '@likeness/backends';
+import { createCompactEncoder } from '@likeness/embeddings';
+import { createStyleTransfer } from '@likeness/nst';
+import { loadDefaultExtractor } from '@likeness/nst/node';
+import { mineTriplets, tripletLoss } from '@likeness/triplet';
+import '../dist/index.js';
+tf.env().set('IS_TEST', true);
+const which = process.argv[2] ?? 'style';
+const be = process.argv[3] ?? 'onednn';
+env.wasm.numThreads = 2;
+await useBackend(be);
+let step;
+if (which === 'style') {
+  const extractor = await loadDefaultExtractor();
+  const size = Number(process.argv[4] ?? 256);
+  const content = tf.randomUniform([1, size, size, 3], 0, 1, 'float32', 1);
+  const style = tf.randomUniform([1, size, size, 3], 0, 1, 'float32', 2);
+  const t = createStyleTransfer({ extractor, content, styles: [style], memoryBudgetBytes: 16 * 2 ** 30 });
+  step = () => void t.step();
+} else {
+  const enc = createCompactEncoder({ inputShape: [112, 92, 1], seed: 1 });
+  const images = tf.randomUniform([50, 112, 92, 1], 0, 1, 'float32', 3);
+  const labels = Array.from({ length: 50 }, (_, i) => Math.floor(i / 5));
+  const optimizer = tf.train.adam(1e-3);
+  const vars = enc.trainableVariables();
+  step = () => {
+    const { value, grads } = tf.variableGrads(() => {
+      const e = enc.encode(images, { training: true });
+      const t = mineTriplets(e, labels, 'batch-hard');
+      const pick = (idx) => tf.gather(e, tf.tensor1d(idx, 'int32'));
+      return tripletLoss(pick(t.anchors), pick(t.positives), pick(t.negatives), { margin: 0.2 });
+    }, vars);
+    optimizer.applyGradients(grads);
+    tf.dispose(grads);
+    value.dispose();
+  };
+}
+step();
+let t0 = performance.now(); step(); console.log('step ms', (performance.now() - t0).toFixed(0));
+const prof = await tf.profile(() => { step(); });
+const agg = new Map();
+for (const k of prof.kernels) {
+  const key = k.name + ' ' + k.inputShapes.map((s) => JSON.stringify(s)).join('x') ;
+  const a = agg.get(k.name) ?? { n: 0, ms: 0, shapes: new Map() };
+  a.n++; a.ms += k.kernelTimeMs;
+  a.shapes.set(key, (a.shapes.get(key) ?? 0) + k.kernelTimeMs);
+  agg.set(k.name, a);
+}
+const tot = [...agg.values()].reduce((s, a) => s + a.ms, 0);
+console.log('total kernel ms', tot.toFixed(0), 'kernels', prof.kernels.length);
+for (const [name, a] of [...agg].sort((x, y) => y[1].ms - x[1].ms).slice(0, 30)) {
+  const top = [...a.shapes].sort((x, y) => y[1] - x[1]).slice(0, 2).map(([k, v]) => `${k.slice(name.length + 1)}:${v.toFixed(0)}`).join('  ');
+  console.log(name.padEnd(28), String(a.n).padStart(4), a.ms.toFixed(1).padStart(8), '  ', top);
+}
