@@ -107,7 +107,12 @@ async function query(store: GalleryStoreV2, queries: Float32Array, truth: string
 /** The previous enrolment path: every embedding as a decimal vector literal, 500 rows per INSERT … unnest(text[]). */
 async function textInsert(run: (sql: string, params: unknown[]) => Promise<unknown>, data: Dataset, table: string, tenant: string): Promise<{ enrolPerS: number; loadS: number }> {
   const n = data.ids.length;
-  const lit = (v: Float32Array) => `[${Array.from(v).join(',')}]`;
+  // the previous store's formatting loop (Array.prototype.join is about 3× slower here)
+  const lit = (v: Float32Array) => {
+    let s = '[';
+    for (let i = 0; i < v.length; i++) s += (i ? ',' : '') + v[i]!;
+    return s + ']';
+  };
   const t0 = performance.now();
   for (let s = 0; s < n; s += 500) {
     const e = Math.min(n, s + 500);
