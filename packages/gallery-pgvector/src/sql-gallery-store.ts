@@ -1,11 +1,17 @@
 import { InvalidArgumentError } from '@likeness/backends';
 import { DISTANCE_METRICS, GalleryStoreError, type DistanceMetric, type GalleryEntry, type GalleryHit, type GalleryStoreV2, type JsonValue } from '@likeness/embeddings';
+import { encodeCopyBinary, encodeVectorArray } from './binary-rows';
 import type { SqlClient, SqlQueryable } from './sql-client';
 import type { GallerySearchMode, PgvectorStoreOptions } from './store-options';
 
 /** The schema version this package writes (kept in `<prefix>_schema`). */
 export const GALLERY_SCHEMA_VERSION = 1;
-const ROWS_PER_STATEMENT = 500;
+/** Rows per bulk statement (one COPY or one INSERT of a binary array): bounds the memory of a large enrolment. */
+const ROWS_PER_STATEMENT = 2000;
+/** An enrolment of at least this many rows into an empty table builds its HNSW indexes after the load instead of growing them row by row. */
+const HNSW_BUILD_AFTER_LOAD_ROWS = 1000;
+/** PGlite: fewer rows than this go as text (a COPY through a staging table costs a few ms whatever its size). */
+const PGLITE_COPY_MIN_ROWS = 16;
 
 /** @internal Validated, defaulted options. */
 export interface ResolvedOptions {
@@ -42,7 +48,7 @@ export function resolveOptions(fn: string, options: PgvectorStoreOptions): Resol
 
 function vectorLiteral(v: Float32Array): string {
   let s = '[';
-  for (let i = 0; i < v.length; i++) s += (i ? ',' : '') + v[i]!;
+  for (let i = 0; i < v.length; i++) s += (i ? ',' : '') + (Object.is(v[i], -0) ? '-0' : v[i]!); // String(-0) is '0'
   return s + ']';
 }
 
@@ -70,6 +76,7 @@ export class SqlGalleryStore implements GalleryStoreV2 {
   private readonly t: { entries: string; tenants: string; metadata: string; schema: string; hnsw: string };
   private closed = false;
   private iterativeScan = false;
+  private vectorOid = 0;
 
   private constructor(
     private readonly o: ResolvedOptions,
@@ -135,6 +142,8 @@ export class SqlGalleryStore implements GalleryStoreV2 {
     const ext = await this.writer.query<{ extversion: string }>(`SELECT extversion FROM pg_extension WHERE extname = 'vector'`);
     const [maj = 0, min = 0] = (ext.rows[0]?.extversion ?? '0.0').split('.').map(Number);
     this.iterativeScan = maj > 0 || min >= 8;
+    // the oid of `vector` in this database, for binary vector[] parameters
+    this.vectorOid = Number((await this.writer.query<{ oid: number }>(`SELECT 'vector'::regtype::oid::int4 AS oid`)).rows[0]!.oid);
   }
 
   async count(): Promise<number> {
@@ -146,20 +155,81 @@ export class SqlGalleryStore implements GalleryStoreV2 {
   async doUpsert(entries: readonly GalleryEntry[]): Promise<void> {
     this.alive();
     if (entries.length === 0) return;
-    await this.writer.transaction((tx) => this.insert(tx, entries));
+    await this.writer.transaction(async (tx) => {
+      const rebuild = await this.dropHnswIfLoadingEmptyTable(tx, entries.length);
+      await this.insert(tx, entries);
+      await rebuild();
+    });
   }
 
+  /**
+   * Inserts (or replaces by id) {@link ROWS_PER_STATEMENT} rows a statement,
+   * the embeddings in binary: `pg` sends them as one binary `vector[]`
+   * parameter; PGlite (text parameters only) copies them into a temporary
+   * table (`COPY … FROM '/dev/blob'`, binary) and upserts from it, except
+   * for a few rows ({@link PGLITE_COPY_MIN_ROWS}), where the COPY's fixed cost
+   * exceeds the text's.
+   */
   private async insert(tx: SqlQueryable, entries: readonly GalleryEntry[]): Promise<void> {
+    const { t, dimension: D } = this;
+    const into = `INSERT INTO ${t.entries} (tenant, id, identity, embedding)`;
+    const upsert = `ON CONFLICT (tenant, id) DO UPDATE SET identity = excluded.identity, embedding = excluded.embedding`;
+    const stage = `likeness_stage_d${D}`;
+    let staged = false;
     for (let s = 0; s < entries.length; s += ROWS_PER_STATEMENT) {
       const chunk = entries.slice(s, s + ROWS_PER_STATEMENT);
-      await tx.query(
-        `INSERT INTO ${this.t.entries} (tenant, id, identity, embedding)
-         SELECT $1, u.id, u.identity, u.embedding::vector(${this.dimension}) FROM unnest($2::text[], $3::text[], $4::text[]) AS u(id, identity, embedding)
-         ON CONFLICT (tenant, id) DO UPDATE SET identity = excluded.identity, embedding = excluded.embedding`,
-        [this.tenant, chunk.map((e) => e.id), chunk.map((e) => e.identity), chunk.map((e) => vectorLiteral(e.embedding))],
-      );
+      if (!tx.copyFrom) {
+        await tx.query(`${into} SELECT $1, u.id, u.identity, u.embedding FROM unnest($2::text[], $3::text[], $4::vector(${D})[]) AS u(id, identity, embedding) ${upsert}`, [
+          this.tenant,
+          chunk.map((e) => e.id),
+          chunk.map((e) => e.identity),
+          encodeVectorArray(chunk, D, this.vectorOid),
+        ]);
+      } else if (chunk.length < PGLITE_COPY_MIN_ROWS) {
+        await tx.query(`${into} SELECT $1, u.id, u.identity, u.embedding::vector(${D}) FROM unnest($2::text[], $3::text[], $4::text[]) AS u(id, identity, embedding) ${upsert}`, [
+          this.tenant,
+          chunk.map((e) => e.id),
+          chunk.map((e) => e.identity),
+          chunk.map((e) => vectorLiteral(e.embedding)),
+        ]);
+      } else {
+        // the session's staging table: kept between enrolments (created again after a rolled-back first use), emptied after each use
+        if (!staged) await tx.query(`CREATE TEMPORARY TABLE IF NOT EXISTS ${stage} (id text NOT NULL, identity text NOT NULL, embedding vector(${D}) NOT NULL)`);
+        staged = true;
+        await tx.copyFrom(`COPY ${stage} (id, identity, embedding) FROM '/dev/blob' WITH (FORMAT binary)`, encodeCopyBinary(chunk, D));
+        await tx.query(`${into} SELECT $1, id, identity, embedding FROM ${stage} ${upsert}`, [this.tenant]);
+        await tx.query(`TRUNCATE ${stage}`);
+      }
       await this.afterStatement?.();
     }
+  }
+
+  /**
+   * A large enrolment into an empty entries table (no tenant has rows) with
+   * HNSW indexes: drops them inside the transaction and returns the step that
+   * rebuilds them with their own definitions after the load (one build is
+   * several times faster than inserting row by row into the graph). The
+   * table stays locked until the commit, so no reader sees it without its
+   * index; a rollback restores the indexes. Otherwise returns a no-op.
+   */
+  private async dropHnswIfLoadingEmptyTable(tx: SqlQueryable, rows: number): Promise<() => Promise<void>> {
+    const none = async () => {};
+    if (rows < HNSW_BUILD_AFTER_LOAD_ROWS) return none;
+    const { entries } = this.t;
+    const indexes = async () => (await tx.query<{ name: string; def: string }>(`SELECT quote_ident(indexname) AS name, indexdef AS def FROM pg_indexes WHERE tablename = $1 AND schemaname = current_schema() AND indexdef LIKE '% USING hnsw %'`, [entries])).rows;
+    const isEmpty = async () => (await tx.query<{ empty: boolean }>(`SELECT NOT EXISTS (SELECT 1 FROM ${entries}) AS empty`)).rows[0]!.empty;
+    if ((await indexes()).length === 0) return none;
+    // One loader at a time: two would both hold ACCESS SHARE from the check and deadlock upgrading to ACCESS EXCLUSIVE.
+    await tx.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [`${entries}:bulk-load`]);
+    if (!(await isEmpty())) return none;
+    await tx.query(`LOCK TABLE ${entries} IN ACCESS EXCLUSIVE MODE`);
+    if (!(await isEmpty())) return none; // a writer committed between the check and the lock
+    const defs = await indexes();
+    for (const ix of defs) await tx.query(`DROP INDEX ${ix.name}`);
+    return async () => {
+      await tx.query(`SET LOCAL maintenance_work_mem = '256MB'`);
+      for (const ix of defs) await tx.query(ix.def);
+    };
   }
 
   async doRemove(ids: readonly string[]): Promise<number> {
@@ -178,8 +248,10 @@ export class SqlGalleryStore implements GalleryStoreV2 {
   async doReplaceIdentity(identity: string, entries: readonly GalleryEntry[]): Promise<number> {
     this.alive();
     return this.writer.transaction(async (tx) => {
+      const rebuild = await this.dropHnswIfLoadingEmptyTable(tx, entries.length); // before the DELETE takes its lock
       const r = await tx.query<{ id: string }>(`DELETE FROM ${this.t.entries} WHERE tenant = $1 AND identity = $2 RETURNING id`, [this.tenant, identity]);
       await this.insert(tx, entries);
+      await rebuild();
       return r.rows.length;
     });
   }

@@ -19,8 +19,10 @@ export interface PgvectorStoreOptions {
   search?: GallerySearchMode;
   /**
    * HNSW candidate list size per query (`hnsw.ef_search`, raised to k when
-   * smaller). 200 gave recall@10 0.991 at 100,000 face-like entries with the
-   * default `hnswM`/`efConstruction` (100: 0.970; see the package's benchmark).
+   * smaller). With the default `hnswM`/`efConstruction`, 200 gave recall@10
+   * 1.000 at 10,000 face-like entries but 0.965–0.984 at 100,000 (1000
+   * queries; see the package's benchmark): raise it, or build with larger
+   * `hnswM`/`efConstruction`, for large galleries.
    * @defaultValue `200`
    */
   efSearch?: number;

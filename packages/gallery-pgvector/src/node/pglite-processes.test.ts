@@ -56,7 +56,7 @@ describe('one PGlite folder, several processes', () => {
     const dir = tmp();
     const r = await run('crash', dir).done;
     expect(r.signal).toBe('SIGKILL');
-    expect(r.lines).toEqual([{ killing: true }]); // killed after 2 of 6 INSERT statements of one transaction
+    expect(r.lines).toEqual([{ killing: true }]); // killed after 2 of the 3 bulk statements of one transaction
     // the dead holder's lock is taken over at once
     const store = await pgliteGalleryStore({ dataDir: dir, dimension: 8, lockTimeoutMs: 0 });
     const g = createGallery({ store });

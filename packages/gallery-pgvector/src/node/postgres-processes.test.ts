@@ -44,7 +44,7 @@ describe('one server, several processes (wire protocol)', () => {
   it('kill -9 of a client inside a bulk enrol transaction: the server keeps the committed entries and none of that transaction, and stays writable', async () => {
     const r = await runChild(['pg-crash', server.url], { CHILD_TENANT: 'crash' }).done;
     expect(r.signal).toBe('SIGKILL');
-    expect(r.lines).toEqual([{ killing: true }]); // killed after 2 of 6 INSERT statements of one transaction
+    expect(r.lines).toEqual([{ killing: true }]); // killed after 2 of the 3 bulk statements of one transaction
     const g = createGallery({ store: await open('crash') });
     expect(await g.count()).toBe(10);
     expect(await g.identities()).toEqual(['committed']);
