@@ -154,6 +154,26 @@ describe('createFaceRecognizer', () => {
     faces.dispose();
   });
 
+  it('drops a weak face the detector does not find again at its native scale, flags a strong one, keeps a confirmed one', async () => {
+    // answers on the whole 300×400 photo only: on every refining crop (≤ 224 px) it finds nothing
+    const whole = fakeDetector([{ at: [0.2, 0.3], eye: 0.15, score: 0.6 }, { at: [0.7, 0.3], eye: 0.1, score: 0.9 }]);
+    const onlyWhole: FaceDetectorAdapter = { detect: async (image) => (image.shape[1] === 400 ? whole.detector.detect(image) : []) };
+    const img = photo(300, 400);
+    const faces = await createFaceRecognizer({ detector: onlyWhole, encoder: poolEncoder() });
+    const r = await faces.detect(img);
+    expect(r.faces.map((f) => [f.score, f.confirmed])).toEqual([[0.9, false]]); // 0.6 < 0.7: dropped; 0.9: kept, flagged
+    expect((await faces.embed(img, { maxFaces: 1 })).faces.map((f) => f.score)).toEqual([0.9]); // the largest was dropped: the next one
+    const all = await createFaceRecognizer({ detector: onlyWhole, encoder: poolEncoder(), dropUnconfirmedBelow: 0 });
+    expect((await all.detect(img)).faces.map((f) => [f.score, f.confirmed])).toEqual([[0.6, false], [0.9, false]]);
+    // a detector that finds the face again on its crop confirms it
+    const { detector } = fakeDetector([{ at: [0.5, 0.5], eye: 0.15, score: 0.6 }]);
+    const confirmed = await createFaceRecognizer({ detector, encoder: poolEncoder() });
+    expect((await confirmed.detect(img)).faces.map((f) => [f.score, f.confirmed])).toEqual([[0.6, true]]);
+    await expect(createFaceRecognizer({ detector, encoder: poolEncoder(), dropUnconfirmedBelow: 2 })).rejects.toThrowError(/options\.dropUnconfirmedBelow/);
+    img.dispose();
+    [faces, all, confirmed].forEach((f) => f.dispose());
+  });
+
   it('says when no face was found and what was tried; verify/enrol throw NoFaceFoundError', async () => {
     const { detector, seen } = fakeDetector([]);
     const faces = await createFaceRecognizer({ detector, encoder: poolEncoder() });
