@@ -14,6 +14,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { BACKEND_CHOICES } from './backend';
 import { backendsCommand } from './commands/backends';
+import { calibrateCommand } from './commands/calibrate';
 import { enrolCommand } from './commands/enrol';
 import { galleryImportCommand, galleryListCommand } from './commands/gallery';
 import { identifyCommand } from './commands/identify';
@@ -48,7 +49,16 @@ function build(): Command {
     .argument('<photo-a>')
     .argument('<photo-b>')
     .option('-t, --threshold <distance>', THRESHOLD_HELP)
+    .option('-g, --gallery <folder>', 'use the threshold `likeness calibrate` stored in this gallery folder (unless -t is given)')
     .action((a: string, b: string, opts, cmd: Command) => verifyCommand(session(cmd), a, b, opts));
+
+  program
+    .command('calibrate')
+    .description('pick the threshold for a target false-accept rate from your own labelled photos and store it in a gallery folder (verify -g and identify use it)')
+    .argument('<folder>', 'one subfolder of photos per person (at least two people, two photos of someone); the largest face of each photo is used')
+    .requiredOption('-g, --gallery <folder>', GALLERY_HELP)
+    .option('--far <rate>', 'the false-accept rate to hold, in (0, 0.5] (default: 0.001)')
+    .action((folder: string, opts, cmd: Command) => calibrateCommand(session(cmd), folder, opts));
 
   program
     .command('enrol')

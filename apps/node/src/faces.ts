@@ -14,7 +14,7 @@ export type Faces = FaceRecognizer<NodeImageInput>;
 /** The library's default distance threshold (plain L2), as the CLI prints it. */
 export const DEFAULT_THRESHOLD = DEFAULT_FACE_CALIBRATION.threshold;
 
-/** A threshold for messages: three decimals (0.505), or as given by the user. */
+/** A threshold for messages: three decimals (0.502), or as given by the user. */
 export function formatThreshold(t: number): string {
   return t === DEFAULT_THRESHOLD ? t.toFixed(3) : String(t);
 }

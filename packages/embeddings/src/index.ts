@@ -62,6 +62,8 @@ export type { FaceDetectorAdapter, DetectedFace } from './face/face-detector';
 export { createFaceApiDetector } from './face/face-api-detector';
 export type { FaceApiModule, FaceApiDetectorOptions } from './face/face-api-detector';
 export { detectFacesRobust, robustFaceDetector } from './face/robust-detect';
+export { refineFaceLandmarks } from './face/refine-landmarks';
+export type { RefineLandmarksOptions, RefinedFace } from './face/refine-landmarks';
 export { tiledFaceDetector, mergeDetections } from './face/tiled-detect';
 export type { TiledDetectOptions } from './face/tiled-detect';
 export type { RobustDetectOptions, RobustDetection } from './face/robust-detect';

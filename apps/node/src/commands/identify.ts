@@ -6,7 +6,9 @@ import { galleryFolderExists, galleryKind, openGalleryFile, openGalleryFolder } 
 import { readImage, writeImageFile } from '../image-io';
 import { checkOutputPath, IMAGE_EXTENSIONS } from '../output-path';
 import type { Session } from '../session';
+import { storedCalibration } from './calibrate';
 import { parseThreshold } from './options';
+import type { ThresholdSource } from './verify';
 
 /** The annotated image (`--out`) is shrunk to at most this many pixels on its longer side. */
 export const ANNOTATED_MAX_SIDE = 1600;
@@ -49,7 +51,15 @@ export async function identifyCommand(session: Session, photo: string, opts: { g
   } finally {
     bar.stop();
   }
+  let thresholdSource: ThresholdSource = opts.threshold !== undefined ? 'option' : 'default';
   try {
+    const stored = opts.threshold === undefined ? await storedCalibration(gallery, opts.gallery) : null;
+    if (stored) {
+      (await session.faces()).useCalibration(stored);
+      threshold = stored.threshold;
+      thresholdSource = 'gallery';
+      session.log(`threshold ${threshold.toFixed(3)}: calibrated in ${opts.gallery} (likeness calibrate)`);
+    }
     const names = await gallery.identities();
     if (found.faces.length === 0) throw new CliError(`no face found in ${photo}`, EXIT.noFace);
     const answers = await gallery.identify(found.faces.map((f) => f.descriptor), { threshold });
@@ -87,7 +97,7 @@ export async function identifyCommand(session: Session, photo: string, opts: { g
       );
       session.log(`annotated image: ${opts.out}`);
     }
-    session.result({ faces: results, threshold, backend: backendName, width: found.width, height: found.height, out: opts.out ?? null });
+    session.result({ faces: results, threshold, thresholdSource, backend: backendName, width: found.width, height: found.height, out: opts.out ?? null });
   } finally {
     await gallery.close();
   }

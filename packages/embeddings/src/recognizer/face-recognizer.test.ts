@@ -64,7 +64,7 @@ describe('createFaceRecognizer', () => {
   it('embed: every face largest first, boxes/landmarks in input pixels, descriptors = flip-averaged encoder of the dlib chip', async () => {
     const enc = poolEncoder();
     const { detector } = fakeDetector([{ at: [0.7, 0.3], eye: 0.08 }, { at: [0.2, 0.3], eye: 0.2 }]);
-    const faces = await createFaceRecognizer({ detector, encoder: enc });
+    const faces = await createFaceRecognizer({ detector, encoder: enc, refineLandmarks: false }); // the fake answers fractions of what it is shown: not a detector to refine with
     const img = photo(200, 300);
     const r = await faces.embed(img, { crops: true });
     expect(r.found).toBe(true);
@@ -82,7 +82,7 @@ describe('createFaceRecognizer', () => {
     const direct = alignFace(img, [lm]);
     expect(tf.max(tf.abs(tf.sub(tf.squeeze(direct, [0]), crop))).dataSync()[0]).toBeLessThan(1e-6);
     // without flip averaging: the encoder alone
-    const plain = await createFaceRecognizer({ detector, encoder: enc, flipAveraging: false });
+    const plain = await createFaceRecognizer({ detector, encoder: enc, flipAveraging: false, refineLandmarks: false });
     const p = await plain.embed(img, { maxFaces: 1 });
     expect(p.faces).toHaveLength(1);
     const e0 = tf.tidy(() => enc.encode(direct)).dataSync();
@@ -97,7 +97,7 @@ describe('createFaceRecognizer', () => {
 
   it('shrinks a large input to the pixel budget first and maps faces back to input pixels', async () => {
     const { detector, seen } = fakeDetector([{ at: [0.5, 0.4], eye: 0.1 }]);
-    const faces = await createFaceRecognizer({ detector, encoder: poolEncoder(), maxPixels: 65536 });
+    const faces = await createFaceRecognizer({ detector, encoder: poolEncoder(), maxPixels: 65536, refineLandmarks: false });
     const img = photo(400, 600);
     const r = await faces.detect(img);
     expect(seen[0]![0]! * seen[0]![1]!).toBeLessThanOrEqual(65536);
@@ -114,7 +114,7 @@ describe('createFaceRecognizer', () => {
     const main = fakeDetector([{ at: [0.2, 0.2], eye: 0.2 }]); // one large face
     const none = fakeDetector([]);
     const smallOne = fakeDetector([{ at: [0.21, 0.21], eye: 0.18, score: 0.6 }, { at: [0.8, 0.8], eye: 0.02, score: 0.8 }]); // the same large face + a small one
-    const faces = await createFaceRecognizer({ detector: main.detector, encoder: poolEncoder(), smallFaces: { detector: smallOne.detector, minSide: 400, tileSize: 416 } });
+    const faces = await createFaceRecognizer({ detector: main.detector, encoder: poolEncoder(), smallFaces: { detector: smallOne.detector, minSide: 400, tileSize: 416 }, refineLandmarks: false });
     const big = photo(500, 600), little = photo(200, 300);
     const r = await faces.detect(big);
     expect(r.faces).toHaveLength(2); // the large face once (the main pass's, higher score), the small one added
@@ -125,7 +125,7 @@ describe('createFaceRecognizer', () => {
     expect((await faces.detect(little)).tried.smallFacePasses).toBe(0); // below minSide
     expect(smallOne.seen).toHaveLength(1);
     // the main detector finds nothing, the small-face search does: no pad-and-retry
-    const only = await createFaceRecognizer({ detector: none.detector, encoder: poolEncoder(), smallFaces: { detector: smallOne.detector, minSide: 400 } });
+    const only = await createFaceRecognizer({ detector: none.detector, encoder: poolEncoder(), smallFaces: { detector: smallOne.detector, minSide: 400 }, refineLandmarks: false });
     const o = await only.detect(big);
     expect(o.faces).toHaveLength(2);
     expect(o.tried.attempts).toBe(1);
@@ -152,6 +152,26 @@ describe('createFaceRecognizer', () => {
     expect(v.distance).toBe(0);
     big.dispose();
     faces.dispose();
+  });
+
+  it('drops a weak face the detector does not find again at its native scale, flags a strong one, keeps a confirmed one', async () => {
+    // answers on the whole 300×400 photo only: on every refining crop (≤ 224 px) it finds nothing
+    const whole = fakeDetector([{ at: [0.2, 0.3], eye: 0.15, score: 0.6 }, { at: [0.7, 0.3], eye: 0.1, score: 0.9 }]);
+    const onlyWhole: FaceDetectorAdapter = { detect: async (image) => (image.shape[1] === 400 ? whole.detector.detect(image) : []) };
+    const img = photo(300, 400);
+    const faces = await createFaceRecognizer({ detector: onlyWhole, encoder: poolEncoder() });
+    const r = await faces.detect(img);
+    expect(r.faces.map((f) => [f.score, f.confirmed])).toEqual([[0.9, false]]); // 0.6 < 0.7: dropped; 0.9: kept, flagged
+    expect((await faces.embed(img, { maxFaces: 1 })).faces.map((f) => f.score)).toEqual([0.9]); // the largest was dropped: the next one
+    const all = await createFaceRecognizer({ detector: onlyWhole, encoder: poolEncoder(), dropUnconfirmedBelow: 0 });
+    expect((await all.detect(img)).faces.map((f) => [f.score, f.confirmed])).toEqual([[0.6, false], [0.9, false]]);
+    // a detector that finds the face again on its crop confirms it
+    const { detector } = fakeDetector([{ at: [0.5, 0.5], eye: 0.15, score: 0.6 }]);
+    const confirmed = await createFaceRecognizer({ detector, encoder: poolEncoder() });
+    expect((await confirmed.detect(img)).faces.map((f) => [f.score, f.confirmed])).toEqual([[0.6, true]]);
+    await expect(createFaceRecognizer({ detector, encoder: poolEncoder(), dropUnconfirmedBelow: 2 })).rejects.toThrowError(/options\.dropUnconfirmedBelow/);
+    img.dispose();
+    [faces, all, confirmed].forEach((f) => f.dispose());
   });
 
   it('says when no face was found and what was tried; verify/enrol throw NoFaceFoundError', async () => {
@@ -248,6 +268,7 @@ describe('createFaceRecognizer', () => {
     await expect(createFaceRecognizer({ detector, encoder: poolEncoder(), maxPixels: 10 })).rejects.toThrowError(/maxPixels/);
     await expect(createFaceRecognizer({ detector, encoder: poolEncoder(), calibration: { threshold: 1 } as never })).rejects.toThrowError(/value\.version/);
     await expect(createFaceRecognizer({ detector: {} as never, encoder: poolEncoder() })).rejects.toThrowError(/options\.detector/);
+    await expect(createFaceRecognizer({ detector, encoder: poolEncoder(), refineLandmarks: 'yes' as never })).rejects.toThrowError(/options\.refineLandmarks/);
     const faces = await createFaceRecognizer({ detector, encoder: poolEncoder() });
     const img = photo(20, 20);
     await expect(faces.embed(img, { maxFaces: 0 })).rejects.toThrowError(/maxFaces/);
