@@ -4,6 +4,8 @@
  *
  * Browser-safe: nothing here touches the file system. Node file helpers are
  * in `@likeness/embeddings/node`.
+ *
+ * @module @likeness/embeddings
  */
 
 // Encoders

@@ -6,6 +6,8 @@
  * bootstrap guards, identity folds and cross-validated epoch selection, and
  * the frozen-feature cache. The file checkpoint store is in
  * `@likeness/training/node`; test fixtures in `@likeness/training/testing`.
+ *
+ * @module @likeness/training
  */
 
 // Optimisers, schedules and checkpoints

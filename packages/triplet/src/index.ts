@@ -3,6 +3,8 @@
  * offline hard-triplet mining and a P×K batch sampler for any `Encoder` of
  * `@likeness/embeddings`. The trainers that use them are in
  * `@likeness/training`.
+ *
+ * @module @likeness/triplet
  */
 
 // Loss

@@ -18,7 +18,10 @@ export function startedHead(): VerificationHead {
  * Copies the net's and the head's weights now; `expectUnchanged()` later
  * asserts every one is bit-identical to the copy, then frees the copies.
  */
-export function snapshotNetAndHead(ft: FineTunableFaceResNet, head: VerificationHead): { expectUnchanged(): void } {
+export function snapshotNetAndHead(ft: FineTunableFaceResNet, head: VerificationHead): {
+  /** Asserts every weight is bit-identical to the snapshot, then frees the copies. */
+  expectUnchanged(): void;
+} {
   const before = ft.exportWeights();
   const w0 = tf.clone(head.weights);
   return {
