@@ -15,12 +15,9 @@ export type { MarginSoftmaxOptions } from './margin-softmax-loss';
 
 // Choosing triplets
 export type { Triplets } from './triplets';
-export { mineTriplets } from './mining/mine-triplets';
+export { mineTriplets, mineTripletsFromDistances } from './mining/mine-triplets';
 export type { MiningStrategy, MineTripletsOptions } from './mining/mine-triplets';
-export { batchAllFromDistances, batchHardFromDistances, semiHardFromDistances } from './mining/mine-from-distances';
-export type { BatchAllOptions, SemiHardOptions, SemiHardFallback } from './mining/mine-from-distances';
-export { randomTriplets } from './mining/random-triplets';
-export type { RandomTripletsOptions } from './mining/random-triplets';
+export type { SemiHardFallback } from './mining/mine-from-distances';
 export { selectHardTriplets } from './select-hard-triplets';
 export type { SelectHardTripletsOptions } from './select-hard-triplets';
 export { createPKSampler } from './pk-sampler';

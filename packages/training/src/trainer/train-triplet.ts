@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { assertNumber, assertTensor, InvalidArgumentError, ShapeError } from '@likeness/backends';
 import { pairwiseDistances, type Encoder, SeededRandom, checkIdentityLabels } from '@likeness/embeddings';
-import { DegenerateBatchError, batchAllFromDistances, batchHardFromDistances, semiHardFromDistances, type MiningStrategy, type SemiHardFallback, randomTriplets, createPKSampler, type PKSamplerState, marginSoftmaxLoss, type ClassificationOptions, reduceTripletLosses, tripletLosses, type TripletMetric, type TripletReduction, type Triplets, tripletObjective } from '@likeness/triplet';
+import { DegenerateBatchError, mineTripletsFromDistances, type MiningStrategy, type SemiHardFallback, createPKSampler, type PKSamplerState, marginSoftmaxLoss, type ClassificationOptions, reduceTripletLosses, tripletLosses, type TripletMetric, type TripletReduction, type Triplets, tripletObjective } from '@likeness/triplet';
 import { CheckpointCorruptError } from '../errors/checkpoint-corrupt-error';
 import { decodeCheckpointWeights, encodeCheckpoint, type CheckpointStore } from './checkpoint';
 import { createOptimizer, setLearningRate, type OptimizerChoice } from './optimizer';
@@ -333,7 +333,7 @@ export async function trainTriplet(encoder: Encoder, data: { images: tf.Tensor4D
         embFinite = Number.isFinite(meanDistance);
         let total: tf.Scalar = tf.mul(tf.sum(emb), 0) as tf.Scalar;
         if (strategy !== 'none') {
-          const t = strategy === 'random' ? randomTriplets(batchLabels, { rng }) : mineFromDistances(d, batchLabels, strategy, margin, options.fallback);
+          const t = mineTripletsFromDistances(d, batchLabels, strategy, strategy === 'random' ? { rng } : { margin, fallback: options.fallback });
           nTriplets = t.anchors.length;
           if (nTriplets > 0) {
             const L = tripletLosses(tf.gather(emb, t.anchors), tf.gather(emb, t.positives), tf.gather(emb, t.negatives), { margin, metric });
@@ -433,11 +433,4 @@ function hasPositivesAndNegatives(labels: ArrayLike<number>): boolean {
     seen.add(labels[i]!);
   }
   return repeated && seen.size >= 2;
-}
-
-/** The online miners of `@likeness/triplet` by name, on a distance matrix already read back. */
-function mineFromDistances(d: ArrayLike<number>, labels: Int32Array, strategy: Exclude<MiningStrategy, 'random'>, margin: number, fallback: SemiHardFallback | undefined): Triplets {
-  if (strategy === 'batch-all') return batchAllFromDistances(d, labels, { margin });
-  if (strategy === 'batch-hard') return batchHardFromDistances(d, labels);
-  return semiHardFromDistances(d, labels, { margin, fallback });
 }
