@@ -21,7 +21,7 @@ export type { CheckpointStore, CheckpointManifest, SerializedCheckpoint } from '
 // Training any encoder with an objective (tripletObjective, siameseObjective)
 export { train } from './trainer/train';
 export type { TrainOptions, TripletTrainOptions, SiameseTrainOptions } from './trainer/train';
-export type { TripletTrainResult, TripletProgress, TrainingWarning, EarlyStoppingOptions } from './trainer/train-triplet';
+export type { TripletTrainingOptions, TripletTrainResult, TripletProgress, TrainingWarning, EarlyStoppingOptions } from './trainer/train-triplet';
 export type { SiameseTrainResult, SiameseProgress } from './siamese/train-siamese';
 
 // Training a siamese verification head alone, on stored embeddings
