@@ -4,6 +4,8 @@
  * Side-effect entry: `import '@likeness/backend-onednn'` registers the
  * descriptor with `@likeness/backends` at priority 2.75 (above wasm 2, below
  * webgpu 3). The addon is loaded only when `useBackend()` tries it.
+ *
+ * @module @likeness/backend-onednn
  */
 import { registerLikenessBackend } from '@likeness/backends';
 import { ONEDNN_PRIORITY, onednnBackend } from './onednn-backend';

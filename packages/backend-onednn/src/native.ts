@@ -7,11 +7,15 @@ import { OneDnnUnavailableError } from './onednn-unavailable-error';
 export interface OneDnnAddon {
   /** `y = act(conv(x, w) + bias)`; `params` from `convParams()`; act: 0 none, 1 relu, 2 relu6. */
   conv2dForward(x: Float32Array, w: Float32Array, y: Float32Array, params: Int32Array, bias?: Float32Array | null, activation?: number): void;
+  /** `dx` = gradient of `conv2dForward` (no bias, no activation) with respect to x; `params` from `convParams()`. */
   conv2dBackwardData(dy: Float32Array, w: Float32Array, dx: Float32Array, params: Int32Array): void;
+  /** `dw` = gradient of `conv2dForward` (no bias, no activation) with respect to w; `params` from `convParams()`. */
   conv2dBackwardWeights(x: Float32Array, dy: Float32Array, dw: Float32Array, params: Int32Array): void;
   /** `params` from `poolParams()`; kind 0 max, 1 average of the in-bounds values. */
   pool2dForward(x: Float32Array, y: Float32Array, params: Int32Array, kind: 0 | 1): void;
+  /** `dx`: `dy` routed to the position of each window's maximum in x; `params` from `poolParams()`. */
   maxPool2dBackward(x: Float32Array, dy: Float32Array, dx: Float32Array, params: Int32Array): void;
+  /** `dx`: `dy` spread evenly over the in-bounds values of each window; `params` from `poolParams()`. */
   avgPool2dBackward(dy: Float32Array, dx: Float32Array, params: Int32Array): void;
   /** `y = f(x)`; codes in `src/kernels/elementwise-kernels.ts`. */
   eltwise(x: Float32Array, y: Float32Array, code: number, alpha: number, beta: number): void;
@@ -76,10 +80,13 @@ export interface OneDnnAddon {
   ): void;
   /** The implementations oneDNN picks for a convolution: `'fwd / bwd_data / bwd_weights'`. */
   conv2dImplementation(params: Int32Array): string;
+  /** The linked oneDNN: version string and numbers, CPU threading runtime (e.g. `'OMP'`) and git hash. */
   info(): { version: string; major: number; minor: number; cpuRuntime: string; hash: string };
+  /** How many compiled primitives (convolution, pooling, others) are cached, keyed by shape. */
   cacheSize(): number;
   /** How many times a hand-written native loop ran instead of a primitive (sums/means over adjacent axes, step). */
   nativeLoops(): number;
+  /** Drops every cached primitive (they are compiled again on next use). */
   clearCache(): void;
   readonly abiVersion: number;
 }

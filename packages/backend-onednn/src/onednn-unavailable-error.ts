@@ -27,6 +27,10 @@ export class OneDnnUnavailableError extends LikenessError {
     this.reason = opts.reason;
   }
 
+  /**
+   * Whether `error` is a OneDnnUnavailableError, also when it comes from another copy of
+   * the package (where `instanceof` is false).
+   */
   static override isInstance(error: unknown): error is OneDnnUnavailableError {
     return LikenessError.hasMarker(error, marker);
   }

@@ -27,6 +27,7 @@ const allKernels = (cpuKernel: (name: string) => tf.KernelFunc) => [
   ...softmaxPadKernels(cpuKernel),
   ...selectCastKernels(cpuKernel),
 ];
+/** Names of the tfjs kernels that `onednn` runs on oneDNN primitives (every other kernel is tfjs-backend-cpu's). */
 export const ONEDNN_KERNELS: readonly string[] = allKernels(() => () => ({}) as tf.TensorInfo).map((k) => k.kernelName);
 
 /**

@@ -5,6 +5,8 @@
  * descriptor with `@likeness/backends` at priority 2.5 (between webgpu 3 and
  * wasm 2). The tfjs WebGL backend itself is loaded only when `useBackend()`
  * picks it.
+ *
+ * @module @likeness/backend-webgl
  */
 import { registerLikenessBackend } from '@likeness/backends';
 import { webglBackend } from './webgl-backend';

@@ -2,6 +2,8 @@
  * @likeness/backends/conformance — the conformance kit without vitest, for
  * browser pages and scripts: `runConformance(name)` returns a report.
  * (`@likeness/backends/testing` re-exports it next to the vitest suite.)
+ *
+ * @module @likeness/backends/conformance
  */
 
 // Running the kit

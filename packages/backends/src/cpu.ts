@@ -1,6 +1,8 @@
 /**
  * Side-effect entry: registers the cpu backend with tfjs and likeness.
  * `import '@likeness/backends/cpu'`.
+ *
+ * @module @likeness/backends/cpu
  */
 import '@tensorflow/tfjs-backend-cpu';
 import { cpuBackend } from './builtin/cpu';

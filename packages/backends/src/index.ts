@@ -6,6 +6,8 @@
  * package. The backends themselves are the side-effect entries
  * `@likeness/backends/cpu`, `/wasm` and `/webgpu`; plugin authors test with
  * `@likeness/backends/testing`.
+ *
+ * @module @likeness/backends
  */
 
 // Choosing a backend

@@ -2,6 +2,8 @@
  * @likeness/backends/testing — tools for plugin authors and package tests.
  * `describeBackendConformance` needs vitest (an optional peer); everything
  * else runs anywhere, including a browser page.
+ *
+ * @module @likeness/backends/testing
  */
 
 // Leak checks

@@ -31,6 +31,7 @@ export interface BackendChoice {
   refused: BackendFailure[];
 }
 
+/** Options of {@link useBackend}. */
 export interface UseBackendOptions {
   /**
    * Switch even though tensors still live on the current backend (tfjs then

@@ -2,6 +2,8 @@
  * Side-effect entry: registers the wasm backend with tfjs and likeness, plus
  * the training kernels tfjs-backend-wasm 4.22 lacks.
  * `import '@likeness/backends/wasm'`.
+ *
+ * @module @likeness/backends/wasm
  */
 import '@tensorflow/tfjs-backend-wasm';
 import { wasmBackend } from './builtin/wasm';

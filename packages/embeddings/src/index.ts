@@ -4,6 +4,8 @@
  *
  * Browser-safe: nothing here touches the file system. Node file helpers are
  * in `@likeness/embeddings/node`.
+ *
+ * @module @likeness/embeddings
  */
 
 // Encoders
@@ -40,9 +42,8 @@ export { createCompactEncoder, CompactEncoder } from './encoder/compact-encoder'
 export type { CompactEncoderOptions, CompactEncoderConfig } from './encoder/compact-encoder';
 
 // Pretrained face encoder (dlib ResNet, face-api weights)
-export { FaceResNet, loadFaceResNet, createFaceResNet, saveFaceResNet, faceResNetUrlHandler, FACE_RESNET_MEAN_RGB } from './encoder/face-resnet';
-export { FineTunableFaceResNet, FACE_RESNET_STAGES } from './encoder/fine-tunable-face-resnet';
-export type { FineTunableFaceResNetOptions } from './encoder/fine-tunable-face-resnet';
+export { FaceResNet, loadFaceResNet, createFaceResNet, saveFaceResNet, faceResNetUrlHandler, FACE_RESNET_MEAN_RGB, FACE_RESNET_STAGES, FineTunableFaceResNet } from './encoder/face-resnet';
+export type { FaceResNetFineTuneOptions, FineTunableFaceResNetOptions } from './encoder/face-resnet';
 
 // Test-time augmentation
 export { flipAveragedEncoder } from './encoder/flip-averaged-encoder';

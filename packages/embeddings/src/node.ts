@@ -1,6 +1,8 @@
 /**
  * @likeness/embeddings/node — Node-only helpers (file system). The main
  * entry `@likeness/embeddings` stays browser-safe.
+ *
+ * @module @likeness/embeddings/node
  */
 
 // Files

@@ -1,6 +1,8 @@
 /**
  * @likeness/gallery-pgvector/node — Node-only stores: PGlite persisted to a
  * locked folder, and PostgreSQL servers through `pg` (same SQL).
+ *
+ * @module @likeness/gallery-pgvector/node
  */
 export { pgliteGalleryStore } from './node/pglite-folder-store';
 export type { PgliteFolderStoreOptions } from './node/pglite-folder-store';

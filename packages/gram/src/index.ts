@@ -1,6 +1,8 @@
 /**
  * @likeness/gram — Gram matrices and the costs of neural style transfer.
  * Every function is synchronous, tidy and differentiable; none imports a backend.
+ *
+ * @module @likeness/gram
  */
 
 // Gram matrix

@@ -83,7 +83,7 @@ export function styleTargetCost(target: tf.Tensor2D, generated: tf.Tensor, optio
 }
 
 /**
- * Per-layer style cost J_style^[l](S,G) =
+ * Per-layer style cost `J_style^[l](S,G)` =
  * 1/(2·n_H·n_W·n_C)² · Σₖ Σₖ' (G(S)_kk' − G(G)_kk')².
  * See {@link styleTargetCost} for images of different sizes.
  *
@@ -127,7 +127,7 @@ export interface StyleLayerTerm {
 }
 
 /**
- * Weighted multi-layer style cost J_style(S,G) = Σ_l λ_l · J_style^[l](S,G).
+ * Weighted multi-layer style cost `J_style(S,G) = Σ_l λ_l · J_style^[l](S,G)`.
  *
  * @param layers - one term per layer; weights default to 1/L each.
  * @returns a scalar.

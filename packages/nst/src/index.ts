@@ -2,6 +2,8 @@
  * @likeness/nst — neural style transfer on tfjs-core: feature extractors,
  * pretrained backbones and an optimisation engine. Browser-safe; Node-only
  * file loading is in `@likeness/nst/node`.
+ *
+ * @module @likeness/nst
  */
 
 // Feature extractors

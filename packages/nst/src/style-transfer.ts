@@ -116,6 +116,7 @@ export interface StyleTransfer {
   image(): tf.Tensor4D;
   /** Estimated bytes per step (see estimateStepBytes). */
   readonly stepBytes: number;
+  /** Frees the image variable, the targets and the optimiser state. */
   dispose(): void;
 }
 

@@ -4,6 +4,8 @@
  * binary classification over any `Encoder` of `@likeness/embeddings`. The
  * trainers (`trainHead`, `trainSiameseEndToEnd`, the face ResNet fine-tuners)
  * are in `@likeness/training`.
+ *
+ * @module @likeness/siamese-binary
  */
 
 // Head

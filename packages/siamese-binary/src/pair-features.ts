@@ -11,6 +11,7 @@ import { assertEmbeddings } from '@likeness/embeddings';
  * - `'concat'`: [fᵢ, fⱼ] side by side (2D features; not symmetric).
  */
 export type PairForm = 'abs' | 'chi2' | 'concat';
+/** Every {@link PairForm}, for validating options and building menus. */
 export const PAIR_FORMS: readonly PairForm[] = Object.freeze(['abs', 'chi2', 'concat'] as const);
 
 /** Options of {@link pairFeatures}. */
@@ -70,6 +71,7 @@ export function pairFeatures(a: tf.Tensor2D, b: tf.Tensor2D, form: PairForm, opt
  * (|fₖ| ≤ 1); `'relu'`: max(f, 0); `'abs'`: |f|; `'square'`: f².
  */
 export type NonNegativeMethod = 'shift' | 'relu' | 'abs' | 'square';
+/** Every {@link NonNegativeMethod}, for validating options and building menus. */
 export const NON_NEGATIVE_METHODS: readonly NonNegativeMethod[] = Object.freeze(['shift', 'relu', 'abs', 'square'] as const);
 
 /**

@@ -32,7 +32,12 @@ export interface BalancedPairSamplerOptions {
  * const { left, right, same } = s.next(); // Int32Array [64] ×2, Float32Array [64]
  * ```
  */
-export function createBalancedPairSampler(labels: ArrayLike<number>, options: BalancedPairSamplerOptions = {}): { next(): PairBatch; readonly batchSize: number } {
+export function createBalancedPairSampler(labels: ArrayLike<number>, options: BalancedPairSamplerOptions = {}): {
+  /** Draws the next batch of pairs. */
+  next(): PairBatch;
+  /** Pairs per batch. */
+  readonly batchSize: number;
+} {
   const fn = 'createBalancedPairSampler';
   const lab = checkIdentityLabels(labels, (labels as ArrayLike<number>)?.length ?? -1, fn);
   const batchSize = options.batchSize ?? 64;

@@ -6,6 +6,8 @@
  * bootstrap guards, identity folds and cross-validated epoch selection, and
  * the frozen-feature cache. The file checkpoint store is in
  * `@likeness/training/node`; test fixtures in `@likeness/training/testing`.
+ *
+ * @module @likeness/training
  */
 
 // Optimisers, schedules and checkpoints
@@ -19,7 +21,7 @@ export type { CheckpointStore, CheckpointManifest, SerializedCheckpoint } from '
 // Training any encoder with an objective (tripletObjective, siameseObjective)
 export { train } from './trainer/train';
 export type { TrainOptions, TripletTrainOptions, SiameseTrainOptions } from './trainer/train';
-export type { TripletTrainResult, TripletProgress, TrainingWarning, EarlyStoppingOptions } from './trainer/train-triplet';
+export type { TripletTrainingOptions, TripletTrainResult, TripletProgress, TrainingWarning, EarlyStoppingOptions } from './trainer/train-triplet';
 export type { SiameseTrainResult, SiameseProgress } from './siamese/train-siamese';
 
 // Training a siamese verification head alone, on stored embeddings

@@ -3,6 +3,8 @@
  * offline hard-triplet mining and a P×K batch sampler for any `Encoder` of
  * `@likeness/embeddings`. The trainers that use them are in
  * `@likeness/training`.
+ *
+ * @module @likeness/triplet
  */
 
 // Loss
@@ -13,12 +15,9 @@ export type { MarginSoftmaxOptions } from './margin-softmax-loss';
 
 // Choosing triplets
 export type { Triplets } from './triplets';
-export { mineTriplets } from './mining/mine-triplets';
+export { mineTriplets, mineTripletsFromDistances } from './mining/mine-triplets';
 export type { MiningStrategy, MineTripletsOptions } from './mining/mine-triplets';
-export { batchAllFromDistances, batchHardFromDistances, semiHardFromDistances } from './mining/mine-from-distances';
-export type { BatchAllOptions, SemiHardOptions, SemiHardFallback } from './mining/mine-from-distances';
-export { randomTriplets } from './mining/random-triplets';
-export type { RandomTripletsOptions } from './mining/random-triplets';
+export type { SemiHardFallback } from './mining/mine-from-distances';
 export { selectHardTriplets } from './select-hard-triplets';
 export type { SelectHardTripletsOptions } from './select-hard-triplets';
 export { createPKSampler } from './pk-sampler';

@@ -32,7 +32,9 @@ export interface PKSampler {
   next(): Int32Array;
   /** Labels of a batch of indices. */
   labelsOf(indices: ArrayLike<number>): Int32Array;
+  /** The RNG state and the queue of identities not yet drawn this pass, for a checkpoint. */
   getState(): PKSamplerState;
+  /** Resumes from a {@link PKSampler.getState} snapshot: the next batches are those that would have followed. */
   setState(state: PKSamplerState): void;
 }
 

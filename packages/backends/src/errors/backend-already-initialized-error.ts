@@ -20,6 +20,10 @@ export class BackendAlreadyInitializedError extends LikenessError {
     this.backend = opts.backend;
   }
 
+  /**
+   * Whether `error` is a BackendAlreadyInitializedError, also when it comes from another copy of
+   * the package (where `instanceof` is false).
+   */
   static override isInstance(error: unknown): error is BackendAlreadyInitializedError {
     return LikenessError.hasMarker(error, marker);
   }

@@ -25,6 +25,10 @@ export class InvalidArgumentError extends LikenessError {
     this.fn = opts.fn;
   }
 
+  /**
+   * Whether `error` is a InvalidArgumentError, also when it comes from another copy of
+   * the package (where `instanceof` is false).
+   */
   static override isInstance(error: unknown): error is InvalidArgumentError {
     return LikenessError.hasMarker(error, marker);
   }

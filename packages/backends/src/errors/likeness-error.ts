@@ -18,10 +18,15 @@ export class LikenessError extends Error {
     this.code = opts.code;
   }
 
+  /**
+   * Whether `error` is a LikenessError, also when it comes from another copy of
+   * the package (where `instanceof` is false).
+   */
   static isInstance(error: unknown): error is LikenessError {
     return LikenessError.hasMarker(error, marker);
   }
 
+  /** Whether `error` carries the marker `m` that a likeness error class sets (`Symbol.for(m)`); subclasses build `isInstance` on it. */
   protected static hasMarker(error: unknown, m: string): boolean {
     const s = Symbol.for(m);
     return error != null && typeof error === 'object' && s in error && (error as Record<symbol, unknown>)[s] === true;

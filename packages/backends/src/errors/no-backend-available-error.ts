@@ -28,6 +28,10 @@ export class NoBackendAvailableError extends LikenessError {
     this.failures = failures;
   }
 
+  /**
+   * Whether `error` is a NoBackendAvailableError, also when it comes from another copy of
+   * the package (where `instanceof` is false).
+   */
   static override isInstance(error: unknown): error is NoBackendAvailableError {
     return LikenessError.hasMarker(error, marker);
   }

@@ -24,6 +24,10 @@ export class ShapeError extends LikenessError {
     this.actual = opts.actual;
   }
 
+  /**
+   * Whether `error` is a ShapeError, also when it comes from another copy of
+   * the package (where `instanceof` is false).
+   */
   static override isInstance(error: unknown): error is ShapeError {
     return LikenessError.hasMarker(error, marker);
   }

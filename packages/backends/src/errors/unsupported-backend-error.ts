@@ -22,6 +22,10 @@ export class UnsupportedBackendError extends LikenessError {
     this.reason = opts.reason;
   }
 
+  /**
+   * Whether `error` is a UnsupportedBackendError, also when it comes from another copy of
+   * the package (where `instanceof` is false).
+   */
   static override isInstance(error: unknown): error is UnsupportedBackendError {
     return LikenessError.hasMarker(error, marker);
   }

@@ -178,6 +178,7 @@ export class CompactEncoder implements Encoder {
     tf.dispose([this.denseKernel, this.denseBias]);
   }
 
+  /** True once {@link CompactEncoder.dispose} has freed the weights; the encoder can no longer be used. */
   get isDisposed(): boolean {
     return this.disposed;
   }

@@ -65,6 +65,9 @@ describe('FaceResNet (dlib ResNet from face-api weights)', () => {
 
   it('is frozen and refuses wrong sizes and channel counts', () => {
     expect(net.trainableVariables()).toEqual([]);
+    expect(net.trainableStages).toBe(0);
+    expect(net.featureShape).toEqual([2, 2, 256]);
+    expect(() => net.headVariable).toThrowError(/fromPretrained/);
     expect(() => net.encode(tf.zeros([1, 112, 92, 1]) as tf.Tensor4D)).toThrowError(ShapeError);
     expect(() => net.encode(tf.zeros([1, 150, 150, 1]) as tf.Tensor4D)).toThrowError(/tf.tile/);
     expect(() => net.encode(tf.zeros([1, 100, 100, 3]) as tf.Tensor4D)).toThrowError(/150×150/);

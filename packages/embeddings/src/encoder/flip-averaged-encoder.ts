@@ -22,7 +22,7 @@ export interface FlipAveragedEncoderOptions {
  * average cancels part of the error that comes from pose and framing
  * asymmetries; it costs one extra forward pass per image (the batch is
  * run doubled). Works for any encoder (the pretrained `FaceResNet`, a
- * `FineTunableFaceResNet`, a `CompactEncoder`); training through it trains
+ * a fine-tunable `FaceResNet`, a `CompactEncoder`); training through it trains
  * the wrapped encoder's variables.
  *
  * The wrapper holds no tensors of its own: `dispose()` disposes nothing,
@@ -39,7 +39,7 @@ export interface FlipAveragedEncoderOptions {
 export function flipAveragedEncoder(encoder: Encoder, options: FlipAveragedEncoderOptions = {}): Encoder {
   const fn = 'flipAveragedEncoder';
   if (encoder == null || typeof encoder.encode !== 'function' || typeof encoder.trainableVariables !== 'function' || !Array.isArray(encoder.inputShape)) {
-    throw new InvalidArgumentError({ fn, argument: 'encoder', message: `expected an Encoder (FaceResNet, FineTunableFaceResNet, CompactEncoder…), got ${describeValue(encoder)}.` });
+    throw new InvalidArgumentError({ fn, argument: 'encoder', message: `expected an Encoder (FaceResNet, CompactEncoder…), got ${describeValue(encoder)}.` });
   }
   if (options == null || typeof options !== 'object') {
     throw new InvalidArgumentError({ fn, argument: 'options', message: `expected an options object, got ${describeValue(options)}.` });

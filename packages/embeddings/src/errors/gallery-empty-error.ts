@@ -11,6 +11,10 @@ export class GalleryEmptyError extends LikenessError {
     super({ name: 'LikenessGalleryEmptyError', code: 'LIKENESS_GALLERY_EMPTY', message: `${fn}: the gallery is empty; enrol at least one face with gallery.enrol(identity, embedding) first.` });
   }
 
+  /**
+   * Whether `error` is a GalleryEmptyError, also when it comes from another copy of
+   * the package (where `instanceof` is false).
+   */
   static override isInstance(error: unknown): error is GalleryEmptyError {
     return LikenessError.hasMarker(error, marker);
   }

@@ -20,6 +20,10 @@ export class GalleryFormatError extends LikenessError {
     this.formatVersion = opts.formatVersion;
   }
 
+  /**
+   * Whether `error` is a GalleryFormatError, also when it comes from another copy of
+   * the package (where `instanceof` is false).
+   */
   static override isInstance(error: unknown): error is GalleryFormatError {
     return LikenessError.hasMarker(error, marker);
   }

@@ -40,6 +40,10 @@ export class GalleryStoreError extends LikenessError {
     this.setting = opts.setting;
   }
 
+  /**
+   * Whether `error` is a GalleryStoreError, also when it comes from another copy of
+   * the package (where `instanceof` is false).
+   */
   static override isInstance(error: unknown): error is GalleryStoreError {
     return LikenessError.hasMarker(error, marker);
   }

@@ -30,6 +30,10 @@ export class ImageTooLargeError extends LikenessError {
     this.maxPixels = opts.maxPixels;
   }
 
+  /**
+   * Whether `error` is a ImageTooLargeError, also when it comes from another copy of
+   * the package (where `instanceof` is false).
+   */
   static override isInstance(error: unknown): error is ImageTooLargeError {
     return LikenessError.hasMarker(error, marker);
   }

@@ -26,6 +26,10 @@ export class NoFaceFoundError extends LikenessError {
     this.attempts = opts.attempts;
   }
 
+  /**
+   * Whether `error` is a NoFaceFoundError, also when it comes from another copy of
+   * the package (where `instanceof` is false).
+   */
   static override isInstance(error: unknown): error is NoFaceFoundError {
     return LikenessError.hasMarker(error, marker);
   }

@@ -18,6 +18,10 @@ export class WeightsFormatError extends LikenessError {
     this.source = opts.source;
   }
 
+  /**
+   * Whether `error` is a WeightsFormatError, also when it comes from another copy of
+   * the package (where `instanceof` is false).
+   */
   static override isInstance(error: unknown): error is WeightsFormatError {
     return LikenessError.hasMarker(error, marker);
   }

@@ -27,5 +27,6 @@ export interface DetectedFace {
  * ```
  */
 export interface FaceDetectorAdapter {
+  /** The faces in `image` (RGB [H,W,3] in [0, 1], not disposed by the adapter), in its pixels. */
   detect(image: tf.Tensor3D): Promise<DetectedFace[]>;
 }

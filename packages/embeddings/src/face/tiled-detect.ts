@@ -73,7 +73,10 @@ function origins(size: number, tile: number, step: number): number[] {
  * const faces = await search.detect(groupPhoto); // every face, small ones included, in groupPhoto's pixels
  * ```
  */
-export function tiledFaceDetector(detector: FaceDetectorAdapter, options: TiledDetectOptions = {}): FaceDetectorAdapter & { tilesOf(height: number, width: number): number } {
+export function tiledFaceDetector(detector: FaceDetectorAdapter, options: TiledDetectOptions = {}): FaceDetectorAdapter & {
+  /** How many tiles `detect` runs the detector on for an image of this size (0: the whole image once). */
+  tilesOf(height: number, width: number): number;
+} {
   const fn = 'tiledFaceDetector';
   if (detector == null || typeof detector.detect !== 'function') {
     throw new InvalidArgumentError({ fn, argument: 'detector', message: 'expected a FaceDetectorAdapter with detect(image).' });

@@ -91,7 +91,9 @@ export interface GalleryStoreV1 {
   readonly specificationVersion: 'v1';
   readonly dimension: number;
   readonly metric: DistanceMetric;
+  /** Number of entries. */
   size(): number;
+  /** Appends entries (ids not yet in the store). */
   doAdd(entries: readonly GalleryEntry[]): Promise<void> | void;
   /** Removes entries by id; returns how many existed. */
   doRemove(ids: readonly string[]): Promise<number> | number;

@@ -108,6 +108,7 @@ export class MemoryGalleryStore implements GalleryStoreV2 {
     this.dispose();
   }
 
+  /** Appends entries whose ids are all new (a duplicate id throws before anything is added). */
   doAdd(entries: readonly GalleryEntry[]): void {
     const fresh = new Set<string>();
     for (const e of entries) {
@@ -165,6 +166,7 @@ export class MemoryGalleryStore implements GalleryStoreV2 {
     return { ids: this.ids, identities: this.identities, data: this.exactIndex.vectors() };
   }
 
+  /** Frees the index's tensors; the store cannot be used afterwards. */
   dispose(): void {
     this.exactIndex.dispose();
   }

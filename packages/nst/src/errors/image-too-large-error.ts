@@ -24,6 +24,10 @@ export class ImageTooLargeError extends LikenessError {
     this.budgetBytes = opts.budgetBytes;
   }
 
+  /**
+   * Whether `error` is a ImageTooLargeError, also when it comes from another copy of
+   * the package (where `instanceof` is false).
+   */
   static override isInstance(error: unknown): error is ImageTooLargeError {
     return LikenessError.hasMarker(error, marker);
   }

@@ -17,6 +17,10 @@ export class WeightsMismatchError extends LikenessError {
     this.weight = opts.weight;
   }
 
+  /**
+   * Whether `error` is a WeightsMismatchError, also when it comes from another copy of
+   * the package (where `instanceof` is false).
+   */
   static override isInstance(error: unknown): error is WeightsMismatchError {
     return LikenessError.hasMarker(error, marker);
   }

@@ -19,6 +19,10 @@ export class EmptyBatchError extends LikenessError {
     this.argument = opts.argument;
   }
 
+  /**
+   * Whether `error` is a EmptyBatchError, also when it comes from another copy of
+   * the package (where `instanceof` is false).
+   */
   static override isInstance(error: unknown): error is EmptyBatchError {
     return LikenessError.hasMarker(error, marker);
   }

@@ -27,6 +27,10 @@ export class NegativeFeaturesError extends LikenessError {
     this.minimum = opts.minimum;
   }
 
+  /**
+   * Whether `error` is a NegativeFeaturesError, also when it comes from another copy of
+   * the package (where `instanceof` is false).
+   */
   static override isInstance(error: unknown): error is NegativeFeaturesError {
     return LikenessError.hasMarker(error, marker);
   }

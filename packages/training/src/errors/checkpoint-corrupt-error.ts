@@ -14,6 +14,10 @@ export class CheckpointCorruptError extends LikenessError {
     this.path = opts.path;
   }
 
+  /**
+   * Whether `error` is a CheckpointCorruptError, also when it comes from another copy of
+   * the package (where `instanceof` is false).
+   */
   static override isInstance(error: unknown): error is CheckpointCorruptError {
     return LikenessError.hasMarker(error, marker);
   }

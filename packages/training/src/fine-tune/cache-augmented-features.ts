@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { InvalidArgumentError } from '@likeness/backends';
-import { augmentFaces, type AugmentFacesOptions, type FineTunableFaceResNet } from '@likeness/embeddings';
+import { augmentFaces, type AugmentFacesOptions, type FaceResNet } from '@likeness/embeddings';
 
 /** Options of {@link cacheAugmentedFeatures}. */
 export interface CacheAugmentedFeaturesOptions {
@@ -13,7 +13,7 @@ export interface CacheAugmentedFeaturesOptions {
 }
 
 /**
- * The frozen stages of a {@link FineTunableFaceResNet} run once over every
+ * The frozen stages of a {@link FaceResNet} run once over every
  * training image and its augmented copies: rows `[a·N, (a+1)·N)` hold copy
  * `a` of the N images, copy 0 being the originals. The fine-tuners train
  * the unfrozen top on these rows only, so one cache serves a plain
@@ -25,7 +25,7 @@ export interface CacheAugmentedFeaturesOptions {
  * const feats = cacheAugmentedFeatures(ft, images, { augmentations: 4, seed: 0 }); // [N,150,150,3] → [4N,4,4,256] (k = 3)
  * ```
  */
-export function cacheAugmentedFeatures(net: FineTunableFaceResNet, images: tf.Tensor4D, options: CacheAugmentedFeaturesOptions = {}): tf.Tensor4D {
+export function cacheAugmentedFeatures(net: FaceResNet, images: tf.Tensor4D, options: CacheAugmentedFeaturesOptions = {}): tf.Tensor4D {
   const fn = 'cacheAugmentedFeatures';
   const A = options.augmentations ?? 4, seed = options.seed ?? 0;
   if (!Number.isInteger(A) || A < 1) throw new InvalidArgumentError({ fn, argument: 'options.augmentations', message: `expected an integer ≥ 1, got ${String(A)}.` });

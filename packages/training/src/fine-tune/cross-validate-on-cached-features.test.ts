@@ -3,19 +3,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import '@likeness/backends/wasm';
 import { InvalidArgumentError, useBackend } from '@likeness/backends';
 import { expectNoLeaks } from '@likeness/backends/testing';
-import { FineTunableFaceResNet, type FaceResNet } from '@likeness/embeddings';
+import { FaceResNet } from '@likeness/embeddings';
 import { loadFaceResNetFromFaceApi } from '@likeness/embeddings/node';
 import { crossValidateOnCachedFeatures, type CachedFeaturesMethod } from './cross-validate-on-cached-features';
 import { pseudoFaces } from '../testing/pseudo-faces';
 
-let net: FaceResNet, ft: FineTunableFaceResNet;
+let net: FaceResNet, ft: FaceResNet;
 let faces: ReturnType<typeof pseudoFaces>;
 let frozen: tf.Tensor4D; // the frozen features of the original images, computed independently of the cache
 
 beforeAll(async () => {
   await useBackend('wasm'); // the ResNet's convolutions are ~10× faster than on cpu
   net = await loadFaceResNetFromFaceApi();
-  ft = FineTunableFaceResNet.fromPretrained(net, { trainableStages: 1 });
+  ft = FaceResNet.fromPretrained(net, { trainableStages: 1 });
   faces = pseudoFaces(4, 2, 0); // 8 images of 4 people: 2 folds of 2 people
   frozen = ft.frozenFeatures(faces.images);
 }, 120_000);

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { assertTensor, InvalidArgumentError, ShapeError } from '@likeness/backends';
-import type { FineTunableFaceResNet } from '@likeness/embeddings';
+import type { FaceResNet } from '@likeness/embeddings';
 import { cacheAugmentedFeatures, type CacheAugmentedFeaturesOptions } from './cache-augmented-features';
 import { checkFineTunableNet } from './fine-tune-face-resnet';
 import { checkCrossValidationOptions, crossValidateFineTuning, type CrossValidateFineTuningOptions, type CrossValidationResult, type FineTuningMethod } from './cross-validate-fine-tuning';
@@ -43,7 +43,7 @@ export interface CachedCrossValidationResult extends CrossValidationResult {
 }
 
 /**
- * `crossValidateFineTuning` of a fine-tuner of a {@link FineTunableFaceResNet}
+ * `crossValidateFineTuning` of a fine-tuner of a {@link FaceResNet}
  * on cached frozen features: the frozen stages run once over all training
  * `images` and their augmented copies (`cacheAugmentedFeatures` with
  * `cacheOptions`), every fold and the final fit train on that cache
@@ -61,7 +61,7 @@ export interface CachedCrossValidationResult extends CrossValidationResult {
  * ```
  */
 export async function crossValidateOnCachedFeatures(
-  net: FineTunableFaceResNet, images: tf.Tensor4D, cacheOptions: CacheAugmentedFeaturesOptions, cvOptions: CrossValidateFineTuningOptions, method: CachedFeaturesMethod,
+  net: FaceResNet, images: tf.Tensor4D, cacheOptions: CacheAugmentedFeaturesOptions, cvOptions: CrossValidateFineTuningOptions, method: CachedFeaturesMethod,
 ): Promise<CachedCrossValidationResult> {
   const fn = 'crossValidateOnCachedFeatures';
   checkFineTunableNet(fn, net);

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import '@likeness/backends/wasm';
 import { InvalidArgumentError, ShapeError, useBackend } from '@likeness/backends';
 import { expectNoLeaks } from '@likeness/backends/testing';
-import { FineTunableFaceResNet, type FaceResNet } from '@likeness/embeddings';
+import { FaceResNet } from '@likeness/embeddings';
 import { loadFaceResNetFromFaceApi } from '@likeness/embeddings/node';
 import { fineTuneFaceResNet } from './fine-tune-face-resnet';
 import { fineTuneFaceResNetCrossValidated } from './fine-tune-face-resnet-cross-validated';
@@ -30,7 +30,7 @@ const fast = { stepsPerEpoch: 2, p: 2, k: 2, augmentations: 2, headLearningRate:
 
 describe('fineTuneFaceResNetCrossValidated', () => {
   it('the final fit of e* epochs equals fineTuneFaceResNet of e* epochs with the same seed (same weights), folds by identity', async () => {
-    const ft = FineTunableFaceResNet.fromPretrained(net, { trainableStages: 1 });
+    const ft = FaceResNet.fromPretrained(net, { trainableStages: 1 });
     const r = await fineTuneFaceResNetCrossValidated(ft, learnable, { ...fast, stepsPerEpoch: 3, folds: 2, epochs: 2, seed: 4, keepBest: { minConfidence: 0 } });
     expect(r.folds.map((f) => f.people.length)).toEqual([3, 3]);
     expect(new Set(r.folds.flatMap((f) => f.people)).size).toBe(6);
@@ -38,7 +38,7 @@ describe('fineTuneFaceResNetCrossValidated', () => {
     expect(r.pooled[r.chosenEpoch]!.eer).toBeLessThan(r.pooled[0]!.eer);
     expect(r.chosenEpoch).toBeGreaterThan(0); // the guard off: the best pooled point estimate is kept
     expect(r.finalFit.length).toBe(r.chosenEpoch);
-    const plain = FineTunableFaceResNet.fromPretrained(net, { trainableStages: 1 });
+    const plain = FaceResNet.fromPretrained(net, { trainableStages: 1 });
     let snap: tf.NamedTensorMap | undefined;
     await fineTuneFaceResNet(plain, learnable, {
       ...fast, stepsPerEpoch: 3, validation: learnable, epochs: r.chosenEpoch, seed: 4, patience: 5, keepBest: { minConfidence: 0 },
@@ -52,7 +52,7 @@ describe('fineTuneFaceResNetCrossValidated', () => {
   }, 300_000);
 
   it('e* = 0 leaves the net bit-identical to its starting weights, though every fold trained', async () => {
-    const ft = FineTunableFaceResNet.fromPretrained(net, { trainableStages: 1 });
+    const ft = FaceResNet.fromPretrained(net, { trainableStages: 1 });
     const before = ft.exportWeights();
     const r = await fineTuneFaceResNetCrossValidated(ft, train, { ...fast, folds: 2, epochs: 1, keepBest: { minConfidence: 1, resamples: 50 } });
     expect(r.chosenEpoch).toBe(0);
@@ -64,7 +64,7 @@ describe('fineTuneFaceResNetCrossValidated', () => {
   }, 300_000);
 
   it('leaks nothing and throws typed errors before the feature cache', async () => {
-    const ft = FineTunableFaceResNet.fromPretrained(net, { trainableStages: 1 });
+    const ft = FaceResNet.fromPretrained(net, { trainableStages: 1 });
     await fineTuneFaceResNetCrossValidated(ft, train, { ...fast, folds: 2, epochs: 1 }); // the first Adam step replaces fc's shared buffer (see fine-tune-face-resnet.test.ts)
     await expectNoLeaks(() => fineTuneFaceResNetCrossValidated(ft, train, { ...fast, folds: 2, epochs: 1, strategy: 'semi-hard' }));
     const bad = (o: object) => expect(fineTuneFaceResNetCrossValidated(ft, train, { ...fast, folds: 2, ...o })).rejects.toSatisfy((e) => InvalidArgumentError.isInstance(e));

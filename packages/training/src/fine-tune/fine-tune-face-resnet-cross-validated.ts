@@ -1,5 +1,5 @@
 import { assertNumber, InvalidArgumentError } from '@likeness/backends';
-import type { FineTunableFaceResNet } from '@likeness/embeddings';
+import type { FaceResNet } from '@likeness/embeddings';
 import { createPKSampler } from '@likeness/triplet';
 import { checkCrossValidationOptions, type CrossValidateFineTuningOptions } from './cross-validate-fine-tuning';
 import { crossValidateOnCachedFeatures, type CachedCrossValidationResult } from './cross-validate-on-cached-features';
@@ -31,12 +31,12 @@ export type CrossValidatedFineTuneResult = CachedCrossValidationResult;
  *
  * @example
  * ```ts
- * const ft = FineTunableFaceResNet.fromPretrained(await loadFaceResNetFromFaceApi(), { trainableStages: 3 });
+ * const ft = FaceResNet.fromPretrained(await loadFaceResNetFromFaceApi(), { trainableStages: 3 });
  * const r = await fineTuneFaceResNetCrossValidated(ft, { images, labels }, { strategy: 'semi-hard', folds: 5, epochs: 5 });
  * // images [300,150,150,3] of 30 people; r.chosenEpoch, r.pooled[e].eer, r.confidence
  * ```
  */
-export async function fineTuneFaceResNetCrossValidated(net: FineTunableFaceResNet, train: LabelledFaces, options: CrossValidatedFineTuneOptions = {}): Promise<CrossValidatedFineTuneResult> {
+export async function fineTuneFaceResNetCrossValidated(net: FaceResNet, train: LabelledFaces, options: CrossValidatedFineTuneOptions = {}): Promise<CrossValidatedFineTuneResult> {
   const fn = 'fineTune';
   checkFineTunableNet(fn, net);
   checkFaces(fn, 'train', train);

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import '@likeness/backends/wasm';
 import { InvalidArgumentError, ShapeError, useBackend } from '@likeness/backends';
 import { expectNoLeaks } from '@likeness/backends/testing';
-import { equalErrorRate, FineTunableFaceResNet, flipAveragedEncoder, rocAuc, type FaceResNet } from '@likeness/embeddings';
+import { equalErrorRate, FaceResNet, flipAveragedEncoder, rocAuc } from '@likeness/embeddings';
 import { loadFaceResNetFromFaceApi } from '@likeness/embeddings/node';
 import { CheckpointCorruptError } from '../errors/checkpoint-corrupt-error';
 import { memoryCheckpointStore } from '../trainer/checkpoint';
@@ -29,7 +29,7 @@ const same = (a: tf.NamedTensorMap, b: tf.NamedTensorMap, name: string) => tf.ti
 
 describe('fineTuneFaceResNet', () => {
   it('improves the validation loss on learnable data, changes only the unfrozen stages, and keeps the best epoch', async () => {
-    const ft = FineTunableFaceResNet.fromPretrained(net, { trainableStages: 1 });
+    const ft = FaceResNet.fromPretrained(net, { trainableStages: 1 });
     const before = ft.exportWeights();
     // validation = the training people: fitting them must lower the validation loss
     const r = await fineTuneFaceResNet(ft, train, { validation: train, epochs: 3, stepsPerEpoch: 3, p: 3, k: 2, augmentations: 2, headLearningRate: 1e-3, backboneLearningRate: 1e-4, margin: 0.5, patience: 3, keepBest: { minConfidence: 0 } });
@@ -48,12 +48,12 @@ describe('fineTuneFaceResNet', () => {
   }, 300_000);
 
   it('the keep-best guard (default) keeps the starting weights when the validation EER gain is not significant', async () => {
-    const ft = FineTunableFaceResNet.fromPretrained(net, { trainableStages: 1 });
+    const ft = FaceResNet.fromPretrained(net, { trainableStages: 1 });
     const before = ft.exportWeights();
     const opts = { validation: train, epochs: 2, stepsPerEpoch: 3, p: 3, k: 2, augmentations: 2, headLearningRate: 1e-3, backboneLearningRate: 1e-4, margin: 0.5, patience: 3 };
     const r = await fineTuneFaceResNet(ft, train, opts);
     // the same run without the guard keeps a later epoch (a lower validation loss at an EER no lower: not significant)
-    const off = FineTunableFaceResNet.fromPretrained(net, { trainableStages: 1 });
+    const off = FaceResNet.fromPretrained(net, { trainableStages: 1 });
     const r0 = await fineTuneFaceResNet(off, train, { ...opts, keepBest: { minConfidence: 0 } });
     expect(r0.bestEpoch).toBeGreaterThan(0);
     expect(r.history.map((h) => h.validationLoss)).toEqual(r0.history.map((h) => h.validationLoss));
@@ -72,7 +72,7 @@ describe('fineTuneFaceResNet', () => {
   }, 300_000);
 
   it('never ends worse than it started: training on wrong labels leaves the starting weights in place and stops early', async () => {
-    const ft = FineTunableFaceResNet.fromPretrained(net, { trainableStages: 1 });
+    const ft = FaceResNet.fromPretrained(net, { trainableStages: 1 });
     const before = ft.exportWeights();
     // "same person" = same image index across people: learning it hurts the true labels' validation
     const wrong = { images: train.images, labels: Int32Array.from(train.labels, (_, i) => i % 3) };
@@ -88,7 +88,7 @@ describe('fineTuneFaceResNet', () => {
   }, 300_000);
 
   it('leaks nothing and throws typed errors', async () => {
-    const ft = FineTunableFaceResNet.fromPretrained(net, { trainableStages: 1 });
+    const ft = FaceResNet.fromPretrained(net, { trainableStages: 1 });
     await expectNoLeaks(() => fineTuneFaceResNet(ft, train, { validation: val, epochs: 1, stepsPerEpoch: 1, p: 2, k: 2, augmentations: 2 }));
     await expect(fineTuneFaceResNet(ft, train, undefined as never)).rejects.toSatisfy((e) => InvalidArgumentError.isInstance(e));
     await expect(fineTuneFaceResNet(ft, { images: tf.zeros([2, 112, 92, 3]) as tf.Tensor4D, labels: [0, 1] }, { validation: val })).rejects.toSatisfy((e) => ShapeError.isInstance(e));
@@ -100,7 +100,7 @@ describe('fineTuneFaceResNet', () => {
   const ckptBase = () => ({ validation: val, stepsPerEpoch: 1, p: 2, k: 2, augmentations: 2, patience: 10 });
   it('leaks nothing when saving or resuming, refuses a checkpoint of another net, and checks its options', async () => {
     const store = memoryCheckpointStore();
-    const one = FineTunableFaceResNet.fromPretrained(net, { trainableStages: 1 });
+    const one = FaceResNet.fromPretrained(net, { trainableStages: 1 });
     // not under the leak check: a fresh copy's projection (fc) shares its buffer with the pretrained net's fc
     // until the variable is first replaced (an Adam step, or a resume): one more dataId then, no more tensors
     await fineTuneFaceResNet(one, train, { ...ckptBase(), epochs: 1, checkpoint: { store } });
@@ -108,7 +108,7 @@ describe('fineTuneFaceResNet', () => {
     await expectNoLeaks(() => fineTuneFaceResNet(one, train, { ...ckptBase(), epochs: 3, checkpoint: { store } }));
     await expectNoLeaks(() => fineTuneFaceResNet(one, train, { ...ckptBase(), epochs: 1, checkpoint: { store: memoryCheckpointStore() } }));
     expect(store.saves).toBe(3);
-    const two = FineTunableFaceResNet.fromPretrained(net, { trainableStages: 2 });
+    const two = FaceResNet.fromPretrained(net, { trainableStages: 2 });
     await expect(fineTuneFaceResNet(two, train, { ...ckptBase(), epochs: 3, checkpoint: { store } })).rejects.toSatisfy((e) => CheckpointCorruptError.isInstance(e));
     await expect(fineTuneFaceResNet(one, train, { ...ckptBase(), checkpoint: { store: {} as never } })).rejects.toSatisfy((e) => InvalidArgumentError.isInstance(e));
     await expect(fineTuneFaceResNet(one, train, { ...ckptBase(), checkpoint: { store, every: 0 } })).rejects.toSatisfy((e) => InvalidArgumentError.isInstance(e));
@@ -116,7 +116,7 @@ describe('fineTuneFaceResNet', () => {
   }, 600_000);
 
   it('validationFlip scores the validation people with flip-averaged embeddings (checked against flipAveragedEncoder, by hand)', async () => {
-    const ft = FineTunableFaceResNet.fromPretrained(net, { trainableStages: 1 });
+    const ft = FaceResNet.fromPretrained(net, { trainableStages: 1 });
     const margin = 5; // every triplet active: the loss is the mean of (d(a,p) − d(a,n))/mean d + margin
     const opts = { validation: val, epochs: 0, margin, p: 2, k: 2 };
     const flipped = await fineTuneFaceResNet(ft, train, { ...opts, validationFlip: true });

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { InvalidArgumentError, ShapeError } from '@likeness/backends';
-import type { AugmentFacesOptions, FineTunableFaceResNet } from '@likeness/embeddings';
+import type { AugmentFacesOptions, FaceResNet } from '@likeness/embeddings';
 import { CheckpointCorruptError } from '../errors/checkpoint-corrupt-error';
 import { decodeCheckpointWeights, encodeCheckpoint, type CheckpointStore, type SerializedCheckpoint } from '../trainer/checkpoint';
 import type { PKSamplerState, TripletMetric } from '@likeness/triplet';
@@ -105,7 +105,7 @@ export interface FineTuneFaceResNetOptions {
   /** Called after every epoch. */
   onEpoch?: (e: FineTuneEpoch) => void;
   /** Called when an epoch beats the best so far (e.g. `saveFaceResNet(net, handler, {metadata: {epoch}})`). */
-  onBest?: (net: FineTunableFaceResNet, e: FineTuneEpoch) => Promise<void> | void;
+  onBest?: (net: FaceResNet, e: FineTuneEpoch) => Promise<void> | void;
 }
 
 /** What `fineTune` (triplet objective, `select: { validation }`) returns. */
@@ -142,10 +142,14 @@ interface FineTuneCheckpointState {
   optimizers: { head: string[]; backbone: string[] };
 }
 
-/** @internal Throws unless `net` is a FineTunableFaceResNet (argument `net` of `fn`). */
-export function checkFineTunableNet(fn: string, net: unknown): asserts net is FineTunableFaceResNet {
-  if (net == null || typeof (net as Partial<FineTunableFaceResNet>).frozenFeatures !== 'function') {
-    throw new InvalidArgumentError({ fn, argument: 'net', message: 'expected a FineTunableFaceResNet (FineTunableFaceResNet.fromPretrained(net)).' });
+/** @internal Throws unless `net` is a FaceResNet with something to train (argument `net` of `fn`). */
+export function checkFineTunableNet(fn: string, net: unknown): asserts net is FaceResNet {
+  const n = net as Partial<FaceResNet> | null | undefined;
+  if (n == null || typeof n.frozenFeatures !== 'function' || typeof n.trainableVariables !== 'function') {
+    throw new InvalidArgumentError({ fn, argument: 'net', message: 'expected a fine-tunable FaceResNet (FaceResNet.fromPretrained(net, { trainableStages })).' });
+  }
+  if (n.trainableVariables().length === 0) {
+    throw new InvalidArgumentError({ fn, argument: 'net', message: 'the FaceResNet is frozen; fine-tune a copy made with FaceResNet.fromPretrained(net, { trainableStages }).' });
   }
 }
 
@@ -162,7 +166,7 @@ export function checkFaces(fn: string, argument: string, f: LabelledFaces): void
 
 /** Puts a checkpoint's weights and optimiser state into place; returns its JSON state and the best epoch's weights (new tensors). */
 async function restoreCheckpoint(
-  saved: SerializedCheckpoint, net: FineTunableFaceResNet, vars: tf.Variable[], stable: (v: tf.Variable) => string, optHead: tf.Optimizer, optBackbone: tf.Optimizer,
+  saved: SerializedCheckpoint, net: FaceResNet, vars: tf.Variable[], stable: (v: tf.Variable) => string, optHead: tf.Optimizer, optBackbone: tf.Optimizer,
 ): Promise<{ state: FineTuneCheckpointState; snapshot: tf.Tensor[] }> {
   const state = saved.manifest?.state as unknown as FineTuneCheckpointState | undefined;
   const fail = (message: string): never => {
@@ -201,7 +205,7 @@ async function restoreCheckpoint(
 const better = validationScoreBetter;
 
 /**
- * Fine-tunes a {@link FineTunableFaceResNet} (the pretrained dlib ResNet
+ * Fine-tunes a {@link FaceResNet} (the pretrained dlib ResNet
  * with its last k stages unfrozen) on one's own people with the triplet
  * loss and online batch-hard or semi-hard mining over P×K batches:
  * - the frozen stages run once per image and augmented copy (flip, shift,
@@ -220,12 +224,12 @@ const better = validationScoreBetter;
  *
  * @example
  * ```ts
- * const ft = FineTunableFaceResNet.fromPretrained(await loadFaceResNetFromFaceApi(), { trainableStages: 3 });
+ * const ft = FaceResNet.fromPretrained(await loadFaceResNetFromFaceApi(), { trainableStages: 3 });
  * const r = await fineTuneFaceResNet(ft, { images: train, labels }, { validation: { images: val, labels: valLabels } });
  * // train [N,150,150,3]; r.bestEpoch, r.history; then saveFaceResNet(ft, handler)
  * ```
  */
-export async function fineTuneFaceResNet(net: FineTunableFaceResNet, train: LabelledFaces, options: FineTuneFaceResNetOptions): Promise<FineTuneResult> {
+export async function fineTuneFaceResNet(net: FaceResNet, train: LabelledFaces, options: FineTuneFaceResNetOptions): Promise<FineTuneResult> {
   const fn = 'fineTune';
   checkFineTunableNet(fn, net);
   checkFaces(fn, 'train', train);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import '@likeness/backends/cpu';
 import { useBackend } from '@likeness/backends';
-import { FineTunableFaceResNet, type FaceResNet } from '@likeness/embeddings';
+import { FaceResNet } from '@likeness/embeddings';
 import { loadFaceResNetFromFaceApi } from '@likeness/embeddings/node';
 import { decodeCheckpointWeights, encodeCheckpoint, memoryCheckpointStore } from '../trainer/checkpoint';
 import { fileCheckpointStore } from '../node/file-checkpoint-store';
@@ -34,7 +34,7 @@ const base = (): FineTuneFaceResNetOptions => ({
   validation: val, stepsPerEpoch: 2, p: 3, k: 2, augmentations: 2, headLearningRate: 3e-3, backboneLearningRate: 1e-3, margin: 0.5, patience: 10, seed: 3,
   keepBest: { minConfidence: 0 }, // the guard off: later epochs are kept (the guard's own test is in fine-tune-face-resnet.test.ts)
 });
-const weightsOf = (ft: FineTunableFaceResNet) => ft.trainableVariables().map((v) => Float32Array.from(v.dataSync()));
+const weightsOf = (ft: FaceResNet) => ft.trainableVariables().map((v) => Float32Array.from(v.dataSync()));
 const maxDiff = (a: Float32Array[], b: Float32Array[]) => {
   let m = 0;
   a.forEach((x, i) => x.forEach((v, k) => { m = Math.max(m, Math.abs(v - b[i]![k]!)); }));
@@ -46,18 +46,18 @@ describe('fineTuneFaceResNet checkpoints (weights + Adam state + random state)',
     // validation = the training people, so that later epochs are kept and the final weights are trained ones
     const opts = { ...base(), validation: train };
     const straightStore = memoryCheckpointStore();
-    const straight = FineTunableFaceResNet.fromPretrained(net, { trainableStages: 1 });
+    const straight = FaceResNet.fromPretrained(net, { trainableStages: 1 });
     const full = await fineTuneFaceResNet(straight, train, { ...opts, epochs: 3, checkpoint: { store: straightStore } });
     expect(full.bestEpoch).toBeGreaterThan(0);
     const dir = mkdtempSync(join(tmpdir(), 'likeness-ft-resume-')); dirs.push(dir);
     const store = fileCheckpointStore(dir);
-    const a = FineTunableFaceResNet.fromPretrained(net, { trainableStages: 1 });
+    const a = FaceResNet.fromPretrained(net, { trainableStages: 1 });
     const partA = await fineTuneFaceResNet(a, train, { ...opts, epochs: 1, checkpoint: { store } });
     expect(partA.history.map((h) => h.epoch)).toEqual([0, 1]);
     a.dispose();
     expect(readdirSync(dir).sort()).toEqual(['checkpoint.json', 'weights-1.bin']); // no temp files left
     const afterOne = (await store.load())!;
-    const b = FineTunableFaceResNet.fromPretrained(net, { trainableStages: 1 });
+    const b = FaceResNet.fromPretrained(net, { trainableStages: 1 });
     const seen: number[] = [];
     const partB = await fineTuneFaceResNet(b, train, { ...opts, epochs: 3, checkpoint: { store }, onEpoch: (e) => seen.push(e.epoch) });
     expect(seen).toEqual([2, 3]); // continued, did not start over
@@ -81,7 +81,7 @@ describe('fineTuneFaceResNet checkpoints (weights + Adam state + random state)',
     }
     expect(endA['optimizer/head/0']!.dataSync()[0]).toBe(3 * 2); // Adam step count: 3 epochs × 2 steps
     // the weights did move: resuming identically is not the trivial "nothing changed"
-    const fresh = FineTunableFaceResNet.fromPretrained(net, { trainableStages: 1 });
+    const fresh = FaceResNet.fromPretrained(net, { trainableStages: 1 });
     expect(maxDiff(weightsOf(fresh), weightsOf(straight))).toBeGreaterThan(1e-4);
     // the same checkpoint with the Adam moments zeroed and the step counts reset continues differently:
     // the optimiser state is part of what makes the resumed run identical
@@ -89,7 +89,7 @@ describe('fineTuneFaceResNet checkpoints (weights + Adam state + random state)',
     const wiped = await encodeCheckpoint(afterOne.manifest.step, afterOne.manifest.state, Object.entries(map).map(([name, t]) => ({ name, tensor: name.startsWith('optimizer/') ? tf.zerosLike(t) : t })));
     const mem = memoryCheckpointStore();
     await mem.save(wiped);
-    const c = FineTunableFaceResNet.fromPretrained(net, { trainableStages: 1 });
+    const c = FaceResNet.fromPretrained(net, { trainableStages: 1 });
     await fineTuneFaceResNet(c, train, { ...opts, epochs: 3, checkpoint: { store: mem } });
     const endC = decodeCheckpointWeights((await mem.load())!);
     expect(maxDiff([Float32Array.from(endC['weights/fc']!.dataSync())], [Float32Array.from(endA['weights/fc']!.dataSync())])).toBeGreaterThan(1e-6);

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import '@likeness/backends/wasm';
 import { InvalidArgumentError, useBackend } from '@likeness/backends';
-import { FineTunableFaceResNet, type FaceResNet } from '@likeness/embeddings';
+import { FaceResNet } from '@likeness/embeddings';
 import { loadFaceResNetFromFaceApi } from '@likeness/embeddings/node';
 import { createVerificationHead, siameseObjective, type VerificationHead } from '@likeness/siamese-binary';
 import { tripletObjective } from '@likeness/triplet';
@@ -29,8 +29,8 @@ afterAll(() => {
   tf.dispose([train?.images, val?.images]);
 });
 
-const fresh = () => FineTunableFaceResNet.fromPretrained(net, { trainableStages: 1 });
-function expectSame(a: FineTunableFaceResNet, b: FineTunableFaceResNet, ha?: VerificationHead, hb?: VerificationHead): void {
+const fresh = () => FaceResNet.fromPretrained(net, { trainableStages: 1 });
+function expectSame(a: FaceResNet, b: FaceResNet, ha?: VerificationHead, hb?: VerificationHead): void {
   const wa = a.exportWeights(), wb = b.exportWeights();
   for (const name of Object.keys(wa)) expect(maxDiff(wa[name]!, wb[name]!)).toBe(0);
   if (ha && hb) expect(maxDiff(ha.weights, hb.weights)).toBe(0);

@@ -1,6 +1,6 @@
 import { describeValue, InvalidArgumentError } from '@likeness/backends';
 import { objectiveKind } from '../internal/objective-kind';
-import type { FineTunableFaceResNet } from '@likeness/embeddings';
+import type { FaceResNet } from '@likeness/embeddings';
 import type { SiameseObjective } from '@likeness/siamese-binary';
 import type { TripletObjective } from '@likeness/triplet';
 import { fineTuneFaceResNet, type FineTuneFaceResNetOptions, type FineTuneResult, type LabelledFaces } from './fine-tune-face-resnet';
@@ -37,7 +37,7 @@ export type FineTuneOptions = TripletFineTuneOptions | TripletCrossValidatedFine
 const NOT_FOR_FINE_TUNING = ['reduction', 'fallback', 'classification'] as const;
 
 /**
- * Fine-tunes the pretrained face ResNet (a `FineTunableFaceResNet`: the last
+ * Fine-tunes the pretrained face ResNet (a `FaceResNet`: the last
  * stages unfrozen, the frozen ones run once over cached augmented copies)
  * with an objective — `tripletObjective({ strategy, margin, metric, p, k })`
  * of `@likeness/triplet` (batch-hard or semi-hard mining) or
@@ -54,18 +54,18 @@ const NOT_FOR_FINE_TUNING = ['reduction', 'fallback', 'classification'] as const
  *
  * @example
  * ```ts
- * const ft = FineTunableFaceResNet.fromPretrained(await loadFaceResNetFromFaceApi(), { trainableStages: 3 });
+ * const ft = FaceResNet.fromPretrained(await loadFaceResNetFromFaceApi(), { trainableStages: 3 });
  * const r = await fineTune(ft, { images, labels }, {                 // images [N,150,150,3] in [0,1]
  *   objective: tripletObjective({ strategy: 'semi-hard' }),
  *   select: { crossValidate: { folds: 5 } }, epochs: 5,
  * });                                                               // r.chosenEpoch, r.pooled[e].eer
  * ```
  */
-export function fineTune(net: FineTunableFaceResNet, train: LabelledFaces, options: TripletFineTuneOptions): Promise<FineTuneResult>;
-export function fineTune(net: FineTunableFaceResNet, train: LabelledFaces, options: TripletCrossValidatedFineTuneOptions): Promise<CrossValidatedFineTuneResult>;
-export function fineTune(net: FineTunableFaceResNet, train: LabelledFaces, options: SiameseFineTuneOptions): Promise<SiameseFineTuneResult>;
-export function fineTune(net: FineTunableFaceResNet, train: LabelledFaces, options: SiameseCrossValidatedFineTuneOptions): Promise<CrossValidatedSiameseResult>;
-export async function fineTune(net: FineTunableFaceResNet, train: LabelledFaces, options: FineTuneOptions): Promise<FineTuneResult | CrossValidatedFineTuneResult | SiameseFineTuneResult | CrossValidatedSiameseResult> {
+export function fineTune(net: FaceResNet, train: LabelledFaces, options: TripletFineTuneOptions): Promise<FineTuneResult>;
+export function fineTune(net: FaceResNet, train: LabelledFaces, options: TripletCrossValidatedFineTuneOptions): Promise<CrossValidatedFineTuneResult>;
+export function fineTune(net: FaceResNet, train: LabelledFaces, options: SiameseFineTuneOptions): Promise<SiameseFineTuneResult>;
+export function fineTune(net: FaceResNet, train: LabelledFaces, options: SiameseCrossValidatedFineTuneOptions): Promise<CrossValidatedSiameseResult>;
+export async function fineTune(net: FaceResNet, train: LabelledFaces, options: FineTuneOptions): Promise<FineTuneResult | CrossValidatedFineTuneResult | SiameseFineTuneResult | CrossValidatedSiameseResult> {
   const fn = 'fineTune';
   if (options == null || typeof options !== 'object') {
     throw new InvalidArgumentError({ fn, argument: 'options', message: 'expected { objective, select, … }: an objective (tripletObjective or siameseObjective) and a selection rule ({ validation } or { crossValidate }).' });

@@ -69,8 +69,11 @@ export function validationScoreBetter(a: { eer: number; loss: number }, b: { eer
   return a.eer < b.eer - 1e-12 || (Math.abs(a.eer - b.eer) <= 1e-12 && a.loss < b.loss - 1e-9);
 }
 
+/** Identity labels of the two sides of each validation pair (pair i is same-person when `a[i] === b[i]`). */
 export interface ValidationPairLabels {
+  /** Label of each pair's first image. */
   readonly a: ArrayLike<number>;
+  /** Label of each pair's second image. */
   readonly b: ArrayLike<number>;
 }
 

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { equalErrorRate, rocAuc, type FineTunableFaceResNet, SeededRandom } from '@likeness/embeddings';
+import { equalErrorRate, rocAuc, type FaceResNet, SeededRandom } from '@likeness/embeddings';
 import { mineTriplets, createPKSampler, type PKSampler, tripletLoss, type TripletMetric } from '@likeness/triplet';
 
 /** Settings of {@link createTripletEpochTrainer}. */
@@ -39,7 +39,7 @@ export interface TripletEpochTrainer {
  * `seed + 7`), online mining, two Adam optimisers (backbone, projection).
  * Deterministic for a seed: the same seed and rows give the same weights.
  */
-export function createTripletEpochTrainer(net: FineTunableFaceResNet, o: TripletEpochTrainerOptions): TripletEpochTrainer {
+export function createTripletEpochTrainer(net: FaceResNet, o: TripletEpochTrainerOptions): TripletEpochTrainer {
   const n = o.labels.length;
   const rows = o.rows ? Int32Array.from(o.rows) : null;
   const sampler = createPKSampler(rows ? Array.from(rows, (r) => o.labels[r]!) : o.labels, { p: o.p, k: o.k, seed: o.seed });
@@ -86,7 +86,7 @@ export function createTripletEpochTrainer(net: FineTunableFaceResNet, o: Triplet
  * (distances divided by their mean; the tie-breaker) and the pair distances.
  * With `mirrored`, each embedding is ½·(f(x) + f(mirror x)).
  */
-export function tripletValidationScore(net: FineTunableFaceResNet, feats: tf.Tensor4D, labels: ArrayLike<number>, margin: number, metric: TripletMetric, mirrored?: tf.Tensor4D) {
+export function tripletValidationScore(net: FaceResNet, feats: tf.Tensor4D, labels: ArrayLike<number>, margin: number, metric: TripletMetric, mirrored?: tf.Tensor4D) {
   const e = tf.tidy(() => (mirrored ? tf.mul(tf.add(net.encodeFeatures(feats), net.encodeFeatures(mirrored)), 0.5) : net.encodeFeatures(feats)) as tf.Tensor2D);
   const v = e.arraySync();
   e.dispose();

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import '@likeness/backends/wasm';
 import { InvalidArgumentError, ShapeError, useBackend } from '@likeness/backends';
 import { expectNoLeaks } from '@likeness/backends/testing';
-import { equalErrorRate, FineTunableFaceResNet, type FaceResNet } from '@likeness/embeddings';
+import { equalErrorRate, FaceResNet } from '@likeness/embeddings';
 import { loadFaceResNetFromFaceApi } from '@likeness/embeddings/node';
 import { createVerificationHead } from '@likeness/siamese-binary';
 import { fineTuneFaceResNetSiamese } from './fine-tune-face-resnet-siamese';
@@ -30,7 +30,7 @@ const fast = { stepsPerEpoch: 2, batchSize: 8, augmentations: 2, backboneLearnin
 
 describe('fineTuneFaceResNetSiameseCrossValidated', () => {
   it('chooses among the pooled epochs with the guard; the final fit equals fineTuneFaceResNetSiamese of e* epochs (same seed, head fitted on all people)', async () => {
-    const ft = FineTunableFaceResNet.fromPretrained(net, { trainableStages: 1 });
+    const ft = FaceResNet.fromPretrained(net, { trainableStages: 1 });
     const head = createVerificationHead({ embeddingSize: 128 });
     const w0 = tf.clone(head.weights);
     const r = await fineTuneFaceResNetSiameseCrossValidated(ft, head, train, { ...fast, folds: 2, epochs: 2, seed: 3, fitHead: { steps: 20 }, keepBest: { minConfidence: 0 } });
@@ -40,7 +40,7 @@ describe('fineTuneFaceResNetSiameseCrossValidated', () => {
     expect(r.pooled.map((p) => p.epoch)).toEqual([0, 1, 2]);
     expect(r.chosenEpoch).toBeGreaterThan(0); // the guard off: the best pooled point estimate is kept
     // replay: a fresh net, the same head start, trainHead on all people's frozen embeddings, then the plain fine-tuner for e* epochs
-    const ft2 = FineTunableFaceResNet.fromPretrained(net, { trainableStages: 1 });
+    const ft2 = FaceResNet.fromPretrained(net, { trainableStages: 1 });
     const head2 = createVerificationHead({ embeddingSize: 128 });
     head2.weights.assign(w0);
     const e = tf.tidy(() => ft2.encode(train.images));
@@ -59,7 +59,7 @@ describe('fineTuneFaceResNetSiameseCrossValidated', () => {
   }, 300_000);
 
   it('e* = 0 (the guard refuses) leaves the net bit-identical to its start; fitHead: false leaves the head as given too', async () => {
-    const ft = FineTunableFaceResNet.fromPretrained(net, { trainableStages: 1 });
+    const ft = FaceResNet.fromPretrained(net, { trainableStages: 1 });
     const head = startedHead();
     const snapshot = snapshotNetAndHead(ft, head);
     const r = await fineTuneFaceResNetSiameseCrossValidated(ft, head, train, { ...fast, folds: 2, epochs: 1, fitHead: false, keepBest: { minConfidence: 1, resamples: 20 } });
@@ -70,7 +70,7 @@ describe('fineTuneFaceResNetSiameseCrossValidated', () => {
   }, 300_000);
 
   it("score: 'l2' pools the plain L2 distances of the folds' own pairs (checked against the encoder's embeddings, by hand)", async () => {
-    const ft = FineTunableFaceResNet.fromPretrained(net, { trainableStages: 1 });
+    const ft = FaceResNet.fromPretrained(net, { trainableStages: 1 });
     const head = startedHead();
     const start = ft.encode(train.images); // epoch 0 of every fold is the starting net
     const e = start.arraySync();
@@ -95,7 +95,7 @@ describe('fineTuneFaceResNetSiameseCrossValidated', () => {
   }, 300_000);
 
   it('leaks nothing and throws typed errors', async () => {
-    const ft = FineTunableFaceResNet.fromPretrained(net, { trainableStages: 1 });
+    const ft = FaceResNet.fromPretrained(net, { trainableStages: 1 });
     const head = startedHead();
     // warm-up outside the leak check (a fresh copy's fc shares its buffer with the pretrained net's until first replaced)
     await fineTuneFaceResNetSiameseCrossValidated(ft, head, train, { ...fast, folds: 2, epochs: 1, fitHead: { steps: 5 } });

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { assertNumber, InvalidArgumentError } from '@likeness/backends';
-import type { FineTunableFaceResNet } from '@likeness/embeddings';
+import type { FaceResNet } from '@likeness/embeddings';
 import { assignIdentityFolds } from '../fine-tune/identity-folds';
 import { checkCrossValidationOptions, type CrossValidateFineTuningOptions } from '../fine-tune/cross-validate-fine-tuning';
 import { crossValidateOnCachedFeatures, type CachedCrossValidationResult } from '../fine-tune/cross-validate-on-cached-features';
@@ -35,7 +35,7 @@ export interface CrossValidatedSiameseOptions
 }
 
 /** Plain L2 distances of all pairs (i < j) and mean same-person / mean different-person distance. */
-function l2Score(net: FineTunableFaceResNet, feats: tf.Tensor4D, labels: Int32Array): { distances: number[]; loss: number } {
+function l2Score(net: FaceResNet, feats: tf.Tensor4D, labels: Int32Array): { distances: number[]; loss: number } {
   const t = tf.tidy(() => net.encodeFeatures(feats));
   const e = t.arraySync();
   t.dispose();
@@ -69,14 +69,14 @@ export type CrossValidatedSiameseResult = CachedCrossValidationResult;
  *
  * @example
  * ```ts
- * const ft = FineTunableFaceResNet.fromPretrained(await loadFaceResNetFromFaceApi(), { trainableStages: 3 });
+ * const ft = FaceResNet.fromPretrained(await loadFaceResNetFromFaceApi(), { trainableStages: 3 });
  * const head = createVerificationHead({ embeddingSize: 128 });
  * const r = await fineTuneFaceResNetSiameseCrossValidated(ft, head, { images, labels }, { folds: 5, epochs: 5 });
  * // images [300,150,150,3] of 30 people; r.chosenEpoch; head.predict(ft.encode(a), ft.encode(b)) → [M]
  * ```
  */
 export async function fineTuneFaceResNetSiameseCrossValidated(
-  net: FineTunableFaceResNet, head: VerificationHead, train: SiameseFaces, options: CrossValidatedSiameseOptions = {},
+  net: FaceResNet, head: VerificationHead, train: SiameseFaces, options: CrossValidatedSiameseOptions = {},
 ): Promise<CrossValidatedSiameseResult> {
   const fn = 'fineTune';
   checkNetAndHead(fn, net, head);

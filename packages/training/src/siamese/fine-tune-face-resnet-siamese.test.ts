@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import '@likeness/backends/wasm';
 import { InvalidArgumentError, ShapeError, useBackend } from '@likeness/backends';
 import { expectNoLeaks } from '@likeness/backends/testing';
-import { FineTunableFaceResNet, type FaceResNet } from '@likeness/embeddings';
+import { FaceResNet } from '@likeness/embeddings';
 import { loadFaceResNetFromFaceApi } from '@likeness/embeddings/node';
 import { createVerificationHead } from '@likeness/siamese-binary';
 import { fineTuneFaceResNetSiamese } from './fine-tune-face-resnet-siamese';
@@ -28,7 +28,7 @@ afterAll(() => {
 
 describe('fineTuneFaceResNetSiamese', () => {
   it('lowers the validation BCE on learnable data, trains only the unfrozen stages, fc and the head, keeps the best epoch', async () => {
-    const ft = FineTunableFaceResNet.fromPretrained(net, { trainableStages: 1 });
+    const ft = FaceResNet.fromPretrained(net, { trainableStages: 1 });
     const head = startedHead();
     const before = ft.exportWeights();
     const w0 = tf.clone(head.weights);
@@ -52,11 +52,11 @@ describe('fineTuneFaceResNetSiamese', () => {
 
   it('the keep-best guard (default, shared with fineTuneFaceResNet) keeps the starting net and head when the EER gain is not significant', async () => {
     const opts = { validation: train, epochs: 2, stepsPerEpoch: 3, batchSize: 16, augmentations: 2, backboneLearningRate: 1e-4, projectionLearningRate: 1e-3, headLearningRate: 1e-2, patience: 3 };
-    const ft = FineTunableFaceResNet.fromPretrained(net, { trainableStages: 1 });
+    const ft = FaceResNet.fromPretrained(net, { trainableStages: 1 });
     const head = startedHead();
     const w0 = tf.clone(head.weights);
     const r = await fineTuneFaceResNetSiamese(ft, head, train, opts);
-    const ft2 = FineTunableFaceResNet.fromPretrained(net, { trainableStages: 1 });
+    const ft2 = FaceResNet.fromPretrained(net, { trainableStages: 1 });
     const head2 = startedHead();
     const r0 = await fineTuneFaceResNetSiamese(ft2, head2, train, { ...opts, keepBest: { minConfidence: 0 } });
     expect(r.history.map((h) => h.validationLoss)).toEqual(r0.history.map((h) => h.validationLoss)); // same training, only the choice differs
@@ -71,7 +71,7 @@ describe('fineTuneFaceResNetSiamese', () => {
   }, 300_000);
 
   it('never ends worse than it started: wrong labels leave the starting net and head in place and stop early', async () => {
-    const ft = FineTunableFaceResNet.fromPretrained(net, { trainableStages: 1 });
+    const ft = FaceResNet.fromPretrained(net, { trainableStages: 1 });
     const head = startedHead();
     const snapshot = snapshotNetAndHead(ft, head);
     // "same person" = same image index across people: learning it hurts the true labels' validation
@@ -86,7 +86,7 @@ describe('fineTuneFaceResNetSiamese', () => {
   }, 300_000);
 
   it('leaks nothing and throws typed errors', async () => {
-    const ft = FineTunableFaceResNet.fromPretrained(net, { trainableStages: 1 });
+    const ft = FaceResNet.fromPretrained(net, { trainableStages: 1 });
     const head = startedHead();
     await expectNoLeaks(() => fineTuneFaceResNetSiamese(ft, head, train, { validation: val, epochs: 1, stepsPerEpoch: 1, batchSize: 8, augmentations: 2 }));
     await expect(fineTuneFaceResNetSiamese(ft, head, train, undefined as never)).rejects.toSatisfy((e) => InvalidArgumentError.isInstance(e));

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { assertNumber, InvalidArgumentError, ShapeError } from '@likeness/backends';
-import { type AugmentFacesOptions, type FineTunableFaceResNet, checkIdentityLabels } from '@likeness/embeddings';
+import { type AugmentFacesOptions, type FaceResNet, checkIdentityLabels } from '@likeness/embeddings';
 import { bootstrapEerImprovement, resolveKeepBest, validationScoreBetter, type KeepBestOptions } from '../fine-tune/keep-best-guard';
 import { cacheAugmentedFeatures } from '../fine-tune/cache-augmented-features';
 import { allPairs, createBalancedPairSampler, type VerificationHead } from '@likeness/siamese-binary';
@@ -93,10 +93,10 @@ export function checkFaces(fn: string, argument: string, f: SiameseFaces): Int32
   return checkIdentityLabels(f.labels, f.images.shape[0], fn, `${argument}.labels`);
 }
 
-/** @internal Checks that `net` is a FineTunableFaceResNet and `head` a VerificationHead of its embedding size. */
-export function checkNetAndHead(fn: string, net: FineTunableFaceResNet, head: VerificationHead): void {
-  if (net == null || typeof (net as Partial<FineTunableFaceResNet>).frozenFeatures !== 'function') {
-    throw new InvalidArgumentError({ fn, argument: 'net', message: 'expected a FineTunableFaceResNet (FineTunableFaceResNet.fromPretrained(net)).' });
+/** @internal Checks that `net` is a FaceResNet and `head` a VerificationHead of its embedding size. */
+export function checkNetAndHead(fn: string, net: FaceResNet, head: VerificationHead): void {
+  if (net == null || typeof (net as Partial<FaceResNet>).frozenFeatures !== 'function') {
+    throw new InvalidArgumentError({ fn, argument: 'net', message: 'expected a FaceResNet (FaceResNet.fromPretrained(net)).' });
   }
   if (head == null || typeof (head as Partial<VerificationHead>).logits !== 'function') {
     throw new InvalidArgumentError({ fn, argument: 'head', message: 'expected a VerificationHead (createVerificationHead({ embeddingSize: 128 })).' });
@@ -110,7 +110,7 @@ const better = validationScoreBetter;
 
 /**
  * Siamese fine-tuning of the pretrained dlib ResNet itself: its last k
- * residual stages and projection (a {@link FineTunableFaceResNet}) learn
+ * residual stages and projection (a {@link FaceResNet}) learn
  * together with a {@link VerificationHead} from binary cross-entropy on
  * balanced same/different pairs — the siamese-binary counterpart of
  * `fineTuneFaceResNet` (triplets) in `@likeness/triplet`:
@@ -131,7 +131,7 @@ const better = validationScoreBetter;
  *
  * @example
  * ```ts
- * const ft = FineTunableFaceResNet.fromPretrained(await loadFaceResNetFromFaceApi(), { trainableStages: 3 });
+ * const ft = FaceResNet.fromPretrained(await loadFaceResNetFromFaceApi(), { trainableStages: 3 });
  * const head = createVerificationHead({ embeddingSize: 128 });
  * await trainHead(head, embedImages(ft, train), trainLabels);  // train [N,150,150,3] → [N,128]
  * const r = await fineTuneFaceResNetSiamese(ft, head, { images: train, labels: trainLabels }, { validation: { images: val, labels: valLabels } });
@@ -139,7 +139,7 @@ const better = validationScoreBetter;
  * ```
  */
 export async function fineTuneFaceResNetSiamese(
-  net: FineTunableFaceResNet, head: VerificationHead, train: SiameseFaces, options: FineTuneSiameseOptions,
+  net: FaceResNet, head: VerificationHead, train: SiameseFaces, options: FineTuneSiameseOptions,
 ): Promise<SiameseFineTuneResult> {
   const fn = 'fineTune';
   checkNetAndHead(fn, net, head);

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { assertNumber } from '@likeness/backends';
-import { equalErrorRate, rocAuc, type FineTunableFaceResNet, SeededRandom } from '@likeness/embeddings';
+import { equalErrorRate, rocAuc, type FaceResNet, SeededRandom } from '@likeness/embeddings';
 import { binaryCrossEntropyWithLogits, allPairs, createBalancedPairSampler, type VerificationHead } from '@likeness/siamese-binary';
 
 /** Settings of {@link createSiameseEpochTrainer}. */
@@ -52,7 +52,7 @@ export interface SiameseEpochTrainer {
  * three Adam optimisers (backbone < projection < head). Deterministic for a
  * seed and rows.
  */
-export function createSiameseEpochTrainer(net: FineTunableFaceResNet, head: VerificationHead, o: SiameseEpochTrainerOptions): SiameseEpochTrainer {
+export function createSiameseEpochTrainer(net: FaceResNet, head: VerificationHead, o: SiameseEpochTrainerOptions): SiameseEpochTrainer {
   const n = o.labels.length;
   const rows = o.rows ? Int32Array.from(o.rows) : null;
   const sampler = createBalancedPairSampler(rows ? Int32Array.from(rows, (r) => o.labels[r]!) : o.labels, { batchSize: o.batchSize, positiveFraction: o.positiveFraction, seed: o.seed });
@@ -93,7 +93,7 @@ export function createSiameseEpochTrainer(net: FineTunableFaceResNet, head: Veri
 }
 
 /** @internal EER/AUC of the head's score and class-balanced BCE over all pairs (i < j) of the features; `d` = −logit per pair (a distance). */
-export function siameseValidationScore(net: FineTunableFaceResNet, head: VerificationHead, feats: tf.Tensor4D, labels: Int32Array) {
+export function siameseValidationScore(net: FaceResNet, head: VerificationHead, feats: tf.Tensor4D, labels: Int32Array) {
   const pairs = allPairs(labels);
   const [z, lossPos, lossNeg] = tf.tidy(() => {
     const e = net.encodeFeatures(feats);

@@ -35,6 +35,7 @@ export interface TrainSiameseOptions {
   seed?: number;
   /** End-to-end only: batch augmentation (returns a new tensor). */
   augment?: (images: tf.Tensor4D, step: number) => tf.Tensor4D;
+  /** Called after each step (awaited). */
   onProgress?: (p: SiameseProgress) => void | Promise<void>;
 }
 
@@ -102,7 +103,7 @@ function common(fn: string, options: TrainSiameseOptions, defaults: { steps: num
 
 /**
  * Head-only training over a frozen encoder: the database is embedded once
- * (`embeddings`, e.g. from {@link embedImages}) and only w, b learn, with
+ * (`embeddings`, e.g. from `embedImages` of `@likeness/siamese-binary`) and only w, b learn, with
  * binary cross-entropy on balanced same/different pairs. Fast: no encoder
  * pass per step.
  *

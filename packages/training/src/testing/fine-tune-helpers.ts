@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { expect } from 'vitest';
-import type { FineTunableFaceResNet } from '@likeness/embeddings';
+import type { FaceResNet } from '@likeness/embeddings';
 import { createVerificationHead, type VerificationHead } from '@likeness/siamese-binary';
 
 /** Largest absolute element difference of two same-shape tensors. */
@@ -18,7 +18,10 @@ export function startedHead(): VerificationHead {
  * Copies the net's and the head's weights now; `expectUnchanged()` later
  * asserts every one is bit-identical to the copy, then frees the copies.
  */
-export function snapshotNetAndHead(ft: FineTunableFaceResNet, head: VerificationHead): { expectUnchanged(): void } {
+export function snapshotNetAndHead(ft: FaceResNet, head: VerificationHead): {
+  /** Asserts every weight is bit-identical to the snapshot, then frees the copies. */
+  expectUnchanged(): void;
+} {
   const before = ft.exportWeights();
   const w0 = tf.clone(head.weights);
   return {

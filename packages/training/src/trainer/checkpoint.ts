@@ -25,7 +25,9 @@ export interface SerializedCheckpoint {
  * mix); `load` returns `null` when there is none.
  */
 export interface CheckpointStore {
+  /** Replaces the stored checkpoint atomically. */
   save(checkpoint: SerializedCheckpoint): Promise<void>;
+  /** The stored checkpoint, or `null` when there is none. */
   load(): Promise<SerializedCheckpoint | null>;
 }
 

@@ -3,6 +3,7 @@ import { describeValue, InvalidArgumentError } from '@likeness/backends';
 
 /** Built-in optimiser names, or any tf.Optimizer you construct yourself. */
 export type OptimizerChoice = 'adam' | 'sgd' | 'momentum' | 'rmsprop' | tf.Optimizer;
+/** The built-in optimiser names of {@link OptimizerChoice}. */
 export const OPTIMIZER_NAMES = Object.freeze(['adam', 'sgd', 'momentum', 'rmsprop'] as const);
 
 /**

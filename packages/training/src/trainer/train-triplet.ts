@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { assertNumber, assertTensor, InvalidArgumentError, ShapeError } from '@likeness/backends';
 import { pairwiseDistances, type Encoder, SeededRandom, checkIdentityLabels } from '@likeness/embeddings';
-import { DegenerateBatchError, batchAllFromDistances, batchHardFromDistances, semiHardFromDistances, type MiningStrategy, type SemiHardFallback, randomTriplets, createPKSampler, type PKSamplerState, marginSoftmaxLoss, type ClassificationOptions, reduceTripletLosses, tripletLosses, type TripletMetric, type TripletReduction, type Triplets, tripletObjective } from '@likeness/triplet';
+import { DegenerateBatchError, mineTripletsFromDistances, type MiningStrategy, type SemiHardFallback, createPKSampler, type PKSamplerState, marginSoftmaxLoss, type ClassificationOptions, reduceTripletLosses, tripletLosses, type TripletMetric, type TripletReduction, type Triplets, tripletObjective, type TripletObjectiveOptions } from '@likeness/triplet';
 import { CheckpointCorruptError } from '../errors/checkpoint-corrupt-error';
 import { decodeCheckpointWeights, encodeCheckpoint, type CheckpointStore } from './checkpoint';
 import { createOptimizer, setLearningRate, type OptimizerChoice } from './optimizer';
@@ -53,28 +53,15 @@ export interface EarlyStoppingOptions {
   restoreBest?: boolean;
 }
 
-/** Options of `train` (triplet objective). */
-export interface TrainTripletOptions {
+/**
+ * The training options of `train` with a triplet objective; what is
+ * optimised (strategy, margin, metric, reduction, fallback, P×K,
+ * classification term) is the objective's, {@link TripletObjectiveOptions}.
+ */
+export interface TripletTrainingOptions {
   /** Optimisation steps. Give `steps` or `epochs` (epoch = ⌈N / (P·K)⌉ steps). @defaultValue `300` */
   steps?: number;
   epochs?: number;
-  /**
-   * Online mining of the triplet term; `'none'` trains with the
-   * `classification` term alone. @defaultValue `'batch-hard'`
-   */
-  strategy?: MiningStrategy | 'none';
-  /** α. @defaultValue `0.2` */
-  margin?: number;
-  /** @defaultValue `'squared-l2'` */
-  metric?: TripletMetric;
-  /** @defaultValue `'mean-active'` for batch-all, else `'mean'` */
-  reduction?: TripletReduction;
-  /** Semi-hard fallback. @defaultValue `'least-hard'` */
-  fallback?: SemiHardFallback;
-  /** P identities per batch. @defaultValue `10` */
-  p?: number;
-  /** K images per identity. @defaultValue `5` */
-  k?: number;
   /** @defaultValue `'adam'` */
   optimizer?: OptimizerChoice;
   /** Base learning rate. @defaultValue `1e-3` */
@@ -98,15 +85,10 @@ export interface TrainTripletOptions {
   /** Save every `every` steps and at the end; resume from `store` when it holds a checkpoint. */
   checkpoint?: { store: CheckpointStore; every?: number; resume?: boolean };
   earlyStopping?: EarlyStoppingOptions;
-  /**
-   * Adds an additive-margin softmax over the training identities to every
-   * step's loss (identity labels → proxies), the recipe that learns most
-   * from few images per person (package README, ORL results).
-   * `true` = the defaults `{ weight: 1, scale: 16, margin: 0.2, labelSmoothing: 0.1 }`.
-   * @defaultValue off
-   */
-  classification?: ClassificationOptions | boolean;
 }
+
+/** @internal What the triplet trainer runs: the training options and the objective's fields (`train` spreads the objective in). */
+export type TrainTripletOptions = TripletTrainingOptions & TripletObjectiveOptions;
 
 /** What `train` (triplet objective) did. */
 export interface TripletTrainResult {
@@ -333,7 +315,7 @@ export async function trainTriplet(encoder: Encoder, data: { images: tf.Tensor4D
         embFinite = Number.isFinite(meanDistance);
         let total: tf.Scalar = tf.mul(tf.sum(emb), 0) as tf.Scalar;
         if (strategy !== 'none') {
-          const t = strategy === 'random' ? randomTriplets(batchLabels, { rng }) : mineFromDistances(d, batchLabels, strategy, margin, options.fallback);
+          const t = mineTripletsFromDistances(d, batchLabels, strategy, strategy === 'random' ? { rng } : { margin, fallback: options.fallback });
           nTriplets = t.anchors.length;
           if (nTriplets > 0) {
             const L = tripletLosses(tf.gather(emb, t.anchors), tf.gather(emb, t.positives), tf.gather(emb, t.negatives), { margin, metric });
@@ -433,11 +415,4 @@ function hasPositivesAndNegatives(labels: ArrayLike<number>): boolean {
     seen.add(labels[i]!);
   }
   return repeated && seen.size >= 2;
-}
-
-/** The online miners of `@likeness/triplet` by name, on a distance matrix already read back. */
-function mineFromDistances(d: ArrayLike<number>, labels: Int32Array, strategy: Exclude<MiningStrategy, 'random'>, margin: number, fallback: SemiHardFallback | undefined): Triplets {
-  if (strategy === 'batch-all') return batchAllFromDistances(d, labels, { margin });
-  if (strategy === 'batch-hard') return batchHardFromDistances(d, labels);
-  return semiHardFromDistances(d, labels, { margin, fallback });
 }

@@ -33,6 +33,10 @@ export class DegenerateBatchError extends LikenessError {
     this.step = opts.step;
   }
 
+  /**
+   * Whether `error` is a DegenerateBatchError, also when it comes from another copy of
+   * the package (where `instanceof` is false).
+   */
   static override isInstance(error: unknown): error is DegenerateBatchError {
     return LikenessError.hasMarker(error, marker);
   }

@@ -28,6 +28,8 @@ export interface MineTripletsOptions {
   activeOnly?: boolean;
   /** Seed for `'random'`. @defaultValue `0` */
   seed?: number;
+  /** `'random'` draws from this generator instead of `seed` (its state advances), e.g. a trainer's. */
+  rng?: SeededRandom;
 }
 
 /**
@@ -50,8 +52,8 @@ export function mineTriplets(embeddings: tf.Tensor2D, labels: ArrayLike<number>,
   assertOneOf(metric, TRIPLET_METRICS, fn, 'options.metric');
   if (strategy === 'random') {
     const seed = options.seed ?? 0;
-    assertNumber(seed, fn, 'options.seed', { integer: true });
-    return randomTriplets(lab, { rng: new SeededRandom(seed) });
+    if (options.rng === undefined) assertNumber(seed, fn, 'options.seed', { integer: true });
+    return randomTriplets(lab, { rng: options.rng ?? new SeededRandom(seed) });
   }
   const D = pairwiseDistances(embeddings, undefined, { metric });
   const d = D.dataSync();
@@ -59,8 +61,35 @@ export function mineTriplets(embeddings: tf.Tensor2D, labels: ArrayLike<number>,
   return mineFromDistances(d, lab, strategy, options);
 }
 
-/** @internal Dispatch on a distance matrix already read back. */
-export function mineFromDistances(d: ArrayLike<number>, lab: Int32Array, strategy: Exclude<MiningStrategy, 'random'>, options: MineTripletsOptions): Triplets {
+/**
+ * Mining on a distance matrix you already have (e.g. read back from a
+ * training step's forward pass): the same strategies and options as
+ * {@link mineTriplets}, in pure TypeScript. `'random'` ignores the distances
+ * and draws from `options.rng` when given (its state advances), else from
+ * `options.seed`.
+ *
+ * @param distances - N×N distances: a flat row-major array or rows.
+ * @param labels - N identity labels.
+ *
+ * @example
+ * ```ts
+ * const d = [[0, 1, 4], [1, 0, 2], [4, 2, 0]];                            // 3×3
+ * const t = mineTripletsFromDistances(d, [0, 0, 1], 'batch-hard');        // hardest positive and negative per anchor
+ * ```
+ */
+export function mineTripletsFromDistances(distances: ArrayLike<number> | number[][], labels: ArrayLike<number>, strategy: MiningStrategy, options: MineTripletsOptions = {}): Triplets {
+  const fn = 'mineTripletsFromDistances';
+  assertOneOf(strategy, MINING_STRATEGIES, fn, 'strategy');
+  if (strategy === 'random') {
+    const lab = checkIdentityLabels(labels, (labels as ArrayLike<number>)?.length ?? -1, fn);
+    if (options.rng === undefined) assertNumber(options.seed ?? 0, fn, 'options.seed', { integer: true });
+    return randomTriplets(lab, { rng: options.rng ?? new SeededRandom(options.seed ?? 0) });
+  }
+  return mineFromDistances(distances, labels, strategy, options);
+}
+
+/** @internal Dispatch on a distance matrix already read back (checks it). */
+export function mineFromDistances(d: ArrayLike<number> | number[][], lab: ArrayLike<number>, strategy: Exclude<MiningStrategy, 'random'>, options: MineTripletsOptions): Triplets {
   if (strategy === 'batch-all') return batchAllFromDistances(d, lab, { activeOnly: options.activeOnly, margin: options.margin });
   if (strategy === 'batch-hard') return batchHardFromDistances(d, lab);
   return semiHardFromDistances(d, lab, { margin: options.margin, fallback: options.fallback });

@@ -4,7 +4,8 @@ import '@likeness/backends/cpu';
 import { InvalidArgumentError, ShapeError, useBackend } from '@likeness/backends';
 import { expectNoLeaks } from '@likeness/backends/testing';
 import { batchAllFromDistances, batchHardFromDistances, semiHardFromDistances } from './mine-from-distances';
-import { mineTriplets } from './mine-triplets';
+import { mineTriplets, mineTripletsFromDistances } from './mine-triplets';
+import { SeededRandom } from '@likeness/embeddings';
 import { randomTriplets } from './random-triplets';
 import type { Triplets } from '../triplets';
 
@@ -162,5 +163,37 @@ describe('online miners against brute-force enumeration', () => {
     await expectNoLeaks(() => mineTriplets(e, labels, 'semi-hard'));
     await expectNoLeaks(() => mineTriplets(e, labels, 'batch-all'));
     e.dispose();
+  });
+});
+
+describe('mineTripletsFromDistances', () => {
+  it('gives what mineTriplets gives on the same embeddings (distances computed here in float64), for every strategy', () => {
+    const rows = [[0, 0], [0.1, 0.3], [1, 1], [1.2, 0.9], [0.2, 1.1], [2, 0.1], [1.9, 0.4]];
+    const labels = [0, 0, 1, 1, 2, 3, 3];
+    const d = rows.map((a) => rows.map((b) => (a[0]! - b[0]!) ** 2 + (a[1]! - b[1]!) ** 2));
+    const e = tf.tensor2d(rows);
+    for (const strategy of ['batch-all', 'batch-hard', 'semi-hard', 'random'] as const) {
+      const want = mineTriplets(e, labels, strategy, { margin: 0.5, seed: 3 });
+      const got = mineTripletsFromDistances(d, labels, strategy, { margin: 0.5, seed: 3 });
+      expect([...got.anchors, ...got.positives, ...got.negatives]).toEqual([...want.anchors, ...want.positives, ...want.negatives]);
+      if (strategy !== 'semi-hard') expect(got.anchors.length).toBeGreaterThan(0);
+    }
+    e.dispose();
+  });
+
+  it("'random' draws from options.rng (advancing it) instead of the seed", () => {
+    const labels = [0, 0, 1, 1, 2, 2];
+    const zeros = new Array(36).fill(0);
+    const rng = new SeededRandom(9);
+    const first = mineTripletsFromDistances(zeros, labels, 'random', { rng });
+    const second = mineTripletsFromDistances(zeros, labels, 'random', { rng });
+    const replay = new SeededRandom(9);
+    expect(Array.from(first.negatives)).toEqual(Array.from(randomTriplets(labels, { rng: replay }).negatives));
+    expect(Array.from(second.negatives)).toEqual(Array.from(randomTriplets(labels, { rng: replay }).negatives));
+  });
+
+  it('refuses a bad strategy and a matrix of the wrong size', () => {
+    expect(() => mineTripletsFromDistances([0, 1, 1, 0], [0, 1], 'hardest' as never)).toThrow(InvalidArgumentError);
+    expect(() => mineTripletsFromDistances([0, 1, 1], [0, 1], 'batch-hard')).toThrow();
   });
 });

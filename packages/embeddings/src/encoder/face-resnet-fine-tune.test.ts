@@ -4,8 +4,7 @@ import '@likeness/backends/wasm';
 import { InvalidArgumentError, ShapeError, useBackend } from '@likeness/backends';
 import { expectNoLeaks } from '@likeness/backends/testing';
 import { loadFaceResNetFromFaceApi } from '../node/face-api-weights';
-import { type FaceResNet, loadFaceResNet, saveFaceResNet } from './face-resnet';
-import { FACE_RESNET_STAGES, FineTunableFaceResNet } from './fine-tunable-face-resnet';
+import { FACE_RESNET_STAGES, FaceResNet, FineTunableFaceResNet, loadFaceResNet, saveFaceResNet } from './face-resnet';
 
 let net: FaceResNet;
 let x: tf.Tensor4D;
@@ -30,11 +29,15 @@ afterAll(() => {
 
 const maxAbsDiff = (a: tf.Tensor, b: tf.Tensor) => tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]!);
 
-describe('FineTunableFaceResNet', () => {
+describe('FaceResNet.fromPretrained (fine-tunable)', () => {
+  it('FineTunableFaceResNet is the same class (deprecated name)', () => {
+    expect(FineTunableFaceResNet).toBe(FaceResNet);
+  });
+
   it('computes exactly what the frozen FaceResNet computes, and encode = encodeFeatures ∘ frozenFeatures', () => {
     const ref = net.encode(x);
     for (const k of [0, 3, 14]) {
-      const ft = FineTunableFaceResNet.fromPretrained(net, { trainableStages: k });
+      const ft = FaceResNet.fromPretrained(net, { trainableStages: k });
       const f = ft.frozenFeatures(x);
       expect(f.shape.slice(1)).toEqual(ft.featureShape);
       const split = ft.encodeFeatures(f);
@@ -47,7 +50,7 @@ describe('FineTunableFaceResNet', () => {
   }, 300_000);
 
   it('freezing really freezes: one SGD step changes the last k stages and fc, and nothing else', () => {
-    const ft = FineTunableFaceResNet.fromPretrained(net, { trainableStages: 2 });
+    const ft = FaceResNet.fromPretrained(net, { trainableStages: 2 });
     const before = ft.exportWeights();
     const opt = tf.train.sgd(1e-2);
     // pull the two descriptors together
@@ -70,7 +73,7 @@ describe('FineTunableFaceResNet', () => {
   }, 300_000);
 
   it('save → loadFaceResNet round trip gives the same descriptors as the fine-tuned net', async () => {
-    const ft = FineTunableFaceResNet.fromPretrained(net, { trainableStages: 1 });
+    const ft = FaceResNet.fromPretrained(net, { trainableStages: 1 });
     // move the weights away from the pretrained ones
     for (const v of ft.trainableVariables()) v.assign(tf.tidy(() => tf.mul(v, 1.1)));
     let saved: tf.io.ModelArtifacts | undefined;
@@ -88,7 +91,7 @@ describe('FineTunableFaceResNet', () => {
   }, 300_000);
 
   it('frozenFeatures in batches equals one pass, leaks nothing, and refuses a bad batch size', async () => {
-    const ft = FineTunableFaceResNet.fromPretrained(net, { trainableStages: 3 });
+    const ft = FaceResNet.fromPretrained(net, { trainableStages: 3 });
     const four = tf.concat([x, tf.reverse(x, 2)], 0) as tf.Tensor4D; // 2·N images
     const whole = ft.frozenFeatures(four, { batchSize: four.shape[0] });
     for (const batchSize of [1, 3]) {
@@ -107,7 +110,7 @@ describe('FineTunableFaceResNet', () => {
 
   it('leaks nothing (create, forward, export, save, dispose)', async () => {
     await expectNoLeaks(async () => {
-      const ft = FineTunableFaceResNet.fromPretrained(net, { trainableStages: 3 });
+      const ft = FaceResNet.fromPretrained(net, { trainableStages: 3 });
       const x1 = tf.slice(x, [0, 0, 0, 0], [1, -1, -1, -1]);
       const f = ft.frozenFeatures(x1);
       tf.dispose([x1, f, ft.encodeFeatures(f)]);
@@ -119,9 +122,9 @@ describe('FineTunableFaceResNet', () => {
   }, 300_000);
 
   it('throws typed errors', async () => {
-    expect(() => FineTunableFaceResNet.fromPretrained(net, { trainableStages: 15 })).toThrow(InvalidArgumentError);
-    expect(() => FineTunableFaceResNet.fromPretrained({} as FaceResNet)).toThrow(InvalidArgumentError);
-    const ft = FineTunableFaceResNet.fromPretrained(net, { trainableStages: 3 });
+    expect(() => FaceResNet.fromPretrained(net, { trainableStages: 15 })).toThrow(InvalidArgumentError);
+    expect(() => FaceResNet.fromPretrained({} as FaceResNet)).toThrow(InvalidArgumentError);
+    const ft = FaceResNet.fromPretrained(net, { trainableStages: 3 });
     expect(() => ft.encode(tf.zeros([1, 112, 92, 3]) as tf.Tensor4D)).toThrow(ShapeError);
     expect(() => ft.encodeFeatures(tf.zeros([1, 8, 8, 128]) as tf.Tensor4D)).toThrow(ShapeError);
     await expect(saveFaceResNet(ft, {} as tf.io.IOHandler)).rejects.toSatisfy((e) => InvalidArgumentError.isInstance(e));
