@@ -19,6 +19,8 @@
 //   LIKENESS_BENCH_SIZES=10000 LIKENESS_BENCH_LOAD_SIZES= pnpm bench   (quick)
 //   LIKENESS_BENCH_EF=40,100,200                  (ef_search values swept; raised to k = 10)
 //   LIKENESS_BENCH_QUERIES=1000                   (HNSW queries per ef_search; exact stores run 100)
+//   LIKENESS_BENCH_HNSW=16:64,32:128              (HNSW builds as m:ef_construction; default the store's 16:64)
+//   LIKENESS_BENCH_ONLY=pglite-hnsw               (only the memory reference and the PGlite HNSW builds)
 //
 // Plain Node cannot run tfjs-core's source build, so @likeness/embeddings and
 // @likeness/backends come from their dist (`pnpm bench` builds them first).
@@ -43,6 +45,12 @@ const sizes = list(process.env['LIKENESS_BENCH_SIZES'], '10000,100000');
 const loadSizes = list(process.env['LIKENESS_BENCH_LOAD_SIZES'], '200000');
 const efs = list(process.env['LIKENESS_BENCH_EF'], '40,100,200');
 const load1 = process.env['LIKENESS_LOAD_AVG'] ?? '';
+const builds = (process.env['LIKENESS_BENCH_HNSW'] ?? '16:64').split(',').filter(Boolean).map((x) => {
+  const [m, efc] = x.split(':').map(Number);
+  return { hnswM: m!, efConstruction: efc! };
+});
+const onlyHnsw = process.env['LIKENESS_BENCH_ONLY'] === 'pglite-hnsw';
+const buildName = (b: { hnswM: number; efConstruction: number }) => (b.hnswM === 16 && b.efConstruction === 64 ? '' : ` m=${b.hnswM} ef_construction=${b.efConstruction}`);
 
 /** The exact top-k row indices per query, distances in float64 (the reference every store is checked against). */
 function bruteForce(data: Dataset, queries: Float32Array, k: number): string[][] {
@@ -144,25 +152,30 @@ try {
     print(table.at(-1)!);
     await mem.close();
 
-    // PGlite exact, persisted to a folder
-    const exact = await pgliteGalleryStore({ dataDir: join(tmp, `exact-${n}`), dimension: D });
-    table.push({ store: 'PGlite exact', n, ...(await load(exact, data, EXACT_BATCH)), ...(await query(exact, queries, truth, EXACT_QUERIES)), bytesPerEntry: (await exact.storageBytes()) / n });
-    print(table.at(-1)!);
-    await exact.close();
+    if (!onlyHnsw) {
+      // PGlite exact, persisted to a folder
+      const exact = await pgliteGalleryStore({ dataDir: join(tmp, `exact-${n}`), dimension: D });
+      table.push({ store: 'PGlite exact', n, ...(await load(exact, data, EXACT_BATCH)), ...(await query(exact, queries, truth, EXACT_QUERIES)), bytesPerEntry: (await exact.storageBytes()) / n });
+      print(table.at(-1)!);
+      await exact.close();
+    }
 
     // PGlite HNSW: one enrolment into the empty table (the index is built after the load), then the ef_search sweep
-    const db = await PGlite.create({ dataDir: 'memory://', extensions: { vector } });
-    const hl = await pgliteGalleryStore({ pglite: db, dimension: D, search: 'hnsw' });
-    const hlLoad = await load(hl, data, n);
-    const hlBytes = (await hl.storageBytes()) / n;
-    await hl.close();
-    for (const efSearch of efs) {
-      const s = await pgliteGalleryStore({ pglite: db, dimension: D, search: 'hnsw', efSearch });
-      table.push({ store: `PGlite hnsw ef_search=${efSearch}`, n, ...hlLoad, ...(await query(s, queries, truth, HNSW_QUERIES)), bytesPerEntry: hlBytes });
-      print(table.at(-1)!);
-      await s.close();
+    for (const b of builds) {
+      const db = await PGlite.create({ dataDir: 'memory://', extensions: { vector } });
+      const hl = await pgliteGalleryStore({ pglite: db, dimension: D, search: 'hnsw', ...b });
+      const hlLoad = await load(hl, data, n);
+      const hlBytes = (await hl.storageBytes()) / n;
+      await hl.close();
+      for (const efSearch of efs) {
+        const s = await pgliteGalleryStore({ pglite: db, dimension: D, search: 'hnsw', efSearch, ...b });
+        table.push({ store: `PGlite hnsw${buildName(b)} ef_search=${efSearch}`, n, ...hlLoad, ...(await query(s, queries, truth, HNSW_QUERIES)), bytesPerEntry: hlBytes });
+        print(table.at(-1)!);
+        await s.close();
+      }
+      await db.close();
     }
-    await db.close();
+    if (onlyHnsw) continue;
     if (n === sizes[0]) {
       // the previous path into the same kind of store as 'PGlite exact' (a folder, no HNSW index)
       const tdb = await PGlite.create({ dataDir: join(tmp, `text-${n}`), extensions: { vector } });

@@ -28,7 +28,7 @@ export interface ResolvedOptions {
 /** @internal */
 export function resolveOptions(fn: string, options: PgvectorStoreOptions): ResolvedOptions {
   if (options == null || typeof options !== 'object') throw new InvalidArgumentError({ fn, argument: 'options', message: 'expected { dimension, metric?, tenant?, search? }.' });
-  const { dimension, metric = 'l2', tenant = 'default', search = 'exact', efSearch = 200, hnswM = 16, efConstruction = 64, tablePrefix = 'likeness_gallery' } = options;
+  const { dimension, metric = 'l2', tenant = 'default', search = 'exact', efSearch = 200, hnswM = 16, efConstruction = 128, tablePrefix = 'likeness_gallery' } = options;
   if (!(Number.isInteger(dimension) && dimension >= 1 && dimension <= 16_000)) {
     throw new InvalidArgumentError({ fn, argument: 'options.dimension', message: `expected an integer from 1 to 16000 (128 for face-api descriptors), got ${String(dimension)}.` });
   }
@@ -38,7 +38,7 @@ export function resolveOptions(fn: string, options: PgvectorStoreOptions): Resol
   if (!(Number.isInteger(efSearch) && efSearch >= 1 && efSearch <= 1000)) throw new InvalidArgumentError({ fn, argument: 'options.efSearch', message: `expected an integer from 1 to 1000, got ${String(efSearch)}.` });
   if (!(Number.isInteger(hnswM) && hnswM >= 2 && hnswM <= 100)) throw new InvalidArgumentError({ fn, argument: 'options.hnswM', message: `expected an integer from 2 to 100 (pgvector's m; 16 is its default), got ${String(hnswM)}.` });
   if (!(Number.isInteger(efConstruction) && efConstruction >= 2 * hnswM && efConstruction <= 1000)) {
-    throw new InvalidArgumentError({ fn, argument: 'options.efConstruction', message: `expected an integer from 2·hnswM (${2 * hnswM}) to 1000 (pgvector's ef_construction; 64 is its default), got ${String(efConstruction)}.` });
+    throw new InvalidArgumentError({ fn, argument: 'options.efConstruction', message: `expected an integer from 2·hnswM (${2 * hnswM}) to 1000 (pgvector's ef_construction; pgvector's default is 64, this store's 128), got ${String(efConstruction)}.` });
   }
   if (typeof tablePrefix !== 'string' || !/^[a-z_][a-z0-9_]{0,39}$/.test(tablePrefix)) {
     throw new InvalidArgumentError({ fn, argument: 'options.tablePrefix', message: `expected a lower-case SQL identifier such as 'likeness_gallery', got ${JSON.stringify(tablePrefix)}.` });
