@@ -1,9 +1,9 @@
-import { InvalidArgumentError, useBackend } from '@likeness/backends';
+import { InvalidArgumentError } from '@likeness/backends';
 import '@likeness/backends/cpu';
 import { expectNoLeaks, seededValues } from '@likeness/backends/testing';
 import * as tf from '@tensorflow/tfjs-core';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { oneDnnAvailability, REQUIRE_ONEDNN } from '../test/availability';
+import { afterEach, describe, expect, it } from 'vitest';
+import { describeOnOneDnn } from '../test/availability';
 import { BufferPool } from './buffer-pool';
 import { bufferPoolStats, DEFAULT_POOL_MB, loadOneDnn, setBufferPoolLimit } from './index';
 
@@ -78,88 +78,74 @@ describe('BufferPool', () => {
   });
 });
 
-const availability = oneDnnAvailability();
+describeOnOneDnn('the buffer pool on the oneDNN backend', () => {
+  const n = 8192; // above the pool's minimum and the native kernels' threshold
+  afterEach(() => setBufferPoolLimit(DEFAULT_POOL_MB * 2 ** 20));
 
-if (!availability.available) {
-  describe('the buffer pool on the oneDNN backend (oneDNN not available here)', () => {
-    it('is not required here, and the refusal says what to install', () => {
-      expect(REQUIRE_ONEDNN, `LIKENESS_REQUIRE_ONEDNN=1 but: ${availability.error.message}`).toBe(false);
-      expect(availability.error.message).toMatch(/apt-get install libdnnl-dev|rebuild it/);
-    });
-  });
-} else {
-  describe('the buffer pool on the oneDNN backend', () => {
-    const n = 8192; // above the pool's minimum and the native kernels' threshold
-    beforeAll(async () => {
-      expect((await useBackend('onednn', { allowSwitchWithTensors: true })).name).toBe('onednn');
-    });
-    afterEach(() => setBufferPoolLimit(DEFAULT_POOL_MB * 2 ** 20));
-
-    it('reuses the storage of disposed outputs, with correct results every time', () => {
-      const v = seededValues(n, 1);
-      const x = tf.tensor1d(v);
-      const before = bufferPoolStats().hits;
-      for (let i = 0; i < 4; i++) {
-        const y = tf.exp(x); // oneDNN eltwise into pooled storage
-        const got = y.dataSync();
-        for (let k = 0; k < n; k += 97) expect(got[k]).toBeCloseTo(Math.exp(v[k]!), 4);
-        y.dispose();
-      }
-      expect(bufferPoolStats().hits - before).toBeGreaterThanOrEqual(3);
-      x.dispose();
-    });
-
-    it('never overwrites what dataSync() returned, nor a user array passed to tf.tensor', () => {
-      const v = seededValues(n, 2);
-      const user = Float32Array.from(v);
-      const x = tf.tensor1d(user);
-      const y = tf.relu(x);
-      const read = y.dataSync();
-      const expected = Float32Array.from(read);
-      tf.dispose([x, y]);
-      const others = [tf.fill([n], 7), tf.exp(tf.fill([n], 1))];
-      const z = tf.exp(tf.tensor1d(seededValues(n, 3))); // likely gets y's storage back
-      expect(read).toEqual(expected);
-      expect(user).toEqual(Float32Array.from(v));
-      tf.dispose([z, ...others]);
-    });
-
-    it('keeps a contiguous slice (a view of its input) intact after the input is disposed', () => {
-      const v = seededValues(2 * n, 4);
-      const x = tf.tensor2d(v, [2, n]);
-      const y = tf.exp(x); // pooled
-      const row = tf.slice(y, [1, 0], [1, n]); // contiguous: the cpu kernel returns a view of y's storage
+  it('reuses the storage of disposed outputs, with correct results every time', () => {
+    const v = seededValues(n, 1);
+    const x = tf.tensor1d(v);
+    const before = bufferPoolStats().hits;
+    for (let i = 0; i < 4; i++) {
+      const y = tf.exp(x); // oneDNN eltwise into pooled storage
+      const got = y.dataSync();
+      for (let k = 0; k < n; k += 97) expect(got[k]).toBeCloseTo(Math.exp(v[k]!), 4);
       y.dispose();
-      const again = [tf.relu(x), tf.relu(x)]; // same size as y, other values: would overwrite y's buffer if it were recycled
-      const got = row.dataSync();
-      for (let k = 0; k < n; k += 101) expect(got[k]).toBeCloseTo(Math.exp(v[n + k]!), 4);
-      tf.dispose([x, row, ...again]);
-    });
-
-    it('is off with a limit of 0, and rejects a bad limit with a typed error', () => {
-      setBufferPoolLimit(0);
-      expect(bufferPoolStats().spareBytes).toBe(0);
-      const x = tf.tensor1d(seededValues(n, 5));
-      const hits = bufferPoolStats().hits;
-      tf.exp(x).dispose();
-      tf.exp(x).dispose();
-      expect(bufferPoolStats().hits).toBe(hits);
-      x.dispose();
-      expect(() => setBufferPoolLimit(-1)).toThrow(InvalidArgumentError);
-      expect(() => setBufferPoolLimit(Number.NaN)).toThrow(/setBufferPoolLimit|bytes/);
-    });
-
-    it('keeps freed memory in the process on glibc (the backend turns it on when it starts)', () => {
-      const header = (process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined)?.header;
-      expect(loadOneDnn().keepFreedMemory()).toBe(header?.glibcVersionRuntime !== undefined);
-    });
-
-    it('leaks no tensors', async () => {
-      const x = tf.tensor1d(seededValues(n, 6));
-      await expectNoLeaks(() => {
-        tf.dispose([tf.exp(x), tf.relu(x)]);
-      });
-      x.dispose();
-    });
+    }
+    expect(bufferPoolStats().hits - before).toBeGreaterThanOrEqual(3);
+    x.dispose();
   });
-}
+
+  it('never overwrites what dataSync() returned, nor a user array passed to tf.tensor', () => {
+    const v = seededValues(n, 2);
+    const user = Float32Array.from(v);
+    const x = tf.tensor1d(user);
+    const y = tf.relu(x);
+    const read = y.dataSync();
+    const expected = Float32Array.from(read);
+    tf.dispose([x, y]);
+    const others = [tf.fill([n], 7), tf.exp(tf.fill([n], 1))];
+    const z = tf.exp(tf.tensor1d(seededValues(n, 3))); // likely gets y's storage back
+    expect(read).toEqual(expected);
+    expect(user).toEqual(Float32Array.from(v));
+    tf.dispose([z, ...others]);
+  });
+
+  it('keeps a contiguous slice (a view of its input) intact after the input is disposed', () => {
+    const v = seededValues(2 * n, 4);
+    const x = tf.tensor2d(v, [2, n]);
+    const y = tf.exp(x); // pooled
+    const row = tf.slice(y, [1, 0], [1, n]); // contiguous: the cpu kernel returns a view of y's storage
+    y.dispose();
+    const again = [tf.relu(x), tf.relu(x)]; // same size as y, other values: would overwrite y's buffer if it were recycled
+    const got = row.dataSync();
+    for (let k = 0; k < n; k += 101) expect(got[k]).toBeCloseTo(Math.exp(v[n + k]!), 4);
+    tf.dispose([x, row, ...again]);
+  });
+
+  it('is off with a limit of 0, and rejects a bad limit with a typed error', () => {
+    setBufferPoolLimit(0);
+    expect(bufferPoolStats().spareBytes).toBe(0);
+    const x = tf.tensor1d(seededValues(n, 5));
+    const hits = bufferPoolStats().hits;
+    tf.exp(x).dispose();
+    tf.exp(x).dispose();
+    expect(bufferPoolStats().hits).toBe(hits);
+    x.dispose();
+    expect(() => setBufferPoolLimit(-1)).toThrow(InvalidArgumentError);
+    expect(() => setBufferPoolLimit(Number.NaN)).toThrow(/setBufferPoolLimit|bytes/);
+  });
+
+  it('keeps freed memory in the process on glibc (the backend turns it on when it starts)', () => {
+    const header = (process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined)?.header;
+    expect(loadOneDnn().keepFreedMemory()).toBe(header?.glibcVersionRuntime !== undefined);
+  });
+
+  it('leaks no tensors', async () => {
+    const x = tf.tensor1d(seededValues(n, 6));
+    await expectNoLeaks(() => {
+      tf.dispose([tf.exp(x), tf.relu(x)]);
+    });
+    x.dispose();
+  });
+});

@@ -1,15 +1,13 @@
-import { InvalidArgumentError, ShapeError, useBackend } from '@likeness/backends';
+import { InvalidArgumentError, ShapeError } from '@likeness/backends';
 import '@likeness/backends/cpu';
 import { expectNoLeaks, seededValues } from '@likeness/backends/testing';
 import * as tf from '@tensorflow/tfjs-core';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { oneDnnAvailability, REQUIRE_ONEDNN } from '../../test/availability';
+import { expect, it } from 'vitest';
+import { describeOnOneDnn } from '../../test/availability';
 import { referenceConv, relativeError } from '../../test/reference-conv';
 import '../index';
 import { loadOneDnn } from '../native';
 import { callNative } from './native-call';
-
-const availability = oneDnnAvailability();
 
 interface Case {
   name: string;
@@ -57,140 +55,128 @@ function geometry(c: Case) {
   };
 }
 
-if (!availability.available) {
-  describe('oneDNN convolution kernels (oneDNN not available here)', () => {
-    it('is not required here, and the refusal says what to install', () => {
-      expect(REQUIRE_ONEDNN, `LIKENESS_REQUIRE_ONEDNN=1 but: ${availability.error.message}`).toBe(false);
-      expect(availability.error.message).toMatch(/apt-get install libdnnl-dev|rebuild it/);
-    });
-  });
-} else {
-  describe('oneDNN convolution kernels against a float64 brute force', () => {
-    beforeAll(async () => {
-      expect((await useBackend('onednn', { allowSwitchWithTensors: true })).name).toBe('onednn');
-    });
+describeOnOneDnn('oneDNN convolution kernels against a float64 brute force', () => {
 
-    for (const [i, c] of CASES.entries()) {
-      it(`${c.name}: forward, dx and dW`, () => {
-        const wShape: [number, number, number, number] = c.depthwise
-          ? [c.k[0], c.k[1], c.x[3], c.outChannels / c.x[3]]
-          : [c.k[0], c.k[1], c.x[3], c.outChannels];
-        const xv = seededValues(c.x.reduce((a, b) => a * b), 100 + i);
-        const wv = seededValues(wShape.reduce((a, b) => a * b), 200 + i);
-        const g = geometry(c);
-        const r = seededValues(c.x[0] * g.outH * g.outW * c.outChannels, 300 + i);
-        const ref = referenceConv({
-          x: xv, xShape: c.x, w: wv, kh: c.k[0], kw: c.k[1], outChannels: c.outChannels, depthwise: !!c.depthwise,
-          stride: c.stride, dilation: c.dilation ?? [1, 1], ...g, r,
-        });
-        const before = loadOneDnn().cacheSize();
-        const [y, dx, dw] = tf.tidy(() => {
-          const x = tf.tensor4d(xv, c.x);
-          const w = tf.tensor4d(wv, wShape);
-          const f = (a: tf.Tensor, b: tf.Tensor) =>
-            c.depthwise
-              ? tf.depthwiseConv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.stride, c.pad as 'same', 'NHWC', c.dilation ?? 1)
-              : tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.stride, c.pad, 'NHWC', c.dilation ?? 1);
-          const grads = tf.grads((a, b) => tf.sum(tf.mul(f(a!, b!), tf.tensor(r, [c.x[0], g.outH, g.outW, c.outChannels]))))([x, w]);
-          return [f(x, w), ...grads].map((t) => t.dataSync());
-        });
-        expect(relativeError(y!, ref.y)).toBeLessThan(1e-5);
-        expect(relativeError(dx!, ref.dx)).toBeLessThan(1e-5);
-        expect(relativeError(dw!, ref.dw)).toBeLessThan(1e-5);
-        // The forward ran on oneDNN (a primitive was created), not on the cpu fallback.
-        expect(loadOneDnn().cacheSize()).toBeGreaterThan(before);
-      });
-    }
-
-    it('fuses bias + relu / relu6 into the convolution (FusedConv2D)', () => {
-      const x = tf.tensor4d(seededValues(2 * 6 * 6 * 3, 1, -2, 2), [2, 6, 6, 3]);
-      const w = tf.tensor4d(seededValues(3 * 3 * 3 * 4, 2), [3, 3, 3, 4]);
-      const bias = tf.tensor1d([0.5, -0.25, 3, -1]);
-      const g = { outH: 6, outW: 6, padTop: 1, padLeft: 1 };
+  for (const [i, c] of CASES.entries()) {
+    it(`${c.name}: forward, dx and dW`, () => {
+      const wShape: [number, number, number, number] = c.depthwise
+        ? [c.k[0], c.k[1], c.x[3], c.outChannels / c.x[3]]
+        : [c.k[0], c.k[1], c.x[3], c.outChannels];
+      const xv = seededValues(c.x.reduce((a, b) => a * b), 100 + i);
+      const wv = seededValues(wShape.reduce((a, b) => a * b), 200 + i);
+      const g = geometry(c);
+      const r = seededValues(c.x[0] * g.outH * g.outW * c.outChannels, 300 + i);
       const ref = referenceConv({
-        x: x.dataSync(), xShape: [2, 6, 6, 3], w: w.dataSync(), kh: 3, kw: 3, outChannels: 4, depthwise: false,
-        stride: [1, 1], dilation: [1, 1], ...g, r: new Float32Array(2 * 36 * 4),
+        x: xv, xShape: c.x, w: wv, kh: c.k[0], kw: c.k[1], outChannels: c.outChannels, depthwise: !!c.depthwise,
+        stride: c.stride, dilation: c.dilation ?? [1, 1], ...g, r,
       });
-      const withBias = ref.y.map((v, j) => v + [0.5, -0.25, 3, -1][j % 4]!);
-      for (const [activation, act] of [
-        ['linear', (v: number) => v],
-        ['relu', (v: number) => Math.max(v, 0)],
-        ['relu6', (v: number) => Math.min(Math.max(v, 0), 6)],
-      ] as const) {
-        const y = tf.fused.conv2d({ x, filter: w, strides: 1, pad: 'same', bias, activation });
-        expect(relativeError(y.dataSync(), withBias.map(act)), activation).toBeLessThan(1e-5);
-        y.dispose();
-      }
-      // An activation oneDNN does not fuse runs on the cpu kernel, correctly.
-      const y = tf.fused.conv2d({ x, filter: w, strides: 1, pad: 'same', bias, activation: 'elu' });
-      expect(relativeError(y.dataSync(), withBias.map((v) => (v > 0 ? v : Math.exp(v) - 1)))).toBeLessThan(1e-5);
-      tf.dispose([x, w, bias, y]);
-    });
-
-    it('reuses its cached primitives: a repeated shape creates none', () => {
-      const x = tf.ones([1, 5, 5, 2]) as tf.Tensor4D;
-      const w = tf.ones([3, 3, 2, 2]) as tf.Tensor4D;
-      tf.dispose(tf.conv2d(x, w, 1, 'same'));
-      const size = loadOneDnn().cacheSize();
-      const y = tf.conv2d(x, w, 1, 'same');
-      expect(loadOneDnn().cacheSize()).toBe(size);
-      // Corners see 2×2 taps of 2 channels (8), edges 2×3 (12), the inside 3×3 (18).
-      expect(Array.from(y.dataSync()).slice(0, 6)).toEqual([8, 8, 12, 12, 12, 12]);
-      tf.dispose([x, w, y]);
-    });
-
-    it('leaks no tensors through forward and both gradients', async () => {
-      const x = tf.randomNormal([1, 8, 8, 4]) as tf.Tensor4D;
-      const w = tf.randomNormal([3, 3, 4, 4]) as tf.Tensor4D;
-      await expectNoLeaks(() => {
-        const [dx, dw] = tf.grads((a, b) => tf.sum(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 2, 'same')))([x, w]);
-        tf.dispose([dx!, dw!]);
+      const before = loadOneDnn().cacheSize();
+      const [y, dx, dw] = tf.tidy(() => {
+        const x = tf.tensor4d(xv, c.x);
+        const w = tf.tensor4d(wv, wShape);
+        const f = (a: tf.Tensor, b: tf.Tensor) =>
+          c.depthwise
+            ? tf.depthwiseConv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.stride, c.pad as 'same', 'NHWC', c.dilation ?? 1)
+            : tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.stride, c.pad, 'NHWC', c.dilation ?? 1);
+        const grads = tf.grads((a, b) => tf.sum(tf.mul(f(a!, b!), tf.tensor(r, [c.x[0], g.outH, g.outW, c.outChannels]))))([x, w]);
+        return [f(x, w), ...grads].map((t) => t.dataSync());
       });
-      tf.dispose([x, w]);
+      expect(relativeError(y!, ref.y)).toBeLessThan(1e-5);
+      expect(relativeError(dx!, ref.dx)).toBeLessThan(1e-5);
+      expect(relativeError(dw!, ref.dw)).toBeLessThan(1e-5);
+      // The forward ran on oneDNN (a primitive was created), not on the cpu fallback.
+      expect(loadOneDnn().cacheSize()).toBeGreaterThan(before);
     });
+  }
 
-    it('refuses a non-float32 tensor with InvalidArgumentError naming the argument', () => {
-      const x = tf.ones([1, 4, 4, 1], 'int32');
-      const w = tf.ones([1, 1, 1, 1], 'float32');
-      const error = (() => {
-        try {
-          tf.engine().runKernel('Conv2D', { x, filter: w }, { strides: 1, pad: 'valid', dataFormat: 'NHWC', dilations: 1 });
-        } catch (e) {
-          return e;
-        }
-      })();
-      expect(InvalidArgumentError.isInstance(error)).toBe(true);
-      expect((error as InvalidArgumentError).argument).toBe('x');
-      expect((error as Error).message).toMatch(/int32.*tf\.cast\(x, 'float32'\)/);
-      tf.dispose([x, w]);
+  it('fuses bias + relu / relu6 into the convolution (FusedConv2D)', () => {
+    const x = tf.tensor4d(seededValues(2 * 6 * 6 * 3, 1, -2, 2), [2, 6, 6, 3]);
+    const w = tf.tensor4d(seededValues(3 * 3 * 3 * 4, 2), [3, 3, 3, 4]);
+    const bias = tf.tensor1d([0.5, -0.25, 3, -1]);
+    const g = { outH: 6, outW: 6, padTop: 1, padLeft: 1 };
+    const ref = referenceConv({
+      x: x.dataSync(), xShape: [2, 6, 6, 3], w: w.dataSync(), kh: 3, kw: 3, outChannels: 4, depthwise: false,
+      stride: [1, 1], dilation: [1, 1], ...g, r: new Float32Array(2 * 36 * 4),
     });
-
-    it('turns arrays that do not match the shapes into ShapeError / InvalidArgumentError, without crashing', () => {
-      const addon = loadOneDnn();
-      const p = Int32Array.of(1, 4, 4, 1, 4, 4, 1, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1);
-      const short = () => addon.conv2dForward(new Float32Array(15), new Float32Array(9), new Float32Array(16), p);
-      const e1 = (() => { try { callNative('Conv2D', short); } catch (e) { return e; } })();
-      expect(ShapeError.isInstance(e1)).toBe(true);
-      expect((e1 as Error).message).toMatch(/x holds 15 values, expected 16/);
-      const wrongType = () => addon.conv2dForward(new Float64Array(16) as unknown as Float32Array, new Float32Array(9), new Float32Array(16), p);
-      const e2 = (() => { try { callNative('Conv2D', wrongType); } catch (e) { return e; } })();
-      expect(InvalidArgumentError.isInstance(e2)).toBe(true);
-      const badParams = () => addon.conv2dForward(new Float32Array(16), new Float32Array(9), new Float32Array(16), Int32Array.of(1, 2));
-      expect(() => callNative('Conv2D', badParams)).toThrow(/params must hold 18 integers/);
-      // Inconsistent output size: oneDNN itself refuses (invalid arguments), still a typed error.
-      const inconsistent = Int32Array.of(1, 4, 4, 1, 9, 4, 1, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1);
-      const e3 = (() => { try { callNative('Conv2D', () => addon.conv2dForward(new Float32Array(16), new Float32Array(9), new Float32Array(36), inconsistent)); } catch (e) { return e; } })();
-      expect(ShapeError.isInstance(e3)).toBe(true);
-      expect((e3 as Error).message).toMatch(/oneDNN/);
-    });
-
-    it('runs NCHW convolutions on the cpu kernel, correctly', () => {
-      const x = tf.tensor4d(seededValues(1 * 2 * 5 * 5, 7), [1, 2, 5, 5]);
-      const w = tf.tensor4d(seededValues(3 * 3 * 2 * 3, 8), [3, 3, 2, 3]);
-      const nchw = tf.conv2d(x, w, 1, 'same', 'NCHW');
-      const nhwc = tf.transpose(tf.conv2d(tf.transpose(x, [0, 2, 3, 1]), w, 1, 'same', 'NHWC'), [0, 3, 1, 2]);
-      expect(relativeError(nchw.dataSync(), nhwc.dataSync())).toBeLessThan(1e-5);
-      tf.dispose([x, w, nchw, nhwc]);
-    });
+    const withBias = ref.y.map((v, j) => v + [0.5, -0.25, 3, -1][j % 4]!);
+    for (const [activation, act] of [
+      ['linear', (v: number) => v],
+      ['relu', (v: number) => Math.max(v, 0)],
+      ['relu6', (v: number) => Math.min(Math.max(v, 0), 6)],
+    ] as const) {
+      const y = tf.fused.conv2d({ x, filter: w, strides: 1, pad: 'same', bias, activation });
+      expect(relativeError(y.dataSync(), withBias.map(act)), activation).toBeLessThan(1e-5);
+      y.dispose();
+    }
+    // An activation oneDNN does not fuse runs on the cpu kernel, correctly.
+    const y = tf.fused.conv2d({ x, filter: w, strides: 1, pad: 'same', bias, activation: 'elu' });
+    expect(relativeError(y.dataSync(), withBias.map((v) => (v > 0 ? v : Math.exp(v) - 1)))).toBeLessThan(1e-5);
+    tf.dispose([x, w, bias, y]);
   });
-}
+
+  it('reuses its cached primitives: a repeated shape creates none', () => {
+    const x = tf.ones([1, 5, 5, 2]) as tf.Tensor4D;
+    const w = tf.ones([3, 3, 2, 2]) as tf.Tensor4D;
+    tf.dispose(tf.conv2d(x, w, 1, 'same'));
+    const size = loadOneDnn().cacheSize();
+    const y = tf.conv2d(x, w, 1, 'same');
+    expect(loadOneDnn().cacheSize()).toBe(size);
+    // Corners see 2×2 taps of 2 channels (8), edges 2×3 (12), the inside 3×3 (18).
+    expect(Array.from(y.dataSync()).slice(0, 6)).toEqual([8, 8, 12, 12, 12, 12]);
+    tf.dispose([x, w, y]);
+  });
+
+  it('leaks no tensors through forward and both gradients', async () => {
+    const x = tf.randomNormal([1, 8, 8, 4]) as tf.Tensor4D;
+    const w = tf.randomNormal([3, 3, 4, 4]) as tf.Tensor4D;
+    await expectNoLeaks(() => {
+      const [dx, dw] = tf.grads((a, b) => tf.sum(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 2, 'same')))([x, w]);
+      tf.dispose([dx!, dw!]);
+    });
+    tf.dispose([x, w]);
+  });
+
+  it('refuses a non-float32 tensor with InvalidArgumentError naming the argument', () => {
+    const x = tf.ones([1, 4, 4, 1], 'int32');
+    const w = tf.ones([1, 1, 1, 1], 'float32');
+    const error = (() => {
+      try {
+        tf.engine().runKernel('Conv2D', { x, filter: w }, { strides: 1, pad: 'valid', dataFormat: 'NHWC', dilations: 1 });
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(InvalidArgumentError.isInstance(error)).toBe(true);
+    expect((error as InvalidArgumentError).argument).toBe('x');
+    expect((error as Error).message).toMatch(/int32.*tf\.cast\(x, 'float32'\)/);
+    tf.dispose([x, w]);
+  });
+
+  it('turns arrays that do not match the shapes into ShapeError / InvalidArgumentError, without crashing', () => {
+    const addon = loadOneDnn();
+    const p = Int32Array.of(1, 4, 4, 1, 4, 4, 1, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1);
+    const short = () => addon.conv2dForward(new Float32Array(15), new Float32Array(9), new Float32Array(16), p);
+    const e1 = (() => { try { callNative('Conv2D', short); } catch (e) { return e; } })();
+    expect(ShapeError.isInstance(e1)).toBe(true);
+    expect((e1 as Error).message).toMatch(/x holds 15 values, expected 16/);
+    const wrongType = () => addon.conv2dForward(new Float64Array(16) as unknown as Float32Array, new Float32Array(9), new Float32Array(16), p);
+    const e2 = (() => { try { callNative('Conv2D', wrongType); } catch (e) { return e; } })();
+    expect(InvalidArgumentError.isInstance(e2)).toBe(true);
+    const badParams = () => addon.conv2dForward(new Float32Array(16), new Float32Array(9), new Float32Array(16), Int32Array.of(1, 2));
+    expect(() => callNative('Conv2D', badParams)).toThrow(/params must hold 18 integers/);
+    // Inconsistent output size: oneDNN itself refuses (invalid arguments), still a typed error.
+    const inconsistent = Int32Array.of(1, 4, 4, 1, 9, 4, 1, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1);
+    const e3 = (() => { try { callNative('Conv2D', () => addon.conv2dForward(new Float32Array(16), new Float32Array(9), new Float32Array(36), inconsistent)); } catch (e) { return e; } })();
+    expect(ShapeError.isInstance(e3)).toBe(true);
+    expect((e3 as Error).message).toMatch(/oneDNN/);
+  });
+
+  it('runs NCHW convolutions on the cpu kernel, correctly', () => {
+    const x = tf.tensor4d(seededValues(1 * 2 * 5 * 5, 7), [1, 2, 5, 5]);
+    const w = tf.tensor4d(seededValues(3 * 3 * 2 * 3, 8), [3, 3, 2, 3]);
+    const nchw = tf.conv2d(x, w, 1, 'same', 'NCHW');
+    const nhwc = tf.transpose(tf.conv2d(tf.transpose(x, [0, 2, 3, 1]), w, 1, 'same', 'NHWC'), [0, 3, 1, 2]);
+    expect(relativeError(nchw.dataSync(), nhwc.dataSync())).toBeLessThan(1e-5);
+    tf.dispose([x, w, nchw, nhwc]);
+  });
+});

@@ -1,15 +1,12 @@
-import { useBackend } from '@likeness/backends';
 import '@likeness/backends/cpu';
 import { expectNoLeaks, seededValues } from '@likeness/backends/testing';
 import * as tf from '@tensorflow/tfjs-core';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { oneDnnAvailability, REQUIRE_ONEDNN } from '../../test/availability';
+import { expect, it } from 'vitest';
+import { describeOnOneDnn } from '../../test/availability';
 import { relativeError } from '../../test/reference-conv';
 import { referencePool } from '../../test/reference-pool';
 import '../index';
 import { loadOneDnn } from '../native';
-
-const availability = oneDnnAvailability();
 
 interface Case {
   name: string;
@@ -47,54 +44,42 @@ function distinct(count: number, seed: number): Float32Array {
   return out;
 }
 
-if (!availability.available) {
-  describe('oneDNN pooling kernels (oneDNN not available here)', () => {
-    it('is not required here, and the refusal says what to install', () => {
-      expect(REQUIRE_ONEDNN, `LIKENESS_REQUIRE_ONEDNN=1 but: ${availability.error.message}`).toBe(false);
-      expect(availability.error.message).toMatch(/apt-get install libdnnl-dev|rebuild it/);
-    });
-  });
-} else {
-  describe('oneDNN pooling kernels against a float64 brute force', () => {
-    beforeAll(async () => {
-      expect((await useBackend('onednn', { allowSwitchWithTensors: true })).name).toBe('onednn');
-    });
+describeOnOneDnn('oneDNN pooling kernels against a float64 brute force', () => {
 
-    for (const [i, c] of CASES.entries()) {
-      for (const kind of ['max', 'avg'] as const) {
-        it(`${kind}Pool ${c.name}: forward and dx`, () => {
-          const xv = distinct(c.x.reduce((a, b) => a * b), 400 + i);
-          const g = geometry(c);
-          const r = seededValues(c.x[0] * g.outH * g.outW * c.x[3], 500 + i);
-          const ref = referencePool({ x: xv, xShape: c.x, k: c.k, stride: c.stride, ...g, kind, r });
-          const before = loadOneDnn().cacheSize();
-          const [y, dx] = tf.tidy(() => {
-            const x = tf.tensor4d(xv, c.x);
-            const f = (a: tf.Tensor) => (kind === 'max' ? tf.maxPool : tf.avgPool)(a as tf.Tensor4D, c.k, c.stride, c.pad);
-            const grad = tf.grad((a) => tf.sum(tf.mul(f(a), tf.tensor(r, [c.x[0], g.outH, g.outW, c.x[3]]))))(x);
-            return [f(x), grad].map((t) => t.dataSync());
-          });
-          expect(relativeError(y!, ref.y)).toBeLessThan(1e-6);
-          expect(relativeError(dx!, ref.dx)).toBeLessThan(1e-6);
-          expect(loadOneDnn().cacheSize()).toBeGreaterThan(before); // ran on oneDNN
+  for (const [i, c] of CASES.entries()) {
+    for (const kind of ['max', 'avg'] as const) {
+      it(`${kind}Pool ${c.name}: forward and dx`, () => {
+        const xv = distinct(c.x.reduce((a, b) => a * b), 400 + i);
+        const g = geometry(c);
+        const r = seededValues(c.x[0] * g.outH * g.outW * c.x[3], 500 + i);
+        const ref = referencePool({ x: xv, xShape: c.x, k: c.k, stride: c.stride, ...g, kind, r });
+        const before = loadOneDnn().cacheSize();
+        const [y, dx] = tf.tidy(() => {
+          const x = tf.tensor4d(xv, c.x);
+          const f = (a: tf.Tensor) => (kind === 'max' ? tf.maxPool : tf.avgPool)(a as tf.Tensor4D, c.k, c.stride, c.pad);
+          const grad = tf.grad((a) => tf.sum(tf.mul(f(a), tf.tensor(r, [c.x[0], g.outH, g.outW, c.x[3]]))))(x);
+          return [f(x), grad].map((t) => t.dataSync());
         });
-      }
-    }
-
-    it('gives all-negative windows their gradient (max pooling)', () => {
-      const x = tf.tensor4d([-5, -3, -4, -6], [1, 2, 2, 1]);
-      const dx = tf.grad((a) => tf.sum(tf.maxPool(a as tf.Tensor4D, 2, 2, 'valid')))(x);
-      expect(Array.from(dx.dataSync())).toEqual([0, 1, 0, 0]);
-      tf.dispose([x, dx]);
-    });
-
-    it('leaks no tensors through pooling and its gradients', async () => {
-      const x = tf.randomNormal([1, 6, 6, 2]) as tf.Tensor4D;
-      await expectNoLeaks(() => {
-        tf.dispose(tf.grad((a) => tf.sum(tf.maxPool(a as tf.Tensor4D, 3, 2, 'same')))(x));
-        tf.dispose(tf.grad((a) => tf.sum(tf.avgPool(a as tf.Tensor4D, 2, 2, 'valid')))(x));
+        expect(relativeError(y!, ref.y)).toBeLessThan(1e-6);
+        expect(relativeError(dx!, ref.dx)).toBeLessThan(1e-6);
+        expect(loadOneDnn().cacheSize()).toBeGreaterThan(before); // ran on oneDNN
       });
-      x.dispose();
-    });
+    }
+  }
+
+  it('gives all-negative windows their gradient (max pooling)', () => {
+    const x = tf.tensor4d([-5, -3, -4, -6], [1, 2, 2, 1]);
+    const dx = tf.grad((a) => tf.sum(tf.maxPool(a as tf.Tensor4D, 2, 2, 'valid')))(x);
+    expect(Array.from(dx.dataSync())).toEqual([0, 1, 0, 0]);
+    tf.dispose([x, dx]);
   });
-}
+
+  it('leaks no tensors through pooling and its gradients', async () => {
+    const x = tf.randomNormal([1, 6, 6, 2]) as tf.Tensor4D;
+    await expectNoLeaks(() => {
+      tf.dispose(tf.grad((a) => tf.sum(tf.maxPool(a as tf.Tensor4D, 3, 2, 'same')))(x));
+      tf.dispose(tf.grad((a) => tf.sum(tf.avgPool(a as tf.Tensor4D, 2, 2, 'valid')))(x));
+    });
+    x.dispose();
+  });
+});

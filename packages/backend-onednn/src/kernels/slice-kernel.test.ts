@@ -1,13 +1,11 @@
-import { useBackend } from '@likeness/backends';
 import '@likeness/backends/cpu';
 import { expectNoLeaks, seededValues } from '@likeness/backends/testing';
 import * as tf from '@tensorflow/tfjs-core';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { oneDnnAvailability, REQUIRE_ONEDNN } from '../../test/availability';
+import { expect, it } from 'vitest';
+import { describeOnOneDnn } from '../../test/availability';
 import '../index';
 import { loadOneDnn } from '../native';
 
-const availability = oneDnnAvailability();
 const SHAPE = [2, 30, 40, 12];
 
 /** x[begin : begin + size] by brute force over the row-major index. */
@@ -25,69 +23,57 @@ function referenceSlice(v: Float32Array, shape: number[], begin: number[], size:
   return out;
 }
 
-if (!availability.available) {
-  describe('oneDNN slice (oneDNN not available here)', () => {
-    it('is not required here, and the refusal says what to install', () => {
-      expect(REQUIRE_ONEDNN, `LIKENESS_REQUIRE_ONEDNN=1 but: ${availability.error.message}`).toBe(false);
-      expect(availability.error.message).toMatch(/apt-get install libdnnl-dev|rebuild it/);
-    });
-  });
-} else {
-  describe('oneDNN slice against a brute-force walk', () => {
-    beforeAll(async () => {
-      expect((await useBackend('onednn', { allowSwitchWithTensors: true })).name).toBe('onednn');
-    });
-    const v = seededValues(SHAPE.reduce((p, q) => p * q), 1600);
+describeOnOneDnn('oneDNN slice against a brute-force walk', () => {
+  const v = seededValues(SHAPE.reduce((p, q) => p * q), 1600);
 
-    const cases: [number[], number[]][] = [
-      [[0, 3, 5, 0], [2, 20, 30, 12]], // a window of an image batch
-      [[1, 0, 0, 2], [1, 30, 40, 8]], // channels 2..9 of the second image
-      [[0, 1, 0, 0], [-1, 25, -1, -1]], // -1: to the end
-    ];
-    for (const [begin, size] of cases) {
-      it(`x[${begin.join(',')} : +${size.join(',')}]`, () => {
-        const x = tf.tensor(v, SHAPE);
-        loadOneDnn().clearCache();
-        const y = tf.slice(x, begin, size);
-        expect(loadOneDnn().cacheSize(), 'a oneDNN reorder was used').toBeGreaterThan(0);
-        const full = size.map((s, i) => (s === -1 ? SHAPE[i]! - begin[i]! : s));
-        expect(y.shape).toEqual(full);
-        expect(Array.from(y.dataSync())).toEqual(referenceSlice(v, SHAPE, begin, full));
-        tf.dispose([x, y]);
-      });
-    }
-
-    it('slices int32 tensors (images) exactly', () => {
-      const big = Int32Array.from(v, (f) => Math.round(f * 2 ** 30));
-      const x = tf.tensor(big, SHAPE, 'int32');
+  const cases: [number[], number[]][] = [
+    [[0, 3, 5, 0], [2, 20, 30, 12]], // a window of an image batch
+    [[1, 0, 0, 2], [1, 30, 40, 8]], // channels 2..9 of the second image
+    [[0, 1, 0, 0], [-1, 25, -1, -1]], // -1: to the end
+  ];
+  for (const [begin, size] of cases) {
+    it(`x[${begin.join(',')} : +${size.join(',')}]`, () => {
+      const x = tf.tensor(v, SHAPE);
       loadOneDnn().clearCache();
-      const y = tf.slice(x, [0, 1, 2, 3], [2, 25, 30, 9]);
+      const y = tf.slice(x, begin, size);
       expect(loadOneDnn().cacheSize(), 'a oneDNN reorder was used').toBeGreaterThan(0);
-      expect(y.dtype).toBe('int32');
-      expect(Array.from(y.dataSync())).toEqual(referenceSlice(big as unknown as Float32Array, SHAPE, [0, 1, 2, 3], [2, 25, 30, 9]));
+      const full = size.map((s, i) => (s === -1 ? SHAPE[i]! - begin[i]! : s));
+      expect(y.shape).toEqual(full);
+      expect(Array.from(y.dataSync())).toEqual(referenceSlice(v, SHAPE, begin, full));
       tf.dispose([x, y]);
     });
+  }
 
-    it('leaves contiguous slices (a view), small slices and bool to the cpu kernel, and bad bounds to its error', () => {
-      const x = tf.tensor(v, SHAPE);
-      const bools = tf.greater(x, 0);
-      loadOneDnn().clearCache();
-      const rows = tf.slice(x, [1, 0, 0, 0], [1, 30, 40, 12]);
-      const small = tf.slice(x, [0, 0, 0, 0], [1, 2, 2, 12]);
-      const b = tf.slice(bools, [0, 0, 0, 1], [2, 30, 40, 10]);
-      expect(loadOneDnn().cacheSize()).toBe(0);
-      expect(Array.from(rows.dataSync())).toEqual(referenceSlice(v, SHAPE, [1, 0, 0, 0], [1, 30, 40, 12]));
-      expect(b.dtype).toBe('bool');
-      expect(() => tf.slice(x, [0, 20, 0, 0], [1, 20, 40, 12])).toThrow(/slice/i);
-      tf.dispose([x, bools, rows, small, b]);
-    });
-
-    it('leaks no tensors, through its gradient too', async () => {
-      const x = tf.tensor(v, SHAPE);
-      await expectNoLeaks(() => {
-        tf.dispose(tf.grad((a: tf.Tensor) => tf.sum(tf.slice(a, [0, 2, 2, 0], [2, 20, 20, 12])))(x));
-      });
-      x.dispose();
-    });
+  it('slices int32 tensors (images) exactly', () => {
+    const big = Int32Array.from(v, (f) => Math.round(f * 2 ** 30));
+    const x = tf.tensor(big, SHAPE, 'int32');
+    loadOneDnn().clearCache();
+    const y = tf.slice(x, [0, 1, 2, 3], [2, 25, 30, 9]);
+    expect(loadOneDnn().cacheSize(), 'a oneDNN reorder was used').toBeGreaterThan(0);
+    expect(y.dtype).toBe('int32');
+    expect(Array.from(y.dataSync())).toEqual(referenceSlice(big as unknown as Float32Array, SHAPE, [0, 1, 2, 3], [2, 25, 30, 9]));
+    tf.dispose([x, y]);
   });
-}
+
+  it('leaves contiguous slices (a view), small slices and bool to the cpu kernel, and bad bounds to its error', () => {
+    const x = tf.tensor(v, SHAPE);
+    const bools = tf.greater(x, 0);
+    loadOneDnn().clearCache();
+    const rows = tf.slice(x, [1, 0, 0, 0], [1, 30, 40, 12]);
+    const small = tf.slice(x, [0, 0, 0, 0], [1, 2, 2, 12]);
+    const b = tf.slice(bools, [0, 0, 0, 1], [2, 30, 40, 10]);
+    expect(loadOneDnn().cacheSize()).toBe(0);
+    expect(Array.from(rows.dataSync())).toEqual(referenceSlice(v, SHAPE, [1, 0, 0, 0], [1, 30, 40, 12]));
+    expect(b.dtype).toBe('bool');
+    expect(() => tf.slice(x, [0, 20, 0, 0], [1, 20, 40, 12])).toThrow(/slice/i);
+    tf.dispose([x, bools, rows, small, b]);
+  });
+
+  it('leaks no tensors, through its gradient too', async () => {
+    const x = tf.tensor(v, SHAPE);
+    await expectNoLeaks(() => {
+      tf.dispose(tf.grad((a: tf.Tensor) => tf.sum(tf.slice(a, [0, 2, 2, 0], [2, 20, 20, 12])))(x));
+    });
+    x.dispose();
+  });
+});
