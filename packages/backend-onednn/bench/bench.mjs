@@ -3,13 +3,13 @@
 // Options: --backends=onednn,wasm,cpu  --reps=7  --torch-threads=2  --no-torch  --threads=N (env.wasm.numThreads)
 //          --cases=a,b (substrings of case names)  --json (one JSON line of results at the end)
 // oneDNN's threads: OMP_NUM_THREADS (Debian's libdnnl uses OpenMP); default: all cores.
-import { execFileSync } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import '@likeness/backends/cpu';
 import '@likeness/backends/wasm';
 import { env, useBackend } from '@likeness/backends';
+import { runTorch, torchConfig } from '../../nst/scripts/bench-harness.mjs';
 import { loadOneDnn } from '../dist/index.js';
 
 const args = Object.fromEntries(
@@ -82,11 +82,12 @@ for (const name of backends) {
 }
 
 let torch = null;
+let torchSetup = null;
 if (args['no-torch'] !== 'true') {
   try {
-    const script = fileURLToPath(new URL('./torch_bench.py', import.meta.url));
-    const out = execFileSync('/usr/bin/python3', [script, String(torchThreads), String(reps)], { encoding: 'utf8' });
-    torch = JSON.parse(out.trim().split('\n').at(-1));
+    // in the shared harness's torchEnv: passive OpenMP wait, OpenBLAS where present
+    torchSetup = torchConfig(fileURLToPath(new URL('./torch_setup.py', import.meta.url)), torchThreads);
+    torch = runTorch(fileURLToPath(new URL('./torch_bench.py', import.meta.url)), [torchThreads, reps], torchThreads);
   } catch (e) {
     console.error(`PyTorch reference unavailable (apt-get install python3-torch): ${e.message.split('\n')[0]}`);
   }
@@ -105,8 +106,9 @@ const rows = labels.map((l) => [
     ? [torch[l]?.toFixed(1) ?? '–', ...backends.map((b) => (torch[l] && results[b][l] ? (results[b][l] / torch[l]).toFixed(2) + '×' : '–'))]
     : []),
 ]);
+if (torchSetup) console.log(`\nPyTorch ${torchSetup.torch}: ${torchSetup.threads} threads, oneDNN ${torchSetup.mkldnn ? 'on' : 'off'}, ${torchSetup.cpuCapability}, BLAS ${torchSetup.blas}`);
 console.log(`\n| ${header.join(' | ')} |\n|${header.map(() => '---').join('|')}|`);
 for (const r of rows) console.log(`| ${r.join(' | ')} |`);
 console.log(`\nmedian of ${reps} runs after a warm-up (cpu: 1 run, no warm-up); tfjs ${tf.version_core}, Node ${process.version}`);
 console.log(`wasm threads: ${env.wasm.numThreads}; load average: ${loadavg().map((v) => v.toFixed(1)).join(' ')}`);
-if (args.json === 'true') console.log(JSON.stringify({ results, torch }));
+if (args.json === 'true') console.log(JSON.stringify({ results, torch, torchSetup }));

@@ -9,8 +9,9 @@ import time
 import torch
 import torch.nn.functional as F
 
-torch.set_num_threads(int(sys.argv[1]) if len(sys.argv) > 1 else 2)
-torch.manual_seed(0)
+from torch_setup import configure
+
+configure(int(sys.argv[1]) if len(sys.argv) > 1 else 2)
 reps = int(sys.argv[2]) if len(sys.argv) > 2 else 5
 
 

@@ -1,15 +1,23 @@
 """PyTorch (CPU) references for bench/models.mjs, the same nets and batches:
 
-  python3 torch_models.py triplet H W STEPS THREADS
-      one triplet training step: the compact encoder of @likeness/embeddings
-      (4 × conv3×3-BN-ReLU-maxpool 32/64/128/128, GAP, linear 128, L2-normalised),
-      batch-hard triplet loss (margin 0.2, squared L2) on a P=10 × K=5 batch, Adam 1e-3.
   python3 torch_models.py descriptor BATCH STEPS THREADS
       the dlib face ResNet of @likeness/embeddings (29 convolutions, 150×150 RGB → 128),
       inference on a batch, random weights (the arithmetic does not depend on them).
+  python3 torch_models.py finetune EPOCHS THREADS
+      one fine-tuning epoch of that ResNet as @likeness/training's fineTune runs it by default:
+      its last 3 residual stages and the projection trainable, 15 steps of a P=8 × K=4 batch of
+      cached frozen features [4,4,256] (4 copies of 10 people × 10 images), batch-hard mining on a
+      forward without gradients, then the triplet loss (plain L2, margin 0.1) on a second forward,
+      its gradient and two Adam optimisers (stages 1e-5, projection 1e-4).
 
-Prints one JSON line: {"case": …, "msPerStep": …}. The style-transfer step's reference is
-packages/nst/scripts/bench_torch.py (the nst package's own benchmark)."""
+Each case times every way of running it that PyTorch offers here and reports the fastest as
+msPerStep (so the ratios are against PyTorch at its best), with all of them under "variants":
+descriptor: eager under inference_mode, eager channels_last, and TorchScript traced, frozen and
+optimize_for_inference (which puts every convolution on oneDNN: in eager mode PyTorch 1.13 sends
+a batch-1 convolution of a small input to im2col + BLAS, see torch_setup.py); finetune: eager and
+channels_last. Prints one JSON line: {"case", "config", "variants", "best", "msPerStep"}.
+The triplet step's reference is packages/training/bench/torch_step.py, the style-transfer step's
+packages/nst/scripts/bench_torch.py (those packages' own benchmarks)."""
 import json
 import sys
 import time
@@ -19,39 +27,19 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 
+from torch_setup import configure
+
+
 def timed(step, steps):
+    """Median ms of `step()` over `steps` runs after two warm-up runs."""
     for _ in range(2):
         step()
-    t = time.perf_counter()
+    times = []
     for _ in range(steps):
+        t = time.perf_counter()
         step()
-    return (time.perf_counter() - t) * 1000 / steps
-
-
-def triplet(h, w, steps):
-    layers, cin = [], 1
-    for c in (32, 64, 128, 128):
-        layers += [nn.Conv2d(cin, c, 3, padding=1, bias=False), nn.BatchNorm2d(c), nn.ReLU(), nn.MaxPool2d(2)]
-        cin = c
-    body = nn.Sequential(*layers)
-    fc = nn.Linear(128, 128)
-    opt = torch.optim.Adam(list(body.parameters()) + list(fc.parameters()), lr=1e-3)
-    x = torch.rand(50, 1, h, w)
-    labels = torch.arange(10).repeat_interleave(5)
-    same = labels[:, None] == labels[None, :]
-
-    def step():
-        e = F.normalize(fc(body(x).mean(dim=(2, 3))), dim=1)
-        d = torch.cdist(e, e).pow(2)
-        hp = (d * same.float()).max(dim=1).values
-        hn = d.masked_fill(same, float("inf")).min(dim=1).values
-        loss = F.relu(hp - hn + 0.2).mean()
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-        return loss.item()
-
-    return timed(step, steps)
+        times.append((time.perf_counter() - t) * 1000)
+    return sorted(times)[len(times) // 2]
 
 
 class FaceResNet(nn.Module):
@@ -86,28 +74,96 @@ class FaceResNet(nn.Module):
 def descriptor(batch, steps):
     net = FaceResNet().eval()
     x = torch.rand(batch, 3, 150, 150)
+    variants = {}
 
-    def step():
-        with torch.no_grad():
-            return net(x).sum().item()
+    def eager(n, inp):
+        def step():
+            with torch.inference_mode():
+                return n(inp).sum().item()
+        return step
 
-    return timed(step, steps)
+    variants["eager"] = timed(eager(net, x), steps)
+    cl_net = FaceResNet().eval().to(memory_format=torch.channels_last)
+    variants["eager channels_last"] = timed(eager(cl_net, x.contiguous(memory_format=torch.channels_last)), steps)
+    with torch.no_grad():
+        scripted = torch.jit.optimize_for_inference(torch.jit.freeze(torch.jit.trace(net, x)))
+    variants["torchscript optimize_for_inference"] = timed(eager(scripted, x), steps)
+    return variants
+
+
+def block_forward(blocks, specs, x):
+    """The residual stages of FaceResNet.forward, on their own (the trainable tail)."""
+    for (c1, c2), (cout, down) in zip(blocks, specs):
+        o = c2(F.relu(c1(x)))
+        if down:
+            p = F.avg_pool2d(x, 2, 2)
+            o = F.pad(o, (0, max(0, p.shape[3] - o.shape[3]), 0, max(0, p.shape[2] - o.shape[2])))
+            p = F.pad(p, (0, 0, 0, 0, 0, o.shape[1] - p.shape[1]))
+            x = F.relu(p + o)
+        else:
+            x = F.relu(o + x)
+    return x
+
+
+def finetune(epochs, channels_last):
+    full = FaceResNet()
+    stages = 3
+    blocks, specs, fc = full.blocks[-stages:], FaceResNet.BLOCKS[-stages:], full.fc
+    people, per, copies, p, k, steps, margin = 10, 10, 4, 8, 4, 15, 0.1
+    fmt = torch.channels_last if channels_last else torch.contiguous_format
+    blocks.to(memory_format=fmt)
+    feats = torch.rand(copies * people * per, 256, 4, 4).contiguous(memory_format=fmt)
+    labels = torch.arange(people).repeat_interleave(per)
+    opt_backbone = torch.optim.Adam(blocks.parameters(), lr=1e-5)
+    opt_head = torch.optim.Adam(fc.parameters(), lr=1e-4)
+    gen = torch.Generator().manual_seed(1)
+
+    def encode(x):
+        return fc(block_forward(blocks, specs, x).mean(dim=(2, 3)))
+
+    def batch():
+        ids = torch.randperm(people, generator=gen)[:p]
+        rows = torch.cat([i * per + torch.randperm(per, generator=gen)[:k] for i in ids])
+        copy = torch.randint(copies, (p * k,), generator=gen)
+        return feats[copy * people * per + rows], labels[rows]
+
+    def epoch():
+        total = 0.0
+        for _ in range(steps):
+            x, lab = batch()
+            same = lab[:, None] == lab[None, :]
+            with torch.no_grad():  # mining, as the trainer does: a forward without gradients
+                m = encode(x)
+                d = torch.cdist(m, m)
+                pos = d.masked_fill(~same, -1).argmax(dim=1)
+                neg = d.masked_fill(same, float("inf")).argmin(dim=1)
+            e = encode(x)
+            loss = F.relu((e - e[pos]).norm(dim=1) - (e - e[neg]).norm(dim=1) + margin).mean()
+            opt_backbone.zero_grad()
+            opt_head.zero_grad()
+            loss.backward()
+            opt_backbone.step()
+            opt_head.step()
+            total += loss.item()
+        return total
+
+    return timed(epoch, epochs)
 
 
 def main():
     case = sys.argv[1]
-    torch.manual_seed(0)
-    if case == "triplet":
-        h, w, steps, threads = map(int, sys.argv[2:6])
-        torch.set_num_threads(threads)
-        ms = triplet(h, w, steps)
-    elif case == "descriptor":
+    if case == "descriptor":
         batch, steps, threads = map(int, sys.argv[2:5])
-        torch.set_num_threads(threads)
-        ms = descriptor(batch, steps)
+        config = configure(threads)
+        variants = descriptor(batch, steps)
+    elif case == "finetune":
+        epochs, threads = map(int, sys.argv[2:4])
+        config = configure(threads)
+        variants = {"eager": finetune(epochs, False), "eager channels_last": finetune(epochs, True)}
     else:
-        raise SystemExit(f"unknown case {case}: triplet | descriptor")
-    print(json.dumps({"case": case, "torch": torch.__version__, "threads": threads, "msPerStep": ms}))
+        raise SystemExit(f"unknown case {case}: descriptor | finetune")
+    best = min(variants, key=variants.get)
+    print(json.dumps({"case": case, "config": config, "variants": variants, "best": best, "msPerStep": variants[best]}))
 
 
 if __name__ == "__main__":
