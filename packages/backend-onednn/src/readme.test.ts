@@ -1,20 +1,11 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runReadmeExample } from '../../../scripts/readme-example';
-import { loadOneDnn } from './native';
-
-function oneDnnLoads(): boolean {
-  try {
-    loadOneDnn();
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { oneDnnAvailability } from '../test/availability';
 
 describe('README example', () => {
   it('runs as written: onednn where its addon loads (else wasm, with the reason), and [[1,2],[3,4]]·[5,6]ᵀ = [17,39]', async () => {
-    const available = oneDnnLoads();
+    const { available } = oneDnnAvailability();
     const { logs, cleanup } = await runReadmeExample(join(__dirname, '..'));
     cleanup();
     const [name, refused, y] = logs[0] as [string, { name: string; reason: string }[], Float32Array];

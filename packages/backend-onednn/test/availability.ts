@@ -40,3 +40,19 @@ export function describeOnOneDnn(title: string, body: () => void): void {
     body();
   });
 }
+
+/** Runs `f` on an empty primitive cache and checks it used a oneDNN primitive (the native path, not the cpu fallback). */
+export function onOneDnn<T>(f: () => T): T {
+  loadOneDnn().clearCache();
+  const out = f();
+  expect(loadOneDnn().cacheSize(), 'a oneDNN primitive was used').toBeGreaterThan(0);
+  return out;
+}
+
+/** Runs `f` and checks the addon's own loop ran (the broadcasting arithmetic, sums and means over adjacent axes, batch norm). */
+export function onNativeLoop<T>(f: () => T): T {
+  const before = loadOneDnn().nativeLoops();
+  const out = f();
+  expect(loadOneDnn().nativeLoops(), 'the native loop ran').toBeGreaterThan(before);
+  return out;
+}

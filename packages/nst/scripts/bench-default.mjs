@@ -12,6 +12,7 @@ import '@likeness/backends/cpu';
 import { useBackend } from '@likeness/backends';
 import { styleTransfer } from '../dist/index.js';
 import { loadDefaultExtractor } from '../dist/node.js';
+import { smoothImage } from './bench-harness.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -27,9 +28,6 @@ const iterations = values.iterations.split(',').map(Number);
 await useBackend(values.backend);
 const extractor = await loadDefaultExtractor();
 
-function smoothImage(h, w, seed) {
-  return tf.tidy(() => tf.clipByValue(tf.image.resizeBilinear(tf.randomUniform([1, Math.ceil(h / 16), Math.ceil(w / 16), 3], 0, 1, 'float32', seed), [h, w]), 0, 1));
-}
 const content = smoothImage(height, width, 1);
 // The style at the content's size, as the CLI reads it (the engine magnifies it by styleScale).
 const style = smoothImage(Math.round(width * 1.25), width, 2);

@@ -4,7 +4,6 @@
 // CPU (Debian python3-torch, same net, size, loss and optimiser) in the same run.
 //   node scripts/bench.mjs [--nets mobilenet_v2,vgg19] [--sizes 256,512] [--backends wasm,cpu] [--steps 3] [--threads 2]
 // Not run in CI. Timings are noisy on a shared machine.
-import { execFileSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import '@likeness/backends/wasm';
@@ -12,6 +11,7 @@ import '@likeness/backends/cpu';
 import { useBackend } from '@likeness/backends';
 import { createStyleTransfer, createVgg } from '../dist/index.js';
 import { loadDefaultExtractor } from '../dist/node.js';
+import { generatedVgg19Weights, runTorch } from './bench-harness.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -27,24 +27,9 @@ const steps = Number(values.steps);
 const nets = values.nets.split(',');
 const sizes = values.sizes.split(',').map(Number);
 
-function vggWeights() {
-  const w = {};
-  let cin = 3;
-  let seed = 1;
-  [2, 2, 4, 4, 4].forEach((n, b) => {
-    for (let i = 1; i <= n; i++) {
-      const cout = [64, 128, 256, 512, 512][b];
-      w[`block${b + 1}_conv${i}/kernel`] = tf.randomNormal([3, 3, cin, cout], 0, Math.sqrt(2 / (9 * cin)), 'float32', seed++);
-      w[`block${b + 1}_conv${i}/bias`] = tf.zeros([cout]);
-      cin = cout;
-    }
-  });
-  return w;
-}
-
 async function extractorFor(net) {
   if (net === 'mobilenet_v2') return loadDefaultExtractor();
-  const w = vggWeights();
+  const w = generatedVgg19Weights();
   const ex = createVgg({ depth: 19, layout: 'keras', weights: w });
   tf.dispose(Object.values(w));
   return ex;
@@ -56,11 +41,9 @@ function torchTime(net, size) {
   if (values['skip-torch']) return null;
   if (!torch.has(key)) {
     try {
-      const out = execFileSync('/usr/bin/python3', [new URL('./bench_torch.py', import.meta.url).pathname, net, String(size), String(steps), values.threads], {
-        encoding: 'utf8',
-        env: { ...process.env, OMP_NUM_THREADS: values.threads },
-      });
-      torch.set(key, JSON.parse(out.trim().split('\n').at(-1)).seconds_per_step);
+      // in the harness's torchEnv: passive OpenMP wait, OpenBLAS where present (PyTorch at its best here)
+      const out = runTorch(new URL('./bench_torch.py', import.meta.url).pathname, [net, size, steps, values.threads], Number(values.threads));
+      torch.set(key, out.seconds_per_step);
     } catch (e) {
       console.error(`PyTorch reference failed for ${key}: ${e.message.split('\n')[0]}`);
       torch.set(key, null);

@@ -2,29 +2,12 @@ import '@likeness/backends/cpu';
 import { expectNoLeaks, seededValues } from '@likeness/backends/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, expect, it } from 'vitest';
-import { describeOnOneDnn } from '../../test/availability';
+import { describeOnOneDnn, onOneDnn, onNativeLoop } from '../../test/availability';
 import { relativeError } from '../../test/reference-conv';
 import '../index';
-import { loadOneDnn } from '../native';
 import { ELEMENTWISE_MIN_SIZE } from './elementwise-kernels';
 
 const SHAPE: [number, number, number] = [3, 40, 50]; // 6000 elements: above ELEMENTWISE_MIN_SIZE
-
-/** Runs `f` on an empty primitive cache and checks it used a oneDNN primitive (the native path, not the cpu fallback). */
-function onOneDnn<T>(f: () => T): T {
-  loadOneDnn().clearCache();
-  const out = f();
-  expect(loadOneDnn().cacheSize(), 'a oneDNN primitive was used').toBeGreaterThan(0);
-  return out;
-}
-
-/** Runs `f` and checks the addon's own loop ran (sums and means over adjacent axes). */
-function onNativeLoop<T>(f: () => T): T {
-  const before = loadOneDnn().nativeLoops();
-  const out = f();
-  expect(loadOneDnn().nativeLoops(), 'the native loop ran').toBeGreaterThan(before);
-  return out;
-}
 
 describeOnOneDnn('oneDNN elementwise kernels against float64', () => {
   beforeAll(async () => {

@@ -3,28 +3,12 @@ import '@likeness/backends/cpu';
 import { expectNoLeaks, seededValues } from '@likeness/backends/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import { expect, it } from 'vitest';
-import { describeOnOneDnn } from '../../test/availability';
+import { describeOnOneDnn, onOneDnn, onNativeLoop } from '../../test/availability';
 import { relativeError } from '../../test/reference-conv';
 import { referenceMatMul } from '../../test/reference-matmul';
 import '../index';
 import { loadOneDnn } from '../native';
 import { callNative } from './native-call';
-
-/** Runs `f` on an empty primitive cache and checks it used a oneDNN primitive (the native path, not the cpu fallback). */
-function onOneDnn<T>(f: () => T): T {
-  loadOneDnn().clearCache();
-  const out = f();
-  expect(loadOneDnn().cacheSize(), 'a oneDNN primitive was used').toBeGreaterThan(0);
-  return out;
-}
-
-/** Runs `f` and checks the addon's own loop ran (batch norm). */
-function onNativeLoop<T>(f: () => T): T {
-  const before = loadOneDnn().nativeLoops();
-  const out = f();
-  expect(loadOneDnn().nativeLoops(), 'the native loop ran').toBeGreaterThan(before);
-  return out;
-}
 
 const size = (s: readonly number[]) => s.reduce((p, q) => p * q, 1);
 

@@ -2,17 +2,10 @@ import '@likeness/backends/cpu';
 import { expectNoLeaks, seededValues } from '@likeness/backends/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import { expect, it } from 'vitest';
-import { describeOnOneDnn } from '../../test/availability';
+import { describeOnOneDnn, onOneDnn } from '../../test/availability';
 import { relativeError } from '../../test/reference-conv';
 import '../index';
 import { loadOneDnn } from '../native';
-
-function onOneDnn<T>(f: () => T): T {
-  loadOneDnn().clearCache();
-  const out = f();
-  expect(loadOneDnn().cacheSize(), 'a oneDNN primitive was used').toBeGreaterThan(0);
-  return out;
-}
 
 describeOnOneDnn('oneDNN softmax and pad against float64', () => {
 
