@@ -72,6 +72,7 @@ const CPU_TOO_SLOW = {
   'style-transfer step, MobileNetV2, 512²': 'cpu: 176 s a step (2026-12-04, load 11–21): run with --cpu-all',
   'triplet step, compact encoder 112×92, P10×K5': 'cpu: not finished after 5 min (2026-12-04): run with --cpu-all',
   [STYLISE]: 'cpu: 200 style steps at 256×192 and 512×384 (one 512² step took 176 s on cpu): run with --cpu-all',
+  [FINETUNE]: 'cpu: not finished after 3 min (2026-12-04, load 6–10): run with --cpu-all',
   'style-transfer step, VGG-19 to relu5_1, 256²': 'cpu: not timed (VGG-19 to relu5_1 is far heavier than the MobileNetV2 step, which took 8.7 s on cpu): run with --cpu-all',
 };
 

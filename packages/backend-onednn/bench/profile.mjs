@@ -1,12 +1,16 @@
 // Per-kernel profile of one step (tf.profile: time and count per kernel, the two costliest shapes),
 // to find what to move to native code next.
 // Run (after `pnpm build`): node bench/profile.mjs style|triplet [onednn|wasm|cpu] [size for style, default 256]
+//   node bench/profile.mjs stylise [onednn|wasm|cpu] [width, default 512] — the CLI's default stylisation
+//   (bench/models.mjs's recipe): its phases timed (setup alone: 0 + 0 steps, cold then warm; 1 + 1
+//   steps; the whole 150 + 50), then the kernels of the warm setup.
 import * as tf from '@tensorflow/tfjs-core';
 import '@likeness/backends/cpu';
 import '@likeness/backends/wasm';
 import { env, useBackend } from '@likeness/backends';
 import { createCompactEncoder } from '@likeness/embeddings';
-import { createStyleTransfer } from '@likeness/nst';
+import { createStyleTransfer, styleTransfer } from '@likeness/nst';
+import { smoothImage } from '../../nst/scripts/bench-harness.mjs';
 import { loadDefaultExtractor } from '@likeness/nst/node';
 import { mineTriplets, tripletLoss } from '@likeness/triplet';
 import '../dist/index.js';
@@ -16,7 +20,25 @@ const be = process.argv[3] ?? 'onednn';
 env.wasm.numThreads = 2;
 await useBackend(be);
 let step;
-if (which === 'style') {
+if (which === 'stylise') {
+  let t0 = performance.now();
+  const extractor = await loadDefaultExtractor();
+  console.log('load extractor ms', (performance.now() - t0).toFixed(0));
+  const width = Number(process.argv[4] ?? 512);
+  const content = smoothImage(Math.round((width * 3) / 4), width, 1);
+  const style = smoothImage(Math.round(width * 1.25), width, 2);
+  const run = async (iterations, label) => {
+    const t = performance.now();
+    const { image } = await styleTransfer({ extractor, content, styles: [style], scales: [0.5, 1], iterations });
+    image.dispose();
+    console.log(label, 'ms', (performance.now() - t).toFixed(0));
+  };
+  await run([0, 0], 'setup (0 + 0 steps), cold');
+  await run([0, 0], 'setup (0 + 0 steps), warm');
+  await run([1, 1], '1 + 1 steps');
+  if (process.argv[5] !== 'setup-only') await run([150, 50], '150 + 50 steps');
+  step = () => run([0, 0], 'setup, profiled');
+} else if (which === 'style') {
   const extractor = await loadDefaultExtractor();
   const size = Number(process.argv[4] ?? 256);
   const content = tf.randomUniform([1, size, size, 3], 0, 1, 'float32', 1);
@@ -41,9 +63,9 @@ if (which === 'style') {
     value.dispose();
   };
 }
-step();
-let t0 = performance.now(); step(); console.log('step ms', (performance.now() - t0).toFixed(0));
-const prof = await tf.profile(() => { step(); });
+await step();
+let t0 = performance.now(); await step(); console.log('step ms', (performance.now() - t0).toFixed(0));
+const prof = await tf.profile(() => step());
 const agg = new Map();
 for (const k of prof.kernels) {
   const key = k.name + ' ' + k.inputShapes.map((s) => JSON.stringify(s)).join('x') ;
