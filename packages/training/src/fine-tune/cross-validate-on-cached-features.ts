@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { assertTensor, InvalidArgumentError, ShapeError } from '@likeness/backends';
 import type { FaceResNet } from '@likeness/embeddings';
 import { cacheAugmentedFeatures, type CacheAugmentedFeaturesOptions } from './cache-augmented-features';
-import { checkFineTunableNet } from './fine-tune-face-resnet';
+import { checkFineTunableNet } from './labelled-faces';
 import { checkCrossValidationOptions, crossValidateFineTuning, type CrossValidateFineTuningOptions, type CrossValidationResult, type FineTuningMethod } from './cross-validate-fine-tuning';
 
 /** A fine-tuning run on cached frozen features (see {@link CachedFeaturesMethod.begin}). */

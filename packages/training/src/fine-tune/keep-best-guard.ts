@@ -2,8 +2,8 @@ import { InvalidArgumentError } from '@likeness/backends';
 import { SeededRandom } from '@likeness/embeddings';
 
 /**
- * The keep-best guard of the fine-tuners (`fineTuneFaceResNet`,
- * `fineTuneFaceResNetSiamese`): a fine-tuned epoch replaces the starting
+ * The keep-best guard of `fineTune` (either objective, `select: {
+ * validation }`): a fine-tuned epoch replaces the starting
  * weights (epoch 0) only when its validation EER is lower than epoch 0's
  * in at least `minConfidence` of `resamples` paired bootstrap resamples of
  * the validation set. A handful of validation people cannot resolve small

@@ -4,7 +4,7 @@ import { type Encoder, assertEmbeddings, checkIdentityLabels } from '@likeness/e
 import { DegenerateBatchError } from '@likeness/triplet';
 import { createOptimizer, setLearningRate, type OptimizerChoice } from '../trainer/optimizer';
 import { learningRateAt, type LearningRateSchedule } from '../trainer/schedule';
-import { binaryCrossEntropyWithLogits, createBalancedPairSampler, type VerificationHead } from '@likeness/siamese-binary';
+import { binaryCrossEntropyWithLogits, createBalancedPairSampler, type SiameseObjectiveOptions, type VerificationHead } from '@likeness/siamese-binary';
 
 /** One line of progress. */
 export interface SiameseProgress {
@@ -17,26 +17,28 @@ export interface SiameseProgress {
   elapsedMs: number;
 }
 
-/** Options of {@link trainHead} and of `train` with a siamese objective. */
-export interface TrainSiameseOptions {
-  /** @defaultValue `500` (head-only), `300` (end-to-end) */
+/** The training options of `train` with a siamese objective (the pair options are the objective's: `siameseObjective(head, { batchSize, positiveFraction })`). */
+export interface SiameseTrainingOptions {
+  /** Optimisation steps. @defaultValue `500` (head-only), `300` (end-to-end) */
   steps?: number;
-  /** Pairs per step. @defaultValue `64` (head-only), `32` (end-to-end) */
-  batchSize?: number;
-  /** Share of same-person pairs per batch. @defaultValue `0.5` */
-  positiveFraction?: number;
-  /** @defaultValue `'adam'` */
+  /** `'adam'`, `'sgd'`, `'momentum'`, `'rmsprop'` or a `tf.Optimizer` (yours: not disposed). @defaultValue `'adam'` */
   optimizer?: OptimizerChoice;
-  /** @defaultValue `1e-2` (head-only), `1e-3` (end-to-end) */
+  /** Base learning rate (scaled by `schedule`). @defaultValue `1e-2` (head-only), `1e-3` (end-to-end) */
   learningRate?: number;
-  /** @defaultValue `'cosine'` */
+  /** Learning-rate schedule over the steps. @defaultValue `'cosine'` */
   schedule?: LearningRateSchedule;
-  /** @defaultValue `0` */
+  /** Seeds the pair sampler. @defaultValue `0` */
   seed?: number;
   /** End-to-end only: batch augmentation (returns a new tensor). */
   augment?: (images: tf.Tensor4D, step: number) => tf.Tensor4D;
   /** Called after each step (awaited). */
   onProgress?: (p: SiameseProgress) => void | Promise<void>;
+}
+
+/** Options of {@link trainHead}: the training options and the pair options of `SiameseObjectiveOptions`. */
+export interface TrainSiameseOptions extends SiameseTrainingOptions, SiameseObjectiveOptions {
+  /** Pairs per step. @defaultValue `64` (head-only), `32` (end-to-end) */
+  batchSize?: number;
 }
 
 /** What training did. */
