@@ -16,7 +16,12 @@ export interface CachedFeaturesSession {
    * and a scale-free validation loss (the last tie-breaker). `features` is
    * freed after the call.
    */
-  scoreFeatures(features: tf.Tensor4D, labels: Int32Array): { distances: ArrayLike<number>; loss: number };
+  scoreFeatures(features: tf.Tensor4D, labels: Int32Array): {
+    /** Distance of every pair (lower = more alike). */
+    distances: ArrayLike<number>;
+    /** Scale-free validation loss (lower is better). */
+    loss: number;
+  };
   /** Frees the session's optimisers (not the net, not the cache). */
   dispose(): void;
 }

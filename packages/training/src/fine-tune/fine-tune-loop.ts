@@ -110,7 +110,14 @@ export interface TripletValidationOptions {
    * again with the same options after an interruption. Start from the same
    * pretrained net and data.
    */
-  checkpoint?: { store: CheckpointStore; every?: number; resume?: boolean };
+  checkpoint?: {
+    /** Where the checkpoint is kept (`fileCheckpointStore(dir)`, `memoryCheckpointStore()`). */
+    store: CheckpointStore;
+    /** Epochs between saves. @defaultValue `1` */
+    every?: number;
+    /** Continue from the store's checkpoint when it holds one. @defaultValue `true` */
+    resume?: boolean;
+  };
   /**
    * Score the validation people with test-time
    * flip averaging, each embedding ½·(f(x) + f(mirror x)) as

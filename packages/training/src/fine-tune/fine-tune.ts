@@ -19,8 +19,14 @@ import { siameseFineTuning, type SiameseCrossValidationOptions, type SiameseFine
  * them for the chosen number of epochs).
  */
 export type FineTuneSelection =
-  | { validation: LabelledFaces }
-  | { crossValidate: CrossValidateSelection };
+  | {
+    /** Validation faces of people NOT in the training set: scored every epoch; the best epoch is kept. */
+    validation: LabelledFaces;
+  }
+  | {
+    /** k-fold cross-validation over the training people, then a final fit on all of them. */
+    crossValidate: CrossValidateSelection;
+  };
 
 /** `select` of k-fold cross-validation over the training people. */
 export interface CrossValidateSelection {
@@ -34,29 +40,41 @@ export interface CrossValidateSelection {
 export interface TripletFineTuneOptions extends ValidationFineTuneOptions, TripletValidationOptions, TripletFineTuneLearningRates {
   /** `tripletObjective({ strategy: 'batch-hard' | 'semi-hard', margin, metric, p, k })` (defaults here: batch-hard, margin 0.1 on L2, P = 8 × K = 4). */
   objective: TripletObjective;
-  /** Validation faces of people NOT in the training set: scored every epoch; the best epoch is kept. */
-  select: { validation: LabelledFaces };
+  /** The kept epoch chosen on validation people. */
+  select: {
+    /** Validation faces of people NOT in the training set: scored every epoch; the best epoch is kept. */
+    validation: LabelledFaces;
+  };
 }
 /** `fineTune` with a triplet objective, the kept epoch chosen by cross-validation over the training people. */
 export interface TripletCrossValidatedFineTuneOptions extends CrossValidatedFineTuneOptions, TripletFineTuneLearningRates {
   /** `tripletObjective({ strategy: 'batch-hard' | 'semi-hard', margin, metric, p, k })` (defaults here: batch-hard, margin 0.1 on L2, P = 8 × K = 4). */
   objective: TripletObjective;
-  /** k-fold cross-validation over the training people. */
-  select: { crossValidate: CrossValidateSelection };
+  /** The kept epoch chosen by cross-validation. */
+  select: {
+    /** k-fold cross-validation over the training people, then a final fit on all of them. */
+    crossValidate: CrossValidateSelection;
+  };
 }
 /** `fineTune` with a siamese objective (the head trained with the net), the kept epoch chosen on validation people. */
 export interface SiameseFineTuneOptions extends ValidationFineTuneOptions, SiameseFineTuneLearningRates {
   /** `siameseObjective(head, { batchSize, positiveFraction })`: start from a head trained on the frozen embeddings (`trainHead`). */
   objective: SiameseObjective;
-  /** Validation faces of people NOT in the training set: scored every epoch; the best epoch is kept. */
-  select: { validation: LabelledFaces };
+  /** The kept epoch chosen on validation people. */
+  select: {
+    /** Validation faces of people NOT in the training set: scored every epoch; the best epoch is kept. */
+    validation: LabelledFaces;
+  };
 }
 /** `fineTune` with a siamese objective, the kept epoch chosen by cross-validation over the training people (the head refitted per fold). */
 export interface SiameseCrossValidatedFineTuneOptions extends CrossValidatedFineTuneOptions, SiameseFineTuneLearningRates, SiameseCrossValidationOptions {
   /** `siameseObjective(head, { batchSize, positiveFraction })`. */
   objective: SiameseObjective;
-  /** k-fold cross-validation over the training people. */
-  select: { crossValidate: CrossValidateSelection };
+  /** The kept epoch chosen by cross-validation. */
+  select: {
+    /** k-fold cross-validation over the training people, then a final fit on all of them. */
+    crossValidate: CrossValidateSelection;
+  };
 }
 /** Options of {@link fineTune}: an objective, a selection rule and the training options they share. */
 export type FineTuneOptions = TripletFineTuneOptions | TripletCrossValidatedFineTuneOptions | SiameseFineTuneOptions | SiameseCrossValidatedFineTuneOptions;

@@ -8,12 +8,17 @@ import { binaryCrossEntropyWithLogits, createBalancedPairSampler, type SiameseOb
 
 /** One line of progress. */
 export interface SiameseProgress {
+  /** Steps completed (1-based). */
   step: number;
+  /** Steps the run takes in all. */
   totalSteps: number;
+  /** Binary cross-entropy of the step's batch. */
   loss: number;
   /** Fraction of the batch's pairs on the right side of ŷ = 0.5. */
   accuracy: number;
+  /** Learning rate of the step (after the schedule). */
   learningRate: number;
+  /** Milliseconds since training started. */
   elapsedMs: number;
 }
 
@@ -43,7 +48,9 @@ export interface TrainSiameseOptions extends SiameseTrainingOptions, SiameseObje
 
 /** What training did. */
 export interface SiameseTrainResult {
+  /** Steps completed. */
   steps: number;
+  /** Binary cross-entropy of every step, in order. */
   losses: number[];
 }
 

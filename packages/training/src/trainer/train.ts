@@ -8,9 +8,15 @@ import { trainSiameseEndToEnd, type SiameseTrainingOptions, type SiameseTrainRes
 import { objectiveKind } from '../internal/objective-kind';
 
 /** `train` with a triplet objective. */
-export type TripletTrainOptions = { objective: TripletObjective } & TripletTrainingOptions;
+export type TripletTrainOptions = {
+  /** `tripletObjective({ strategy, margin, p, k, classification, … })` of `@likeness/triplet`. */
+  objective: TripletObjective;
+} & TripletTrainingOptions;
 /** `train` with a siamese objective: the encoder (shared by both sides) and the head learn together. */
-export type SiameseTrainOptions = { objective: SiameseObjective } & SiameseTrainingOptions;
+export type SiameseTrainOptions = {
+  /** `siameseObjective(head, { batchSize, positiveFraction })` of `@likeness/siamese-binary`. */
+  objective: SiameseObjective;
+} & SiameseTrainingOptions;
 /** Options of {@link train}: an objective and the training options. */
 export type TrainOptions = TripletTrainOptions | SiameseTrainOptions;
 
