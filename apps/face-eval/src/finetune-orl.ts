@@ -9,7 +9,7 @@
  * FINETUNE_SPLITS=0,1,2 runs all three (default: split 0 only);
  * FINETUNE_STRATEGIES=batch-hard,semi-hard,siamese (siamese: the top stages
  * and a verification head end-to-end with binary cross-entropy,
- * `fineTuneFaceResNetSiamese`, the head first trained on the frozen
+ * `fineTune` with `siameseObjective(head)`, the head first trained on the frozen
  * embeddings; reported with plain L2 on the fine-tuned encoder and with
  * the head's score); FINETUNE_FLIP=0 evaluates without test-time flip
  * averaging (`flipAveragedEncoder`, the default preparation);
@@ -22,7 +22,7 @@
  *
  * FINETUNE_SELECTION chooses how the kept epoch is selected:
  * `cv` (default): k-fold cross-validation over the 30 training people
- * (`fineTuneFaceResNetCrossValidated`, `fineTuneFaceResNetSiameseCrossValidated`;
+ * (`fineTune` with `select: { crossValidate }`;
  * FINETUNE_FOLDS, default 5 × 6 people; FINETUNE_CV_EPOCHS, default 5), the
  * pooled epoch kept only if a bootstrap over all 30 people finds it better
  * than the pretrained weights in ≥ 95 % of the resamples, then a final fit
@@ -34,7 +34,7 @@
 import '@likeness/backends/wasm';
 import '@likeness/backends/cpu';
 import * as tf from '@tensorflow/tfjs-core';
-import { FineTunableFaceResNet, flipAveragedEncoder, type Encoder } from '@likeness/embeddings';
+import { FaceResNet, flipAveragedEncoder, type Encoder } from '@likeness/embeddings';
 import { createFaceRecognizer, loadFaceResNetFromFaceApi } from '@likeness/embeddings/node';
 import { createVerificationHead, siameseObjective } from '@likeness/siamese-binary';
 import { tripletObjective } from '@likeness/triplet';
@@ -77,7 +77,7 @@ async function main(): Promise<void> {
     const trIms = images.filter((im) => split.train.includes(im.person));
     const train = { images: subset(trIms), labels: label(trIms) };
     for (const strategy of strategies) {
-      const ft = FineTunableFaceResNet.fromPretrained(pretrained, { trainableStages: k });
+      const ft = FaceResNet.fromPretrained(pretrained, { trainableStages: k });
       const t = Date.now();
       const log = (e: CrossValidationEpoch) => {
         if (e.fold < 0) console.log(`  split ${si} ${strategy} final fit epoch ${e.epoch}: loss ${e.loss.toFixed(4)} (${e.seconds.toFixed(1)} s)`);
@@ -129,7 +129,7 @@ async function main(): Promise<void> {
     const validation = { images: subset(vaIms), labels: label(vaIms) };
     for (const strategy of strategies) {
       if (strategy === 'siamese-l2') throw new Error('siamese-l2 is a FINETUNE_SELECTION=cv strategy (use siamese with holdout)');
-      const ft = FineTunableFaceResNet.fromPretrained(pretrained, { trainableStages: k });
+      const ft = FaceResNet.fromPretrained(pretrained, { trainableStages: k });
       const t = Date.now();
       const log = (e: { epoch: number; loss: number; validationEer: number; validationAuc: number; validationLoss: number; confidence: number; best: boolean; seconds: number }) =>
         console.log(`  split ${si} ${strategy} epoch ${e.epoch}: ${Number.isNaN(e.loss) ? 'baseline (no step yet)' : `loss ${e.loss.toFixed(4)}`}, val EER ${pct(e.validationEer)} %, AUC ${pct(e.validationAuc)} %, val loss ${e.validationLoss.toFixed(4)}${Number.isNaN(e.confidence) ? '' : `, better than epoch 0 in ${pct(e.confidence)} % of resamples`}${e.best ? ' *' : ''} (${e.seconds.toFixed(1)} s)`);

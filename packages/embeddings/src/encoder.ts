@@ -36,7 +36,12 @@ export interface Encoder {
    * encoders, encoders without batch norm). The variables are the
    * encoder's own: do not dispose them.
    */
-  stateVariables?(): { name: string; variable: tf.Variable }[];
+  stateVariables?(): {
+    /** Stable name (the checkpoint key), e.g. `block0/bn/moving_mean`. */
+    name: string;
+    /** The encoder's own variable: do not dispose it. */
+    variable: tf.Variable;
+  }[];
   /** Frees every tensor the encoder holds. */
   dispose(): void;
 }

@@ -4,8 +4,11 @@ import { SeededRandom, checkIdentityLabels } from '@likeness/embeddings';
 
 /** A batch of pairs: pair i is (left[i], right[i]), `same[i]` = 1 for one person. */
 export interface PairBatch {
+  /** Index of each pair's first image. */
   readonly left: Int32Array;
+  /** Index of each pair's second image. */
   readonly right: Int32Array;
+  /** 1 when the pair's images show one person, else 0. */
   readonly same: Float32Array;
 }
 

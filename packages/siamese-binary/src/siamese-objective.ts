@@ -11,6 +11,7 @@ export interface SiameseObjectiveOptions {
 
 /** A siamese objective for the trainers of `@likeness/training`: the head and the pair options, checked and frozen. */
 export interface SiameseObjective extends Readonly<SiameseObjectiveOptions> {
+  /** Tells the trainers which objective this is. */
   readonly kind: 'siamese';
   /** The verification head trained with the encoder (the caller owns it). */
   readonly head: VerificationHead;

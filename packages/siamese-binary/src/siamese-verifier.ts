@@ -8,6 +8,7 @@ import { embedImages } from './embed-images';
 export interface Verification {
   /** Highest ŷ over the person's enrolled images. */
   probability: number;
+  /** Whether `probability` reaches the verifier's threshold. */
   same: boolean;
 }
 
@@ -27,6 +28,7 @@ export interface Verification {
  * ```
  */
 export class SiameseVerifier {
+  /** ŷ from which a probe is the person (`options.threshold`, default 0.5). */
   readonly threshold: number;
   private readonly db = new Map<string, tf.Tensor2D>();
 
@@ -71,7 +73,12 @@ export class SiameseVerifier {
   }
 
   /** The enrolled person with the highest ŷ, or null if none reaches the threshold. */
-  identify(image: tf.Tensor3D | tf.Tensor4D): { id: string; probability: number } | null {
+  identify(image: tf.Tensor3D | tf.Tensor4D): {
+    /** The enrolled person with the highest ŷ. */
+    id: string;
+    /** That ŷ (at least the threshold). */
+    probability: number;
+  } | null {
     const ids = this.ids;
     if (ids.length === 0) return null;
     const s = this.scores(image, 'SiameseVerifier.identify', ids.map((i) => this.db.get(i)!));

@@ -20,7 +20,9 @@ export interface VerificationHeadOptions {
  * call `dispose()` when done.
  */
 export class VerificationHead {
+  /** How the two embeddings become the pair features (see {@link PairForm}). */
   readonly form: PairForm;
+  /** D, the embedding length it takes. */
   readonly embeddingSize: number;
   /** w [F] with F = D, or 2D for 'concat'. */
   readonly weights: tf.Variable<tf.Rank.R1>;
@@ -83,7 +85,12 @@ export class VerificationHead {
   }
 
   /** Weights by stable name (`head/weights`, `head/bias`), for tf.io. Do not dispose them. */
-  namedWeights(): { name: string; tensor: tf.Tensor }[] {
+  namedWeights(): {
+    /** `head/weights` or `head/bias`. */
+    name: string;
+    /** The variable itself (not a copy). */
+    tensor: tf.Tensor;
+  }[] {
     return [{ name: 'head/weights', tensor: this.weights }, { name: 'head/bias', tensor: this.bias }];
   }
 

@@ -26,15 +26,15 @@ export type { SiameseTrainResult, SiameseProgress } from './siamese/train-siames
 
 // Training a siamese verification head alone, on stored embeddings
 export { trainHead } from './siamese/train-siamese';
-export type { TrainSiameseOptions } from './siamese/train-siamese';
+export type { TrainSiameseOptions, SiameseTrainingOptions } from './siamese/train-siamese';
 
 // Fine-tuning the pretrained face ResNet with an objective and a selection rule
 export { fineTune } from './fine-tune/fine-tune';
-export type { FineTuneOptions, FineTuneSelection, TripletFineTuneOptions, TripletCrossValidatedFineTuneOptions, SiameseFineTuneOptions, SiameseCrossValidatedFineTuneOptions } from './fine-tune/fine-tune';
-export type { FineTuneResult, FineTuneEpoch, LabelledFaces } from './fine-tune/fine-tune-face-resnet';
-export type { CrossValidatedFineTuneResult } from './fine-tune/fine-tune-face-resnet-cross-validated';
-export type { SiameseFineTuneResult, SiameseFineTuneEpoch } from './siamese/fine-tune-face-resnet-siamese';
-export type { CrossValidatedSiameseResult } from './siamese/fine-tune-face-resnet-siamese-cross-validated';
+export type { FineTuneOptions, FineTuneSelection, CrossValidateSelection, TripletFineTuneOptions, TripletCrossValidatedFineTuneOptions, SiameseFineTuneOptions, SiameseCrossValidatedFineTuneOptions } from './fine-tune/fine-tune';
+export type { FineTuneCommonOptions, ValidationFineTuneOptions, TripletValidationOptions, CrossValidatedFineTuneOptions, FineTuneResult, FineTuneEpoch, CrossValidatedFineTuneResult } from './fine-tune/fine-tune-loop';
+export type { LabelledFaces } from './fine-tune/labelled-faces';
+export type { TripletFineTuneLearningRates } from './fine-tune/triplet-fine-tuning';
+export type { SiameseFineTuneLearningRates, SiameseCrossValidationOptions } from './siamese/siamese-fine-tuning';
 
 // The parts: keep-best guards, the frozen-feature cache, cross-validated selection for your own fine-tuner
 export { bootstrapEerImprovement, resolveKeepBest, validationScoreBetter, weightedEqualErrorRate } from './fine-tune/keep-best-guard';

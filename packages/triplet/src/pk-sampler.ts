@@ -14,7 +14,9 @@ export interface PKSamplerOptions {
 
 /** Resumable state of a {@link PKSampler} (plain JSON). */
 export interface PKSamplerState {
+  /** State of the seeded random generator. */
   rng: number;
+  /** Identities not yet drawn in the current round, in the order they will be. */
   queue: number[];
 }
 
@@ -26,7 +28,9 @@ export interface PKSamplerState {
  * replacement otherwise.
  */
 export interface PKSampler {
+  /** Identities per batch. */
   readonly p: number;
+  /** Images per identity in a batch. */
   readonly k: number;
   /** The next batch of P·K dataset indices. */
   next(): Int32Array;

@@ -46,6 +46,7 @@ export interface TripletObjectiveOptions {
 
 /** A triplet objective for the trainers of `@likeness/training`: the options, checked and frozen. */
 export interface TripletObjective extends Readonly<TripletObjectiveOptions> {
+  /** Tells the trainers which objective this is. */
   readonly kind: 'triplet';
 }
 

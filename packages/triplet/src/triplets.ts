@@ -9,8 +9,11 @@
  * ```
  */
 export interface Triplets {
+  /** Index of each triplet's anchor. */
   readonly anchors: Int32Array;
+  /** Index of each triplet's positive (same identity as its anchor). */
   readonly positives: Int32Array;
+  /** Index of each triplet's negative (another identity). */
   readonly negatives: Int32Array;
 }
 

@@ -23,11 +23,17 @@ export interface CompactEncoderOptions {
 
 /** The architecture of a {@link CompactEncoder}, enough to rebuild it. */
 export interface CompactEncoderConfig {
+  /** [height, width, channels] of the input images. */
   readonly inputShape: readonly [number, number, number];
+  /** D, the length of the embeddings. */
   readonly embeddingSize: number;
+  /** Output channels of each conv block, in order. */
   readonly channels: readonly number[];
+  /** Whether the embeddings are L2-normalised. */
   readonly normalize: boolean;
+  /** Moving-average momentum of the batch-norm statistics. */
   readonly momentum: number;
+  /** Batch-norm variance epsilon. */
   readonly epsilon: number;
 }
 
@@ -49,6 +55,7 @@ export class CompactEncoder implements Encoder {
   readonly inputShape: readonly [number, number, number];
   readonly embeddingSize: number;
   readonly normalized: boolean;
+  /** The architecture it was built with (enough to rebuild it). */
   readonly config: CompactEncoderConfig;
   private readonly blocks: Block[];
   private readonly denseKernel: tf.Variable;
@@ -136,7 +143,12 @@ export class CompactEncoder implements Encoder {
   }
 
   /** The batch-norm moving statistics (`block0/bn/moving_mean`, `block0/bn/moving_variance`, …), updated by `encode(x, { training: true })`, never by an optimiser. */
-  stateVariables(): { name: string; variable: tf.Variable }[] {
+  stateVariables(): {
+    /** Stable name, e.g. `block0/bn/moving_mean`. */
+    name: string;
+    /** The encoder's own variable: do not dispose it. */
+    variable: tf.Variable;
+  }[] {
     this.assertAlive('stateVariables');
     return this.blocks.flatMap((b, i) => [
       { name: `block${i}/bn/moving_mean`, variable: b.movingMean },
@@ -149,7 +161,12 @@ export class CompactEncoder implements Encoder {
    * `dense/bias`), moving statistics included. The tensors are the
    * encoder's own: do not dispose them.
    */
-  namedWeights(): { name: string; tensor: tf.Tensor }[] {
+  namedWeights(): {
+    /** Stable name, e.g. `block0/conv/kernel`. */
+    name: string;
+    /** The encoder's own tensor: do not dispose it. */
+    tensor: tf.Tensor;
+  }[] {
     this.assertAlive('namedWeights');
     const out: { name: string; tensor: tf.Tensor }[] = [];
     this.blocks.forEach((b, i) => {

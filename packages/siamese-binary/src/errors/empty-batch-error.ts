@@ -6,7 +6,9 @@ const symbol = Symbol.for(marker);
 /** A function got zero pairs (or zero images) where it needs at least one. */
 export class EmptyBatchError extends LikenessError {
   private readonly [symbol] = true;
+  /** The function that refused the input. */
   readonly fn: string;
+  /** The argument at fault. */
   readonly argument: string;
 
   constructor(opts: { fn: string; argument: string; hint?: string }) {

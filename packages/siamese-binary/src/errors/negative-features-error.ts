@@ -9,7 +9,9 @@ const symbol = Symbol.for(marker);
  */
 export class NegativeFeaturesError extends LikenessError {
   private readonly [symbol] = true;
+  /** The function that refused the input. */
   readonly fn: string;
+  /** The argument at fault. */
   readonly argument: string;
   /** The most negative component found. */
   readonly minimum: number;

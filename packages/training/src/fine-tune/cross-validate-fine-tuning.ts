@@ -15,7 +15,12 @@ export interface FineTuningSession {
    * validation loss that does not reward a mere change of scale (the last
    * tie-breaker).
    */
-  score(rows: Int32Array): { distances: ArrayLike<number>; loss: number };
+  score(rows: Int32Array): {
+    /** Distance of every pair (lower = more alike). */
+    distances: ArrayLike<number>;
+    /** Scale-free validation loss (lower is better). */
+    loss: number;
+  };
   /** Frees the session's optimisers (not the net). */
   dispose(): void;
 }
@@ -57,34 +62,51 @@ export interface CrossValidateFineTuningOptions {
 
 /** One epoch of one fold (or of the final fit, fold -1). */
 export interface CrossValidationEpoch {
+  /** The fold (0 … folds − 1), or -1 for the final fit on all training people. */
   readonly fold: number;
+  /** Epochs trained so far in this fold or final fit (0: the starting weights). */
   readonly epoch: number;
   /** Mean training loss (NaN for epoch 0). */
   readonly loss: number;
-  /** EER and loss of the fold's own validation people (NaN in the final fit). */
+  /** EER of the fold's own validation people (NaN in the final fit). */
   readonly validationEer: number;
+  /** The method's validation loss on the same pairs, the tie-breaker (NaN in the final fit). */
   readonly validationLoss: number;
+  /** Wall-clock seconds of the epoch (training and scoring). */
   readonly seconds: number;
 }
 
 /** What {@link crossValidateFineTuning} returns. */
 export interface CrossValidationResult {
   /** Each fold's validation people and epoch history (epochs 0 … epochs). */
-  readonly folds: { readonly people: readonly number[]; readonly history: CrossValidationEpoch[] }[];
+  readonly folds: {
+    /** The fold's validation people (labels). */
+    readonly people: readonly number[];
+    /** The fold's epochs 0 … epochs. */
+    readonly history: CrossValidationEpoch[];
+  }[];
   /** The pooled figures per epoch (all folds' validation pairs together) and each epoch's bootstrap confidence against epoch 0. */
   readonly pooled: PooledEpoch[];
   /** Same-person and different-person pairs pooled (different-person pairs only within a fold). */
-  readonly pooledPairs: { readonly same: number; readonly different: number };
-  /** The best fine-tuned epoch by the pooled point estimates, and its bootstrap confidence against epoch 0. */
+  readonly pooledPairs: {
+    /** Same-person pairs pooled over the folds. */
+    readonly same: number;
+    /** Different-person pairs pooled (within a fold). */
+    readonly different: number;
+  };
+  /** The best fine-tuned epoch by the pooled point estimates. */
   readonly candidateEpoch: number;
+  /** The candidate epoch's bootstrap confidence against epoch 0: share of resamples in which its pooled EER is lower. */
   readonly confidence: number;
   /** The kept epoch e*: the final fit trained e* epochs on all training people (0: the starting weights). */
   readonly chosenEpoch: number;
   /** The final fit's epochs (fold -1). */
   readonly finalFit: CrossValidationEpoch[];
-  /** Seconds in the folds, the final fit, in all. */
+  /** Seconds in the folds. */
   readonly foldSeconds: number;
+  /** Seconds in the final fit. */
   readonly finalFitSeconds: number;
+  /** Seconds in all. */
   readonly seconds: number;
 }
 

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { assertTensor, InvalidArgumentError, ShapeError } from '@likeness/backends';
 import type { FaceResNet } from '@likeness/embeddings';
 import { cacheAugmentedFeatures, type CacheAugmentedFeaturesOptions } from './cache-augmented-features';
-import { checkFineTunableNet } from './fine-tune-face-resnet';
+import { checkFineTunableNet } from './labelled-faces';
 import { checkCrossValidationOptions, crossValidateFineTuning, type CrossValidateFineTuningOptions, type CrossValidationResult, type FineTuningMethod } from './cross-validate-fine-tuning';
 
 /** A fine-tuning run on cached frozen features (see {@link CachedFeaturesMethod.begin}). */
@@ -16,7 +16,12 @@ export interface CachedFeaturesSession {
    * and a scale-free validation loss (the last tie-breaker). `features` is
    * freed after the call.
    */
-  scoreFeatures(features: tf.Tensor4D, labels: Int32Array): { distances: ArrayLike<number>; loss: number };
+  scoreFeatures(features: tf.Tensor4D, labels: Int32Array): {
+    /** Distance of every pair (lower = more alike). */
+    distances: ArrayLike<number>;
+    /** Scale-free validation loss (lower is better). */
+    loss: number;
+  };
   /** Frees the session's optimisers (not the net, not the cache). */
   dispose(): void;
 }

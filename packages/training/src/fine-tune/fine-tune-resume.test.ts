@@ -9,7 +9,8 @@ import { FaceResNet } from '@likeness/embeddings';
 import { loadFaceResNetFromFaceApi } from '@likeness/embeddings/node';
 import { decodeCheckpointWeights, encodeCheckpoint, memoryCheckpointStore } from '../trainer/checkpoint';
 import { fileCheckpointStore } from '../node/file-checkpoint-store';
-import { fineTuneFaceResNet, type FineTuneFaceResNetOptions } from './fine-tune-face-resnet';
+import { tripletObjective } from '@likeness/triplet';
+import { fineTune, type TripletFineTuneOptions } from './fine-tune';
 import { pseudoFaces } from '../testing/pseudo-faces';
 
 let net: FaceResNet;
@@ -30,8 +31,9 @@ afterAll(() => {
 });
 
 // validation = other people; learning rates high enough that every epoch moves the weights and the Adam moments matter
-const base = (): FineTuneFaceResNetOptions => ({
-  validation: val, stepsPerEpoch: 2, p: 3, k: 2, augmentations: 2, headLearningRate: 3e-3, backboneLearningRate: 1e-3, margin: 0.5, patience: 10, seed: 3,
+const base = (): TripletFineTuneOptions => ({
+  objective: tripletObjective({ p: 3, k: 2, margin: 0.5 }), select: { validation: val },
+  stepsPerEpoch: 2, augmentations: 2, headLearningRate: 3e-3, backboneLearningRate: 1e-3, patience: 10, seed: 3,
   keepBest: { minConfidence: 0 }, // the guard off: later epochs are kept (the guard's own test is in fine-tune-face-resnet.test.ts)
 });
 const weightsOf = (ft: FaceResNet) => ft.trainableVariables().map((v) => Float32Array.from(v.dataSync()));
@@ -41,25 +43,25 @@ const maxDiff = (a: Float32Array[], b: Float32Array[]) => {
   return m;
 };
 
-describe('fineTuneFaceResNet checkpoints (weights + Adam state + random state)', () => {
+describe('fineTune checkpoints (triplet objective) (weights + Adam state + random state)', () => {
   it('train 3 epochs = train 1, save, resume in a fresh net and optimiser, train 2 more: same weights, same Adam state (cpu)', async () => {
     // validation = the training people, so that later epochs are kept and the final weights are trained ones
-    const opts = { ...base(), validation: train };
+    const opts = { ...base(), select: { validation: train } };
     const straightStore = memoryCheckpointStore();
     const straight = FaceResNet.fromPretrained(net, { trainableStages: 1 });
-    const full = await fineTuneFaceResNet(straight, train, { ...opts, epochs: 3, checkpoint: { store: straightStore } });
+    const full = await fineTune(straight, train, { ...opts, epochs: 3, checkpoint: { store: straightStore } });
     expect(full.bestEpoch).toBeGreaterThan(0);
     const dir = mkdtempSync(join(tmpdir(), 'likeness-ft-resume-')); dirs.push(dir);
     const store = fileCheckpointStore(dir);
     const a = FaceResNet.fromPretrained(net, { trainableStages: 1 });
-    const partA = await fineTuneFaceResNet(a, train, { ...opts, epochs: 1, checkpoint: { store } });
+    const partA = await fineTune(a, train, { ...opts, epochs: 1, checkpoint: { store } });
     expect(partA.history.map((h) => h.epoch)).toEqual([0, 1]);
     a.dispose();
     expect(readdirSync(dir).sort()).toEqual(['checkpoint.json', 'weights-1.bin']); // no temp files left
     const afterOne = (await store.load())!;
     const b = FaceResNet.fromPretrained(net, { trainableStages: 1 });
     const seen: number[] = [];
-    const partB = await fineTuneFaceResNet(b, train, { ...opts, epochs: 3, checkpoint: { store }, onEpoch: (e) => seen.push(e.epoch) });
+    const partB = await fineTune(b, train, { ...opts, epochs: 3, checkpoint: { store }, onEpoch: (e) => seen.push(e.epoch) });
     expect(seen).toEqual([2, 3]); // continued, did not start over
     expect(partB.history.map((h) => h.epoch)).toEqual([0, 1, 2, 3]);
     partB.history.forEach((h, i) => {
@@ -90,7 +92,7 @@ describe('fineTuneFaceResNet checkpoints (weights + Adam state + random state)',
     const mem = memoryCheckpointStore();
     await mem.save(wiped);
     const c = FaceResNet.fromPretrained(net, { trainableStages: 1 });
-    await fineTuneFaceResNet(c, train, { ...opts, epochs: 3, checkpoint: { store: mem } });
+    await fineTune(c, train, { ...opts, epochs: 3, checkpoint: { store: mem } });
     const endC = decodeCheckpointWeights((await mem.load())!);
     expect(maxDiff([Float32Array.from(endC['weights/fc']!.dataSync())], [Float32Array.from(endA['weights/fc']!.dataSync())])).toBeGreaterThan(1e-6);
     tf.dispose([...Object.values(map), ...Object.values(endA), ...Object.values(endB), ...Object.values(endC)]);

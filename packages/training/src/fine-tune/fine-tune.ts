@@ -3,10 +3,13 @@ import { objectiveKind } from '../internal/objective-kind';
 import type { FaceResNet } from '@likeness/embeddings';
 import type { SiameseObjective } from '@likeness/siamese-binary';
 import type { TripletObjective } from '@likeness/triplet';
-import { fineTuneFaceResNet, type FineTuneFaceResNetOptions, type FineTuneResult, type LabelledFaces } from './fine-tune-face-resnet';
-import { fineTuneFaceResNetCrossValidated, type CrossValidatedFineTuneOptions, type CrossValidatedFineTuneResult } from './fine-tune-face-resnet-cross-validated';
-import { fineTuneFaceResNetSiamese, type FineTuneSiameseOptions, type SiameseFineTuneResult } from '../siamese/fine-tune-face-resnet-siamese';
-import { fineTuneFaceResNetSiameseCrossValidated, type CrossValidatedSiameseOptions, type CrossValidatedSiameseResult } from '../siamese/fine-tune-face-resnet-siamese-cross-validated';
+import {
+  fineTuneCrossValidated, fineTuneOnValidation,
+  type CrossValidatedFineTuneOptions, type CrossValidatedFineTuneResult, type FineTuneResult, type TripletValidationOptions, type ValidationFineTuneOptions,
+} from './fine-tune-loop';
+import { checkFineTunableNet, type LabelledFaces } from './labelled-faces';
+import { tripletFineTuning, type TripletFineTuneLearningRates } from './triplet-fine-tuning';
+import { siameseFineTuning, type SiameseCrossValidationOptions, type SiameseFineTuneLearningRates } from '../siamese/siamese-fine-tuning';
 
 /**
  * How `fineTune` chooses the epoch it keeps: by the EER on validation
@@ -16,25 +19,65 @@ import { fineTuneFaceResNetSiameseCrossValidated, type CrossValidatedSiameseOpti
  * them for the chosen number of epochs).
  */
 export type FineTuneSelection =
-  | { validation: LabelledFaces }
-  | { crossValidate: { /** Folds of people. @defaultValue `5` */ folds?: number; /** FAR of the TAR tie-breaker. @defaultValue `1e-3` */ targetFar?: number } };
+  | {
+    /** Validation faces of people NOT in the training set: scored every epoch; the best epoch is kept. */
+    validation: LabelledFaces;
+  }
+  | {
+    /** k-fold cross-validation over the training people, then a final fit on all of them. */
+    crossValidate: CrossValidateSelection;
+  };
 
-type TripletFields = 'strategy' | 'margin' | 'metric' | 'p' | 'k';
-type SiameseFields = 'batchSize' | 'positiveFraction';
-type CrossValidateFields = 'folds' | 'targetFar';
+/** `select` of k-fold cross-validation over the training people. */
+export interface CrossValidateSelection {
+  /** Folds of people. @defaultValue `5` */
+  folds?: number;
+  /** FAR at which the TAR tie-breaker is read. @defaultValue `1e-3` */
+  targetFar?: number;
+}
 
 /** `fineTune` with a triplet objective, the kept epoch chosen on validation people. */
-export type TripletFineTuneOptions = { objective: TripletObjective; select: { validation: LabelledFaces } } & Omit<FineTuneFaceResNetOptions, 'validation' | TripletFields>;
+export interface TripletFineTuneOptions extends ValidationFineTuneOptions, TripletValidationOptions, TripletFineTuneLearningRates {
+  /** `tripletObjective({ strategy: 'batch-hard' | 'semi-hard', margin, metric, p, k })` (defaults here: batch-hard, margin 0.1 on L2, P = 8 × K = 4). */
+  objective: TripletObjective;
+  /** The kept epoch chosen on validation people. */
+  select: {
+    /** Validation faces of people NOT in the training set: scored every epoch; the best epoch is kept. */
+    validation: LabelledFaces;
+  };
+}
 /** `fineTune` with a triplet objective, the kept epoch chosen by cross-validation over the training people. */
-export type TripletCrossValidatedFineTuneOptions = { objective: TripletObjective; select: { crossValidate: { folds?: number; targetFar?: number } } } & Omit<CrossValidatedFineTuneOptions, TripletFields | CrossValidateFields>;
+export interface TripletCrossValidatedFineTuneOptions extends CrossValidatedFineTuneOptions, TripletFineTuneLearningRates {
+  /** `tripletObjective({ strategy: 'batch-hard' | 'semi-hard', margin, metric, p, k })` (defaults here: batch-hard, margin 0.1 on L2, P = 8 × K = 4). */
+  objective: TripletObjective;
+  /** The kept epoch chosen by cross-validation. */
+  select: {
+    /** k-fold cross-validation over the training people, then a final fit on all of them. */
+    crossValidate: CrossValidateSelection;
+  };
+}
 /** `fineTune` with a siamese objective (the head trained with the net), the kept epoch chosen on validation people. */
-export type SiameseFineTuneOptions = { objective: SiameseObjective; select: { validation: LabelledFaces } } & Omit<FineTuneSiameseOptions, 'validation' | SiameseFields>;
+export interface SiameseFineTuneOptions extends ValidationFineTuneOptions, SiameseFineTuneLearningRates {
+  /** `siameseObjective(head, { batchSize, positiveFraction })`: start from a head trained on the frozen embeddings (`trainHead`). */
+  objective: SiameseObjective;
+  /** The kept epoch chosen on validation people. */
+  select: {
+    /** Validation faces of people NOT in the training set: scored every epoch; the best epoch is kept. */
+    validation: LabelledFaces;
+  };
+}
 /** `fineTune` with a siamese objective, the kept epoch chosen by cross-validation over the training people (the head refitted per fold). */
-export type SiameseCrossValidatedFineTuneOptions = { objective: SiameseObjective; select: { crossValidate: { folds?: number; targetFar?: number } } } & Omit<CrossValidatedSiameseOptions, SiameseFields | CrossValidateFields>;
+export interface SiameseCrossValidatedFineTuneOptions extends CrossValidatedFineTuneOptions, SiameseFineTuneLearningRates, SiameseCrossValidationOptions {
+  /** `siameseObjective(head, { batchSize, positiveFraction })`. */
+  objective: SiameseObjective;
+  /** The kept epoch chosen by cross-validation. */
+  select: {
+    /** k-fold cross-validation over the training people, then a final fit on all of them. */
+    crossValidate: CrossValidateSelection;
+  };
+}
 /** Options of {@link fineTune}: an objective, a selection rule and the training options they share. */
 export type FineTuneOptions = TripletFineTuneOptions | TripletCrossValidatedFineTuneOptions | SiameseFineTuneOptions | SiameseCrossValidatedFineTuneOptions;
-
-const NOT_FOR_FINE_TUNING = ['reduction', 'fallback', 'classification'] as const;
 
 /**
  * Fine-tunes the pretrained face ResNet (a `FaceResNet`: the last
@@ -63,9 +106,9 @@ const NOT_FOR_FINE_TUNING = ['reduction', 'fallback', 'classification'] as const
  */
 export function fineTune(net: FaceResNet, train: LabelledFaces, options: TripletFineTuneOptions): Promise<FineTuneResult>;
 export function fineTune(net: FaceResNet, train: LabelledFaces, options: TripletCrossValidatedFineTuneOptions): Promise<CrossValidatedFineTuneResult>;
-export function fineTune(net: FaceResNet, train: LabelledFaces, options: SiameseFineTuneOptions): Promise<SiameseFineTuneResult>;
-export function fineTune(net: FaceResNet, train: LabelledFaces, options: SiameseCrossValidatedFineTuneOptions): Promise<CrossValidatedSiameseResult>;
-export async function fineTune(net: FaceResNet, train: LabelledFaces, options: FineTuneOptions): Promise<FineTuneResult | CrossValidatedFineTuneResult | SiameseFineTuneResult | CrossValidatedSiameseResult> {
+export function fineTune(net: FaceResNet, train: LabelledFaces, options: SiameseFineTuneOptions): Promise<FineTuneResult>;
+export function fineTune(net: FaceResNet, train: LabelledFaces, options: SiameseCrossValidatedFineTuneOptions): Promise<CrossValidatedFineTuneResult>;
+export async function fineTune(net: FaceResNet, train: LabelledFaces, options: FineTuneOptions): Promise<FineTuneResult | CrossValidatedFineTuneResult> {
   const fn = 'fineTune';
   if (options == null || typeof options !== 'object') {
     throw new InvalidArgumentError({ fn, argument: 'options', message: 'expected { objective, select, … }: an objective (tripletObjective or siameseObjective) and a selection rule ({ validation } or { crossValidate }).' });
@@ -73,17 +116,12 @@ export async function fineTune(net: FaceResNet, train: LabelledFaces, options: F
   const { objective, select, ...rest } = options as FineTuneOptions & Record<string, unknown>;
   const kind = objectiveKind(fn, objective);
   const sel = selection(fn, select);
-  if (kind === 'triplet') {
-    const { kind: _, ...fields } = objective as TripletObjective;
-    for (const key of NOT_FOR_FINE_TUNING) {
-      if (fields[key] !== undefined) throw new InvalidArgumentError({ fn, argument: `options.objective.${key}`, message: `fineTune does not use ${key}; leave it out (train uses it).` });
-    }
-    if (sel.validation) return fineTuneFaceResNet(net, train, { ...(rest as object), ...fields, validation: sel.validation } as FineTuneFaceResNetOptions);
-    return fineTuneFaceResNetCrossValidated(net, train, { ...(rest as object), ...sel.crossValidate, ...fields } as CrossValidatedFineTuneOptions);
-  }
-  const { kind: _, head, ...fields } = objective as SiameseObjective;
-  if (sel.validation) return fineTuneFaceResNetSiamese(net, head, train, { ...(rest as object), ...fields, validation: sel.validation } as FineTuneSiameseOptions);
-  return fineTuneFaceResNetSiameseCrossValidated(net, head, train, { ...(rest as object), ...sel.crossValidate, ...fields } as CrossValidatedSiameseOptions);
+  checkFineTunableNet(fn, net);
+  const runner = kind === 'triplet'
+    ? tripletFineTuning(net, objective as TripletObjective, rest, fn)
+    : siameseFineTuning(net, objective as SiameseObjective, rest, fn);
+  if (sel.validation) return fineTuneOnValidation(net, train, sel.validation, runner, rest as ValidationFineTuneOptions & TripletValidationOptions);
+  return fineTuneCrossValidated(net, train, runner, { ...(rest as CrossValidatedFineTuneOptions), ...sel.crossValidate });
 }
 
 function selection(fn: string, select: unknown): { validation?: LabelledFaces; crossValidate?: { folds?: number; targetFar?: number } } {

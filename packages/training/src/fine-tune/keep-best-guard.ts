@@ -2,8 +2,8 @@ import { InvalidArgumentError } from '@likeness/backends';
 import { SeededRandom } from '@likeness/embeddings';
 
 /**
- * The keep-best guard of the fine-tuners (`fineTuneFaceResNet`,
- * `fineTuneFaceResNetSiamese`): a fine-tuned epoch replaces the starting
+ * The keep-best guard of `fineTune` (either objective, `select: {
+ * validation }`): a fine-tuned epoch replaces the starting
  * weights (epoch 0) only when its validation EER is lower than epoch 0's
  * in at least `minConfidence` of `resamples` paired bootstrap resamples of
  * the validation set. A handful of validation people cannot resolve small
@@ -123,8 +123,9 @@ export interface EerImprovement {
   readonly confidence: number;
   /** Share of the resamples in which the candidate's EER is strictly above the baseline's (the rest are ties). */
   readonly worse: number;
-  /** EERs of the full validation set (all weights 1). */
+  /** The baseline's EER on the full validation set (all weights 1). */
   readonly baselineEer: number;
+  /** The candidate's EER on the full validation set (all weights 1). */
   readonly candidateEer: number;
   /** `confidence ≥ minConfidence` and the candidate's full-set EER is below the baseline's; always true when `minConfidence` is 0 (the guard off). */
   readonly accepted: boolean;

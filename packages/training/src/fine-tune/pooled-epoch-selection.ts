@@ -12,11 +12,13 @@ export interface PooledEpochScores {
 
 /** Figures of one epoch in {@link PooledEpochSelection}. */
 export interface PooledEpoch {
+  /** The epoch (0: the starting weights). */
   readonly epoch: number;
   /** EER of the pooled pairs. */
   readonly eer: number;
   /** TAR at the target FAR (`targetFar`, default 1e-3) of the pooled pairs. */
   readonly tar: number;
+  /** The pooled scale-free validation loss (the last tie-breaker). */
   readonly loss: number;
   /** Share of the paired bootstrap resamples in which this epoch's pooled EER is below epoch 0's (NaN for epoch 0). */
   readonly better: number;
@@ -41,6 +43,7 @@ export interface SelectPooledEpochOptions {
 
 /** What {@link selectPooledEpoch} returns. */
 export interface PooledEpochSelection {
+  /** Figures of every epoch 0 … E. */
   readonly epochs: PooledEpoch[];
   /** The best fine-tuned epoch (≥ 1) by the point estimates: lowest pooled EER, ties: highest TAR@FAR, then lowest loss. 0 when there is none. */
   readonly candidate: number;

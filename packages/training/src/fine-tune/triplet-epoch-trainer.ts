@@ -33,8 +33,8 @@ export interface TripletEpochTrainer {
 }
 
 /**
- * @internal The one training loop behind `fineTuneFaceResNet` and the
- * cross-validated fine-tuner: P×K batches of the chosen images (sampler
+ * @internal The triplet objective's epoch trainer in the fine-tune loop
+ * (either selection rule): P×K batches of the chosen images (sampler
  * seeded `seed`), each image as a random cached copy (generator seeded
  * `seed + 7`), online mining, two Adam optimisers (backbone, projection).
  * Deterministic for a seed: the same seed and rows give the same weights.

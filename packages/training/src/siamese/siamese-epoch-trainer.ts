@@ -46,8 +46,8 @@ export interface SiameseEpochTrainer {
 }
 
 /**
- * @internal The one training loop behind `fineTuneFaceResNetSiamese` and its
- * cross-validated form: balanced pairs of the chosen images (sampler seeded
+ * @internal The siamese objective's epoch trainer in the fine-tune loop
+ * (either selection rule): balanced pairs of the chosen images (sampler seeded
  * `seed`), each image as one random cached copy (generator `seed + 11`),
  * three Adam optimisers (backbone < projection < head). Deterministic for a
  * seed and rows.

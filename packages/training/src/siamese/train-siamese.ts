@@ -4,34 +4,35 @@ import { type Encoder, assertEmbeddings, checkIdentityLabels } from '@likeness/e
 import { DegenerateBatchError } from '@likeness/triplet';
 import { createOptimizer, setLearningRate, type OptimizerChoice } from '../trainer/optimizer';
 import { learningRateAt, type LearningRateSchedule } from '../trainer/schedule';
-import { binaryCrossEntropyWithLogits, createBalancedPairSampler, type VerificationHead } from '@likeness/siamese-binary';
+import { binaryCrossEntropyWithLogits, createBalancedPairSampler, type SiameseObjectiveOptions, type VerificationHead } from '@likeness/siamese-binary';
 
 /** One line of progress. */
 export interface SiameseProgress {
+  /** Steps completed (1-based). */
   step: number;
+  /** Steps the run takes in all. */
   totalSteps: number;
+  /** Binary cross-entropy of the step's batch. */
   loss: number;
   /** Fraction of the batch's pairs on the right side of ŷ = 0.5. */
   accuracy: number;
+  /** Learning rate of the step (after the schedule). */
   learningRate: number;
+  /** Milliseconds since training started. */
   elapsedMs: number;
 }
 
-/** Options of {@link trainHead} and of `train` with a siamese objective. */
-export interface TrainSiameseOptions {
-  /** @defaultValue `500` (head-only), `300` (end-to-end) */
+/** The training options of `train` with a siamese objective (the pair options are the objective's: `siameseObjective(head, { batchSize, positiveFraction })`). */
+export interface SiameseTrainingOptions {
+  /** Optimisation steps. @defaultValue `500` (head-only), `300` (end-to-end) */
   steps?: number;
-  /** Pairs per step. @defaultValue `64` (head-only), `32` (end-to-end) */
-  batchSize?: number;
-  /** Share of same-person pairs per batch. @defaultValue `0.5` */
-  positiveFraction?: number;
-  /** @defaultValue `'adam'` */
+  /** `'adam'`, `'sgd'`, `'momentum'`, `'rmsprop'` or a `tf.Optimizer` (yours: not disposed). @defaultValue `'adam'` */
   optimizer?: OptimizerChoice;
-  /** @defaultValue `1e-2` (head-only), `1e-3` (end-to-end) */
+  /** Base learning rate (scaled by `schedule`). @defaultValue `1e-2` (head-only), `1e-3` (end-to-end) */
   learningRate?: number;
-  /** @defaultValue `'cosine'` */
+  /** Learning-rate schedule over the steps. @defaultValue `'cosine'` */
   schedule?: LearningRateSchedule;
-  /** @defaultValue `0` */
+  /** Seeds the pair sampler. @defaultValue `0` */
   seed?: number;
   /** End-to-end only: batch augmentation (returns a new tensor). */
   augment?: (images: tf.Tensor4D, step: number) => tf.Tensor4D;
@@ -39,9 +40,17 @@ export interface TrainSiameseOptions {
   onProgress?: (p: SiameseProgress) => void | Promise<void>;
 }
 
+/** Options of {@link trainHead}: the training options and the pair options of `SiameseObjectiveOptions`. */
+export interface TrainSiameseOptions extends SiameseTrainingOptions, SiameseObjectiveOptions {
+  /** Pairs per step. @defaultValue `64` (head-only), `32` (end-to-end) */
+  batchSize?: number;
+}
+
 /** What training did. */
 export interface SiameseTrainResult {
+  /** Steps completed. */
   steps: number;
+  /** Binary cross-entropy of every step, in order. */
   losses: number[];
 }
 

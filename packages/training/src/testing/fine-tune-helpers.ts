@@ -1,7 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { expect } from 'vitest';
 import type { FaceResNet } from '@likeness/embeddings';
-import { createVerificationHead, type VerificationHead } from '@likeness/siamese-binary';
+import { createVerificationHead, siameseObjective, type SiameseObjectiveOptions, type VerificationHead } from '@likeness/siamese-binary';
+import { tripletObjective, type TripletObjectiveOptions } from '@likeness/triplet';
+import { fineTune } from '../fine-tune/fine-tune';
+import type { LabelledFaces } from '../fine-tune/labelled-faces';
+import type { CrossValidatedFineTuneResult, FineTuneResult } from '../fine-tune/fine-tune-loop';
 
 /** Largest absolute element difference of two same-shape tensors. */
 export const maxDiff = (a: tf.Tensor, b: tf.Tensor): number => tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]!);
@@ -32,4 +36,26 @@ export function snapshotNetAndHead(ft: FaceResNet, head: VerificationHead): {
       tf.dispose([...Object.values(before), ...Object.values(after), w0]);
     },
   };
+}
+
+type Flat = Record<string, unknown> & { validation?: LabelledFaces; folds?: number; targetFar?: number };
+const select = ({ validation, folds, targetFar }: Flat) => (validation !== undefined ? { validation } : { crossValidate: { folds, targetFar } });
+
+/**
+ * `fineTune` with a triplet objective, its fields and the selection given
+ * flat as the tests write them: `validation` selects on validation people,
+ * else `folds`/`targetFar` cross-validate (also when `options` is left out).
+ * `null` options go through to `fineTune` as given.
+ */
+export async function fineTuneTriplet(net: FaceResNet, faces: LabelledFaces, options: Flat = {}): Promise<FineTuneResult & CrossValidatedFineTuneResult> {
+  if (options === null) return (await fineTune(net, faces, options as never)) as never;
+  const { strategy, margin, metric, p, k, validation, folds, targetFar, ...rest } = options as Flat & TripletObjectiveOptions;
+  return (await fineTune(net, faces, { objective: tripletObjective({ strategy, margin, metric, p, k }), select: select({ validation, folds, targetFar }), ...rest } as never)) as FineTuneResult & CrossValidatedFineTuneResult;
+}
+
+/** `fineTune` with `siameseObjective(head)`, its fields and the selection given flat (see {@link fineTuneTriplet}). */
+export async function fineTuneSiamese(net: FaceResNet, head: VerificationHead, faces: LabelledFaces, options: Flat = {}): Promise<FineTuneResult & CrossValidatedFineTuneResult> {
+  if (options === null) return (await fineTune(net, faces, options as never)) as never;
+  const { batchSize, positiveFraction, validation, folds, targetFar, ...rest } = options as Flat & SiameseObjectiveOptions;
+  return (await fineTune(net, faces, { objective: siameseObjective(head, { batchSize, positiveFraction }), select: select({ validation, folds, targetFar }), ...rest } as never)) as FineTuneResult & CrossValidatedFineTuneResult;
 }

@@ -6,7 +6,12 @@ import * as tf from '@tensorflow/tfjs-core';
  * f = 3 + spacing·(p + offset), image i of a person a phase step further.
  * Labels are p + offset.
  */
-export function pseudoFaces(people: number, per: number, offset = 0, spacing = 2, phase = 0.3): { images: tf.Tensor4D; labels: Int32Array } {
+export function pseudoFaces(people: number, per: number, offset = 0, spacing = 2, phase = 0.3): {
+  /** The images [people·per,150,150,3] in [0,1] (the caller disposes them). */
+  images: tf.Tensor4D;
+  /** Identity of each image: p + offset. */
+  labels: Int32Array;
+} {
   const labels: number[] = [];
   const images = tf.tidy(() => {
     const g = tf.linspace(0, 1, 150);

@@ -4,18 +4,23 @@ import { CheckpointCorruptError } from '../errors/checkpoint-corrupt-error';
 
 /** JSON header of a checkpoint; `weightsManifest` is the standard tf.io manifest. */
 export interface CheckpointManifest {
+  /** Identifies a likeness trainer checkpoint. */
   format: 'likeness-trainer-checkpoint';
+  /** Version of the format (1). */
   formatVersion: 1;
   /** Steps completed. */
   step: number;
   /** Trainer state (sampler, random generator, early stopping, history). */
   state: Record<string, unknown>;
+  /** The tf.io manifest of the tensors in `weightData` (names, shapes, dtypes, in order). */
   weightsManifest: tf.io.WeightsManifestConfig;
 }
 
 /** A checkpoint as stored: the manifest and one binary weight buffer. */
 export interface SerializedCheckpoint {
+  /** The JSON header. */
   manifest: CheckpointManifest;
+  /** All tensors of the checkpoint, concatenated as `manifest.weightsManifest` lists them. */
   weightData: ArrayBuffer;
 }
 
@@ -72,7 +77,10 @@ export function decodeCheckpointWeights(checkpoint: SerializedCheckpoint): tf.Na
  * const store = memoryCheckpointStore();
  * ```
  */
-export function memoryCheckpointStore(): CheckpointStore & { saves: number } {
+export function memoryCheckpointStore(): CheckpointStore & {
+  /** How many times `save` was called. */
+  saves: number;
+} {
   let current: SerializedCheckpoint | null = null;
   return {
     saves: 0,

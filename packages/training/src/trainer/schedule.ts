@@ -11,7 +11,14 @@ import { describeValue, InvalidArgumentError } from '@likeness/backends';
 export type LearningRateSchedule =
   | 'constant'
   | 'cosine'
-  | { type: 'step'; every: number; gamma: number }
+  | {
+    /** Step decay. */
+    type: 'step';
+    /** Steps between two decays. */
+    every: number;
+    /** Factor applied at each decay. */
+    gamma: number;
+  }
   | ((step: number, totalSteps: number, baseRate: number) => number);
 
 /**

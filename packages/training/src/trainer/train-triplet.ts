@@ -11,6 +11,7 @@ import { learningRateAt, type LearningRateSchedule } from './schedule';
 export interface TripletProgress {
   /** Steps completed (1-based after the first step). */
   step: number;
+  /** Steps the run will take in all. */
   totalSteps: number;
   /** Reduced loss of the step's batch. */
   loss: number;
@@ -20,9 +21,11 @@ export interface TripletProgress {
   triplets: number;
   /** Mean off-diagonal distance in the batch (collapse watch). */
   meanDistance: number;
+  /** Learning rate of the step (after schedule and warm-up). */
   learningRate: number;
   /** Whether the update was applied (false when every triplet was easy). */
   applied: boolean;
+  /** Milliseconds since training started. */
   elapsedMs: number;
   /** The latest validation score, if any. */
   validation?: number;
@@ -32,8 +35,11 @@ export interface TripletProgress {
 
 /** Something odd that did not stop training. */
 export interface TrainingWarning {
+  /** `'all-easy'`: every triplet already satisfied, step skipped; `'no-triplets'`: the miner kept none, step skipped; `'collapse'`: the embeddings collapsed to one point. */
   code: 'all-easy' | 'collapse' | 'no-triplets';
+  /** The step it happened at. */
   step: number;
+  /** A sentence for people. */
   message: string;
 }
 
@@ -61,6 +67,7 @@ export interface EarlyStoppingOptions {
 export interface TripletTrainingOptions {
   /** Optimisation steps. Give `steps` or `epochs` (epoch = ⌈N / (P·K)⌉ steps). @defaultValue `300` */
   steps?: number;
+  /** Epochs instead of `steps` (takes precedence when given). */
   epochs?: number;
   /** @defaultValue `'adam'` */
   optimizer?: OptimizerChoice;
@@ -83,7 +90,15 @@ export interface TripletTrainingOptions {
   /** Mean pairwise distance below which the batch counts as collapsed. @defaultValue `1e-6` */
   collapseThreshold?: number;
   /** Save every `every` steps and at the end; resume from `store` when it holds a checkpoint. */
-  checkpoint?: { store: CheckpointStore; every?: number; resume?: boolean };
+  checkpoint?: {
+    /** Where the checkpoint is kept (`fileCheckpointStore(dir)`, `memoryCheckpointStore()`). */
+    store: CheckpointStore;
+    /** Steps between saves. @defaultValue `50` */
+    every?: number;
+    /** Continue from the store's checkpoint when it holds one. @defaultValue `true` */
+    resume?: boolean;
+  };
+  /** Stops when your validation score stops improving. */
   earlyStopping?: EarlyStoppingOptions;
 }
 
@@ -96,11 +111,15 @@ export interface TripletTrainResult {
   steps: number;
   /** Step the run resumed from (0 for a fresh run). */
   resumedFrom: number;
+  /** Whether early stopping ended the run before `steps`. */
   stoppedEarly: boolean;
+  /** Best validation score of early stopping (absent without `earlyStopping`). */
   bestScore?: number;
+  /** Step of the best validation score (absent without `earlyStopping`). */
   bestStep?: number;
   /** Loss per completed step of this run and earlier ones (from the checkpoint). */
   losses: number[];
+  /** The warnings of the run, in order. */
   warnings: TrainingWarning[];
 }
 

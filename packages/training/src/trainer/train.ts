@@ -4,13 +4,19 @@ import type { Encoder } from '@likeness/embeddings';
 import type { SiameseObjective } from '@likeness/siamese-binary';
 import type { TripletObjective } from '@likeness/triplet';
 import { trainTriplet, type TrainTripletOptions, type TripletTrainingOptions, type TripletTrainResult } from './train-triplet';
-import { trainSiameseEndToEnd, type SiameseTrainResult, type TrainSiameseOptions } from '../siamese/train-siamese';
+import { trainSiameseEndToEnd, type SiameseTrainingOptions, type SiameseTrainResult, type TrainSiameseOptions } from '../siamese/train-siamese';
 import { objectiveKind } from '../internal/objective-kind';
 
 /** `train` with a triplet objective. */
-export type TripletTrainOptions = { objective: TripletObjective } & TripletTrainingOptions;
+export type TripletTrainOptions = {
+  /** `tripletObjective({ strategy, margin, p, k, classification, … })` of `@likeness/triplet`. */
+  objective: TripletObjective;
+} & TripletTrainingOptions;
 /** `train` with a siamese objective: the encoder (shared by both sides) and the head learn together. */
-export type SiameseTrainOptions = { objective: SiameseObjective } & Omit<TrainSiameseOptions, 'batchSize' | 'positiveFraction'>;
+export type SiameseTrainOptions = {
+  /** `siameseObjective(head, { batchSize, positiveFraction })` of `@likeness/siamese-binary`. */
+  objective: SiameseObjective;
+} & SiameseTrainingOptions;
 /** Options of {@link train}: an objective and the training options. */
 export type TrainOptions = TripletTrainOptions | SiameseTrainOptions;
 

@@ -19,6 +19,7 @@ export type DegenerateBatchReason = 'no-positives' | 'no-negatives' | 'non-finit
  */
 export class DegenerateBatchError extends LikenessError {
   private readonly [symbol] = true;
+  /** Why the batch cannot train (see {@link DegenerateBatchReason}). */
   readonly reason: DegenerateBatchReason;
   /** The training step (0-based) where it happened, if any. */
   readonly step: number | undefined;

@@ -6,11 +6,10 @@ import { expectNoLeaks } from '@likeness/backends/testing';
 import { equalErrorRate, FaceResNet } from '@likeness/embeddings';
 import { loadFaceResNetFromFaceApi } from '@likeness/embeddings/node';
 import { createVerificationHead } from '@likeness/siamese-binary';
-import { fineTuneFaceResNetSiamese } from './fine-tune-face-resnet-siamese';
-import { fineTuneFaceResNetSiameseCrossValidated } from './fine-tune-face-resnet-siamese-cross-validated';
 import { trainHead } from './train-siamese';
 import { pseudoFaces } from '../testing/pseudo-faces';
-import { maxDiff, snapshotNetAndHead, startedHead } from '../testing/fine-tune-helpers';
+import { fineTuneSiamese, maxDiff, snapshotNetAndHead, startedHead } from '../testing/fine-tune-helpers';
+import type { FineTuneEpoch } from '../fine-tune/fine-tune-loop';
 
 let net: FaceResNet;
 let train: ReturnType<typeof pseudoFaces>;
@@ -28,12 +27,12 @@ afterAll(() => {
 
 const fast = { stepsPerEpoch: 2, batchSize: 8, augmentations: 2, backboneLearningRate: 1e-4, projectionLearningRate: 1e-3, headLearningRate: 1e-2 };
 
-describe('fineTuneFaceResNetSiameseCrossValidated', () => {
-  it('chooses among the pooled epochs with the guard; the final fit equals fineTuneFaceResNetSiamese of e* epochs (same seed, head fitted on all people)', async () => {
+describe('fineTune: siamese objective, select: { crossValidate }', () => {
+  it('chooses among the pooled epochs with the guard; the final fit equals the validation-selected fineTune of e* epochs (same seed, head fitted on all people)', async () => {
     const ft = FaceResNet.fromPretrained(net, { trainableStages: 1 });
     const head = createVerificationHead({ embeddingSize: 128 });
     const w0 = tf.clone(head.weights);
-    const r = await fineTuneFaceResNetSiameseCrossValidated(ft, head, train, { ...fast, folds: 2, epochs: 2, seed: 3, fitHead: { steps: 20 }, keepBest: { minConfidence: 0 } });
+    const r = await fineTuneSiamese(ft, head, train, { ...fast, folds: 2, epochs: 2, seed: 3, fitHead: { steps: 20 }, keepBest: { minConfidence: 0 } });
     expect(r.folds.map((f) => f.people.length)).toEqual([3, 3]);
     expect(r.folds.map((f) => f.history.map((h) => h.epoch))).toEqual([[0, 1, 2], [0, 1, 2]]);
     expect(r.pooledPairs).toEqual({ same: 6 * 3, different: 2 * 3 * 9 });
@@ -47,9 +46,9 @@ describe('fineTuneFaceResNetSiameseCrossValidated', () => {
     await trainHead(head2, e, train.labels, { seed: 3, steps: 20 });
     e.dispose();
     let snap: tf.NamedTensorMap | undefined, hw: tf.Tensor | undefined;
-    await fineTuneFaceResNetSiamese(ft2, head2, train, {
+    await fineTuneSiamese(ft2, head2, train, {
       ...fast, validation: train, epochs: Math.max(1, r.chosenEpoch), seed: 3, patience: 5, keepBest: { minConfidence: 0 },
-      onEpoch: (h) => { if (h.epoch === r.chosenEpoch) { snap = ft2.exportWeights(); hw = tf.clone(head2.weights); } },
+      onEpoch: (h: FineTuneEpoch) => { if (h.epoch === r.chosenEpoch) { snap = ft2.exportWeights(); hw = tf.clone(head2.weights); } },
     });
     const got = ft.exportWeights();
     for (const name of Object.keys(got)) expect(maxDiff(got[name]!, snap![name]!)).toBeLessThan(1e-6);
@@ -62,7 +61,7 @@ describe('fineTuneFaceResNetSiameseCrossValidated', () => {
     const ft = FaceResNet.fromPretrained(net, { trainableStages: 1 });
     const head = startedHead();
     const snapshot = snapshotNetAndHead(ft, head);
-    const r = await fineTuneFaceResNetSiameseCrossValidated(ft, head, train, { ...fast, folds: 2, epochs: 1, fitHead: false, keepBest: { minConfidence: 1, resamples: 20 } });
+    const r = await fineTuneSiamese(ft, head, train, { ...fast, folds: 2, epochs: 1, fitHead: false, keepBest: { minConfidence: 1, resamples: 20 } });
     expect(r.chosenEpoch).toBe(0);
     snapshot.expectUnchanged();
     ft.dispose();
@@ -75,7 +74,7 @@ describe('fineTuneFaceResNetSiameseCrossValidated', () => {
     const start = ft.encode(train.images); // epoch 0 of every fold is the starting net
     const e = start.arraySync();
     start.dispose();
-    const r = await fineTuneFaceResNetSiameseCrossValidated(ft, head, train, { ...fast, folds: 2, epochs: 1, fitHead: false, score: 'l2', keepBest: { resamples: 20 } });
+    const r = await fineTuneSiamese(ft, head, train, { ...fast, folds: 2, epochs: 1, fitHead: false, score: 'l2', keepBest: { resamples: 20 } });
     const lab = Array.from(train.labels);
     const d: number[] = [], same: number[] = [];
     for (const f of r.folds) {
@@ -98,21 +97,21 @@ describe('fineTuneFaceResNetSiameseCrossValidated', () => {
     const ft = FaceResNet.fromPretrained(net, { trainableStages: 1 });
     const head = startedHead();
     // warm-up outside the leak check (a fresh copy's fc shares its buffer with the pretrained net's until first replaced)
-    await fineTuneFaceResNetSiameseCrossValidated(ft, head, train, { ...fast, folds: 2, epochs: 1, fitHead: { steps: 5 } });
-    await expectNoLeaks(() => fineTuneFaceResNetSiameseCrossValidated(ft, head, train, { ...fast, folds: 2, epochs: 1, fitHead: { steps: 5 } }));
-    await expect(fineTuneFaceResNetSiameseCrossValidated(ft, head, train, { folds: 1 })).rejects.toSatisfy((e) => InvalidArgumentError.isInstance(e));
-    await expect(fineTuneFaceResNetSiameseCrossValidated(ft, head, train, { folds: 4 })).rejects.toSatisfy((e) => InvalidArgumentError.isInstance(e)); // 6 people: a fold of 1
-    await expect(fineTuneFaceResNetSiameseCrossValidated(ft, head, train, { epochs: 0, folds: 2 })).rejects.toSatisfy((e) => InvalidArgumentError.isInstance(e));
-    await expect(fineTuneFaceResNetSiameseCrossValidated(ft, head, train, { fitHead: 3 as never, folds: 2 })).rejects.toSatisfy((e) => InvalidArgumentError.isInstance(e));
-    await expect(fineTuneFaceResNetSiameseCrossValidated(ft, head, train, { score: 'cosine' as never, folds: 2 })).rejects.toSatisfy((e) => InvalidArgumentError.isInstance(e));
+    await fineTuneSiamese(ft, head, train, { ...fast, folds: 2, epochs: 1, fitHead: { steps: 5 } });
+    await expectNoLeaks(() => fineTuneSiamese(ft, head, train, { ...fast, folds: 2, epochs: 1, fitHead: { steps: 5 } }));
+    await expect(fineTuneSiamese(ft, head, train, { folds: 1 })).rejects.toSatisfy((e) => InvalidArgumentError.isInstance(e));
+    await expect(fineTuneSiamese(ft, head, train, { folds: 4 })).rejects.toSatisfy((e) => InvalidArgumentError.isInstance(e)); // 6 people: a fold of 1
+    await expect(fineTuneSiamese(ft, head, train, { epochs: 0, folds: 2 })).rejects.toSatisfy((e) => InvalidArgumentError.isInstance(e));
+    await expect(fineTuneSiamese(ft, head, train, { fitHead: 3 as never, folds: 2 })).rejects.toSatisfy((e) => InvalidArgumentError.isInstance(e));
+    await expect(fineTuneSiamese(ft, head, train, { score: 'cosine' as never, folds: 2 })).rejects.toSatisfy((e) => InvalidArgumentError.isInstance(e));
     for (const name of ['backboneLearningRate', 'projectionLearningRate', 'headLearningRate'] as const) {
-      await expect(fineTuneFaceResNetSiameseCrossValidated(ft, head, train, { [name]: -1, folds: 2 })).rejects.toSatisfy((e) => InvalidArgumentError.isInstance(e) && (e as InvalidArgumentError).argument === `options.${name}`);
+      await expect(fineTuneSiamese(ft, head, train, { [name]: -1, folds: 2 })).rejects.toSatisfy((e) => InvalidArgumentError.isInstance(e) && (e as InvalidArgumentError).argument === `options.${name}`);
     }
-    await expect(fineTuneFaceResNetSiameseCrossValidated(ft, head, train, { keepBest: { resamples: 0 }, folds: 2 })).rejects.toSatisfy((e) => InvalidArgumentError.isInstance(e));
-    await expect(fineTuneFaceResNetSiameseCrossValidated(ft, head, { images: tf.zeros([2, 112, 92, 3]) as tf.Tensor4D, labels: [0, 1] })).rejects.toSatisfy((e) => ShapeError.isInstance(e));
+    await expect(fineTuneSiamese(ft, head, train, { keepBest: { resamples: 0 }, folds: 2 })).rejects.toSatisfy((e) => InvalidArgumentError.isInstance(e));
+    await expect(fineTuneSiamese(ft, head, { images: tf.zeros([2, 112, 92, 3]) as tf.Tensor4D, labels: [0, 1] })).rejects.toSatisfy((e) => ShapeError.isInstance(e));
     const small = createVerificationHead({ embeddingSize: 64 });
-    await expect(fineTuneFaceResNetSiameseCrossValidated(ft, small, train)).rejects.toSatisfy((e) => ShapeError.isInstance(e));
-    await expect(fineTuneFaceResNetSiameseCrossValidated(null as never, head, train)).rejects.toSatisfy((e) => InvalidArgumentError.isInstance(e));
+    await expect(fineTuneSiamese(ft, small, train)).rejects.toSatisfy((e) => ShapeError.isInstance(e));
+    await expect(fineTuneSiamese(null as never, head, train)).rejects.toSatisfy((e) => InvalidArgumentError.isInstance(e));
     [small, ft, head].forEach((x) => x.dispose());
   }, 300_000);
 });

@@ -5,8 +5,8 @@ import { InvalidArgumentError, ShapeError, useBackend } from '@likeness/backends
 import { expectNoLeaks } from '@likeness/backends/testing';
 import { FaceResNet } from '@likeness/embeddings';
 import { loadFaceResNetFromFaceApi } from '@likeness/embeddings/node';
-import { fineTuneFaceResNet } from './fine-tune-face-resnet';
-import { fineTuneFaceResNetCrossValidated } from './fine-tune-face-resnet-cross-validated';
+import { fineTuneTriplet } from '../testing/fine-tune-helpers';
+import type { FineTuneEpoch } from '../fine-tune/fine-tune-loop';
 import { pseudoFaces } from '../testing/pseudo-faces';
 
 let net: FaceResNet;
@@ -28,10 +28,10 @@ afterAll(() => {
 const diff = (a: tf.NamedTensorMap, b: tf.NamedTensorMap) => Math.max(...Object.keys(a).map((k) => tf.tidy(() => tf.max(tf.abs(tf.sub(a[k]!, b[k]!))).dataSync()[0]!)));
 const fast = { stepsPerEpoch: 2, p: 2, k: 2, augmentations: 2, headLearningRate: 1e-3, backboneLearningRate: 1e-4, margin: 0.5 };
 
-describe('fineTuneFaceResNetCrossValidated', () => {
-  it('the final fit of e* epochs equals fineTuneFaceResNet of e* epochs with the same seed (same weights), folds by identity', async () => {
+describe('fineTune: triplet objective, select: { crossValidate }', () => {
+  it('the final fit of e* epochs equals fineTune with { validation } for e* epochs with the same seed (same weights), folds by identity', async () => {
     const ft = FaceResNet.fromPretrained(net, { trainableStages: 1 });
-    const r = await fineTuneFaceResNetCrossValidated(ft, learnable, { ...fast, stepsPerEpoch: 3, folds: 2, epochs: 2, seed: 4, keepBest: { minConfidence: 0 } });
+    const r = await fineTuneTriplet(ft, learnable, { ...fast, stepsPerEpoch: 3, folds: 2, epochs: 2, seed: 4, keepBest: { minConfidence: 0 } });
     expect(r.folds.map((f) => f.people.length)).toEqual([3, 3]);
     expect(new Set(r.folds.flatMap((f) => f.people)).size).toBe(6);
     expect(r.pooledPairs).toEqual({ same: 6 * 3, different: 2 * 3 * 9 });
@@ -40,9 +40,9 @@ describe('fineTuneFaceResNetCrossValidated', () => {
     expect(r.finalFit.length).toBe(r.chosenEpoch);
     const plain = FaceResNet.fromPretrained(net, { trainableStages: 1 });
     let snap: tf.NamedTensorMap | undefined;
-    await fineTuneFaceResNet(plain, learnable, {
+    await fineTuneTriplet(plain, learnable, {
       ...fast, stepsPerEpoch: 3, validation: learnable, epochs: r.chosenEpoch, seed: 4, patience: 5, keepBest: { minConfidence: 0 },
-      onEpoch: (h) => { if (h.epoch === r.chosenEpoch) snap = plain.exportWeights(); },
+      onEpoch: (h: FineTuneEpoch) => { if (h.epoch === r.chosenEpoch) snap = plain.exportWeights(); },
     });
     const got = ft.exportWeights(), start = net.exportWeights();
     expect(diff(got, snap!)).toBe(0);
@@ -54,7 +54,7 @@ describe('fineTuneFaceResNetCrossValidated', () => {
   it('e* = 0 leaves the net bit-identical to its starting weights, though every fold trained', async () => {
     const ft = FaceResNet.fromPretrained(net, { trainableStages: 1 });
     const before = ft.exportWeights();
-    const r = await fineTuneFaceResNetCrossValidated(ft, train, { ...fast, folds: 2, epochs: 1, keepBest: { minConfidence: 1, resamples: 50 } });
+    const r = await fineTuneTriplet(ft, train, { ...fast, folds: 2, epochs: 1, keepBest: { minConfidence: 1, resamples: 50 } });
     expect(r.chosenEpoch).toBe(0);
     expect(r.folds.every((f) => f.history[1]!.loss > 0)).toBe(true);
     const after = ft.exportWeights();
@@ -65,17 +65,17 @@ describe('fineTuneFaceResNetCrossValidated', () => {
 
   it('leaks nothing and throws typed errors before the feature cache', async () => {
     const ft = FaceResNet.fromPretrained(net, { trainableStages: 1 });
-    await fineTuneFaceResNetCrossValidated(ft, train, { ...fast, folds: 2, epochs: 1 }); // the first Adam step replaces fc's shared buffer (see fine-tune-face-resnet.test.ts)
-    await expectNoLeaks(() => fineTuneFaceResNetCrossValidated(ft, train, { ...fast, folds: 2, epochs: 1, strategy: 'semi-hard' }));
-    const bad = (o: object) => expect(fineTuneFaceResNetCrossValidated(ft, train, { ...fast, folds: 2, ...o })).rejects.toSatisfy((e) => InvalidArgumentError.isInstance(e));
+    await fineTuneTriplet(ft, train, { ...fast, folds: 2, epochs: 1 }); // the first Adam step replaces fc's shared buffer (see fine-tune-face-resnet.test.ts)
+    await expectNoLeaks(() => fineTuneTriplet(ft, train, { ...fast, folds: 2, epochs: 1, strategy: 'semi-hard' }));
+    const bad = (o: object) => expect(fineTuneTriplet(ft, train, { ...fast, folds: 2, ...o })).rejects.toSatisfy((e) => InvalidArgumentError.isInstance(e));
     await bad({ folds: 1 });
     await bad({ folds: 4 }); // 6 people: a fold of one person
     await bad({ p: 4 }); // a fold's 3 training people cannot fill P = 4
     await bad({ epochs: 0 });
     await bad({ strategy: 'hardest' });
     await bad({ keepBest: { minConfidence: -1 } });
-    await expect(fineTuneFaceResNetCrossValidated(ft, { images: tf.zeros([2, 112, 92, 3]) as tf.Tensor4D, labels: [0, 1] })).rejects.toSatisfy((e) => ShapeError.isInstance(e));
-    await expect(fineTuneFaceResNetCrossValidated(null as never, train)).rejects.toSatisfy((e) => InvalidArgumentError.isInstance(e));
+    await expect(fineTuneTriplet(ft, { images: tf.zeros([2, 112, 92, 3]) as tf.Tensor4D, labels: [0, 1] })).rejects.toSatisfy((e) => ShapeError.isInstance(e));
+    await expect(fineTuneTriplet(null as never, train)).rejects.toSatisfy((e) => InvalidArgumentError.isInstance(e));
     ft.dispose();
   }, 300_000);
 });

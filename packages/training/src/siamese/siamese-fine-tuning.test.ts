@@ -6,9 +6,8 @@ import { expectNoLeaks } from '@likeness/backends/testing';
 import { FaceResNet } from '@likeness/embeddings';
 import { loadFaceResNetFromFaceApi } from '@likeness/embeddings/node';
 import { createVerificationHead } from '@likeness/siamese-binary';
-import { fineTuneFaceResNetSiamese } from './fine-tune-face-resnet-siamese';
 import { pseudoFaces } from '../testing/pseudo-faces';
-import { maxDiff, snapshotNetAndHead, startedHead } from '../testing/fine-tune-helpers';
+import { fineTuneSiamese, maxDiff, snapshotNetAndHead, startedHead } from '../testing/fine-tune-helpers';
 
 let net: FaceResNet;
 let train: ReturnType<typeof pseudoFaces>, val: ReturnType<typeof pseudoFaces>;
@@ -26,14 +25,14 @@ afterAll(() => {
 });
 
 
-describe('fineTuneFaceResNetSiamese', () => {
+describe('fineTune: siamese objective, select: { validation }', () => {
   it('lowers the validation BCE on learnable data, trains only the unfrozen stages, fc and the head, keeps the best epoch', async () => {
     const ft = FaceResNet.fromPretrained(net, { trainableStages: 1 });
     const head = startedHead();
     const before = ft.exportWeights();
     const w0 = tf.clone(head.weights);
     // validation = the training people: fitting them must lower the validation loss
-    const r = await fineTuneFaceResNetSiamese(ft, head, train, { validation: train, epochs: 3, stepsPerEpoch: 3, batchSize: 16, augmentations: 2, backboneLearningRate: 1e-4, projectionLearningRate: 1e-3, headLearningRate: 1e-2, patience: 3, keepBest: { minConfidence: 0 } });
+    const r = await fineTuneSiamese(ft, head, train, { validation: train, epochs: 3, stepsPerEpoch: 3, batchSize: 16, augmentations: 2, backboneLearningRate: 1e-4, projectionLearningRate: 1e-3, headLearningRate: 1e-2, patience: 3, keepBest: { minConfidence: 0 } });
     expect(r.history.map((h) => h.epoch)).toEqual([0, 1, 2, 3]);
     expect(Number.isNaN(r.history[0]!.loss)).toBe(true);
     expect(r.bestEpoch).toBeGreaterThan(0);
@@ -50,22 +49,22 @@ describe('fineTuneFaceResNetSiamese', () => {
     head.dispose();
   }, 300_000);
 
-  it('the keep-best guard (default, shared with fineTuneFaceResNet) keeps the starting net and head when the EER gain is not significant', async () => {
+  it('the keep-best guard (default, shared with the triplet objective) keeps the starting net and head when the EER gain is not significant', async () => {
     const opts = { validation: train, epochs: 2, stepsPerEpoch: 3, batchSize: 16, augmentations: 2, backboneLearningRate: 1e-4, projectionLearningRate: 1e-3, headLearningRate: 1e-2, patience: 3 };
     const ft = FaceResNet.fromPretrained(net, { trainableStages: 1 });
     const head = startedHead();
     const w0 = tf.clone(head.weights);
-    const r = await fineTuneFaceResNetSiamese(ft, head, train, opts);
+    const r = await fineTuneSiamese(ft, head, train, opts);
     const ft2 = FaceResNet.fromPretrained(net, { trainableStages: 1 });
     const head2 = startedHead();
-    const r0 = await fineTuneFaceResNetSiamese(ft2, head2, train, { ...opts, keepBest: { minConfidence: 0 } });
+    const r0 = await fineTuneSiamese(ft2, head2, train, { ...opts, keepBest: { minConfidence: 0 } });
     expect(r.history.map((h) => h.validationLoss)).toEqual(r0.history.map((h) => h.validationLoss)); // same training, only the choice differs
     expect(r0.bestEpoch).toBeGreaterThan(0); // without the guard: a lower BCE at an EER no lower is kept
     expect(r.bestEpoch).toBe(0);
     expect(Number.isNaN(r.history[0]!.confidence)).toBe(true);
     for (const h of r.history.slice(1)) expect(h.confidence < 0.95 || h.validationEer >= r.history[0]!.validationEer).toBe(true);
     expect(maxDiff(w0, head.weights)).toBe(0);
-    await expect(fineTuneFaceResNetSiamese(ft, head, train, { ...opts, keepBest: { resamples: 0 } })).rejects.toSatisfy((e) => InvalidArgumentError.isInstance(e));
+    await expect(fineTuneSiamese(ft, head, train, { ...opts, keepBest: { resamples: 0 } })).rejects.toSatisfy((e) => InvalidArgumentError.isInstance(e));
     w0.dispose();
     [ft, ft2, head, head2].forEach((x) => x.dispose());
   }, 300_000);
@@ -76,7 +75,7 @@ describe('fineTuneFaceResNetSiamese', () => {
     const snapshot = snapshotNetAndHead(ft, head);
     // "same person" = same image index across people: learning it hurts the true labels' validation
     const wrong = { images: train.images, labels: Int32Array.from(train.labels, (_, i) => i % 3) };
-    const r = await fineTuneFaceResNetSiamese(ft, head, wrong, { validation: train, epochs: 4, stepsPerEpoch: 3, batchSize: 16, augmentations: 1, backboneLearningRate: 1e-4, projectionLearningRate: 1e-3, headLearningRate: 1e-2, patience: 1 });
+    const r = await fineTuneSiamese(ft, head, wrong, { validation: train, epochs: 4, stepsPerEpoch: 3, batchSize: 16, augmentations: 1, backboneLearningRate: 1e-4, projectionLearningRate: 1e-3, headLearningRate: 1e-2, patience: 1 });
     expect(r.history[1]!.validationLoss).toBeGreaterThan(r.history[0]!.validationLoss);
     expect(r.bestEpoch).toBe(0);
     expect(r.stoppedEarly).toBe(true);
@@ -88,13 +87,13 @@ describe('fineTuneFaceResNetSiamese', () => {
   it('leaks nothing and throws typed errors', async () => {
     const ft = FaceResNet.fromPretrained(net, { trainableStages: 1 });
     const head = startedHead();
-    await expectNoLeaks(() => fineTuneFaceResNetSiamese(ft, head, train, { validation: val, epochs: 1, stepsPerEpoch: 1, batchSize: 8, augmentations: 2 }));
-    await expect(fineTuneFaceResNetSiamese(ft, head, train, undefined as never)).rejects.toSatisfy((e) => InvalidArgumentError.isInstance(e));
-    await expect(fineTuneFaceResNetSiamese(ft, head, { images: tf.zeros([2, 112, 92, 3]) as tf.Tensor4D, labels: [0, 1] }, { validation: val })).rejects.toSatisfy((e) => ShapeError.isInstance(e));
+    await expectNoLeaks(() => fineTuneSiamese(ft, head, train, { validation: val, epochs: 1, stepsPerEpoch: 1, batchSize: 8, augmentations: 2 }));
+    await expect(fineTuneSiamese(ft, head, train, null as never)).rejects.toSatisfy((e) => InvalidArgumentError.isInstance(e));
+    await expect(fineTuneSiamese(ft, head, { images: tf.zeros([2, 112, 92, 3]) as tf.Tensor4D, labels: [0, 1] }, { validation: val })).rejects.toSatisfy((e) => ShapeError.isInstance(e));
     const small = createVerificationHead({ embeddingSize: 64 });
-    await expect(fineTuneFaceResNetSiamese(ft, small, train, { validation: val })).rejects.toSatisfy((e) => ShapeError.isInstance(e));
-    await expect(fineTuneFaceResNetSiamese(ft, head, train, { validation: val, epochs: -1 })).rejects.toSatisfy((e) => InvalidArgumentError.isInstance(e));
-    await expect(fineTuneFaceResNetSiamese(null as never, head, train, { validation: val })).rejects.toSatisfy((e) => InvalidArgumentError.isInstance(e));
+    await expect(fineTuneSiamese(ft, small, train, { validation: val })).rejects.toSatisfy((e) => ShapeError.isInstance(e));
+    await expect(fineTuneSiamese(ft, head, train, { validation: val, epochs: -1 })).rejects.toSatisfy((e) => InvalidArgumentError.isInstance(e));
+    await expect(fineTuneSiamese(null as never, head, train, { validation: val })).rejects.toSatisfy((e) => InvalidArgumentError.isInstance(e));
     small.dispose();
     ft.dispose();
     head.dispose();

@@ -7,7 +7,7 @@ import { equalErrorRate, FaceResNet, flipAveragedEncoder, rocAuc } from '@likene
 import { loadFaceResNetFromFaceApi } from '@likeness/embeddings/node';
 import { CheckpointCorruptError } from '../errors/checkpoint-corrupt-error';
 import { memoryCheckpointStore } from '../trainer/checkpoint';
-import { fineTuneFaceResNet } from './fine-tune-face-resnet';
+import { fineTuneTriplet } from '../testing/fine-tune-helpers';
 import { pseudoFaces } from '../testing/pseudo-faces';
 
 let net: FaceResNet;
@@ -27,12 +27,12 @@ afterAll(() => {
 
 const same = (a: tf.NamedTensorMap, b: tf.NamedTensorMap, name: string) => tf.tidy(() => tf.max(tf.abs(tf.sub(a[name]!, b[name]!))).dataSync()[0]!);
 
-describe('fineTuneFaceResNet', () => {
+describe('fineTune: triplet objective, select: { validation }', () => {
   it('improves the validation loss on learnable data, changes only the unfrozen stages, and keeps the best epoch', async () => {
     const ft = FaceResNet.fromPretrained(net, { trainableStages: 1 });
     const before = ft.exportWeights();
     // validation = the training people: fitting them must lower the validation loss
-    const r = await fineTuneFaceResNet(ft, train, { validation: train, epochs: 3, stepsPerEpoch: 3, p: 3, k: 2, augmentations: 2, headLearningRate: 1e-3, backboneLearningRate: 1e-4, margin: 0.5, patience: 3, keepBest: { minConfidence: 0 } });
+    const r = await fineTuneTriplet(ft, train, { validation: train, epochs: 3, stepsPerEpoch: 3, p: 3, k: 2, augmentations: 2, headLearningRate: 1e-3, backboneLearningRate: 1e-4, margin: 0.5, patience: 3, keepBest: { minConfidence: 0 } });
     expect(r.history.map((h) => h.epoch)).toEqual([0, 1, 2, 3]);
     expect(r.bestEpoch).toBeGreaterThan(0);
     const bestLoss = Math.min(...r.history.map((h) => h.validationLoss));
@@ -51,10 +51,10 @@ describe('fineTuneFaceResNet', () => {
     const ft = FaceResNet.fromPretrained(net, { trainableStages: 1 });
     const before = ft.exportWeights();
     const opts = { validation: train, epochs: 2, stepsPerEpoch: 3, p: 3, k: 2, augmentations: 2, headLearningRate: 1e-3, backboneLearningRate: 1e-4, margin: 0.5, patience: 3 };
-    const r = await fineTuneFaceResNet(ft, train, opts);
+    const r = await fineTuneTriplet(ft, train, opts);
     // the same run without the guard keeps a later epoch (a lower validation loss at an EER no lower: not significant)
     const off = FaceResNet.fromPretrained(net, { trainableStages: 1 });
-    const r0 = await fineTuneFaceResNet(off, train, { ...opts, keepBest: { minConfidence: 0 } });
+    const r0 = await fineTuneTriplet(off, train, { ...opts, keepBest: { minConfidence: 0 } });
     expect(r0.bestEpoch).toBeGreaterThan(0);
     expect(r.history.map((h) => h.validationLoss)).toEqual(r0.history.map((h) => h.validationLoss));
     expect(r.bestEpoch).toBe(0);
@@ -66,7 +66,7 @@ describe('fineTuneFaceResNet', () => {
     }
     const after = ft.exportWeights();
     for (const name of Object.keys(before)) expect(same(before, after, name)).toBe(0);
-    await expect(fineTuneFaceResNet(ft, train, { ...opts, keepBest: { minConfidence: 2 } })).rejects.toSatisfy((e) => InvalidArgumentError.isInstance(e));
+    await expect(fineTuneTriplet(ft, train, { ...opts, keepBest: { minConfidence: 2 } })).rejects.toSatisfy((e) => InvalidArgumentError.isInstance(e));
     tf.dispose([...Object.values(before), ...Object.values(after)]);
     [ft, off].forEach((x) => x.dispose());
   }, 300_000);
@@ -76,7 +76,7 @@ describe('fineTuneFaceResNet', () => {
     const before = ft.exportWeights();
     // "same person" = same image index across people: learning it hurts the true labels' validation
     const wrong = { images: train.images, labels: Int32Array.from(train.labels, (_, i) => i % 3) };
-    const r = await fineTuneFaceResNet(ft, wrong, { validation: train, epochs: 4, stepsPerEpoch: 3, p: 3, k: 2, augmentations: 1, headLearningRate: 1e-3, backboneLearningRate: 1e-4, margin: 0.5, patience: 1, strategy: 'semi-hard' });
+    const r = await fineTuneTriplet(ft, wrong, { validation: train, epochs: 4, stepsPerEpoch: 3, p: 3, k: 2, augmentations: 1, headLearningRate: 1e-3, backboneLearningRate: 1e-4, margin: 0.5, patience: 1, strategy: 'semi-hard' });
     expect(r.history[1]!.validationLoss).toBeGreaterThan(r.history[0]!.validationLoss);
     expect(r.bestEpoch).toBe(0);
     expect(r.stoppedEarly).toBe(true);
@@ -89,11 +89,11 @@ describe('fineTuneFaceResNet', () => {
 
   it('leaks nothing and throws typed errors', async () => {
     const ft = FaceResNet.fromPretrained(net, { trainableStages: 1 });
-    await expectNoLeaks(() => fineTuneFaceResNet(ft, train, { validation: val, epochs: 1, stepsPerEpoch: 1, p: 2, k: 2, augmentations: 2 }));
-    await expect(fineTuneFaceResNet(ft, train, undefined as never)).rejects.toSatisfy((e) => InvalidArgumentError.isInstance(e));
-    await expect(fineTuneFaceResNet(ft, { images: tf.zeros([2, 112, 92, 3]) as tf.Tensor4D, labels: [0, 1] }, { validation: val })).rejects.toSatisfy((e) => ShapeError.isInstance(e));
-    await expect(fineTuneFaceResNet(ft, train, { validation: val, strategy: 'hardest' as never })).rejects.toSatisfy((e) => InvalidArgumentError.isInstance(e));
-    await expect(fineTuneFaceResNet(ft, train, { validation: val, epochs: -1 })).rejects.toSatisfy((e) => InvalidArgumentError.isInstance(e));
+    await expectNoLeaks(() => fineTuneTriplet(ft, train, { validation: val, epochs: 1, stepsPerEpoch: 1, p: 2, k: 2, augmentations: 2 }));
+    await expect(fineTuneTriplet(ft, train, null as never)).rejects.toSatisfy((e) => InvalidArgumentError.isInstance(e));
+    await expect(fineTuneTriplet(ft, { images: tf.zeros([2, 112, 92, 3]) as tf.Tensor4D, labels: [0, 1] }, { validation: val })).rejects.toSatisfy((e) => ShapeError.isInstance(e));
+    await expect(fineTuneTriplet(ft, train, { validation: val, strategy: 'hardest' as never })).rejects.toSatisfy((e) => InvalidArgumentError.isInstance(e));
+    await expect(fineTuneTriplet(ft, train, { validation: val, epochs: -1 })).rejects.toSatisfy((e) => InvalidArgumentError.isInstance(e));
     ft.dispose();
   }, 300_000);
 
@@ -103,15 +103,15 @@ describe('fineTuneFaceResNet', () => {
     const one = FaceResNet.fromPretrained(net, { trainableStages: 1 });
     // not under the leak check: a fresh copy's projection (fc) shares its buffer with the pretrained net's fc
     // until the variable is first replaced (an Adam step, or a resume): one more dataId then, no more tensors
-    await fineTuneFaceResNet(one, train, { ...ckptBase(), epochs: 1, checkpoint: { store } });
-    await fineTuneFaceResNet(one, train, { ...ckptBase(), epochs: 2, checkpoint: { store } });
-    await expectNoLeaks(() => fineTuneFaceResNet(one, train, { ...ckptBase(), epochs: 3, checkpoint: { store } }));
-    await expectNoLeaks(() => fineTuneFaceResNet(one, train, { ...ckptBase(), epochs: 1, checkpoint: { store: memoryCheckpointStore() } }));
+    await fineTuneTriplet(one, train, { ...ckptBase(), epochs: 1, checkpoint: { store } });
+    await fineTuneTriplet(one, train, { ...ckptBase(), epochs: 2, checkpoint: { store } });
+    await expectNoLeaks(() => fineTuneTriplet(one, train, { ...ckptBase(), epochs: 3, checkpoint: { store } }));
+    await expectNoLeaks(() => fineTuneTriplet(one, train, { ...ckptBase(), epochs: 1, checkpoint: { store: memoryCheckpointStore() } }));
     expect(store.saves).toBe(3);
     const two = FaceResNet.fromPretrained(net, { trainableStages: 2 });
-    await expect(fineTuneFaceResNet(two, train, { ...ckptBase(), epochs: 3, checkpoint: { store } })).rejects.toSatisfy((e) => CheckpointCorruptError.isInstance(e));
-    await expect(fineTuneFaceResNet(one, train, { ...ckptBase(), checkpoint: { store: {} as never } })).rejects.toSatisfy((e) => InvalidArgumentError.isInstance(e));
-    await expect(fineTuneFaceResNet(one, train, { ...ckptBase(), checkpoint: { store, every: 0 } })).rejects.toSatisfy((e) => InvalidArgumentError.isInstance(e));
+    await expect(fineTuneTriplet(two, train, { ...ckptBase(), epochs: 3, checkpoint: { store } })).rejects.toSatisfy((e) => CheckpointCorruptError.isInstance(e));
+    await expect(fineTuneTriplet(one, train, { ...ckptBase(), checkpoint: { store: {} as never } })).rejects.toSatisfy((e) => InvalidArgumentError.isInstance(e));
+    await expect(fineTuneTriplet(one, train, { ...ckptBase(), checkpoint: { store, every: 0 } })).rejects.toSatisfy((e) => InvalidArgumentError.isInstance(e));
     [one, two].forEach((x) => x.dispose());
   }, 600_000);
 
@@ -119,8 +119,8 @@ describe('fineTuneFaceResNet', () => {
     const ft = FaceResNet.fromPretrained(net, { trainableStages: 1 });
     const margin = 5; // every triplet active: the loss is the mean of (d(a,p) − d(a,n))/mean d + margin
     const opts = { validation: val, epochs: 0, margin, p: 2, k: 2 };
-    const flipped = await fineTuneFaceResNet(ft, train, { ...opts, validationFlip: true });
-    const plain = await fineTuneFaceResNet(ft, train, opts);
+    const flipped = await fineTuneTriplet(ft, train, { ...opts, validationFlip: true });
+    const plain = await fineTuneTriplet(ft, train, opts);
     const e = tf.tidy(() => flipAveragedEncoder(ft).encode(val.images)).arraySync();
     const lab = Array.from(val.labels);
     const dist = (i: number, j: number) => Math.hypot(...e[i]!.map((v, k) => v - e[j]![k]!));
@@ -137,7 +137,7 @@ describe('fineTuneFaceResNet', () => {
     expect(h.validationAuc).toBeCloseTo(rocAuc(d, same), 6);
     expect(h.validationEer).toBeCloseTo(equalErrorRate(d, same).eer, 6);
     expect(Math.abs(plain.history[0]!.validationLoss - h.validationLoss)).toBeGreaterThan(1e-4);
-    await expectNoLeaks(() => fineTuneFaceResNet(ft, train, { ...opts, epochs: 1, stepsPerEpoch: 1, augmentations: 1, validationFlip: true }));
+    await expectNoLeaks(() => fineTuneTriplet(ft, train, { ...opts, epochs: 1, stepsPerEpoch: 1, augmentations: 1, validationFlip: true }));
     ft.dispose();
   }, 300_000);
 });
