@@ -203,10 +203,9 @@ describe('createFaceRecognizer', () => {
     expect(v.confidence).toBeCloseTo(confidenceFromDistance(DEFAULT_FACE_CALIBRATION, dist), 6);
     expect((await faces.verify(da, a)).distance).toBeCloseTo(0, 6); // a descriptor and an image
     await expect(faces.verify(da, new Float32Array(3))).rejects.toThrowError(/lengths differ/);
-    // a threshold between 0 and the a–b distance: a is known, b is unknown
+    // the margin rule puts the threshold midway between 0 and the a–b distance: a is known, b is unknown
     faces.useCalibration(calibrationFromDistances([0, dist], [true, false], { targetFar: 0.5 }));
-    expect(faces.calibration.threshold).toBe(0);
-    faces.useCalibration({ ...faces.calibration, threshold: dist / 2 });
+    expect(faces.calibration.threshold).toBeCloseTo(dist / 2, 12);
     const gallery = createGallery();
     const ids = await faces.enrol(gallery, 'ann', a);
     expect(ids).toHaveLength(1);
