@@ -4,34 +4,15 @@ import '@likeness/backends/cpu';
 import { InvalidArgumentError, ShapeError, useBackend } from '@likeness/backends';
 import { expectNoLeaks } from '@likeness/backends/testing';
 import type { DetectedFace, FaceDetectorAdapter } from './face-detector';
+import { BRIGHT_FACE_LANDMARKS as REL, brightRegionDetector } from './bright-region-detector.fixture';
 import { refineFaceLandmarks } from './refine-landmarks';
 
 beforeAll(async () => {
   await useBackend('cpu');
 });
 
-/** Relative landmark positions inside the fake face's box (eyes, nose, mouth corners). */
-const REL = [[0.3, 0.4], [0.7, 0.4], [0.5, 0.6], [0.35, 0.8], [0.65, 0.8]] as const;
-
-/** Finds the bright (> 0.5) region of channel 0 and answers it as a face (box + 5 landmarks); records each input's shape. */
-function brightDetector(): FaceDetectorAdapter & { shapes: number[][] } {
-  const shapes: number[][] = [];
-  return {
-    shapes,
-    async detect(image) {
-      shapes.push(image.shape.slice());
-      const [H, W] = image.shape;
-      const v = await image.data();
-      let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
-      for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) {
-        if (v[(y * W + x) * 3]! > 0.5) { x0 = Math.min(x0, x); x1 = Math.max(x1, x); y0 = Math.min(y0, y); y1 = Math.max(y1, y); }
-      }
-      if (x0 === Infinity) return [];
-      const w = x1 - x0 + 1, h = y1 - y0 + 1;
-      return [{ box: { x: x0, y: y0, width: w, height: h }, score: 0.8, landmarks: REL.map(([a, b]) => ({ x: x0 + a * w, y: y0 + b * h })) }];
-    },
-  };
-}
+/** The shared fake: the bright region of channel 0 as a face (no margin needed), score 0.8. */
+const brightDetector = () => brightRegionDetector({ score: 0.8 });
 
 /** A dark H×W image with a bright s×s "face" at (fx, fy). */
 function squareImage(H: number, W: number, fx: number, fy: number, s: number): tf.Tensor3D {

@@ -5,45 +5,15 @@ import { InvalidArgumentError, ShapeError, useBackend } from '@likeness/backends
 import { expectNoLeaks } from '@likeness/backends/testing';
 import { detectFacesRobust, robustFaceDetector } from './robust-detect';
 import { prepareFaces } from './prepare-faces';
-import type { DetectedFace, FaceDetectorAdapter } from './face-detector';
+import type { FaceDetectorAdapter } from './face-detector';
+import { BRIGHT_FACE_LANDMARKS as REL, brightRegionDetector } from './bright-region-detector.fixture';
 
 beforeAll(async () => {
   await useBackend('cpu');
 });
 
-/** Relative landmark positions inside the fake face's box (eyes, nose, mouth corners). */
-const REL = [[0.3, 0.4], [0.7, 0.4], [0.5, 0.6], [0.35, 0.8], [0.65, 0.8]] as const;
-
-/**
- * A fake detector that, like face-api's SSD, needs context around a face:
- * it finds the bright (> 0.5) region of channel 0 and reports it only when
- * the margin to every image edge is at least `margin` × the face's size and
- * the face is at least `minSize` pixels tall. It records every input shape.
- */
-function marginDetector(margin = 0.3, minSize = 0): FaceDetectorAdapter & { shapes: number[][] } {
-  const shapes: number[][] = [];
-  return {
-    shapes,
-    async detect(image) {
-      shapes.push(image.shape.slice());
-      const [H, W] = image.shape;
-      const v = await image.data();
-      let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
-      for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) {
-        if (v[(y * W + x) * 3]! > 0.5) { x0 = Math.min(x0, x); x1 = Math.max(x1, x); y0 = Math.min(y0, y); y1 = Math.max(y1, y); }
-      }
-      if (x0 === Infinity) return [];
-      const w = x1 - x0 + 1, h = y1 - y0 + 1;
-      if (h < minSize) return [];
-      if (x0 < margin * w || y0 < margin * h || W - 1 - x1 < margin * w || H - 1 - y1 < margin * h) return [];
-      const face: DetectedFace = {
-        box: { x: x0, y: y0, width: w, height: h }, score: 0.9,
-        landmarks: REL.map(([a, b]) => ({ x: x0 + a * w, y: y0 + b * h })),
-      };
-      return [face];
-    },
-  };
-}
+/** The shared fake, needing context like face-api's SSD: a face is reported only with `margin` × its size to every edge and ≥ `minSize` px tall. */
+const marginDetector = (margin = 0.3, minSize = 0) => brightRegionDetector({ margin, minSize });
 
 /** A tightly framed "face": bright from (fx, fy) for fw×fh pixels, 2 px from the edges. */
 function tightImage(H = 40, W = 32, fx = 2, fy = 2, fw = 28, fh = 36): tf.Tensor3D {

@@ -63,6 +63,64 @@ describe('tiled face search', () => {
     img.dispose();
   });
 
+  it('skips tiles wholly covered by faces already found (union of boxes, exact) and counts the passes that ran', async () => {
+    const img = coordImage();
+    // tiles of 160 px: x origins 0, 107, 213, 320, 427, 533, 640; y origins 0, 110, 220, 330, 440 (35 tiles)
+    // two known boxes side by side cover x 0–400, y 0–300: the tiles inside are x0 ∈ {0, 107, 213} × y0 ∈ {0, 110}
+    const side = (x: number, width: number): DetectedFace => ({ box: { x, y: 0, width, height: 300 }, score: 0.9 });
+    const det = sizeLimitedDetector();
+    const tiled = tiledFaceDetector(det, { tileSize: 160, overlap: 0.25, wholeMaxSide: 800 });
+    const r = await tiled.search(img, { known: [side(0, 200), side(200, 200)] });
+    expect(r.tilesSkipped).toBe(6);
+    expect(r.passes).toBe(1 + 35 - 6);
+    expect(det.calls).toBe(r.passes);
+    // no tile skipped holds a face: every face is still found, the known boxes are not part of the answer
+    expect(r.detections.map((d) => `${Math.round(d.box.x)},${Math.round(d.box.y)},${d.box.width}`).sort()).toEqual(truth.map((f) => `${f.x},${f.y},${f.size}`).sort());
+    // a 1 px gap between the boxes (x 200–201): the tiles across it (x0 = 107) are searched
+    const gap = await tiledFaceDetector(sizeLimitedDetector(), { tileSize: 160, overlap: 0.25, wholeMaxSide: 800 }).search(img, { known: [side(0, 200), side(201, 199)] });
+    expect(gap.tilesSkipped).toBe(4);
+    // nothing known: every tile
+    expect((await tiled.search(img)).tilesSkipped).toBe(0);
+    await expectNoLeaks(() => tiled.search(img, { known: [side(0, 400)] }));
+    await expect(tiled.search(img, { known: 'x' as never })).rejects.toThrowError(/options\.known/);
+    img.dispose();
+  });
+
+  it('skipTiles sees the whole-image faces and known ones, and stops before the tiles', async () => {
+    const img = coordImage();
+    const det = sizeLimitedDetector();
+    const tiled = tiledFaceDetector(det, { tileSize: 160, overlap: 0.25, wholeMaxSide: 800 });
+    const known: DetectedFace = { box: { x: 700, y: 500, width: 60, height: 60 }, score: 0.8 };
+    let seen: readonly DetectedFace[] = [];
+    const r = await tiled.search(img, { known: [known], skipTiles: (f) => { seen = f; return true; } });
+    expect(seen.map((d) => d.box.width).sort((a, b) => a - b)).toEqual([60, 168]);
+    expect(r).toEqual({ detections: [expect.objectContaining({ box: { x: 280, y: 120, width: 168, height: 168 } })], passes: 1, tilesSkipped: 35 });
+    expect(det.calls).toBe(1);
+    // the largest face a tile is laid out to hold: overlap × tile side (160, or 250 once maxTiles grows the tiles)
+    expect(tiled.tileFaceLimit(H, W)).toBe(40);
+    expect(tiledFaceDetector(det, { tileSize: 160, overlap: 0.25, maxTiles: 12 }).tileFaceLimit(H, W)).toBe(62.5);
+    img.dispose();
+  });
+
+  it('a face the whole-image pass found keeps that detection; tiles only add faces', async () => {
+    const img = coordImage();
+    // the whole image sees the face at (100, 100) with score 0.6; a tile holding it answers 0.95 and other landmarks
+    const det: FaceDetectorAdapter = {
+      async detect(image) {
+        const [h, w] = image.shape;
+        const c = tf.slice(image, [0, 0, 0], [1, 1, 2]);
+        const [x0, y0] = Array.from(await c.data());
+        c.dispose();
+        if (h === H && w === W) return [{ box: { x: 100, y: 100, width: 50, height: 50 }, score: 0.6, landmarks: [{ x: 1, y: 1 }] }];
+        const inside = 100 >= x0! && 100 >= y0! && 150 <= x0! + w && 150 <= y0! + h;
+        return inside ? [{ box: { x: 100 - x0!, y: 100 - y0!, width: 50, height: 50 }, score: 0.95, landmarks: [{ x: 2, y: 2 }] }] : [];
+      },
+    };
+    const found = await tiledFaceDetector(det, { tileSize: 160, overlap: 0.25, wholeMaxSide: 800 }).detect(img);
+    expect(found).toEqual([{ box: { x: 100, y: 100, width: 50, height: 50 }, score: 0.6, landmarks: [{ x: 1, y: 1 }] }]);
+    img.dispose();
+  });
+
   it('the whole-image pass sees a shrunk copy and maps its faces back', async () => {
     const seen: number[][] = [];
     const det: FaceDetectorAdapter = {

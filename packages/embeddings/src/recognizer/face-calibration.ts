@@ -45,7 +45,7 @@ export interface CalibrateOptions {
  * The default calibration of `createFaceRecognizer`: chosen on the 30 ORL
  * training people of split 0 (s1–s30: 1,350 same-person and 43,500
  * different-person pairs) with the default pipeline (robust detection,
- * levelled dlib chip, flip averaging), target FAR 1e-3: threshold 0.5017
+ * levelled dlib chip, flip averaging), target FAR 1e-3: threshold 0.5018
  * (dlib's customary 0.6 lets 4 % of different-person pairs through on ORL).
  * On the 10 held-out people (s31–s40), never looked at, it gives the FAR
  * and TAR stated in the package README. Re-derived and checked by
@@ -54,7 +54,7 @@ export interface CalibrateOptions {
 export const DEFAULT_FACE_CALIBRATION: FaceCalibration = Object.freeze({
   version: 1,
   metric: 'l2',
-  threshold: 0.5016607065288409,
+  threshold: 0.5018221199234228,
   targetFar: 1e-3,
   far: 0.0009885057471264369,
   tar: 0.9918518518518519,
@@ -113,10 +113,27 @@ function checkTargetFar(fn: string, targetFar: unknown): number {
  * these pairs (at 1e-3, a few thousand different-person pairs make it
  * meaningful).
  *
+ * **Margin rule.** Of the thresholds that hold FAR ≤ `targetFar`, the one
+ * with the highest TAR accepts every pair up to some observed distance `a`
+ * (the last accepted one) and rejects the next larger observed distance `b`
+ * (always held by a different-person pair, else it would have been
+ * accepted too). The threshold is put midway, `(a + b) / 2`, so it lies on
+ * no observed distance: the FAR and TAR stated are exactly those of
+ * `distance ≤ threshold` on these pairs, and rounding a pair's distance (a
+ * float32 copy in a gallery, another backend) does not flip it unless it
+ * moves by half the gap. Ties count as one observed distance: pairs at the
+ * same distance are accepted or rejected together. When even the smallest
+ * distance cannot be accepted, `a` is 0 (the threshold is half the smallest
+ * distance, TAR 0).
+ *
+ * @throws InvalidArgumentError when no threshold ≥ 0 rejects enough
+ * different-person pairs (different-person pairs at distance 0 beyond what
+ * `targetFar` allows: the same photo labelled as two people).
+ *
  * @example
  * ```ts
  * const cal = calibrationFromDistances([0.3, 0.4, 0.8, 0.9], [true, true, false, false], { targetFar: 0.01 });
- * cal.threshold; // 0.4
+ * cal.threshold; // 0.6, midway between 0.4 (last accepted) and 0.8 (first rejected)
  * ```
  */
 export function calibrationFromDistances(distances: ArrayLike<number>, same: ArrayLike<boolean>, options: CalibrateOptions = {}): FaceCalibration {
@@ -138,10 +155,23 @@ export function calibrationFromDistances(distances: ArrayLike<number>, same: Arr
     throw new InvalidArgumentError({ fn, argument: 'same', message: `needs same-person and different-person pairs; got ${nSame} same and ${nDiff} different. Label at least two photos of one person and one photo of another.` });
   }
   const t = tarAtFar(distances, Array.from(same, Boolean), targetFar, { kind: 'distance' });
+  // the margin rule: midway between the last accepted distance and the next larger observed one
+  let accepted = t.threshold, next = Infinity;
+  if (Number.isFinite(accepted)) {
+    for (let i = 0; i < distances.length; i++) if (distances[i]! > accepted && distances[i]! < next) next = distances[i]!;
+  } else {
+    // nothing can be accepted: below the smallest distance, from 0
+    accepted = 0;
+    for (let i = 0; i < distances.length; i++) next = Math.min(next, distances[i]!);
+    if (next === 0) {
+      throw new InvalidArgumentError({ fn, argument: 'distances', message: `different-person pairs at distance 0 are more than targetFar ${targetFar} allows, so no threshold ≥ 0 holds it: is one photo labelled as two people? Remove the duplicate or raise options.targetFar.` });
+    }
+  }
   return {
     version: 1,
     metric: 'l2',
-    threshold: t.threshold,
+    // FAR ≤ targetFar < 1 leaves a rejected different-person pair above `accepted`, so `next` is finite
+    threshold: Number.isFinite(next) ? (accepted + next) / 2 : accepted,
     targetFar,
     far: t.far,
     tar: t.tar,

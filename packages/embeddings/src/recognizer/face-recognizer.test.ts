@@ -154,6 +154,32 @@ describe('createFaceRecognizer', () => {
     faces.dispose();
   });
 
+  it('a call wanting the largest faces skips the tiles once the whole-image passes found faces too large for a tile; the same face either way', async () => {
+    const none = fakeDetector([]);
+    // answers a face 0.4 × the width of whatever it is shown: on the whole photo 336 px, on each 256 px tile 102 px
+    const ssd = fakeDetector([{ at: [0.3, 0.3], eye: 0.2, score: 0.9 }]);
+    const faces = await createFaceRecognizer({ detector: none.detector, encoder: poolEncoder(), smallFaces: { detector: ssd.detector, minSide: 400, tileSize: 256 }, refineLandmarks: false });
+    const big = photo(600, 840);
+    // 256 px tiles 192 px apart: 5 × 3 = 15 tiles; a tile holds faces up to 0.25 × 256 = 64 px whole
+    const one = await faces.embed(big, { maxFaces: 1 });
+    expect(one.tried.smallFacePasses).toBe(1);
+    expect(one.tried.tilesSkipped).toBe(15);
+    const all = await faces.detect(big);
+    expect(all.tried.smallFacePasses + all.tried.tilesSkipped).toBe(16);
+    expect(all.tried.smallFacePasses).toBeGreaterThan(1);
+    expect(all.faces.length).toBeGreaterThan(1);
+    expect(one.faces[0]).toMatchObject(all.faces[0]!); // the largest face: the same detection (box, landmarks, score), so the same framing
+    // a largest face that the unconfirmed-face rule could drop (score 0.6 < 0.7, refining on) does not stop the search
+    const weak = fakeDetector([{ at: [0.3, 0.3], eye: 0.2, score: 0.6 }]);
+    const careful = await createFaceRecognizer({ detector: none.detector, encoder: poolEncoder(), smallFaces: { detector: weak.detector, minSide: 400, tileSize: 256 } });
+    const c = await careful.embed(big, { maxFaces: 1 });
+    expect(c.tried.smallFacePasses).toBeGreaterThan(1);
+    expect(c.tried.tilesSkipped).toBeLessThan(15);
+    big.dispose();
+    faces.dispose();
+    careful.dispose();
+  });
+
   it('drops a weak face the detector does not find again at its native scale, flags a strong one, keeps a confirmed one', async () => {
     // answers on the whole 300×400 photo only: on every refining crop (≤ 224 px) it finds nothing
     const whole = fakeDetector([{ at: [0.2, 0.3], eye: 0.15, score: 0.6 }, { at: [0.7, 0.3], eye: 0.1, score: 0.9 }]);
@@ -181,7 +207,7 @@ describe('createFaceRecognizer', () => {
     const r = await faces.embed(img);
     expect(r.found).toBe(false);
     expect(r.faces).toEqual([]);
-    expect(r.tried).toEqual({ attempts: 4, borders: [0, 0.25, 0.5, 1], attempt: null, smallFacePasses: 0 });
+    expect(r.tried).toEqual({ attempts: 4, borders: [0, 0.25, 0.5, 1], attempt: null, smallFacePasses: 0, tilesSkipped: 0 });
     expect(seen.map((s) => s[1])).toEqual([80, 120, 160, 240]); // pad and retry
     const err = await faces.verify(img, img).catch((e: unknown) => e);
     expect(NoFaceFoundError.isInstance(err)).toBe(true);
@@ -203,10 +229,9 @@ describe('createFaceRecognizer', () => {
     expect(v.confidence).toBeCloseTo(confidenceFromDistance(DEFAULT_FACE_CALIBRATION, dist), 6);
     expect((await faces.verify(da, a)).distance).toBeCloseTo(0, 6); // a descriptor and an image
     await expect(faces.verify(da, new Float32Array(3))).rejects.toThrowError(/lengths differ/);
-    // a threshold between 0 and the a–b distance: a is known, b is unknown
+    // the margin rule puts the threshold midway between 0 and the a–b distance: a is known, b is unknown
     faces.useCalibration(calibrationFromDistances([0, dist], [true, false], { targetFar: 0.5 }));
-    expect(faces.calibration.threshold).toBe(0);
-    faces.useCalibration({ ...faces.calibration, threshold: dist / 2 });
+    expect(faces.calibration.threshold).toBeCloseTo(dist / 2, 12);
     const gallery = createGallery();
     const ids = await faces.enrol(gallery, 'ann', a);
     expect(ids).toHaveLength(1);

@@ -83,8 +83,18 @@ export interface FaceSearch<F> {
     readonly borders: readonly number[];
     /** The border and scale of the pad-and-retry attempt that found the faces, or null. */
     readonly attempt: { readonly border: number; readonly scale: number } | null;
-    /** The small-face search's passes (whole image + tiles) when it ran, else 0 (image below its `minSide`, or turned off). */
+    /**
+     * The small-face search's passes that ran (whole image + tiles not
+     * skipped), else 0 (image below its `minSide`, or turned off).
+     */
     readonly smallFacePasses: number;
+    /**
+     * Tiles of the small-face search not run: wholly covered by faces
+     * already found, or, for a call that wants only the largest faces
+     * (`maxFaces`), all of them once the whole-image passes found that many
+     * faces too large for a tile to hold.
+     */
+    readonly tilesSkipped: number;
   };
   /** The input's size in pixels. */
   readonly width: number;
@@ -152,11 +162,15 @@ export interface FaceRecognizerOptions {
    * keeps a 30 px face at 30 px; 1024 is ~4× cheaper and finds faces from
    * about 60 px (README: measured). At most `maxTiles` tiles per image:
    * on larger photos the tiles grow, so a 4000×3000 photo costs 20 tiles of
-   * 1000 px (faces from ≈ 60 px) instead of 88 of 512. The search also runs
-   * when a call wants only the largest faces (`maxFaces`; `verify`, `enrol`,
-   * `calibrate`): a face it finds at a finer scale replaces the main pass's
-   * coarser framing of it, so a face gets the same descriptor whichever call
-   * embeds it. `false` turns it off.
+   * 1000 px (faces from ≈ 60 px) instead of 88 of 512. The whole-image pass
+   * runs first; tiles wholly covered by faces already found are skipped. A
+   * call that wants only the largest faces (`maxFaces`; `verify`, `enrol`,
+   * `calibrate`) skips every tile once the main and whole-image passes found
+   * that many faces larger than a tile is laid out to hold (`overlap` × tile
+   * side, 128 px at 512) that no rule can drop (score ≥
+   * `dropUnconfirmedBelow`); a face found by the whole-image pass keeps that
+   * detection when the tiles run too, so it gets the same framing and
+   * descriptor whichever call embeds it. `false` turns the search off.
    * @defaultValue `{ minSide: 448, tileSize: 512, maxTiles: 24 }`
    */
   smallFaces?: false | { minSide?: number; tileSize?: number; maxTiles?: number; detector?: FaceDetectorAdapter };
@@ -370,12 +384,21 @@ export async function createFaceRecognizer(options: FaceRecognizerOptions = {}):
       let attempts = r.attempts;
       let found = r.detections;
       // 2. faces too small for it: the small-face detector on the whole image and on tiles
-      let smallFacePasses = 0;
+      //    (the downscaled whole-image pass first; tiles wholly covered by faces found are skipped, and for a call
+      //    wanting the k largest faces all tiles are, once k faces too large for a tile are found that no rule drops)
+      let smallFacePasses = 0, tilesSkipped = 0;
       const [h, w] = rgb.image.shape;
       if (smallDetector && Math.max(h, w) >= smallMinSide) {
-        const more = (await smallDetector.detect(rgb.image)).filter((d) => d.score >= minScore);
-        smallFacePasses = 1 + smallDetector.tilesOf(h, w);
-        found = mergeDetections([...found, ...more]);
+        const limit = smallDetector.tileFaceLimit(h, w);
+        const skipTiles = maxFaces === Infinity ? undefined : (f: readonly DetectedFace[]) => {
+          const usable = f.filter((d) => d.score >= minScore && d.landmarks && (d.landmarks.length === 68 || d.landmarks.length === 5))
+            .sort((a, b) => b.box.width * b.box.height - a.box.width * a.box.height).slice(0, maxFaces);
+          return usable.length >= maxFaces && usable.every((d) => Math.min(d.box.width, d.box.height) > limit && (!refine || d.score >= dropBelow));
+        };
+        const s = await smallDetector.search(rgb.image, { known: found, ...(skipTiles ? { skipTiles } : {}) });
+        smallFacePasses = s.passes;
+        tilesSkipped = s.tilesSkipped;
+        found = mergeDetections([...found, ...s.detections.filter((d) => d.score >= minScore)]);
       }
       // 3. nothing yet: pad and retry (faces that fill the frame)
       if (found.length === 0 && borders.length > 1) {
@@ -443,7 +466,7 @@ export async function createFaceRecognizer(options: FaceRecognizerOptions = {}):
       }
       return {
         faces: out as F[], found: out.length > 0,
-        tried: { attempts, borders, attempt: r.attempt, smallFacePasses },
+        tried: { attempts, borders, attempt: r.attempt, smallFacePasses, tilesSkipped },
         width: rgb.width, height: rgb.height, scale: rgb.scale, timings,
       };
     } finally {
