@@ -4,6 +4,7 @@ import { equalErrorRate } from '@likeness/embeddings';
 import { assignIdentityFolds } from './identity-folds';
 import { resolveKeepBest, type KeepBestOptions } from './keep-best-guard';
 import { selectPooledEpoch, type PooledEpoch } from './pooled-epoch-selection';
+import { yieldToEventLoop } from '../internal/yield-to-event-loop';
 
 /** A fine-tuning run in progress (see {@link FineTuningMethod.begin}). */
 export interface FineTuningSession {
@@ -193,7 +194,9 @@ export async function crossValidateFineTuning(method: FineTuningMethod, options:
       try {
         for (let e = 0; e <= epochs; e++) {
           const t = Date.now();
+          await yieldToEventLoop();
           const loss = e === 0 ? NaN : await session.trainEpoch();
+          await yieldToEventLoop();
           const sc = session.score(valRows);
           const d = Array.from(sc.distances);
           const expected = (valRows.length * (valRows.length - 1)) / 2;
@@ -224,6 +227,7 @@ export async function crossValidateFineTuning(method: FineTuningMethod, options:
     try {
       for (let e = 1; e <= sel.chosen; e++) {
         const t = Date.now();
+        await yieldToEventLoop();
         const loss = await session.trainEpoch();
         const rec: CrossValidationEpoch = { fold: -1, epoch: e, loss, validationEer: NaN, validationLoss: NaN, seconds: (Date.now() - t) / 1000 };
         finalFit.push(rec);

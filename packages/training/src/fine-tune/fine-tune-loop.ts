@@ -9,6 +9,7 @@ import { crossValidateOnCachedFeatures, type CachedCrossValidationResult } from 
 import type { FineTuneObjectiveRunner } from './fine-tune-objective-runner';
 import { assignIdentityFolds } from './identity-folds';
 import { checkFaces, type LabelledFaces } from './labelled-faces';
+import { yieldToEventLoop } from '../internal/yield-to-event-loop';
 import { bootstrapEerImprovement, resolveKeepBest, validationScoreBetter, type KeepBestOptions } from './keep-best-guard';
 
 /** Figures of one epoch of `fineTune` with `select: { validation }` (epoch 0: the weights it started with). */
@@ -205,6 +206,7 @@ export async function fineTuneOnValidation(
       m.dispose();
     }
     const cacheSeconds = (Date.now() - t0) / 1000;
+    await yieldToEventLoop();
 
     let history: FineTuneEpoch[] = [];
     let t = Date.now();
@@ -248,7 +250,9 @@ export async function fineTuneOnValidation(
     };
     for (let epoch = start; epoch <= last && !finished; epoch++) {
       t = Date.now();
+      await yieldToEventLoop();
       const meanLoss = trainer.trainEpoch(feats);
+      await yieldToEventLoop();
       const sc = objective.score(valFeats, valLabels, valMirror);
       const guarded = bootstrapEerImprovement(baseline, sc.d, pairLabels, { ...guard, seed: guard.seed * 1000 + epoch });
       const isBest = validationScoreBetter(sc, best) && guarded.accepted;

@@ -5,6 +5,7 @@ import { DegenerateBatchError } from '@likeness/triplet';
 import { createOptimizer, setLearningRate, type OptimizerChoice } from '../trainer/optimizer';
 import { learningRateAt, type LearningRateSchedule } from '../trainer/schedule';
 import { binaryCrossEntropyWithLogits, createBalancedPairSampler, type SiameseObjectiveOptions, type VerificationHead } from '@likeness/siamese-binary';
+import { yieldToEventLoop } from '../internal/yield-to-event-loop';
 
 /** One line of progress. */
 export interface SiameseProgress {
@@ -71,6 +72,7 @@ async function loop(fn: string, a: LoopArgs): Promise<SiameseTrainResult> {
   const t0 = Date.now();
   try {
     for (let step = 0; step < a.steps; step++) {
+      await yieldToEventLoop();
       const lr = learningRateAt(a.options.schedule ?? 'cosine', step, a.steps, a.baseLr);
       setLearningRate(optimizer, lr);
       const { left, right, same } = a.sampler.next();

@@ -6,6 +6,7 @@ import { CheckpointCorruptError } from '../errors/checkpoint-corrupt-error';
 import { decodeCheckpointWeights, encodeCheckpoint, type CheckpointStore } from './checkpoint';
 import { createOptimizer, setLearningRate, type OptimizerChoice } from './optimizer';
 import { learningRateAt, type LearningRateSchedule } from './schedule';
+import { yieldToEventLoop } from '../internal/yield-to-event-loop';
 
 /** One line of training progress. */
 export interface TripletProgress {
@@ -312,6 +313,7 @@ export async function trainTriplet(encoder: Encoder, data: { images: tf.Tensor4D
     resumedFrom = step;
     t0 = Date.now();
     while (step < totalSteps && !state.stoppedEarly) {
+      await yieldToEventLoop();
       const lr = learningRateAt(options.schedule ?? 'cosine', step, totalSteps, baseLr, warmup);
       setLearningRate(optimizer, lr);
       const idx = sampler.next();
