@@ -73,6 +73,39 @@ describe('pgliteGalleryStore', () => {
     await s.close();
   });
 
+  it('builds the HNSW index with maintenanceWorkMemMB as maintenance_work_mem (on open and after a bulk load)', async () => {
+    // pgvector says when the graph outgrows maintenance_work_mem; PGlite passes notices only to a query's onNotice
+    const own = await PGlite.create({ extensions: { vector } });
+    const notices: string[] = [];
+    const transaction = own.transaction.bind(own);
+    own.transaction = (fn) =>
+      transaction((tx) => {
+        const q = tx.query.bind(tx);
+        tx.query = ((sql: string, p?: unknown[], o?: object) => q(sql, p, { ...o, onNotice: (m: { message?: string }) => notices.push(m.message ?? '') })) as typeof tx.query;
+        return fn(tx);
+      });
+    const n = 3000;
+    const rows = Array.from({ length: n }, (_, i) => ({ id: `e${i}`, identity: `p${i % 50}`, embedding: Float32Array.from({ length: 8 }, (_, j) => Math.sin(i * 7.1 + j * 1.3)) }));
+    const fits = () => notices.filter((m) => /no longer fits into maintenance_work_mem/.test(m)).length;
+    for (const [prefix, mb, spills] of [['mwm_default', undefined, false], ['mwm_small', 1, true]] as const) {
+      // 1. an index created on open over existing rows
+      const exact = await pgliteGalleryStore({ pglite: own, dimension: 8, tablePrefix: prefix });
+      await exact.doUpsert(rows);
+      await exact.close();
+      let before = fits();
+      const opened = await pgliteGalleryStore({ pglite: own, dimension: 8, tablePrefix: prefix, search: 'hnsw', maintenanceWorkMemMB: mb });
+      expect(fits() > before, `${prefix}: open`).toBe(spills);
+      // 2. the rebuild after a bulk load into the emptied table
+      await opened.doRemove(rows.map((r) => r.id));
+      before = fits();
+      await opened.doUpsert(rows);
+      expect(fits() > before, `${prefix}: bulk load`).toBe(spills);
+      expect(await opened.count()).toBe(n);
+      await opened.close();
+    }
+    await own.close();
+  });
+
   it('builds the HNSW index with m 16 and ef_construction 128 by default', async () => {
     const s = await pgliteGalleryStore({ pglite: db, dimension: 5, tablePrefix: 'hnsw_defaults', search: 'hnsw' });
     const r = await db.query<{ indexdef: string }>(`SELECT indexdef FROM pg_indexes WHERE tablename = 'hnsw_defaults_d5' AND indexdef LIKE '%USING hnsw%'`);
@@ -150,6 +183,9 @@ describe('pgliteGalleryStore', () => {
     await expect(pgliteGalleryStore({ pglite: db, dimension: 3, search: 'ivf' as 'hnsw' })).rejects.toSatisfy((e: unknown) => InvalidArgumentError.isInstance(e) && e.argument === 'options.search');
     await expect(pgliteGalleryStore({ pglite: db, dimension: 3, search: 'hnsw', hnswM: 1 })).rejects.toSatisfy((e: unknown) => InvalidArgumentError.isInstance(e) && e.argument === 'options.hnswM');
     await expect(pgliteGalleryStore({ pglite: db, dimension: 3, search: 'hnsw', hnswM: 16, efConstruction: 31 })).rejects.toSatisfy((e: unknown) => InvalidArgumentError.isInstance(e) && e.argument === 'options.efConstruction' && /32/.test(e.message));
+    for (const bad of [0, 1.5, -1, Number.NaN, 2_097_152, '1GB' as unknown as number]) {
+      await expect(pgliteGalleryStore({ pglite: db, dimension: 3, search: 'hnsw', maintenanceWorkMemMB: bad })).rejects.toSatisfy((e: unknown) => InvalidArgumentError.isInstance(e) && e.argument === 'options.maintenanceWorkMemMB');
+    }
     await expect(pgliteGalleryStore({ dimension: 3 })).rejects.toSatisfy((e: unknown) => InvalidArgumentError.isInstance(e) && e.argument === 'options.dataDir');
     const s = await pgliteGalleryStore({ pglite: db, dimension: 3, tenant: 'closed' });
     await s.close();
