@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
@@ -10,6 +10,7 @@ import { describeGalleryStoreConformance } from '@likeness/embeddings/testing';
 import { pgliteGalleryStore as folderStore } from './node/pglite-folder-store';
 import { faceLikeDataset } from '../test/face-like-dataset';
 import { pgliteGalleryStore } from './pglite-gallery-store';
+import { GALLERY_SCHEMA_VERSION } from './sql-gallery-store';
 
 let db: PGlite;
 beforeAll(async () => {
@@ -47,6 +48,23 @@ describe('pgliteGalleryStore', () => {
     await h.close();
   });
 
+  it('refuses tables written by a newer schema version, changing nothing', async () => {
+    const dir = join(tmp(), 'faces-db');
+    const g = createGallery({ store: await folderStore({ dataDir: dir, dimension: 3 }) });
+    const ids = await g.enrol('alice', [[1, 0, 0]]);
+    await g.close();
+    const raw = await PGlite.create({ dataDir: dir, extensions: { vector } });
+    await raw.query('UPDATE likeness_gallery_schema SET version = version + 1');
+    await raw.close();
+    await expect(folderStore({ dataDir: dir, dimension: 3 })).rejects.toSatisfy(
+      (e: unknown) => GalleryStoreError.isInstance(e) && e.reason === 'unsupported' && e.setting === 'schema' && /newer/.test(e.message),
+    );
+    const check = await PGlite.create({ dataDir: dir, extensions: { vector } });
+    expect((await check.query<{ version: number }>('SELECT version FROM likeness_gallery_schema')).rows).toEqual([{ version: GALLERY_SCHEMA_VERSION + 1 }]);
+    expect((await check.query<{ id: string }>('SELECT id FROM likeness_gallery_d3')).rows.map((r) => r.id)).toEqual(ids);
+    await check.close();
+  });
+
   it('refuses a foreign folder, a file and a folder path through the browser entry, touching nothing', async () => {
     const foreign = tmp();
     writeFileSync(join(foreign, 'notes.txt'), 'mine');
@@ -58,6 +76,13 @@ describe('pgliteGalleryStore', () => {
     writeFileSync(file, 'x');
     await expect(folderStore({ dataDir: file, dimension: 3 })).rejects.toSatisfy((e: unknown) => GalleryStoreError.isInstance(e) && e.reason === 'corrupt');
     await expect(pgliteGalleryStore({ dataDir: tmp(), dimension: 3 })).rejects.toSatisfy((e: unknown) => InvalidArgumentError.isInstance(e) && /\/node/.test(e.message));
+    // nothing was written into the refused folders, and no lock file was left beside them
+    expect(readdirSync(foreign)).toEqual(['notes.txt']);
+    expect(readFileSync(join(foreign, 'notes.txt'), 'utf8')).toBe('mine');
+    expect(readdirSync(damaged)).toEqual(['PG_VERSION']);
+    expect(readFileSync(join(damaged, 'PG_VERSION'), 'utf8')).toBe('17\n');
+    expect(readFileSync(file, 'utf8')).toBe('x');
+    for (const d of [foreign, damaged, file]) expect(existsSync(`${d}.lock`)).toBe(false);
     // the lock was released after each refusal: a good folder still opens at once
     const ok = join(tmp(), 'db');
     mkdirSync(ok);
