@@ -17,8 +17,13 @@
 //     and recall@10 (± 95 % interval) per ef_search (LIKENESS_BENCH_EF, default 200)
 //     over LIKENESS_BENCH_QUERIES (default 200) queries.
 //
+//   LIKENESS_BENCH_STORE=truth LIKENESS_BENCH_TRUTH_FILE=t.json …   only the float64 truth, saved
+//     (LIKENESS_BENCH_TRUTH_FILE also makes the other modes read it instead of computing it)
+//   LIKENESS_BENCH_STORE=pglite-query LIKENESS_BENCH_DATA_DIR=<folder> …   queries only, on the
+//     folder of an earlier pglite run (stopped with SIGKILL after its build, so its folder stays)
+//
 // Same face-like data and probes as gallery-stores.bench.ts (seeds 1 and 2).
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
@@ -41,7 +46,12 @@ const buildMB = Number(env('LIKENESS_BENCH_BUILD_MB', '256'));
 const BATCH = 16;
 
 const t0 = performance.now();
-const log = (msg: string) => console.log(`[${new Date().toISOString().slice(11, 19)} +${((performance.now() - t0) / 1000).toFixed(0)}s load ${loadavg()[0]!.toFixed(1)}] ${msg}`);
+// wall time, this process's CPU time (user + system: what the store itself cost on a shared, loaded machine) and the load average
+const cpuS = () => {
+  const c = process.cpuUsage();
+  return (c.user + c.system) / 1e6;
+};
+const log = (msg: string) => console.log(`[${new Date().toISOString().slice(11, 19)} +${((performance.now() - t0) / 1000).toFixed(0)}s cpu ${cpuS().toFixed(0)}s load ${loadavg()[0]!.toFixed(1)}] ${msg}`);
 
 /** The exact top-k row indices per query, distances in float64. */
 function bruteForce(data: Dataset, queries: Float32Array, k: number): number[][] {
@@ -119,11 +129,19 @@ log(`data ready: intra ${data.stats.intra.toFixed(3)}, nearest other ${data.stat
 let t = 0;
 let truthMemo: number[][] | undefined;
 /** float64 brute force for every query, computed once, when first needed (after the PGlite index build: a long build starts sooner). */
+const truthFile = process.env['LIKENESS_BENCH_TRUTH_FILE'];
 const truth = (): number[][] => {
+  if (!truthMemo && truthFile && existsSync(truthFile)) {
+    const saved = JSON.parse(readFileSync(truthFile, 'utf8')) as { n: number; queries: number; truth: number[][] };
+    if (saved.n !== n || saved.queries !== nq) throw new Error(`${truthFile} holds the truth for ${saved.n} entries and ${saved.queries} queries, not ${n} and ${nq}`);
+    truthMemo = saved.truth;
+    log(`float64 brute force for ${nq} queries read from ${truthFile}`);
+  }
   if (!truthMemo) {
     const t1 = performance.now();
     truthMemo = bruteForce(data, queries, K);
     log(`float64 brute force for ${nq} queries: ${((performance.now() - t1) / nq).toFixed(1)} ms/query`);
+    if (truthFile) writeFileSync(truthFile, JSON.stringify({ n, queries: nq, truth: truthMemo }));
   }
   return truthMemo;
 };
@@ -138,7 +156,9 @@ try {
     row(`memory (ExactIndex, ${mem.kernel}), ${BATCH} queries/call`, recall(data, truth(), await query(mem, queries, Math.floor(queriesN / BATCH) * BATCH, BATCH)), `${(n / s).toFixed(0)} | ${s.toFixed(1)} | ${mem.bytesPerEntry}`);
     await mem.close();
   } else if (store === 'pglite') {
-    const db = await PGlite.create({ dataDir: join(tmp, 'db'), extensions: { vector } });
+    const dir = process.env['LIKENESS_BENCH_DATA_DIR'] ?? join(tmp, 'db'); // a given folder is kept (for pglite-query)
+    if (existsSync(dir)) throw new Error(`${dir} exists: give pglite a new folder`);
+    const db = await PGlite.create({ dataDir: dir, extensions: { vector } });
     const exact = await pgliteGalleryStore({ pglite: db, dimension: D });
     const s = await load(exact, data, 10_000);
     const bytes = (await exact.storageBytes()) / n;
@@ -172,8 +192,31 @@ try {
       await h.close();
     }
     await db.close();
+  } else if (store === 'truth') {
+    if (!truthFile) throw new Error('LIKENESS_BENCH_STORE=truth needs LIKENESS_BENCH_TRUTH_FILE');
+    truth();
+  } else if (store === 'pglite-query') {
+    // queries only, on a folder left by an earlier pglite run (its rows and HNSW index), e.g. one stopped after its build
+    const dir = process.env['LIKENESS_BENCH_DATA_DIR'];
+    if (!dir || !existsSync(dir)) throw new Error('LIKENESS_BENCH_STORE=pglite-query needs LIKENESS_BENCH_DATA_DIR, the folder of an earlier pglite run');
+    const db = await PGlite.create({ dataDir: dir, extensions: { vector } });
+    const index = await db.query<{ def: string }>(`SELECT indexdef AS def FROM pg_indexes WHERE tablename = 'likeness_gallery_d${D}' AND indexdef LIKE '% USING hnsw %'`);
+    if (index.rows.length !== 1) throw new Error(`${dir} has no HNSW index on likeness_gallery_d${D}`);
+    log(`reusing ${dir}: ${index.rows[0]!.def}`);
+    const exact = await pgliteGalleryStore({ pglite: db, dimension: D });
+    if ((await exact.count()) !== n) throw new Error(`${dir} holds ${await exact.count()} entries, not ${n}`);
+    const exactRun = await query(exact, queries, exactQueries);
+    const bytes = (await exact.storageBytes()) / n;
+    await exact.close();
+    row('PGlite exact (folder)', recall(data, truth(), exactRun), `– | – | ${bytes.toFixed(0)}`);
+    for (const efSearch of efs) {
+      const h = await pgliteGalleryStore({ pglite: db, dimension: D, search: 'hnsw', efSearch });
+      row(`PGlite hnsw ef_search=${efSearch}`, recall(data, truth(), await query(h, queries, queriesN)), `– | – | ${bytes.toFixed(0)}`);
+      await h.close();
+    }
+    await db.close();
   } else {
-    throw new Error(`LIKENESS_BENCH_STORE: expected memory or pglite, got ${store}`);
+    throw new Error(`LIKENESS_BENCH_STORE: expected memory, pglite, pglite-query or truth, got ${store}`);
   }
 } finally {
   rmSync(tmp, { recursive: true, force: true });
