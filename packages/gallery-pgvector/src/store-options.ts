@@ -45,7 +45,7 @@ export interface PgvectorStoreOptions {
    * table). pgvector builds the graph in memory up to this size and then
    * goes on on disk, much more slowly. A 128-D graph with `hnswM` 16 takes
    * about 1.08 kB per entry (measured from pgvector's "no longer fits"
-   * notice), so 256 MB holds about 240,000 entries; 1,100 MB holds
+   * notice), so 256 MB holds about 250,000 entries; 1,100 MB holds
    * 1,000,000. PGlite's WebAssembly heap is at most 2 GiB, so stay well
    * under it there. @defaultValue `256`
    */
