@@ -19,13 +19,15 @@
 //   LIKENESS_BENCH_SIZES=10000 LIKENESS_BENCH_LOAD_SIZES= pnpm bench   (quick)
 //   LIKENESS_BENCH_EF=40,100,200                  (ef_search values swept; raised to k = 10)
 //   LIKENESS_BENCH_QUERIES=1000                   (HNSW queries per ef_search; exact stores run 100)
-//   LIKENESS_BENCH_HNSW=16:64,32:128              (HNSW builds as m:ef_construction; default the store's 16:64)
+//   LIKENESS_BENCH_HNSW=16:64,32:128              (PGlite HNSW builds as m:ef_construction; default the store's 16:128;
+//                                                  the wire store builds the first)
 //   LIKENESS_BENCH_ONLY=pglite-hnsw               (only the memory reference and the PGlite HNSW builds)
+//   LIKENESS_BENCH_ONLY=hnsw                      (only the memory reference, PGlite HNSW and Postgres/wire HNSW)
 //
 // Plain Node cannot run tfjs-core's source build, so @likeness/embeddings and
 // @likeness/backends come from their dist (`pnpm bench` builds them first).
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { vector } from '@electric-sql/pglite-pgvector';
@@ -45,12 +47,14 @@ const sizes = list(process.env['LIKENESS_BENCH_SIZES'], '10000,100000');
 const loadSizes = list(process.env['LIKENESS_BENCH_LOAD_SIZES'], '200000');
 const efs = list(process.env['LIKENESS_BENCH_EF'], '40,100,200');
 const load1 = process.env['LIKENESS_LOAD_AVG'] ?? '';
-const builds = (process.env['LIKENESS_BENCH_HNSW'] ?? '16:64').split(',').filter(Boolean).map((x) => {
+const builds = (process.env['LIKENESS_BENCH_HNSW'] ?? '16:128').split(',').filter(Boolean).map((x) => {
   const [m, efc] = x.split(':').map(Number);
   return { hnswM: m!, efConstruction: efc! };
 });
-const onlyHnsw = process.env['LIKENESS_BENCH_ONLY'] === 'pglite-hnsw';
-const buildName = (b: { hnswM: number; efConstruction: number }) => (b.hnswM === 16 && b.efConstruction === 64 ? '' : ` m=${b.hnswM} ef_construction=${b.efConstruction}`);
+const only = process.env['LIKENESS_BENCH_ONLY'] ?? '';
+if (!['', 'pglite-hnsw', 'hnsw'].includes(only)) throw new Error(`LIKENESS_BENCH_ONLY: expected pglite-hnsw or hnsw, got ${only}`);
+const onlyHnsw = only !== '';
+const buildName = (b: { hnswM: number; efConstruction: number }) => (b.hnswM === 16 && b.efConstruction === 128 ? '' : ` m=${b.hnswM} ef_construction=${b.efConstruction}`);
 
 /** The exact top-k row indices per query, distances in float64 (the reference every store is checked against). */
 function bruteForce(data: Dataset, queries: Float32Array, k: number): string[][] {
@@ -136,7 +140,11 @@ async function textInsert(run: (sql: string, params: unknown[]) => Promise<unkno
 }
 
 const table: Row[] = [];
-const print = (r: Row) => console.log(`  ${r.store}: ${JSON.stringify(r)}`);
+const loads = new Map<Row, number>(); // the 1-minute load average when each row was measured (2 shared cores here)
+const print = (r: Row) => {
+  loads.set(r, loadavg()[0]!);
+  console.log(`  ${r.store}: ${JSON.stringify(r)} load ${loads.get(r)!.toFixed(1)}`);
+};
 const tmp = mkdtempSync(join(tmpdir(), 'likeness-bench-'));
 try {
   for (const n of sizes) {
@@ -175,8 +183,8 @@ try {
       }
       await db.close();
     }
-    if (onlyHnsw) continue;
-    if (n === sizes[0]) {
+    if (only === 'pglite-hnsw') continue;
+    if (!onlyHnsw && n === sizes[0]) {
       // the previous path into the same kind of store as 'PGlite exact' (a folder, no HNSW index)
       const tdb = await PGlite.create({ dataDir: join(tmp, `text-${n}`), extensions: { vector } });
       await (await pgliteGalleryStore({ pglite: tdb, dimension: D })).close(); // creates the tables
@@ -189,21 +197,23 @@ try {
     // Postgres over the wire protocol: pg → a PGlite served on a loopback socket (its own database per size)
     const server = await startLoopbackServer();
     try {
-      const wexact = await postgresGalleryStore({ connectionString: server.url, maxConnections: 1, dimension: D, tablePrefix: 'bench_exact' });
-      table.push({ store: 'Postgres/wire exact', n, ...(await load(wexact, data, EXACT_BATCH)), ...(await query(wexact, queries, truth, EXACT_QUERIES)), bytesPerEntry: (await wexact.storageBytes()) / n });
-      print(table.at(-1)!);
-      await wexact.close();
-      const wh = await postgresGalleryStore({ connectionString: server.url, maxConnections: 1, dimension: D, tablePrefix: 'bench_hnsw', search: 'hnsw' });
+      if (!onlyHnsw) {
+        const wexact = await postgresGalleryStore({ connectionString: server.url, maxConnections: 1, dimension: D, tablePrefix: 'bench_exact' });
+        table.push({ store: 'Postgres/wire exact', n, ...(await load(wexact, data, EXACT_BATCH)), ...(await query(wexact, queries, truth, EXACT_QUERIES)), bytesPerEntry: (await wexact.storageBytes()) / n });
+        print(table.at(-1)!);
+        await wexact.close();
+      }
+      const wh = await postgresGalleryStore({ connectionString: server.url, maxConnections: 1, dimension: D, tablePrefix: 'bench_hnsw', search: 'hnsw', ...builds[0] });
       const whLoad = await load(wh, data, n);
       const whBytes = (await wh.storageBytes()) / n;
       await wh.close();
       for (const efSearch of efs) {
         const s = await postgresGalleryStore({ connectionString: server.url, maxConnections: 1, dimension: D, tablePrefix: 'bench_hnsw', search: 'hnsw', efSearch });
-        table.push({ store: `Postgres/wire hnsw ef_search=${efSearch}`, n, ...whLoad, ...(await query(s, queries, truth, HNSW_QUERIES)), bytesPerEntry: whBytes });
+        table.push({ store: `Postgres/wire hnsw${buildName(builds[0]!)} ef_search=${efSearch}`, n, ...whLoad, ...(await query(s, queries, truth, HNSW_QUERIES)), bytesPerEntry: whBytes });
         print(table.at(-1)!);
         await s.close();
       }
-      if (n === sizes[0]) {
+      if (!onlyHnsw && n === sizes[0]) {
         const c = new pg.Client({ connectionString: server.url });
         await c.connect();
         const r = await textInsert((q, p) => c.query(q, p), data, 'bench_exact_d128', 'text-path');
@@ -248,11 +258,11 @@ try {
 
 const base = new Map(table.filter((r) => r.store.startsWith('memory')).map((r) => [r.n, r]));
 console.log(`\ngallery stores, D = ${D}, k = ${K}, single queries; recall@10 against float64 brute force (± 95 % interval over queries); ratios to the memory store at the same size${load1 ? `; load average ${load1}` : ''}\n`);
-console.log('| store | entries | enrol entries/s | load s | ms/query | × memory | queries | recall@10 | bytes/entry |');
-console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+console.log('| store | entries | enrol entries/s | load s | ms/query | × memory | queries | recall@10 | bytes/entry | load avg |');
+console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
 const f = (x: number | null, d: number) => (x === null ? '–' : x.toFixed(d));
 for (const r of table) {
   const b = base.get(r.n);
   const ratio = r.msPerQuery !== null && b?.msPerQuery ? r.msPerQuery / b.msPerQuery : null;
-  console.log(`| ${r.store} | ${r.n} | ${f(r.enrolPerS, 0)} | ${f(r.loadS, 1)} | ${f(r.msPerQuery, 2)} | ${f(ratio, 1)} | ${r.queries || '–'} | ${r.recall === null ? '–' : `${r.recall.toFixed(3)} ± ${r.ci!.toFixed(3)}`} | ${f(r.bytesPerEntry, 0)} |`);
+  console.log(`| ${r.store} | ${r.n} | ${f(r.enrolPerS, 0)} | ${f(r.loadS, 1)} | ${f(r.msPerQuery, 2)} | ${f(ratio, 1)} | ${r.queries || '–'} | ${r.recall === null ? '–' : `${r.recall.toFixed(3)} ± ${r.ci!.toFixed(3)}`} | ${f(r.bytesPerEntry, 0)} | ${f(loads.get(r) ?? null, 1)} |`);
 }

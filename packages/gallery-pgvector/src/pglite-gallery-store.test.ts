@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
@@ -10,6 +10,7 @@ import { describeGalleryStoreConformance } from '@likeness/embeddings/testing';
 import { pgliteGalleryStore as folderStore } from './node/pglite-folder-store';
 import { faceLikeDataset } from '../test/face-like-dataset';
 import { pgliteGalleryStore } from './pglite-gallery-store';
+import { GALLERY_SCHEMA_VERSION } from './sql-gallery-store';
 
 let db: PGlite;
 beforeAll(async () => {
@@ -47,6 +48,23 @@ describe('pgliteGalleryStore', () => {
     await h.close();
   });
 
+  it('refuses tables written by a newer schema version, changing nothing', async () => {
+    const dir = join(tmp(), 'faces-db');
+    const g = createGallery({ store: await folderStore({ dataDir: dir, dimension: 3 }) });
+    const ids = await g.enrol('alice', [[1, 0, 0]]);
+    await g.close();
+    const raw = await PGlite.create({ dataDir: dir, extensions: { vector } });
+    await raw.query('UPDATE likeness_gallery_schema SET version = version + 1');
+    await raw.close();
+    await expect(folderStore({ dataDir: dir, dimension: 3 })).rejects.toSatisfy(
+      (e: unknown) => GalleryStoreError.isInstance(e) && e.reason === 'unsupported' && e.setting === 'schema' && /newer/.test(e.message),
+    );
+    const check = await PGlite.create({ dataDir: dir, extensions: { vector } });
+    expect((await check.query<{ version: number }>('SELECT version FROM likeness_gallery_schema')).rows).toEqual([{ version: GALLERY_SCHEMA_VERSION + 1 }]);
+    expect((await check.query<{ id: string }>('SELECT id FROM likeness_gallery_d3')).rows.map((r) => r.id)).toEqual(ids);
+    await check.close();
+  });
+
   it('refuses a foreign folder, a file and a folder path through the browser entry, touching nothing', async () => {
     const foreign = tmp();
     writeFileSync(join(foreign, 'notes.txt'), 'mine');
@@ -58,6 +76,13 @@ describe('pgliteGalleryStore', () => {
     writeFileSync(file, 'x');
     await expect(folderStore({ dataDir: file, dimension: 3 })).rejects.toSatisfy((e: unknown) => GalleryStoreError.isInstance(e) && e.reason === 'corrupt');
     await expect(pgliteGalleryStore({ dataDir: tmp(), dimension: 3 })).rejects.toSatisfy((e: unknown) => InvalidArgumentError.isInstance(e) && /\/node/.test(e.message));
+    // nothing was written into the refused folders, and no lock file was left beside them
+    expect(readdirSync(foreign)).toEqual(['notes.txt']);
+    expect(readFileSync(join(foreign, 'notes.txt'), 'utf8')).toBe('mine');
+    expect(readdirSync(damaged)).toEqual(['PG_VERSION']);
+    expect(readFileSync(join(damaged, 'PG_VERSION'), 'utf8')).toBe('17\n');
+    expect(readFileSync(file, 'utf8')).toBe('x');
+    for (const d of [foreign, damaged, file]) expect(existsSync(`${d}.lock`)).toBe(false);
     // the lock was released after each refusal: a good folder still opens at once
     const ok = join(tmp(), 'db');
     mkdirSync(ok);
@@ -71,6 +96,39 @@ describe('pgliteGalleryStore', () => {
     expect(r.rows).toHaveLength(1);
     expect(r.rows[0]!.indexdef).toMatch(/\bm='?24'?.*ef_construction='?96'?/);
     await s.close();
+  });
+
+  it('builds the HNSW index with maintenanceWorkMemMB as maintenance_work_mem (on open and after a bulk load)', async () => {
+    // pgvector says when the graph outgrows maintenance_work_mem; PGlite passes notices only to a query's onNotice
+    const own = await PGlite.create({ extensions: { vector } });
+    const notices: string[] = [];
+    const transaction = own.transaction.bind(own);
+    own.transaction = (fn) =>
+      transaction((tx) => {
+        const q = tx.query.bind(tx);
+        tx.query = ((sql: string, p?: unknown[], o?: object) => q(sql, p, { ...o, onNotice: (m: { message?: string }) => notices.push(m.message ?? '') })) as typeof tx.query;
+        return fn(tx);
+      });
+    const n = 3000;
+    const rows = Array.from({ length: n }, (_, i) => ({ id: `e${i}`, identity: `p${i % 50}`, embedding: Float32Array.from({ length: 8 }, (_, j) => Math.sin(i * 7.1 + j * 1.3)) }));
+    const fits = () => notices.filter((m) => /no longer fits into maintenance_work_mem/.test(m)).length;
+    for (const [prefix, mb, spills] of [['mwm_default', undefined, false], ['mwm_small', 1, true]] as const) {
+      // 1. an index created on open over existing rows
+      const exact = await pgliteGalleryStore({ pglite: own, dimension: 8, tablePrefix: prefix });
+      await exact.doUpsert(rows);
+      await exact.close();
+      let before = fits();
+      const opened = await pgliteGalleryStore({ pglite: own, dimension: 8, tablePrefix: prefix, search: 'hnsw', maintenanceWorkMemMB: mb });
+      expect(fits() > before, `${prefix}: open`).toBe(spills);
+      // 2. the rebuild after a bulk load into the emptied table
+      await opened.doRemove(rows.map((r) => r.id));
+      before = fits();
+      await opened.doUpsert(rows);
+      expect(fits() > before, `${prefix}: bulk load`).toBe(spills);
+      expect(await opened.count()).toBe(n);
+      await opened.close();
+    }
+    await own.close();
   });
 
   it('builds the HNSW index with m 16 and ef_construction 128 by default', async () => {
@@ -150,6 +208,9 @@ describe('pgliteGalleryStore', () => {
     await expect(pgliteGalleryStore({ pglite: db, dimension: 3, search: 'ivf' as 'hnsw' })).rejects.toSatisfy((e: unknown) => InvalidArgumentError.isInstance(e) && e.argument === 'options.search');
     await expect(pgliteGalleryStore({ pglite: db, dimension: 3, search: 'hnsw', hnswM: 1 })).rejects.toSatisfy((e: unknown) => InvalidArgumentError.isInstance(e) && e.argument === 'options.hnswM');
     await expect(pgliteGalleryStore({ pglite: db, dimension: 3, search: 'hnsw', hnswM: 16, efConstruction: 31 })).rejects.toSatisfy((e: unknown) => InvalidArgumentError.isInstance(e) && e.argument === 'options.efConstruction' && /32/.test(e.message));
+    for (const bad of [0, 1.5, -1, Number.NaN, 2_097_152, '1GB' as unknown as number]) {
+      await expect(pgliteGalleryStore({ pglite: db, dimension: 3, search: 'hnsw', maintenanceWorkMemMB: bad })).rejects.toSatisfy((e: unknown) => InvalidArgumentError.isInstance(e) && e.argument === 'options.maintenanceWorkMemMB');
+    }
     await expect(pgliteGalleryStore({ dimension: 3 })).rejects.toSatisfy((e: unknown) => InvalidArgumentError.isInstance(e) && e.argument === 'options.dataDir');
     const s = await pgliteGalleryStore({ pglite: db, dimension: 3, tenant: 'closed' });
     await s.close();

@@ -22,13 +22,14 @@ export interface ResolvedOptions {
   efSearch: number;
   hnswM: number;
   efConstruction: number;
+  maintenanceWorkMemMB: number;
   prefix: string;
 }
 
 /** @internal */
 export function resolveOptions(fn: string, options: PgvectorStoreOptions): ResolvedOptions {
   if (options == null || typeof options !== 'object') throw new InvalidArgumentError({ fn, argument: 'options', message: 'expected { dimension, metric?, tenant?, search? }.' });
-  const { dimension, metric = 'l2', tenant = 'default', search = 'exact', efSearch = 200, hnswM = 16, efConstruction = 128, tablePrefix = 'likeness_gallery' } = options;
+  const { dimension, metric = 'l2', tenant = 'default', search = 'exact', efSearch = 200, hnswM = 16, efConstruction = 128, maintenanceWorkMemMB = 256, tablePrefix = 'likeness_gallery' } = options;
   if (!(Number.isInteger(dimension) && dimension >= 1 && dimension <= 16_000)) {
     throw new InvalidArgumentError({ fn, argument: 'options.dimension', message: `expected an integer from 1 to 16000 (128 for face-api descriptors), got ${String(dimension)}.` });
   }
@@ -40,10 +41,13 @@ export function resolveOptions(fn: string, options: PgvectorStoreOptions): Resol
   if (!(Number.isInteger(efConstruction) && efConstruction >= 2 * hnswM && efConstruction <= 1000)) {
     throw new InvalidArgumentError({ fn, argument: 'options.efConstruction', message: `expected an integer from 2·hnswM (${2 * hnswM}) to 1000 (pgvector's ef_construction; pgvector's default is 64, this store's 128), got ${String(efConstruction)}.` });
   }
+  if (!(Number.isInteger(maintenanceWorkMemMB) && maintenanceWorkMemMB >= 1 && maintenanceWorkMemMB <= 2_097_151)) {
+    throw new InvalidArgumentError({ fn, argument: 'options.maintenanceWorkMemMB', message: `expected a whole number of MB from 1 to 2097151 (about 1.1 kB per entry keeps a 128-D m = 16 graph in memory), got ${String(maintenanceWorkMemMB)}.` });
+  }
   if (typeof tablePrefix !== 'string' || !/^[a-z_][a-z0-9_]{0,39}$/.test(tablePrefix)) {
     throw new InvalidArgumentError({ fn, argument: 'options.tablePrefix', message: `expected a lower-case SQL identifier such as 'likeness_gallery', got ${JSON.stringify(tablePrefix)}.` });
   }
-  return { dimension, metric, tenant, search, efSearch, hnswM, efConstruction, prefix: tablePrefix };
+  return { dimension, metric, tenant, search, efSearch, hnswM, efConstruction, maintenanceWorkMemMB, prefix: tablePrefix };
 }
 
 function vectorLiteral(v: Float32Array): string {
@@ -127,7 +131,7 @@ export class SqlGalleryStore implements GalleryStoreV2 {
       await tx.query(`CREATE INDEX IF NOT EXISTS ${t.entries}_identity ON ${t.entries} (tenant, identity)`);
       if (o.search === 'hnsw') {
         // A build over existing rows (a bulk load opened with search: 'hnsw' afterwards) is much faster with the graph in memory.
-        await tx.query(`SET LOCAL maintenance_work_mem = '256MB'`);
+        await tx.query(`SET LOCAL maintenance_work_mem = '${o.maintenanceWorkMemMB}MB'`);
         await tx.query(`CREATE INDEX IF NOT EXISTS ${t.hnsw} ON ${t.entries} USING hnsw (embedding ${o.metric === 'cosine' ? 'vector_cosine_ops' : 'vector_l2_ops'}) WITH (m = ${o.hnswM}, ef_construction = ${o.efConstruction})`);
       }
       await tx.query(`INSERT INTO ${t.tenants} (tenant, dimension, metric) VALUES ($1, $2, $3) ON CONFLICT (tenant) DO NOTHING`, [o.tenant, o.dimension, o.metric]);
@@ -227,7 +231,7 @@ export class SqlGalleryStore implements GalleryStoreV2 {
     const defs = await indexes();
     for (const ix of defs) await tx.query(`DROP INDEX ${ix.name}`);
     return async () => {
-      await tx.query(`SET LOCAL maintenance_work_mem = '256MB'`);
+      await tx.query(`SET LOCAL maintenance_work_mem = '${this.o.maintenanceWorkMemMB}MB'`);
       for (const ix of defs) await tx.query(ix.def);
     };
   }

@@ -39,6 +39,17 @@ export interface PgvectorStoreOptions {
    * @defaultValue `128`
    */
   efConstruction?: number;
+  /**
+   * `maintenance_work_mem` (in MB) for the HNSW index builds this store runs
+   * (on first open over existing rows, and after a bulk load into an empty
+   * table). pgvector builds the graph in memory up to this size and then
+   * goes on on disk, much more slowly. A 128-D graph with `hnswM` 16 takes
+   * about 1.08 kB per entry (measured from pgvector's "no longer fits"
+   * notice), so 256 MB holds about 250,000 entries; 1,100 MB holds
+   * 1,000,000. PGlite's WebAssembly heap is at most 2 GiB, so stay well
+   * under it there. @defaultValue `256`
+   */
+  maintenanceWorkMemMB?: number;
   /** Prefix of the tables this store creates. @defaultValue `'likeness_gallery'` */
   tablePrefix?: string;
 }
