@@ -1,30 +1,19 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import '@likeness/backends/wasm';
-import { InvalidArgumentError, useBackend } from '@likeness/backends';
+import { describe, expect, it } from 'vitest';
+import { InvalidArgumentError } from '@likeness/backends';
 import { FaceResNet } from '@likeness/embeddings';
-import { loadFaceResNetFromFaceApi } from '@likeness/embeddings/node';
 import { createVerificationHead, siameseObjective } from '@likeness/siamese-binary';
 import { tripletObjective } from '@likeness/triplet';
 import { fineTune } from './fine-tune';
 import { pseudoFaces } from '../testing/pseudo-faces';
-import { startedHead } from '../testing/fine-tune-helpers';
+import { startedHead, withPretrainedFaceResNet } from '../testing/fine-tune-helpers';
 import { memoryCheckpointStore } from '../trainer/checkpoint';
 
 // fineTune checks the objective and the selection rule before any work; the one fine-tune loop's
 // behaviour is tested through it in triplet-fine-tuning*.test.ts and ../siamese/siamese-fine-tuning*.test.ts.
 let net: FaceResNet;
 let train: ReturnType<typeof pseudoFaces>, val: ReturnType<typeof pseudoFaces>;
-beforeAll(async () => {
-  await useBackend('wasm');
-  net = await loadFaceResNetFromFaceApi();
-  train = pseudoFaces(4, 3, 0);
-  val = pseudoFaces(2, 3, 10);
-}, 120_000);
-afterAll(() => {
-  net?.dispose();
-  tf.dispose([train?.images, val?.images]);
-});
+withPretrainedFaceResNet((n) => { net = n; train = pseudoFaces(4, 3, 0); val = pseudoFaces(2, 3, 10); return [train, val]; });
 
 const fresh = () => FaceResNet.fromPretrained(net, { trainableStages: 1 });
 describe('fineTune', () => {

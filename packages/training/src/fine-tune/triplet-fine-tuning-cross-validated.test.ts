@@ -1,29 +1,17 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import '@likeness/backends/wasm';
-import { InvalidArgumentError, ShapeError, useBackend } from '@likeness/backends';
+import { describe, expect, it } from 'vitest';
+import { InvalidArgumentError, ShapeError } from '@likeness/backends';
 import { expectNoLeaks } from '@likeness/backends/testing';
 import { FaceResNet } from '@likeness/embeddings';
-import { loadFaceResNetFromFaceApi } from '@likeness/embeddings/node';
-import { fineTuneTriplet } from '../testing/fine-tune-helpers';
+import { fineTuneTriplet, withPretrainedFaceResNet } from '../testing/fine-tune-helpers';
 import type { FineTuneEpoch } from '../fine-tune/fine-tune-loop';
 import { pseudoFaces } from '../testing/pseudo-faces';
 
 let net: FaceResNet;
 let train: ReturnType<typeof pseudoFaces>, learnable: ReturnType<typeof pseudoFaces>;
 
-beforeAll(async () => {
-  await useBackend('wasm'); // the ResNet's convolutions are ~10× faster than on cpu
-  net = await loadFaceResNetFromFaceApi();
-  train = pseudoFaces(6, 3, 0);
-  // people whose images differ by a larger phase step: training on 3 of them lowers the other 3's EER (phase invariance transfers)
-  learnable = pseudoFaces(6, 3, 0, 4, 0.5);
-}, 120_000);
-
-afterAll(() => {
-  net?.dispose();
-  tf.dispose([train?.images, learnable?.images]);
-});
+// learnable: people whose images differ by a larger phase step: training on 3 of them lowers the other 3's EER (phase invariance transfers)
+withPretrainedFaceResNet((n) => { net = n; train = pseudoFaces(6, 3, 0); learnable = pseudoFaces(6, 3, 0, 4, 0.5); return [train, learnable]; });
 
 const diff = (a: tf.NamedTensorMap, b: tf.NamedTensorMap) => Math.max(...Object.keys(a).map((k) => tf.tidy(() => tf.max(tf.abs(tf.sub(a[k]!, b[k]!))).dataSync()[0]!)));
 const fast = { stepsPerEpoch: 2, p: 2, k: 2, augmentations: 2, headLearningRate: 1e-3, backboneLearningRate: 1e-4, margin: 0.5 };

@@ -1,29 +1,18 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import '@likeness/backends/wasm';
-import { InvalidArgumentError, ShapeError, useBackend } from '@likeness/backends';
+import { describe, expect, it } from 'vitest';
+import { InvalidArgumentError, ShapeError } from '@likeness/backends';
 import { expectNoLeaks } from '@likeness/backends/testing';
 import { equalErrorRate, FaceResNet } from '@likeness/embeddings';
-import { loadFaceResNetFromFaceApi } from '@likeness/embeddings/node';
 import { createVerificationHead } from '@likeness/siamese-binary';
 import { trainHead } from './train-siamese';
 import { pseudoFaces } from '../testing/pseudo-faces';
-import { fineTuneSiamese, maxDiff, snapshotNetAndHead, startedHead } from '../testing/fine-tune-helpers';
+import { fineTuneSiamese, maxDiff, snapshotNetAndHead, startedHead, withPretrainedFaceResNet } from '../testing/fine-tune-helpers';
 import type { FineTuneEpoch } from '../fine-tune/fine-tune-loop';
 
 let net: FaceResNet;
 let train: ReturnType<typeof pseudoFaces>;
 
-beforeAll(async () => {
-  await useBackend('wasm'); // the ResNet's convolutions are ~10× faster than on cpu
-  net = await loadFaceResNetFromFaceApi();
-  train = pseudoFaces(6, 3, 0);
-}, 120_000);
-
-afterAll(() => {
-  net?.dispose();
-  train?.images.dispose();
-});
+withPretrainedFaceResNet((n) => { net = n; train = pseudoFaces(6, 3, 0); return [train]; });
 
 const fast = { stepsPerEpoch: 2, batchSize: 8, augmentations: 2, backboneLearningRate: 1e-4, projectionLearningRate: 1e-3, headLearningRate: 1e-2 };
 

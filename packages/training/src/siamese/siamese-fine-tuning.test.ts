@@ -1,28 +1,16 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import '@likeness/backends/wasm';
-import { InvalidArgumentError, ShapeError, useBackend } from '@likeness/backends';
+import { describe, expect, it } from 'vitest';
+import { InvalidArgumentError, ShapeError } from '@likeness/backends';
 import { expectNoLeaks } from '@likeness/backends/testing';
 import { FaceResNet } from '@likeness/embeddings';
-import { loadFaceResNetFromFaceApi } from '@likeness/embeddings/node';
 import { createVerificationHead } from '@likeness/siamese-binary';
 import { pseudoFaces } from '../testing/pseudo-faces';
-import { fineTuneSiamese, maxDiff, snapshotNetAndHead, startedHead } from '../testing/fine-tune-helpers';
+import { fineTuneSiamese, maxDiff, snapshotNetAndHead, startedHead, withPretrainedFaceResNet } from '../testing/fine-tune-helpers';
 
 let net: FaceResNet;
 let train: ReturnType<typeof pseudoFaces>, val: ReturnType<typeof pseudoFaces>;
 
-beforeAll(async () => {
-  await useBackend('wasm'); // the ResNet's convolutions are ~10× faster than on cpu
-  net = await loadFaceResNetFromFaceApi();
-  train = pseudoFaces(4, 3, 0);
-  val = pseudoFaces(2, 3, 10);
-}, 120_000);
-
-afterAll(() => {
-  net?.dispose();
-  tf.dispose([train?.images, val?.images]);
-});
+withPretrainedFaceResNet((n) => { net = n; train = pseudoFaces(4, 3, 0); val = pseudoFaces(2, 3, 10); return [train, val]; });
 
 
 describe('fineTune: siamese objective, select: { validation }', () => {
