@@ -59,16 +59,7 @@ class FaceResNet(nn.Module):
 
     def forward(self, x):
         x = F.max_pool2d(F.relu(self.stem(x)), 3, 2)
-        for (c1, c2), (cout, down) in zip(self.blocks, self.BLOCKS):
-            o = c2(F.relu(c1(x)))
-            if down:
-                p = F.avg_pool2d(x, 2, 2)
-                o = F.pad(o, (0, max(0, p.shape[3] - o.shape[3]), 0, max(0, p.shape[2] - o.shape[2])))
-                p = F.pad(p, (0, 0, 0, 0, 0, o.shape[1] - p.shape[1]))
-                x = F.relu(p + o)
-            else:
-                x = F.relu(o + x)
-        return self.fc(x.mean(dim=(2, 3)))
+        return self.fc(block_forward(self.blocks, self.BLOCKS, x).mean(dim=(2, 3)))
 
 
 def descriptor(batch, steps):

@@ -32,10 +32,11 @@ import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { vector } from '@electric-sql/pglite-pgvector';
 import pg from 'pg';
-import { MemoryGalleryStore, type GalleryEntry, type GalleryStoreV2 } from '@likeness/embeddings';
+import { MemoryGalleryStore, type GalleryStoreV2 } from '@likeness/embeddings';
 import { pgliteGalleryStore, postgresGalleryStore, type SqlGalleryStore } from '../src/node';
 import { startLoopbackServer } from '../test/pg-server';
 import { faceLikeDataset, type Dataset } from '../test/face-like-dataset';
+import { entriesOf, exactTopKRows } from './exact-truth';
 
 const D = 128;
 const K = 10;
@@ -56,46 +57,13 @@ if (!['', 'pglite-hnsw', 'hnsw'].includes(only)) throw new Error(`LIKENESS_BENCH
 const onlyHnsw = only !== '';
 const buildName = (b: { hnswM: number; efConstruction: number }) => (b.hnswM === 16 && b.efConstruction === 128 ? '' : ` m=${b.hnswM} ef_construction=${b.efConstruction}`);
 
-/** The exact top-k row indices per query, distances in float64 (the reference every store is checked against). */
-function bruteForce(data: Dataset, queries: Float32Array, k: number): string[][] {
-  const n = data.ids.length;
-  const out: string[][] = [];
-  const best = new Float64Array(k);
-  const bestI = new Int32Array(k);
-  for (let q = 0; q < queries.length / D; q++) {
-    best.fill(Infinity);
-    for (let i = 0; i < n; i++) {
-      let s = 0;
-      for (let j = 0; j < D; j++) {
-        const d = (data.rows[i * D + j]! as number) - (queries[q * D + j]! as number);
-        s += d * d;
-      }
-      if (s < best[k - 1]!) {
-        let p = k - 1;
-        while (p > 0 && best[p - 1]! > s) {
-          best[p] = best[p - 1]!;
-          bestI[p] = bestI[p - 1]!;
-          p--;
-        }
-        best[p] = s;
-        bestI[p] = i;
-      }
-    }
-    out.push(Array.from(bestI, (i) => data.ids[i]!));
-  }
-  return out;
-}
-
 interface Row { store: string; n: number; enrolPerS: number; loadS: number; msPerQuery: number | null; queries: number; recall: number | null; ci: number | null; bytesPerEntry: number | null }
-
-const entriesOf = (data: Dataset, s: number, e: number): GalleryEntry[] =>
-  Array.from({ length: e - s }, (_, i) => ({ id: data.ids[s + i]!, identity: data.who[s + i]!, embedding: data.rows.subarray((s + i) * D, (s + i + 1) * D) }));
 
 /** Loads the dataset in enrolments of `batch` rows; returns entries/s and seconds. */
 async function load(store: GalleryStoreV2, data: Dataset, batch: number): Promise<{ enrolPerS: number; loadS: number }> {
   const n = data.ids.length;
   const t0 = performance.now();
-  for (let s = 0; s < n; s += batch) await store.doUpsert(entriesOf(data, s, Math.min(n, s + batch)));
+  for (let s = 0; s < n; s += batch) await store.doUpsert(entriesOf(data, s, Math.min(n, s + batch), D));
   const loadS = (performance.now() - t0) / 1000;
   return { enrolPerS: n / loadS, loadS };
 }
@@ -132,7 +100,7 @@ async function textInsert(run: (sql: string, params: unknown[]) => Promise<unkno
       tenant,
       data.ids.slice(s, e),
       data.who.slice(s, e),
-      entriesOf(data, s, e).map((x) => lit(x.embedding)),
+      entriesOf(data, s, e, D).map((x) => lit(x.embedding)),
     ]);
   }
   const loadS = (performance.now() - t0) / 1000;
@@ -152,7 +120,7 @@ try {
     const queries = data.probes(Math.max(HNSW_QUERIES, EXACT_QUERIES), 2); // new photos of enrolled people (80 %) and of strangers (20 %)
     console.log(`\n${n} entries: intra-identity L2 ≈ ${data.stats.intra.toFixed(3)}, nearest other identity ≈ ${data.stats.interNearest.toFixed(3)}, random pair ≈ ${data.stats.inter.toFixed(3)}`);
     let t = performance.now();
-    const truth = bruteForce(data, queries, K);
+    const truth = exactTopKRows(data, queries, K, D).map((r) => r.map((i) => data.ids[i]!));
     console.log(`  float64 brute force: ${((performance.now() - t) / (queries.length / D)).toFixed(1)} ms/query (reference)`);
 
     const mem = new MemoryGalleryStore(D, 'l2', n);

@@ -28,9 +28,10 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { vector } from '@electric-sql/pglite-pgvector';
-import { MemoryGalleryStore, type GalleryEntry, type GalleryStoreV2 } from '@likeness/embeddings';
+import { MemoryGalleryStore, type GalleryStoreV2 } from '@likeness/embeddings';
 import { pgliteGalleryStore } from '../src/node';
 import { faceLikeDataset, type Dataset } from '../test/face-like-dataset';
+import { entriesOf, exactTopKRows } from './exact-truth';
 
 const D = 128;
 const K = 10;
@@ -53,41 +54,9 @@ const cpuS = () => {
 };
 const log = (msg: string) => console.log(`[${new Date().toISOString().slice(11, 19)} +${((performance.now() - t0) / 1000).toFixed(0)}s cpu ${cpuS().toFixed(0)}s load ${loadavg()[0]!.toFixed(1)}] ${msg}`);
 
-/** The exact top-k row indices per query, distances in float64. */
-function bruteForce(data: Dataset, queries: Float32Array, k: number): number[][] {
-  const out: number[][] = [];
-  const best = new Float64Array(k);
-  const bestI = new Int32Array(k);
-  for (let q = 0; q < queries.length / D; q++) {
-    best.fill(Infinity);
-    for (let i = 0; i < data.ids.length; i++) {
-      let s = 0;
-      for (let j = 0; j < D; j++) {
-        const d = data.rows[i * D + j]! - queries[q * D + j]!;
-        s += d * d;
-      }
-      if (s < best[k - 1]!) {
-        let p = k - 1;
-        while (p > 0 && best[p - 1]! > s) {
-          best[p] = best[p - 1]!;
-          bestI[p] = bestI[p - 1]!;
-          p--;
-        }
-        best[p] = s;
-        bestI[p] = i;
-      }
-    }
-    out.push(Array.from(bestI));
-  }
-  return out;
-}
-
-const entriesOf = (data: Dataset, s: number, e: number): GalleryEntry[] =>
-  Array.from({ length: e - s }, (_, i) => ({ id: data.ids[s + i]!, identity: data.who[s + i]!, embedding: data.rows.subarray((s + i) * D, (s + i + 1) * D) }));
-
 async function load(s: GalleryStoreV2, data: Dataset, batch: number): Promise<number> {
   const t = performance.now();
-  for (let i = 0; i < n; i += batch) await s.doUpsert(entriesOf(data, i, Math.min(n, i + batch)));
+  for (let i = 0; i < n; i += batch) await s.doUpsert(entriesOf(data, i, Math.min(n, i + batch), D));
   return (performance.now() - t) / 1000;
 }
 
@@ -139,7 +108,7 @@ const truth = (): number[][] => {
   }
   if (!truthMemo) {
     const t1 = performance.now();
-    truthMemo = bruteForce(data, queries, K);
+    truthMemo = exactTopKRows(data, queries, K, D);
     log(`float64 brute force for ${nq} queries: ${((performance.now() - t1) / nq).toFixed(1)} ms/query`);
     if (truthFile) writeFileSync(truthFile, JSON.stringify({ n, queries: nq, truth: truthMemo }));
   }
