@@ -37,9 +37,11 @@ for (const pair of [PAIRS[0], PAIRS[1]]) {
   }
   if (!(m.loss.style < 1e9 && Number.isFinite(m.loss.total))) failures.push(`${pair[2]}: loss not finite: ${JSON.stringify(m.loss)}`);
   const st = m.stroke;
+  const fmtBands = (b) => Object.entries(b).map(([k, v]) => `${k}: ${v}`).join(', ');
   console.log(
     `${pair[2]}: stroke scale — spectral slope ${st.ours.slope} (content ${st.content.slope}, style ${st.style.slope}, reference ${st.reference.slope}), ` +
       `power at wavelengths < 8 px ${st.ours.fineFraction} (content ${st.content.fineFraction}, style ${st.style.fineFraction}, reference ${st.reference.fineFraction}); ` +
+      `power per wavelength octave (px) ${fmtBands(st.ours.bands)} (reference ${fmtBands(st.reference.bands)}); ` +
       `colour to the style — Lab Fréchet ${st.ours.labFrechet} (reference ${st.reference.labFrechet}, content ${st.content.labFrechet}), sliced-Wasserstein RGB ${st.ours.swRgb} (reference ${st.reference.swRgb}, content ${st.content.swRgb})`,
   );
   console.log(`${pair[2]}: backend ${name}, ${m.seconds} s; structure ${m.ours.structure} (reference ${m.reference.structure}), palette distance to style ${m.ours.paletteToStyle} (content ${m.contentPaletteToStyle}, reference ${m.reference.paletteToStyle})`);

@@ -27,9 +27,11 @@ export interface StyleTransferRunOptions extends Omit<StyleTransferOptions, 'ini
    * and the result's. Give the style at about the content's size (as the CLI
    * does): a style image already that large keeps its finer detail, which
    * came back as fine grain on textured styles (docs/COMPARISON.md).
+   * One number for every scale, or one per scale (e.g. `[2, 1]`: magnified
+   * strokes at the coarse level, the style's own texture at the fine one).
    * @defaultValue extractor.defaults.styleScale, else 1
    */
-  styleScale?: number;
+  styleScale?: number | readonly number[];
   /** Transfer on luminance only and keep the content's colours (Gatys et al. 2016). @defaultValue false */
   preserveColors?: boolean;
   /**
@@ -79,9 +81,14 @@ export async function styleTransfer(options: StyleTransferRunOptions): Promise<{
   if (its.length !== scales.length || its.some((n) => !Number.isInteger(n) || n < 0)) {
     throw new InvalidArgumentError({ fn, argument: 'options.iterations', message: `expected a non-negative integer or one per scale (${scales.length}).` });
   }
-  const styleScale = options.styleScale ?? options.extractor?.defaults?.styleScale ?? 1;
-  if (!(typeof styleScale === 'number' && styleScale > 0 && Number.isFinite(styleScale))) {
-    throw new InvalidArgumentError({ fn, argument: 'options.styleScale', message: `expected a positive number, got ${String(styleScale)}.` });
+  const styleScaleOption = options.styleScale ?? options.extractor?.defaults?.styleScale ?? 1;
+  const styleScales = Array.isArray(styleScaleOption) ? [...(styleScaleOption as readonly number[])] : scales.map(() => styleScaleOption as number);
+  if (styleScales.length !== scales.length || styleScales.some((v) => !(typeof v === 'number' && v > 0 && Number.isFinite(v)))) {
+    throw new InvalidArgumentError({
+      fn,
+      argument: 'options.styleScale',
+      message: `expected a positive number or one per scale (${scales.length}), got ${JSON.stringify(styleScaleOption)}.`,
+    });
   }
   if (!Array.isArray(options.styles) || options.styles.length === 0) {
     throw new InvalidArgumentError({ fn, argument: 'options.styles', message: 'expected a non-empty array of style images.' });
@@ -95,9 +102,9 @@ export async function styleTransfer(options: StyleTransferRunOptions): Promise<{
   const [, H, W] = content.shape;
   const levelSize = (k: number): [number, number] => [Math.max(1, Math.round(H * scales[k]!)), Math.max(1, Math.round(W * scales[k]!))];
   // Each style is resized so its longer side is styleScale × the level's longer side.
-  const styleSize = (s: StyleImage, h: number, w: number): [number, number] => {
+  const styleSize = (s: StyleImage, k: number, h: number, w: number): [number, number] => {
     const [, sh, sw] = s.image.shape;
-    const f = (Math.max(h, w) * styleScale) / Math.max(sh, sw);
+    const f = (Math.max(h, w) * styleScales[k]!) / Math.max(sh, sw);
     return [Math.max(1, Math.round(sh * f)), Math.max(1, Math.round(sw * f))];
   };
   // Every level's images must be large enough for the network (the coarsest scale is the binding one).
@@ -111,7 +118,7 @@ export async function styleTransfer(options: StyleTransferRunOptions): Promise<{
       const at = `at scale ${scales[k]} of options.scales`;
       checkMinSide(ex, allLayers, h, w, fn, 'options.content', `the content ${at}`);
       styles.forEach((s, i) => {
-        const [sh, sw] = styleSize(s, h, w);
+        const [sh, sw] = styleSize(s, k, h, w);
         checkMinSide(ex, styleLayers, sh, sw, fn, `options.styles[${i}]`, `style ${i} ${at}, resized by styleScale`);
       });
     }
@@ -125,7 +132,7 @@ export async function styleTransfer(options: StyleTransferRunOptions): Promise<{
       const c = resize(content, h, w);
       owned.push(c);
       const levelStyles: StyleImage[] = styles.map((s) => {
-        let img = resize(s.image, ...styleSize(s, h, w));
+        let img = resize(s.image, ...styleSize(s, k, h, w));
         if (options.preserveColors) {
           const m = matchLuminance(img, c);
           img.dispose();

@@ -315,6 +315,24 @@ describe('styleTransfer', () => {
     tf.dispose([grey, image, colored, raw]);
   });
 
+  it('takes one styleScale per scale: the coarse level matches a uniform run, the fine level does not', async () => {
+    const run = (styleScale: number | number[]) => styleTransfer({ extractor: ex, content, styles: [style], scales: [0.5, 1], iterations: [3, 2], styleScale });
+    await expectNoLeaks(async () => (await run([2, 1])).image);
+    const uniform = await run(2);
+    const perLevel = await run([2, 1]);
+    const same = await run([2, 2]);
+    tf.dispose([uniform.image, perLevel.image, same.image]);
+    const styleLoss = (r: typeof uniform) => r.history.map((h) => h.style);
+    expect(styleLoss(same)).toEqual(styleLoss(uniform));
+    expect(styleLoss(perLevel).slice(0, 3)).toEqual(styleLoss(uniform).slice(0, 3));
+    expect(styleLoss(perLevel)[3]).not.toBeCloseTo(styleLoss(uniform)[3]!, 6);
+    for (const bad of [[2], [2, 1, 1], [2, 0], [2, Number.NaN]]) {
+      await expect(styleTransfer({ extractor: ex, content, styles: [style], scales: [0.5, 1], iterations: 1, styleScale: bad })).rejects.toSatisfy(
+        (e: unknown) => InvalidArgumentError.isInstance(e) && e.argument === 'options.styleScale',
+      );
+    }
+  });
+
   it('cancels between iterations and refuses a bad schedule', async () => {
     const c = new AbortController();
     c.abort(new Error('cancelled early'));

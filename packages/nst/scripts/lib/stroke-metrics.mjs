@@ -4,12 +4,31 @@ import { labFrechetDistance, luminanceSpectrum, meanChroma, slicedWassersteinDis
 
 const r3 = (x) => +x.toFixed(3);
 
-/** Numbers of one image: spectral slope, fine-grain fraction, Lab Fréchet and sliced-Wasserstein RGB distance to the style, mean chroma. */
+/** Wavelength bands (px) of {@link bandShares}, finest first. */
+export const BANDS = ['<4', '4-8', '8-16', '16-32', '32-64', '>64'];
+
+/**
+ * Share of the luminance's power in each octave of wavelength (BANDS), from
+ * luminanceSpectrum's highFrequencyFraction at cutoffs 1/4 … 1/64 cycles/px
+ * (exact partial sums over the FFT, no ring approximation). Sums to 1.
+ */
+export async function bandShares(image) {
+  const cut = [4, 8, 16, 32, 64];
+  const above = [];
+  for (const w of cut) above.push((await luminanceSpectrum(image, { cutoff: 1 / w })).highFrequencyFraction);
+  const shares = [above[0]];
+  for (let i = 1; i < above.length; i++) shares.push(above[i] - above[i - 1]);
+  shares.push(1 - above.at(-1));
+  return Object.fromEntries(BANDS.map((b, i) => [b, r3(shares[i])]));
+}
+
+/** Numbers of one image: spectral slope, fine-grain fraction, power per octave band, Lab Fréchet and sliced-Wasserstein RGB distance to the style, mean chroma. */
 export async function describeImage(image, style) {
   const s = await luminanceSpectrum(image);
   return {
     slope: r3(s.slope),
     fineFraction: r3(s.highFrequencyFraction),
+    bands: await bandShares(image),
     labFrechet: r3(await labFrechetDistance(image, style)),
     swRgb: r3(await slicedWassersteinDistance(image, style)),
     chroma: r3(await meanChroma(image)),
