@@ -6,7 +6,8 @@ import { createVerificationHead, siameseObjective } from '@likeness/siamese-bina
 import { tripletObjective } from '@likeness/triplet';
 import { fineTune } from './fine-tune';
 import { pseudoFaces } from '../testing/pseudo-faces';
-import { startedHead, withPretrainedFaceResNet } from '../testing/fine-tune-helpers';
+import { startedHead } from '../testing/fine-tune-helpers';
+import { withPretrainedFaceResNet } from '../../test/with-pretrained-face-resnet';
 import { memoryCheckpointStore } from '../trainer/checkpoint';
 
 // fineTune checks the objective and the selection rule before any work; the one fine-tune loop's

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError, ShapeError } from '@likeness/backends';
 import { expectNoLeaks } from '@likeness/backends/testing';
 import { FaceResNet } from '@likeness/embeddings';
-import { fineTuneTriplet, withPretrainedFaceResNet } from '../testing/fine-tune-helpers';
+import { fineTuneTriplet } from '../testing/fine-tune-helpers';
+import { withPretrainedFaceResNet } from '../../test/with-pretrained-face-resnet';
 import type { FineTuneEpoch } from '../fine-tune/fine-tune-loop';
 import { pseudoFaces } from '../testing/pseudo-faces';
 

@@ -5,7 +5,8 @@ import { expectNoLeaks } from '@likeness/backends/testing';
 import { equalErrorRate, FaceResNet, flipAveragedEncoder, rocAuc } from '@likeness/embeddings';
 import { CheckpointCorruptError } from '../errors/checkpoint-corrupt-error';
 import { memoryCheckpointStore } from '../trainer/checkpoint';
-import { fineTuneTriplet, withPretrainedFaceResNet } from '../testing/fine-tune-helpers';
+import { fineTuneTriplet } from '../testing/fine-tune-helpers';
+import { withPretrainedFaceResNet } from '../../test/with-pretrained-face-resnet';
 import { pseudoFaces } from '../testing/pseudo-faces';
 
 let net: FaceResNet;

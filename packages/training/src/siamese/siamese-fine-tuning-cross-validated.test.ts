@@ -6,7 +6,8 @@ import { equalErrorRate, FaceResNet } from '@likeness/embeddings';
 import { createVerificationHead } from '@likeness/siamese-binary';
 import { trainHead } from './train-siamese';
 import { pseudoFaces } from '../testing/pseudo-faces';
-import { fineTuneSiamese, maxDiff, snapshotNetAndHead, startedHead, withPretrainedFaceResNet } from '../testing/fine-tune-helpers';
+import { fineTuneSiamese, maxDiff, snapshotNetAndHead, startedHead } from '../testing/fine-tune-helpers';
+import { withPretrainedFaceResNet } from '../../test/with-pretrained-face-resnet';
 import type { FineTuneEpoch } from '../fine-tune/fine-tune-loop';
 
 let net: FaceResNet;

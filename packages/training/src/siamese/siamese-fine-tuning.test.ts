@@ -5,7 +5,8 @@ import { expectNoLeaks } from '@likeness/backends/testing';
 import { FaceResNet } from '@likeness/embeddings';
 import { createVerificationHead } from '@likeness/siamese-binary';
 import { pseudoFaces } from '../testing/pseudo-faces';
-import { fineTuneSiamese, maxDiff, snapshotNetAndHead, startedHead, withPretrainedFaceResNet } from '../testing/fine-tune-helpers';
+import { fineTuneSiamese, maxDiff, snapshotNetAndHead, startedHead } from '../testing/fine-tune-helpers';
+import { withPretrainedFaceResNet } from '../../test/with-pretrained-face-resnet';
 
 let net: FaceResNet;
 let train: ReturnType<typeof pseudoFaces>, val: ReturnType<typeof pseudoFaces>;

@@ -1,34 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { afterAll, beforeAll, expect } from 'vitest';
-import '@likeness/backends/wasm';
-import { useBackend } from '@likeness/backends';
+import { expect } from 'vitest';
 import type { FaceResNet } from '@likeness/embeddings';
-import { loadFaceResNetFromFaceApi } from '@likeness/embeddings/node';
 import { createVerificationHead, siameseObjective, type SiameseObjectiveOptions, type VerificationHead } from '@likeness/siamese-binary';
 import { tripletObjective, type TripletObjectiveOptions } from '@likeness/triplet';
 import { fineTune } from '../fine-tune/fine-tune';
 import type { LabelledFaces } from '../fine-tune/labelled-faces';
 import type { CrossValidatedFineTuneResult, FineTuneResult } from '../fine-tune/fine-tune-loop';
-
-/**
- * Registers the setup every fine-tuning test file shares: the wasm backend (the
- * ResNet's convolutions are ~10× faster than on cpu), face-api's pretrained face
- * ResNet handed to `setup`, and, after the file, the net and the face sets
- * `setup` returns freed.
- */
-export function withPretrainedFaceResNet(setup: (net: FaceResNet) => { images: tf.Tensor }[]): void {
-  let net: FaceResNet | undefined;
-  let sets: { images: tf.Tensor }[] = [];
-  beforeAll(async () => {
-    await useBackend('wasm');
-    net = await loadFaceResNetFromFaceApi();
-    sets = setup(net);
-  }, 120_000);
-  afterAll(() => {
-    net?.dispose();
-    tf.dispose(sets.map((s) => s.images));
-  });
-}
 
 /** Largest absolute element difference of two same-shape tensors. */
 export const maxDiff = (a: tf.Tensor, b: tf.Tensor): number => tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]!);
