@@ -32,6 +32,8 @@ describe('fineTune', () => {
     const head = createVerificationHead({ embeddingSize: 128 });
     await bad({ objective: siameseObjective(head), select: 'validation' }, 'options.select');
     await bad({ objective: tripletObjective({ strategy: 'batch-all' }), select: { validation: val } }, 'options.objective.strategy');
+    for (const lr of [0, -1e-4, Number.NaN, Infinity, '1e-4']) await bad({ objective: tripletObjective(), select: { validation: val }, headLearningRate: lr }, 'options.headLearningRate');
+    for (const lr of [-1e-5, Number.NaN]) await bad({ objective: tripletObjective(), select: { validation: val }, backboneLearningRate: lr }, 'options.backboneLearningRate');
     const started = startedHead();
     await bad({ objective: siameseObjective(started), select: { validation: val }, checkpoint: { store: memoryCheckpointStore() } }, 'options.checkpoint');
     await bad({ objective: siameseObjective(started), select: { validation: val }, validationFlip: true }, 'options.validationFlip');

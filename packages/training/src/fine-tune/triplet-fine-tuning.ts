@@ -31,7 +31,7 @@ export function tripletFineTuning(net: FaceResNet, objective: TripletObjective, 
   const margin = objective.margin ?? 0.1, metric = objective.metric ?? 'l2', p = objective.p ?? 8, k = objective.k ?? 4;
   const lrBackbone = options.backboneLearningRate ?? 1e-5, lrHead = options.headLearningRate ?? 1e-4;
   assertNumber(lrBackbone, fn, 'options.backboneLearningRate', { min: 0 });
-  if (!(typeof lrHead === 'number' && lrHead > 0 && Number.isFinite(lrHead))) throw new InvalidArgumentError({ fn, argument: 'options.headLearningRate', message: `expected a learning rate > 0, got ${String(lrHead)}.` });
+  assertNumber(lrHead, fn, 'options.headLearningRate', { min: 0, exclusiveMin: true });
   const copies = options.augmentations ?? 4, stepsPerEpoch = options.stepsPerEpoch ?? 15;
   return {
     variables: net.trainableVariables(),
