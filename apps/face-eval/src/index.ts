@@ -4,8 +4,6 @@
  */
 
 // Data
-export { decodePgm } from './pgm';
-export type { GreyImage } from './pgm';
 export { loadOrl, locateOrl, ORL_PEOPLE } from './orl';
 export type { OrlImage } from './orl';
 export { ORL_SPLITS } from './splits';

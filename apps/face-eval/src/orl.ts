@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { decodePgm } from './pgm';
+import { decodePnm } from '@likeness/embeddings';
 
 /** One ORL image: person `s1`…`s40`, image 1…10, 112×92 greyscale in [0, 1]. */
 export interface OrlImage {
@@ -54,8 +54,8 @@ export function loadOrl(root: string = locateOrl()): OrlImage[] {
     for (let index = 1; index <= 10; index++) {
       const file = join(root, person, `${index}.pgm`);
       if (!existsSync(file)) throw new Error(`ORL image missing: ${file}. Restore the complete data set (40 people × 10 images).`);
-      const img = decodePgm(new Uint8Array(readFileSync(file)), file);
-      if (img.width !== 92 || img.height !== 112) throw new Error(`${file}: expected 92×112, got ${img.width}×${img.height}.`);
+      const img = decodePnm(new Uint8Array(readFileSync(file)), { source: file });
+      if (img.channels !== 1 || img.width !== 92 || img.height !== 112) throw new Error(`${file}: expected a 92×112 greyscale PGM, got ${img.width}×${img.height}×${img.channels}.`);
       out.push({ person, index, width: img.width, height: img.height, data: img.data });
     }
   }
