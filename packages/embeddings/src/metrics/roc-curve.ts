@@ -22,7 +22,9 @@ export interface RocCurve {
    * the ends): accept when distance ≤ threshold (or similarity ≥ threshold).
    */
   readonly thresholds: number[];
+  /** Number of same-person pairs (the denominator of `tar`). */
   readonly positives: number;
+  /** Number of different-person pairs (the denominator of `far`). */
   readonly negatives: number;
 }
 

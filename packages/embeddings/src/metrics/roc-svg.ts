@@ -3,7 +3,9 @@ import type { RocCurve } from './roc-curve';
 
 /** One curve of {@link rocSvg}. */
 export interface RocSvgCurve {
+  /** Name of the curve in the legend (XML-escaped when drawn). */
   label: string;
+  /** The curve to draw, from {@link rocCurve} (or {@link VerificationReport.roc}). */
   roc: RocCurve;
   /** Shown in the legend; computed from the curve (trapezoids, ties as diagonals) when omitted. */
   auc?: number;

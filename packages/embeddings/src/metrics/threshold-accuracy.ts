@@ -4,6 +4,10 @@ import type { PairValueOptions } from './roc-curve';
 
 /** Counts and rates of one threshold on labelled pairs. */
 export interface ThresholdAccuracy {
+  /**
+   * The threshold measured, in the caller's units: a pair is called "same"
+   * when distance ≤ threshold (or similarity ≥ threshold).
+   */
   readonly threshold: number;
   /** (TP + TN) / all pairs. Misleading when pairs are unbalanced. */
   readonly accuracy: number;
@@ -13,9 +17,13 @@ export interface ThresholdAccuracy {
   readonly tar: number;
   /** FP / negatives. */
   readonly far: number;
+  /** True positives: same-person pairs called "same". */
   readonly tp: number;
+  /** False positives: different-person pairs called "same" (false accepts). */
   readonly fp: number;
+  /** True negatives: different-person pairs called "different". */
   readonly tn: number;
+  /** False negatives: same-person pairs called "different" (false rejects). */
   readonly fn: number;
 }
 

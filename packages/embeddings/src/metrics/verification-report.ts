@@ -5,15 +5,25 @@ import { tarAtFar, type TarAtFar } from './tar-at-far';
 
 /** Everything {@link verificationReport} measures on labelled pairs. */
 export interface VerificationReport {
+  /**
+   * Area under the ROC curve, in [0, 1]: the probability that a same-person
+   * pair is ranked more alike than a different-person pair, ties counting half
+   * (as {@link rocAuc}).
+   */
   readonly auc: number;
+  /** Equal error rate, in [0, 1]: where FAR = 1 − TAR, interpolated (as {@link equalErrorRate}). */
   readonly eer: number;
+  /** A threshold near the EER, in the caller's units (distance or similarity). */
   readonly eerThreshold: number;
   /** TAR at FAR = 1e-2. */
   readonly tarAtFar1e2: TarAtFar;
   /** TAR at FAR = 1e-3. */
   readonly tarAtFar1e3: TarAtFar;
+  /** The full ROC curve (as {@link rocCurve}), e.g. to plot with {@link rocSvg}. */
   readonly roc: RocCurve;
+  /** Number of same-person pairs. */
   readonly positives: number;
+  /** Number of different-person pairs. */
   readonly negatives: number;
 }
 
