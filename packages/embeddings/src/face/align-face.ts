@@ -66,7 +66,16 @@ export interface AlignFaceOptions {
 }
 
 /** dlib's square face box from 5 (or 68) landmarks: top-left corner, side, the eyes-and-mouth centroid and the eye line's angle (radians). */
-export function dlibFaceBox(landmarks: readonly Point[]): { x: number; y: number; size: number; angle: number } {
+export function dlibFaceBox(landmarks: readonly Point[]): {
+  /** Left edge of the square before it is turned by `angle`, in the landmarks' pixels. */
+  x: number;
+  /** Top edge of the square before it is turned (its centre is 7 % of `size` below the eyes-and-mouth centroid). */
+  y: number;
+  /** Side of the square in pixels: the mean eye–mouth-centre distance / 0.45. */
+  size: number;
+  /** Angle of the line from the left to the right eye, radians (positive: the right eye is lower in the image). */
+  angle: number;
+} {
   const five = landmarks.length === 68 ? landmarks68To5(landmarks) : landmarks;
   if (!Array.isArray(five) || five.length !== 5) {
     throw new InvalidArgumentError({ fn: 'dlibFaceBox', argument: 'landmarks', message: `expected 5 or 68 points, got ${landmarks?.length}.` });

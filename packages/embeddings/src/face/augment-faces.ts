@@ -22,10 +22,15 @@ export interface AugmentFacesOptions {
 
 /** What {@link augmentFacesParams} drew for one image. */
 export interface FaceAugmentation {
+  /** Whether the image is mirrored left–right (before the other warps). */
   readonly flip: boolean;
+  /** Horizontal shift in whole pixels, in [−maxShift, maxShift] (positive: content moves right). */
   readonly dx: number;
+  /** Vertical shift in whole pixels, in [−maxShift, maxShift] (positive: content moves down). */
   readonly dy: number;
+  /** Contrast jitter c in [−brightness, brightness]: pixels become x·(1 + c) + b, clipped to [0, 1]. */
   readonly contrast: number;
+  /** Brightness offset b in [−brightness, brightness], added after the contrast factor (pixel values in [0, 1]). */
   readonly brightness: number;
   /** Rotation in degrees (0 unless `rotation` is on). */
   readonly rotation: number;

@@ -4,7 +4,16 @@ import type { Point } from './similarity-transform';
 /** One face a detector found. */
 export interface DetectedFace {
   /** Bounding box in input pixels. */
-  readonly box: { readonly x: number; readonly y: number; readonly width: number; readonly height: number };
+  readonly box: {
+    /** Left edge, pixels from the image's left. */
+    readonly x: number;
+    /** Top edge, pixels from the image's top. */
+    readonly y: number;
+    /** Width in pixels. */
+    readonly width: number;
+    /** Height in pixels. */
+    readonly height: number;
+  };
   /** Detection confidence in [0, 1]. */
   readonly score: number;
   /** 5 (eyes, nose, mouth corners) or 68 iBUG landmarks in input pixels, when the detector gives them. */

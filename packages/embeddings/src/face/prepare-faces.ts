@@ -23,7 +23,12 @@ export interface PrepareFacesOptions extends AlignFaceOptions {
  */
 export async function prepareFaces(
   image: tf.Tensor3D, detector: FaceDetectorAdapter, options: PrepareFacesOptions = {},
-): Promise<{ faces: tf.Tensor4D; detections: DetectedFace[] }> {
+): Promise<{
+  /** The aligned crops [F,h,w,3] at `options.outputSize` (F = 0 when no face passes `minScore`); the caller disposes them. */
+  faces: tf.Tensor4D;
+  /** The detections kept (score ≥ `minScore`), in the same order as `faces`, in the image's pixels. */
+  detections: DetectedFace[];
+}> {
   const fn = 'prepareFaces';
   assertTensor(image, fn, 'image');
   if (image.rank !== 3 || image.shape[2] !== 3) {

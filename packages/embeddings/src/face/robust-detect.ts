@@ -39,7 +39,12 @@ export interface RobustDetection {
   /** Whether a face was found at all; when false the caller must say so (not found). */
   readonly found: boolean;
   /** The border (fraction) and scale of the attempt that found the faces; null when none did. `scale` is the one asked for; the budget may have shrunk it. */
-  readonly attempt: { readonly border: number; readonly scale: number } | null;
+  readonly attempt: {
+    /** The border of that attempt: a fraction of the image's larger side, added on every side (one of `options.borders`). */
+    readonly border: number;
+    /** The scale factor asked for (one of `options.scales`); the pixel budget may have shrunk the input further. */
+    readonly scale: number;
+  } | null;
   /** How many detector passes ran. */
   readonly attempts: number;
 }

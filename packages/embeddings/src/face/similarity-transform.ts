@@ -2,7 +2,9 @@ import { InvalidArgumentError } from '@likeness/backends';
 
 /** A 2-D point in pixels (x right, y down). */
 export interface Point {
+  /** Horizontal coordinate, pixels from the left edge. */
   readonly x: number;
+  /** Vertical coordinate, pixels from the top edge. */
   readonly y: number;
 }
 
@@ -11,9 +13,16 @@ export interface Point {
  * x' = a·x − b·y + tx, y' = b·x + a·y + ty.
  */
 export interface SimilarityTransform {
+  /**
+   * s·cos θ, for scale s and rotation angle θ (positive θ turns the x axis
+   * towards the y axis: clockwise on screen, where y points down).
+   */
   readonly a: number;
+  /** s·sin θ, for the same scale s and angle θ; 0 when there is no rotation. */
   readonly b: number;
+  /** Horizontal translation, in the target points' pixels. */
   readonly tx: number;
+  /** Vertical translation, in the target points' pixels. */
   readonly ty: number;
 }
 
