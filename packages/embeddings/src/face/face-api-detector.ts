@@ -4,8 +4,11 @@ import type { DetectedFace, FaceDetectorAdapter } from './face-detector';
 
 /** The one net method the adapter needs from face-api. */
 interface FaceApiNetLike {
+  /** Whether the net's weights are loaded. */
   isLoaded: boolean;
+  /** Loads the weights from a folder (Node only). */
   loadFromDisk?(dir: string): Promise<void>;
+  /** Loads the weights from a URL prefix (fetch). */
   loadFromUri?(uri: string): Promise<void>;
 }
 
@@ -16,13 +19,62 @@ interface FaceApiNetLike {
  * Declared here so that face-api stays the app's choice, not a dependency.
  */
 export interface FaceApiModule {
-  nets: { ssdMobilenetv1: FaceApiNetLike; tinyFaceDetector: FaceApiNetLike; faceLandmark68Net: FaceApiNetLike };
-  SsdMobilenetv1Options: new (o: { minConfidence?: number; maxResults?: number }) => unknown;
-  TinyFaceDetectorOptions: new (o: { inputSize?: number; scoreThreshold?: number }) => unknown;
-  detectAllFaces(input: tf.Tensor3D, options: unknown): {
-    withFaceLandmarks(): Promise<{ detection: { score: number; box: { x: number; y: number; width: number; height: number } }; landmarks: { positions: { x: number; y: number }[] } }[]>;
+  /** face-api's model instances; the adapter loads the ones it uses when they are not loaded yet. */
+  nets: {
+    /** The SSD-MobileNet v1 face detector (`kind: 'ssd'`). */
+    ssdMobilenetv1: FaceApiNetLike;
+    /** The Tiny Face Detector (`kind: 'tiny'`). */
+    tinyFaceDetector: FaceApiNetLike;
+    /** The 68-point landmark net, always used (the landmarks align the faces). */
+    faceLandmark68Net: FaceApiNetLike;
   };
-  tf: { engine(): unknown };
+  /** Options class of the SSD detector. */
+  SsdMobilenetv1Options: {
+    /** Built with `minConfidence` (the minimum score) and `maxResults` (at most this many faces). */
+    new (o: { minConfidence?: number; maxResults?: number }): unknown;
+  };
+  /** Options class of the Tiny detector. */
+  TinyFaceDetectorOptions: {
+    /** Built with `inputSize` (a multiple of 32) and `scoreThreshold` (the adapter's `minConfidence`). */
+    new (o: { inputSize?: number; scoreThreshold?: number }): unknown;
+  };
+  /** Runs the detector on a 0–255 RGB image [H,W,3] with one of the options objects above. */
+  detectAllFaces(input: tf.Tensor3D, options: unknown): {
+    /** Adds the 68 landmarks to each detection and resolves to the results. */
+    withFaceLandmarks(): Promise<{
+      /** The detection of one face. */
+      detection: {
+        /** Detector confidence in [0, 1]. */
+        score: number;
+        /** Bounding box in the input image's pixels. */
+        box: {
+          /** Left edge, pixels. */
+          x: number;
+          /** Top edge, pixels. */
+          y: number;
+          /** Width, pixels. */
+          width: number;
+          /** Height, pixels. */
+          height: number;
+        };
+      };
+      /** The face's 68 iBUG landmarks. */
+      landmarks: {
+        /** The 68 points, in the input image's pixels. */
+        positions: {
+          /** Horizontal coordinate, pixels from the left. */
+          x: number;
+          /** Vertical coordinate, pixels from the top. */
+          y: number;
+        }[];
+      };
+    }[]>;
+  };
+  /** face-api's own tfjs; `engine()` is compared with this package's engine to catch two copies of tfjs-core. */
+  tf: {
+    /** The tfjs engine face-api runs on. */
+    engine(): unknown;
+  };
 }
 
 /** Options of {@link createFaceApiDetector}. */
