@@ -10,6 +10,7 @@ const symbol = Symbol.for(marker);
  */
 export class GalleryFormatError extends LikenessError {
   private readonly [symbol] = true;
+  /** What was being read: the file's path, or the `source` name given to `deserializeGallery` (`'gallery'` by default). */
   readonly source: string;
   /** The file's format version when it could be read. */
   readonly formatVersion: number | undefined;

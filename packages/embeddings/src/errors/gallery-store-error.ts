@@ -30,6 +30,7 @@ export type GalleryStoreErrorReason =
  */
 export class GalleryStoreError extends LikenessError {
   private readonly [symbol] = true;
+  /** Which case it is (see {@link GalleryStoreErrorReason}); also part of `code`, e.g. `LIKENESS_GALLERY_STORE_MISMATCH`. */
   readonly reason: GalleryStoreErrorReason;
   /** The option or setting at fault. */
   readonly setting: string;

@@ -12,8 +12,9 @@ export class ImageTooLargeError extends LikenessError {
   private readonly [symbol] = true;
   /** The public function that refused the image. */
   readonly fn: string;
-  /** The size the header declares. */
+  /** The width in pixels the header declares. */
   readonly width: number;
+  /** The height in pixels the header declares. */
   readonly height: number;
   /** The budget in pixels (width × height) that it exceeds. */
   readonly maxPixels: number;

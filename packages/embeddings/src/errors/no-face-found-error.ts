@@ -9,6 +9,7 @@ const symbol = Symbol.for(marker);
  */
 export class NoFaceFoundError extends LikenessError {
   private readonly [symbol] = true;
+  /** The public function that needed the face, e.g. `'FaceRecognizer.verify'`. */
   readonly fn: string;
   /** The argument holding the image without a face. */
   readonly argument: string;

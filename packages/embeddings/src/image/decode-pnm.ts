@@ -3,10 +3,13 @@ import { ImageTooLargeError } from '../errors/image-too-large-error';
 
 /** A decoded netpbm image: `channels` values per pixel, row-major, scaled to [0, 1]. */
 export interface PnmImage {
+  /** Width in pixels, from the header. */
   readonly width: number;
+  /** Height in pixels, from the header. */
   readonly height: number;
   /** 1 (PGM, grey) or 3 (PPM, RGB). */
   readonly channels: 1 | 3;
+  /** `width × height × channels` values, row-major from the top-left, each the file's sample / maxval (so in [0, 1]). */
   readonly data: Float32Array;
 }
 

@@ -3,8 +3,11 @@ import { describeValue, InvalidArgumentError, ShapeError } from '@likeness/backe
 
 /** Pixels as in the DOM's `ImageData`: RGBA bytes, row-major. */
 export interface ImageDataLike {
+  /** 4 bytes (R, G, B, A; 0–255) per pixel, row by row from the top-left: `width × height × 4` bytes. Alpha is ignored. */
   readonly data: Uint8ClampedArray | Uint8Array;
+  /** Width in pixels. */
   readonly width: number;
+  /** Height in pixels. */
   readonly height: number;
 }
 
@@ -28,8 +31,9 @@ export type ImageInput = tf.Tensor3D | ImageDataLike | DrawableImage;
 export interface RgbTensor {
   /** RGB [h,w,3] float32 in [0, 1], within the pixel budget. The caller disposes it. */
   readonly image: tf.Tensor3D;
-  /** The input's own size. */
+  /** The input's own width in pixels (before any shrinking). */
   readonly width: number;
+  /** The input's own height in pixels (before any shrinking). */
   readonly height: number;
   /** `image` pixels per input pixel (1 unless the budget shrank it). */
   readonly scale: number;
@@ -55,7 +59,14 @@ function drawableSize(x: unknown): { width: number; height: number } | null {
 }
 
 /** Fits (w, h) inside the budget, keeping the aspect ratio; never enlarges. */
-export function fitToBudget(width: number, height: number, maxPixels: number): { width: number; height: number; scale: number } {
+export function fitToBudget(width: number, height: number, maxPixels: number): {
+  /** The fitted width in whole pixels (≥ 1; `width` when it already fits). */
+  width: number;
+  /** The fitted height in whole pixels (≥ 1; `height` when it already fits). */
+  height: number;
+  /** Fitted width / original width: 1 when it already fits, else < 1. */
+  scale: number;
+} {
   if (width * height <= maxPixels) return { width, height, scale: 1 };
   const s = Math.sqrt(maxPixels / (width * height));
   const w = Math.max(1, Math.floor(width * s)), h = Math.max(1, Math.floor(height * s));

@@ -40,7 +40,12 @@ export function tinyEncoder(inputShape: [number, number, number], embeddingSize:
  * const { images, labels } = syntheticFaces(8, 4, [8, 8, 1]); // images [32,8,8,1]
  * ```
  */
-export function syntheticFaces(ids: number, perId: number, shape: [number, number, number], noise = 0.3, seed = 3): { images: tf.Tensor4D; labels: number[] } {
+export function syntheticFaces(ids: number, perId: number, shape: [number, number, number], noise = 0.3, seed = 3): {
+  /** [ids·perId, ...shape] float32, grouped by identity (prototype in [0, 1] + noise, not clipped); the caller disposes it. */
+  images: tf.Tensor4D;
+  /** The identity of each image: `perId` zeros, then `perId` ones, … up to ids − 1. */
+  labels: number[];
+} {
   return tf.tidy(() => {
     const protos = tf.randomUniform([ids, ...shape], 0, 1, 'float32', seed);
     const idx = Array.from({ length: ids * perId }, (_, i) => Math.floor(i / perId));
