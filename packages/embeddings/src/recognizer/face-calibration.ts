@@ -19,6 +19,7 @@ export interface FaceCalibration {
   readonly targetFar: number;
   /** FAR and TAR the threshold reaches on the calibration pairs themselves. */
   readonly far: number;
+  /** The fraction of the calibration's same-person pairs at distance ≤ threshold (measured on those pairs, not held out). */
   readonly tar: number;
   /**
    * Calibrated confidence that two faces show the same person,
@@ -26,9 +27,19 @@ export interface FaceCalibration {
    * scaling) of the calibration pairs, classes weighted equally (a prior of
    * one half), so it reads "same or different, with no prior either way".
    */
-  readonly logistic: { readonly midpoint: number; readonly slope: number };
+  readonly logistic: {
+    /** The plain L2 distance at which the confidence is ½. */
+    readonly midpoint: number;
+    /** Steepness per unit of distance; positive when the confidence falls as the distance grows (a sensible fit). */
+    readonly slope: number;
+  };
   /** How many pairs it was fitted on. */
-  readonly pairs: { readonly same: number; readonly different: number };
+  readonly pairs: {
+    /** Same-person pairs (both photos with one label). */
+    readonly same: number;
+    /** Different-person pairs. */
+    readonly different: number;
+  };
   /** Free text: what it was calibrated on. */
   readonly source: string;
 }

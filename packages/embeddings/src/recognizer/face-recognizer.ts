@@ -20,9 +20,13 @@ import {
 
 /** A face's bounding box in the input image's pixels. */
 export interface FaceBox {
+  /** Left edge, pixels from the input image's left (may be negative: boxes can reach past the edges). */
   readonly x: number;
+  /** Top edge, pixels from the input image's top (may be negative). */
   readonly y: number;
+  /** Width in input pixels. */
   readonly width: number;
+  /** Height in input pixels. */
   readonly height: number;
 }
 
@@ -76,13 +80,19 @@ export interface FaceSearch<F> {
   readonly faces: readonly F[];
   /** Whether any face was found; when false, `tried` says what was tried. */
   readonly found: boolean;
+  /** What the search tried: detector passes, borders and the small-face search. */
   readonly tried: {
     /** Detector passes that ran. */
     readonly attempts: number;
     /** The borders of pad-and-retry (fractions of the larger side). */
     readonly borders: readonly number[];
     /** The border and scale of the pad-and-retry attempt that found the faces, or null. */
-    readonly attempt: { readonly border: number; readonly scale: number } | null;
+    readonly attempt: {
+      /** The border that found them: a fraction of the working image's larger side, added on every side. */
+      readonly border: number;
+      /** The scale factor of that attempt (1: pad-and-retry runs at the working image's size). */
+      readonly scale: number;
+    } | null;
     /**
      * The small-face search's passes that ran (whole image + tiles not
      * skipped), else 0 (image below its `minSide`, or turned off).
@@ -96,25 +106,38 @@ export interface FaceSearch<F> {
      */
     readonly tilesSkipped: number;
   };
-  /** The input's size in pixels. */
+  /** The input's width in pixels (before the pixel budget). */
   readonly width: number;
+  /** The input's height in pixels (before the pixel budget). */
   readonly height: number;
   /** The working image's pixels per input pixel (< 1 when the pixel budget shrank the input). */
   readonly scale: number;
   /** Milliseconds per stage: decode (to a tensor), detect, align (crops), embed. */
-  readonly timings: { readonly decode: number; readonly detect: number; readonly align: number; readonly embed: number };
+  readonly timings: {
+    /** Reading the input into an RGB tensor within the pixel budget (decoding a file, drawing, shrinking). */
+    readonly decode: number;
+    /** Every detector pass: the main one, the small-face search, pad-and-retry and the landmark refinement. */
+    readonly detect: number;
+    /** Cropping and aligning the faces (0 for `detect`, or when no face was found). */
+    readonly align: number;
+    /** The encoder on the crops (0 for `detect`, or when no face was found). */
+    readonly embed: number;
+  };
 }
 
 /** The answer of {@link FaceRecognizer.verify}. */
 export interface FaceVerification {
   /** Same person: distance ≤ threshold. */
   readonly same: boolean;
+  /** Plain (not squared) L2 distance between the two descriptors. */
   readonly distance: number;
   /** Calibrated confidence that both show one person. */
   readonly confidence: number;
+  /** The threshold of the calibration in use (plain L2). */
   readonly threshold: number;
   /** The faces compared (the largest of each image; absent for a descriptor given directly). */
   readonly a?: EmbeddedFace;
+  /** The largest face of `b`; absent when `b` was a descriptor. */
   readonly b?: EmbeddedFace;
 }
 
@@ -173,7 +196,23 @@ export interface FaceRecognizerOptions {
    * descriptor whichever call embeds it. `false` turns the search off.
    * @defaultValue `{ minSide: 448, tileSize: 512, maxTiles: 24 }`
    */
-  smallFaces?: false | { minSide?: number; tileSize?: number; maxTiles?: number; detector?: FaceDetectorAdapter };
+  smallFaces?: false | {
+    /**
+     * Run the search only on images whose larger side (after the pixel
+     * budget) is at least this many pixels; an integer ≥ 32. @defaultValue `448`
+     */
+    minSide?: number;
+    /** Side of the tiles in pixels before they grow to respect `maxTiles`. @defaultValue `512` */
+    tileSize?: number;
+    /** At most this many tiles per image (the tiles grow on larger photos). @defaultValue `24` */
+    maxTiles?: number;
+    /**
+     * The detector run on the whole image and the tiles (must return
+     * landmarks). Without it, face-api's SSD-MobileNet v1 (up to 100 faces)
+     * when `faceapi` is given, else no small-face search.
+     */
+    detector?: FaceDetectorAdapter;
+  };
   /**
    * Re-detect each face's landmarks on a crop around it resampled to the
    * main detector's native input (224 px, the face ≈ 100 px;
@@ -207,7 +246,9 @@ export interface EmbedOptions {
 
 /** What {@link FaceRecognizer.calibrate} takes: labelled photos (one face each: the largest is used). */
 export interface LabelledImage<I> {
+  /** A photo of the person, in any form the recognizer reads (its largest face is used). */
   readonly image: I;
+  /** Who it shows: photos with equal labels are same-person pairs, others different-person pairs. */
   readonly label: string;
 }
 
