@@ -71,7 +71,7 @@ describe('ExactIndex on worker threads', () => {
       it(`${threads} threads, ${metric}: equals brute force and the one-thread search (D not a multiple of 16, Q > 16, many blocks, growing)`, async () => {
         const D = 37;
         const rows = randomRows(700, D, 1);
-        const index = new ExactIndex(D, metric, { threads, capacity: 3, blockSize: 64 });
+        const index = new ExactIndex(D, metric, { threads, minRowsPerThread: 1, capacity: 3, blockSize: 64 });
         expect(index.threads).toBe(threads);
         index.add(rows.subarray(0, 300 * D));
         await expectExactThreaded(index, rows.subarray(0, 300 * D), randomRows(5, D, 9), 4);
@@ -95,7 +95,7 @@ describe('ExactIndex on worker threads', () => {
       }
       for (const b of base) list.push([...b]); // a third copy of each base row, in the other workers' share
       const rows = Float32Array.from(list.flat());
-      const index = new ExactIndex(D, metric, { threads: 2, blockSize: 33 });
+      const index = new ExactIndex(D, metric, { threads: 2, minRowsPerThread: 1, blockSize: 33 });
       index.add(list);
       const queries = Float32Array.from([...base[7]!, ...new Array<number>(D).fill(0), ...base[0]!.map((v) => v + 1e-6)]);
       await expectExactThreaded(index, rows, queries, 12);
@@ -108,7 +108,7 @@ describe('ExactIndex on worker threads', () => {
   it('stays exact after removes and re-adds (updates), down to an empty index', async () => {
     const D = 20;
     const rows = randomRows(200, D, 31);
-    const index = new ExactIndex(D, 'l2', { threads: 2, blockSize: 16 });
+    const index = new ExactIndex(D, 'l2', { threads: 2, minRowsPerThread: 1, blockSize: 16 });
     index.add(rows);
     await index.searchAsync(randomRows(1, D, 1), 2); // the workers are running
     const ids = Array.from({ length: 200 }, (_, i) => i);
@@ -139,7 +139,7 @@ describe('ExactIndex on worker threads', () => {
   it('answers tiny galleries with more workers than rows, and k > N', async () => {
     const D = 5;
     const rows = randomRows(3, D, 11);
-    const index = new ExactIndex(D, 'cosine', { threads: 8 });
+    const index = new ExactIndex(D, 'cosine', { threads: 8, minRowsPerThread: 1 });
     index.add(rows.subarray(0, D));
     await expectExactThreaded(index, rows.subarray(0, D), randomRows(3, D, 12), 4);
     index.add(rows.subarray(D));
@@ -153,13 +153,30 @@ describe('ExactIndex on worker threads', () => {
     const rows = randomRows(20_000, D, 41);
     const queries = randomRows(40, D, 42);
     const one = new ExactIndex(D, 'l2', { threads: 1 });
-    const two = new ExactIndex(D, 'l2', { threads: 2 });
+    const two = new ExactIndex(D, 'l2', { threads: 2 }); // 20k rows: 2 × 10k ≥ the default 8192 per thread
     one.add(rows);
     two.add(rows);
     const [a, b] = await Promise.all([two.searchAsync(queries, 10), two.searchAsync(queries.subarray(0, D), 10)]); // two calls at once
     expect(plain(a)).toEqual(plain(one.search(queries, 10)));
     expect(plain(b)).toEqual(plain(one.search(queries.subarray(0, D), 10)));
     await two.close();
+  });
+
+  it('searches small indexes on the calling thread (fewer than 2 × minRowsPerThread rows)', async () => {
+    const D = 8;
+    const rows = randomRows(300, D, 51);
+    const index = new ExactIndex(D, 'l2', { threads: 2, minRowsPerThread: 200 });
+    index.add(rows);
+    const pending = index.searchAsync(randomRows(1, D, 52), 2);
+    expect(() => index.remove([299])).not.toThrow(); // no threaded search is running
+    expect(Array.from((await pending)[0]!.rows)).toEqual(brute(rows, D, randomRows(1, D, 52), 2, 'l2').map((x) => x.row));
+    index.add(rows.subarray(299 * D)); // 300 rows again
+    index.add(rows.subarray(0, 100 * D)); // 400 = 2 × 200: now on the workers
+    const all = Float32Array.from([...rows, ...rows.subarray(0, 100 * D)]);
+    const threaded = index.searchAsync(randomRows(1, D, 53), 2);
+    expect(() => index.remove([0])).toThrow(/searchAsync is still running/);
+    expect(Array.from((await threaded)[0]!.rows)).toEqual(brute(all, D, randomRows(1, D, 53), 2, 'l2').map((x) => x.row));
+    await index.close();
   });
 
   it('keeps one copy of the rows: the same bytes per entry as on one thread', () => {
@@ -175,10 +192,11 @@ describe('ExactIndex on worker threads', () => {
         expect(() => new ExactIndex(4, 'l2', { threads })).toThrow(/options\.threads/);
       }
       expect(() => new ExactIndex(4, 'l2', { kernel: 'js', threads: 2 })).toThrow(/'js' kernel runs on one thread/);
+      for (const minRowsPerThread of [0, 2.5, NaN]) expect(() => new ExactIndex(4, 'l2', { minRowsPerThread })).toThrow(/options\.minRowsPerThread/);
     });
 
     it('refuses removing rows while a threaded search runs, and rejects bad queries', async () => {
-      const index = new ExactIndex(4, 'l2', { threads: 2 });
+      const index = new ExactIndex(4, 'l2', { threads: 2, minRowsPerThread: 1 });
       index.add(randomRows(100, 4, 3));
       const pending = index.searchAsync(randomRows(2, 4, 4), 3);
       expect(() => index.remove([0])).toThrow(/searchAsync is still running/);
@@ -193,7 +211,7 @@ describe('ExactIndex on worker threads', () => {
     });
 
     it('rejects a search that dispose interrupts', async () => {
-      const index = new ExactIndex(16, 'l2', { threads: 2 });
+      const index = new ExactIndex(16, 'l2', { threads: 2, minRowsPerThread: 1 });
       index.add(randomRows(50_000, 16, 6));
       const pending = index.searchAsync(randomRows(64, 16, 7), 10);
       index.dispose();
@@ -207,7 +225,7 @@ describe('ExactIndex on worker threads', () => {
     const script = join(dir, 'run.mts');
     const source = (close: boolean) => `
       import { ExactIndex } from ${JSON.stringify(resolve(here, 'exact-index.ts'))};
-      const index = new ExactIndex(8, 'l2', { threads: 2 });
+      const index = new ExactIndex(8, 'l2', { threads: 2, minRowsPerThread: 1 });
       index.add(Float32Array.from({ length: 8 * 1000 }, (_, i) => Math.sin(i)));
       const [hit] = await index.searchAsync(new Float32Array(8).fill(0.1), 3);
       console.log('threads', index.threads, 'rows', Array.from(hit.rows).join(','));

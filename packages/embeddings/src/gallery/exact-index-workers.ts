@@ -2,8 +2,8 @@ import { heapPush, scanJs, scanRange, type Scan, type ScanWorkspace } from './ex
 
 /** @internal What each worker thread is started with. */
 export interface ExactIndexWorkerData {
-  /** The shared-memory kernel's bytes. */
-  readonly kernel: Uint8Array<ArrayBuffer>;
+  /** The shared-memory kernel, compiled (posting it shares the compiled, tiered-up code). */
+  readonly kernel: WebAssembly.Module;
   /** The index's shared memory: every worker's workspace and the one copy of the row records. */
   readonly memory: WebAssembly.Memory;
   /** Byte offset of this worker's workspace, and the workspace's parts relative to it. */
@@ -44,7 +44,7 @@ interface WorkerPort {
 
 /** The body of each worker thread (serialised into its source: it references only its parameters and globals). */
 function workerMain(port: WorkerPort, data: ExactIndexWorkerData, scanRows: typeof scanRange): void {
-  const instance = new WebAssembly.Instance(new WebAssembly.Module(data.kernel), { env: { memory: data.memory } });
+  const instance = new WebAssembly.Instance(data.kernel, { env: { memory: data.memory } });
   const kernel = instance.exports.scan as Scan;
   const groupMax = 16;
   port.on('message', (message) => {

@@ -30,6 +30,14 @@ export interface ExactIndexOptions {
    * @defaultValue min(2, available parallelism) in Node, 1 elsewhere
    */
   threads?: number;
+  /**
+   * Fewest rows a worker thread is given: a search uses
+   * min(threads, ⌊size / minRowsPerThread⌋) workers, and stays on the
+   * calling thread when that is ≤ 1 (small indexes answer faster there
+   * than a round trip to the workers takes).
+   * @defaultValue 8192
+   */
+  minRowsPerThread?: number;
 }
 
 /** The k nearest rows of one query, nearest first (ties: lower row first). */
@@ -145,6 +153,7 @@ export class ExactIndex {
   /** Bytes per row record: dp int8 codes, then META float64. */
   private readonly stride: number;
   private readonly blockSize: number;
+  private readonly minRowsPerThread: number;
   private count = 0;
   private cap: number;
   private f32: Float32Array;
@@ -199,6 +208,10 @@ export class ExactIndex {
     const module = kernel === 'js' ? null : kernelModule();
     if (kernel === 'wasm-simd' && !module) {
       throw new InvalidArgumentError({ fn, argument: 'options.kernel', message: "this runtime has no WebAssembly SIMD; use kernel: 'js' or 'auto'." });
+    }
+    this.minRowsPerThread = options.minRowsPerThread ?? 8192;
+    if (!Number.isInteger(this.minRowsPerThread) || this.minRowsPerThread < 1) {
+      throw new InvalidArgumentError({ fn, argument: 'options.minRowsPerThread', message: `expected a positive integer such as 8192, got ${String(options.minRowsPerThread)}.` });
     }
     const shared = module && (threads ?? 2) > 1 && exactIndexCanUseThreads() ? sharedKernel() : null;
     this.threadCount = shared ? (threads ?? defaultExactIndexThreads()) : 1;
@@ -369,7 +382,9 @@ export class ExactIndex {
 
   /**
    * {@link ExactIndex.search} with the rows split over the worker threads
-   * ({@link ExactIndex.threads}; on the calling thread when that is 1): each
+   * ({@link ExactIndex.threads}; on the calling thread when that is 1 or
+   * the index has fewer than 2 × {@link ExactIndexOptions.minRowsPerThread}
+   * rows; the first threaded search starts the workers, ≈ 0.1 s): each
    * worker scans its contiguous share of the one shared int8 copy and
    * returns its candidates, which are merged and re-ranked here in float64.
    * The answer is the same as `search`'s, row for row and bit for bit. The
@@ -385,12 +400,13 @@ export class ExactIndex {
     const fn = 'ExactIndex.searchAsync';
     const { flat: given, kk, Q } = this.checkSearch(queries, k, fn);
     if (kk === 0) return emptyResults(Q);
-    if (this.threadCount === 1 || !this.scan) return this.search(given, k);
+    const n = this.count;
+    const W = Math.min(this.threadCount, Math.floor(n / this.minRowsPerThread));
+    if (W <= 1 || !this.scan) return this.search(given, k);
     const flat = given === queries ? given.slice() : given; // the caller may change theirs while we wait
-    const D = this.dimension, n = this.count;
+    const D = this.dimension;
     const workers = (this.workers ??= this.startWorkers());
-    // contiguous shares of [0, n); with fewer rows than workers, some get none
-    const W = Math.min(workers.size, n);
+    // W contiguous shares of [0, n)
     const bounds = Array.from({ length: W + 1 }, (_, w) => Math.floor((w * n) / W));
     this.searching++;
     try {
@@ -455,7 +471,7 @@ export class ExactIndex {
   private startWorkers(): ExactIndexWorkers {
     const kernel = sharedKernel()!;
     return new ExactIndexWorkers(this.threadCount, (w) => ({
-      kernel: kernel.bytes,
+      kernel: kernel.module,
       memory: this.memory!,
       wsBase: (w + 1) * this.wsSize,
       qcOff: this.qcOff,

@@ -84,7 +84,7 @@ describe('MemoryGalleryStore', () => {
     const D = 32;
     const vecs = rows(3000, D, 21);
     const entries = vecs.map((embedding, i) => ({ id: `e${i}`, identity: `p${i % 50}`, embedding }));
-    const two = new MemoryGalleryStore(D, 'cosine', 16, { blockSize: 256 });
+    const two = new MemoryGalleryStore(D, 'cosine', 16, { blockSize: 256, minRowsPerThread: 256 });
     const one = new MemoryGalleryStore(D, 'cosine', 16, { blockSize: 256, threads: 1 });
     expect(two.threads).toBe(Math.min(2, (await import('node:os')).availableParallelism()));
     expect(one.threads).toBe(1);

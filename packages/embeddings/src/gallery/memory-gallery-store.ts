@@ -36,12 +36,12 @@ export class MemoryGalleryStore implements GalleryStoreV2 {
   /** Entries per coarse-pass block of the search kernel. */
   readonly blockSize: number;
 
-  constructor(readonly dimension: number, readonly metric: DistanceMetric = 'l2', capacity = 1024, options: Pick<ExactIndexOptions, 'blockSize' | 'kernel' | 'threads'> = {}) {
+  constructor(readonly dimension: number, readonly metric: DistanceMetric = 'l2', capacity = 1024, options: Pick<ExactIndexOptions, 'blockSize' | 'kernel' | 'threads' | 'minRowsPerThread'> = {}) {
     this.blockSize = options.blockSize ?? 8192;
     if (!Number.isInteger(dimension) || dimension < 1) {
       throw new InvalidArgumentError({ fn: 'MemoryGalleryStore', argument: 'dimension', message: `expected a positive integer such as 128, got ${String(dimension)}.` });
     }
-    this.exactIndex = new ExactIndex(dimension, metric, { capacity: Math.max(1, capacity), blockSize: this.blockSize, kernel: options.kernel, threads: options.threads });
+    this.exactIndex = new ExactIndex(dimension, metric, { capacity: Math.max(1, capacity), blockSize: this.blockSize, kernel: options.kernel, threads: options.threads, minRowsPerThread: options.minRowsPerThread });
   }
 
   /** Threads a search uses (1: the calling thread). */
