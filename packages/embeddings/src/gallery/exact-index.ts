@@ -62,7 +62,6 @@ const MAX_THREADS = 256;
 const SHARED_MAX_PAGES = 65_536;
 
 let wasmModule: WebAssembly.Module | null | undefined;
-let sharedBytes: Uint8Array<ArrayBuffer> | null | undefined;
 let sharedModule: WebAssembly.Module | null | undefined;
 
 function decodeBase64(b64: string): Uint8Array<ArrayBuffer> {
@@ -87,28 +86,23 @@ function kernelModule(): WebAssembly.Module | null {
   return wasmModule;
 }
 
-/** The shared-memory kernel (its bytes for the workers, and compiled), or null where shared memory is unavailable. */
-function sharedKernel(): { bytes: Uint8Array<ArrayBuffer>; module: WebAssembly.Module } | null {
-  if (sharedModule === undefined) {
+/** The kernel over an imported shared memory (for the calling thread and the workers), or null where it cannot compile. */
+function sharedKernel(): WebAssembly.Module | null {
+  if (sharedModule !== undefined) return sharedModule;
+  sharedModule = null;
+  try {
+    const bytes = decodeBase64(EXACT_INDEX_KERNEL_SHARED_BASE64);
+    if (WebAssembly.validate(bytes)) sharedModule = new WebAssembly.Module(bytes);
+  } catch {
     sharedModule = null;
-    try {
-      const bytes = decodeBase64(EXACT_INDEX_KERNEL_SHARED_BASE64);
-      if (WebAssembly.validate(bytes)) {
-        sharedModule = new WebAssembly.Module(bytes);
-        sharedBytes = bytes;
-      }
-    } catch {
-      sharedModule = null;
-    }
   }
-  return sharedModule && sharedBytes ? { bytes: sharedBytes, module: sharedModule } : null;
+  return sharedModule;
 }
 
 /** Whether this runtime can run the `'wasm-simd'` kernel. @example `exactIndexHasWasmSimd() // true in Node 20` */
 export function exactIndexHasWasmSimd(): boolean {
   return kernelModule() !== null;
 }
-
 
 /**
  * Exact k-nearest-neighbour search over N float32 rows of length D, near
@@ -232,7 +226,7 @@ export class ExactIndex {
         const pages = Math.ceil((this.recOff + this.cap * this.stride) / 65_536);
         if (pages > SHARED_MAX_PAGES) throw new InvalidArgumentError({ fn, argument: 'options.capacity', message: `${capacity} rows do not fit in WebAssembly's 4 GiB; pass a smaller capacity (the index grows as it fills).` });
         this.memory = new WebAssembly.Memory({ initial: pages, maximum: SHARED_MAX_PAGES, shared: true });
-        instance = new WebAssembly.Instance(shared.module, { env: { memory: this.memory } });
+        instance = new WebAssembly.Instance(shared, { env: { memory: this.memory } });
       } else {
         instance = new WebAssembly.Instance(module, {});
         this.memory = instance.exports.memory as WebAssembly.Memory;
@@ -471,7 +465,7 @@ export class ExactIndex {
   private startWorkers(): ExactIndexWorkers {
     const kernel = sharedKernel()!;
     return new ExactIndexWorkers(this.threadCount, (w) => ({
-      kernel: kernel.module,
+      kernel,
       memory: this.memory!,
       wsBase: (w + 1) * this.wsSize,
       qcOff: this.qcOff,
