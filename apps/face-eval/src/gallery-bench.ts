@@ -23,6 +23,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { env, useBackend } from '@likeness/backends';
 import { ExactIndex, type ExactIndexKernel } from '@likeness/embeddings';
 import { loadavg } from 'node:os';
+import { Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
 
 const D = 128;
@@ -166,6 +167,24 @@ function load(): string {
 }
 
 /**
+ * How many cores this process gets right now: CPU time over wall time of
+ * `threads` threads that spin for 0.5 s (2.0 on two idle cores; less when
+ * other jobs share them, which caps what worker threads can gain).
+ */
+async function coresAvailable(threads: number): Promise<number> {
+  const spin = "const t = Date.now(); let x = 0; while (Date.now() - t < 500) x++; require('node:worker_threads').parentPort.postMessage(x);";
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  await Promise.all(Array.from({ length: threads }, () => new Promise((resolve, reject) => {
+    const w = new Worker(spin, { eval: true });
+    w.once('message', resolve);
+    w.once('error', reject);
+  })));
+  const cpu = process.cpuUsage(cpu0);
+  return (cpu.user + cpu.system) / 1000 / (performance.now() - t0);
+}
+
+/**
  * Prints the exact-search table (see the file header) for the given sizes.
  * The tfjs rows run on whatever backend is active.
  */
@@ -174,12 +193,12 @@ export async function benchGallery(sizes: readonly number[] = [10_000, 100_000, 
   const onlySimd = process.env.BENCH_GALLERY_ONLY_SIMD === '1';
   console.log(`\nGallery exact search (D = 128, L2, k = ${K}), median ms/query of ${reps} repeats; tfjs path on ${tf.getBackend()}` +
     ` (threads ${tf.env().getBool('WASM_HAS_MULTITHREAD_SUPPORT') ? env.wasm.numThreads ?? 'default' : 1}); 2 shared cores, figures are noisy`);
-  console.log('| entries | load avg 1/5/15 min | search | bytes/entry | 1 query per call | ratio | 16 queries per call | ratio | answers vs float64 brute force |\n|---|---|---|---|---|---|---|---|---|');
+  console.log('| entries | load avg 1/5/15 min; cores 2 spinning threads got | search | bytes/entry | 1 query per call | ratio | 16 queries per call | ratio | answers vs float64 brute force |\n|---|---|---|---|---|---|---|---|---|');
   for (const n of sizes) {
     const data = unitRows(n, n);
     const queries = unitRows(16, 7);
     const reference = bruteForce(data, queries, K);
-    const before = load();
+    const before = `${load()}; ${(await coresAvailable(2)).toFixed(2)}`;
     const rows: { name: string; bytes: number; t: { single: number; batched: number }; check: string }[] = [];
     {
       // one index, one copy of the rows: search() on this thread, searchAsync() on the workers
