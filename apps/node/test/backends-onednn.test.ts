@@ -4,34 +4,12 @@
  * the plugin at a missing addon, what a machine without oneDNN's build sees)
  * the CLI falls back to wasm and says why in one line.
  */
-import { execFile } from 'node:child_process';
-import { createRequire } from 'node:module';
-import { dirname, join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { loadOneDnn } from '@likeness/backend-onednn';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { appDir, oneDnnLoads, runCli } from './run-cli';
 
-const require = createRequire(import.meta.url);
-const appDir = resolve(__dirname, '..');
-const tsx = pathToFileURL(join(dirname(require.resolve('tsx/package.json')), 'dist/loader.mjs')).href;
 
-function cli(env: Record<string, string>, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    const options = { cwd: appDir, timeout: 120_000, env: { ...process.env, ...env } };
-    execFile(process.execPath, ['--import', tsx, join(appDir, 'src/cli.ts'), ...args], options, (error, stdout, stderr) => {
-      done({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
-  });
-}
-
-function oneDnnLoads(): boolean {
-  try {
-    loadOneDnn();
-    return true;
-  } catch {
-    return false;
-  }
-}
+const cli = (env: Record<string, string>, ...args: string[]) => runCli(args, { cwd: appDir, timeoutMs: 120_000, env });
 
 describe('likeness CLI with the oneDNN plugin', () => {
   it('falls back to wasm without the addon, with one line saying what to install', async () => {

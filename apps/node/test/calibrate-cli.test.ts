@@ -4,33 +4,24 @@
  * (three people, two photos each), checks what it stores in the gallery
  * folder, that verify -g / identify use it (and -t wins), and the bad inputs.
  */
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { dirname, join } from 'node:path';
 import '@likeness/backends/cpu';
 import { useBackend } from '@likeness/backends';
 import { createGallery, parseFaceCalibration } from '@likeness/embeddings';
 import { pgliteGalleryStore } from '@likeness/gallery-pgvector/node';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { appDir, runCli } from './run-cli';
 
 const require = createRequire(import.meta.url);
-const appDir = resolve(__dirname, '..');
-const tsx = pathToFileURL(join(dirname(require.resolve('tsx/package.json')), 'dist/loader.mjs')).href;
 const demoDir = join(dirname(require.resolve('@vladmandic/face-api/package.json')), 'demo');
 let dir = '';
 
-function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    execFile(process.execPath, ['--import', tsx, join(appDir, 'src/cli.ts'), ...args], { cwd: dir, timeout: 300_000 }, (error, stdout, stderr) => {
-      done({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
-  });
-}
+const cli = (...args: string[]) => runCli(args, { cwd: dir, timeoutMs: 300_000 });
 
 /** The gallery folder's stored metadata value, read back with the library. */
 async function storedMetadata(folder: string, key: string): Promise<unknown> {

@@ -11,8 +11,6 @@ import { crc32 } from 'node:zlib';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { loadOneDnn } from '@likeness/backend-onednn';
 import { useBackend } from '@likeness/backends';
 import '@likeness/backends/cpu';
 import { createGallery, DEFAULT_FACE_CALIBRATION } from '@likeness/embeddings';
@@ -20,26 +18,13 @@ import { DEFAULT_MAX_DECODE_PIXELS, saveGallery } from '@likeness/embeddings/nod
 import { pgliteGalleryStore } from '@likeness/gallery-pgvector/node';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { appDir, oneDnnLoads, runCli, tsxLoader } from './run-cli';
 
 const require = createRequire(import.meta.url);
-const appDir = resolve(__dirname, '..');
-const tsx = pathToFileURL(join(dirname(require.resolve('tsx/package.json')), 'dist/loader.mjs')).href;
 const demoDir = join(dirname(require.resolve('@vladmandic/face-api/package.json')), 'demo');
 let dir = '';
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(...args: string[]): Promise<Run> {
-  return new Promise((done) => {
-    execFile(process.execPath, ['--import', tsx, join(appDir, 'src/cli.ts'), ...args], { cwd: dir, timeout: 180_000 }, (error, stdout, stderr) => {
-      done({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
-  });
-}
+const cli = (...args: string[]) => runCli(args, { cwd: dir, timeoutMs: 180_000 });
 
 /** A gallery folder's entries, read back with the library (identity and embedding), in enrolment order. */
 async function galleryEntries(folder: string): Promise<{ identity: string; embedding: number[] }[]> {
@@ -49,16 +34,6 @@ async function galleryEntries(folder: string): Promise<{ identity: string; embed
     return entries.map((e) => ({ identity: e.identity, embedding: Array.from(e.embedding) }));
   } finally {
     await gallery.close();
-  }
-}
-
-/** Whether @likeness/backend-onednn's addon loads here (libdnnl installed and the addon built). */
-function oneDnnLoads(): boolean {
-  try {
-    loadOneDnn();
-    return true;
-  } catch {
-    return false;
   }
 }
 
@@ -324,7 +299,7 @@ describe('likeness CLI: output paths, exit codes, --json errors', () => {
   it('exits 130 on Ctrl-C during stylize, without writing the output, and says so (as JSON too)', async () => {
     const child = execFile(
       process.execPath,
-      ['--import', tsx, join(appDir, 'src/cli.ts'), '--json', '--backend', 'cpu', 'stylize', 'face.jpg', 'face.jpg', '-o', 'cancelled.png', '-s', '48', '-i', '5000', '--print_iter', '1'],
+      ['--import', tsxLoader, join(appDir, 'src/cli.ts'), '--json', '--backend', 'cpu', 'stylize', 'face.jpg', 'face.jpg', '-o', 'cancelled.png', '-s', '48', '-i', '5000', '--print_iter', '1'],
       { cwd: dir, timeout: 90_000 },
     );
     let out = '';

@@ -9,27 +9,19 @@ import { mkdir, mkdtemp, readdir, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { hostname, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { useBackend } from '@likeness/backends';
 import '@likeness/backends/cpu';
 import { createGallery } from '@likeness/embeddings';
 import { pgliteGalleryStore } from '@likeness/gallery-pgvector/node';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { appDir, runCli, tsxLoader } from './run-cli';
 
 const require = createRequire(import.meta.url);
-const appDir = resolve(__dirname, '..');
-const tsx = pathToFileURL(join(dirname(require.resolve('tsx/package.json')), 'dist/loader.mjs')).href;
 const demoDir = join(dirname(require.resolve('@vladmandic/face-api/package.json')), 'demo');
 let dir = '';
 
-function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    execFile(process.execPath, ['--import', tsx, join(appDir, 'src/cli.ts'), ...args], { cwd: dir, timeout: 400_000, env: { ...process.env, ...env } }, (error, stdout, stderr) => {
-      done({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
-  });
-}
+const cli = (args: string[], env: Record<string, string> = {}) => runCli(args, { cwd: dir, timeoutMs: 400_000, env });
 
 /** Every entry of a gallery folder, read with the library (which takes the folder's lock, so this waits for writers). */
 async function entries(folder: string): Promise<{ identity: string; embedding: Float32Array }[]> {
@@ -73,7 +65,7 @@ describe('one gallery folder, several processes', () => {
       tags.map(
         (tag) =>
           new Promise<void>((ok, fail) =>
-            execFile(process.execPath, ['--import', tsx, enroller, join(dir, 'hammered.gallery'), tag, '2', '5'], { timeout: 600_000 }, (error, _out, stderr) =>
+            execFile(process.execPath, ['--import', tsxLoader, enroller, join(dir, 'hammered.gallery'), tag, '2', '5'], { timeout: 600_000 }, (error, _out, stderr) =>
               error ? fail(new Error(`${tag}: ${stderr}`)) : ok(),
             ),
           ),
@@ -104,7 +96,7 @@ describe('one gallery folder, several processes', () => {
     const writer = join(appDir, 'test/fixtures/gallery-writer.ts');
     let lastDone = -1;
     for (let round = 0; round < 3; round++) {
-      const child = spawn(process.execPath, ['--import', tsx, writer, folder, String(round * 100_000)], { stdio: ['ignore', 'pipe', 'inherit'] });
+      const child = spawn(process.execPath, ['--import', tsxLoader, writer, folder, String(round * 100_000)], { stdio: ['ignore', 'pipe', 'inherit'] });
       let out = '';
       child.stdout.on('data', (d: Buffer) => (out += d.toString()));
       // Kill after the first committed write of this round plus a random delay (mid-transaction most of the time).

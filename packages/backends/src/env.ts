@@ -4,6 +4,7 @@
  * `BackendAlreadyInitializedError`.
  */
 export interface LikenessEnv {
+  /** The wasm backend's settings, read when it starts. */
   wasm: {
     /**
      * Where the `.wasm` binaries are: a URL/path prefix ending in `/`, or a
@@ -23,8 +24,9 @@ export interface LikenessEnv {
      */
     numThreads?: number;
   };
+  /** The WebGPU backend's settings, read when it requests its adapter. */
   webgpu: {
-    /** @defaultValue 'high-performance' */
+    /** Which GPU the browser should pick where it has several. @defaultValue 'high-performance' */
     powerPreference?: 'low-power' | 'high-performance';
   };
   /** Versions of the likeness packages and the running tfjs-core, filled in at import. */

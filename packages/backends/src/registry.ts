@@ -6,7 +6,9 @@ import { SUPPORTED_SPECIFICATION_VERSIONS, type LikenessBackendV1 } from './spec
 
 /** A backend known to likeness, with its priority (higher is tried first). */
 export interface RegisteredBackend {
+  /** The plugin's descriptor, as passed to `registerLikenessBackend()`. */
   readonly backend: LikenessBackendV1;
+  /** Order when the user gives no preference: higher is tried first; a negative priority is only used when named. */
   readonly priority: number;
 }
 

@@ -9,6 +9,7 @@ const symbol = Symbol.for(marker);
  */
 export class BackendAlreadyInitializedError extends LikenessError {
   private readonly [symbol] = true;
+  /** The backend that had already started (or still holds tensors). */
   readonly backend: string;
 
   constructor(opts: { backend: string; message: string }) {

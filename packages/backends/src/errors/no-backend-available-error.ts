@@ -5,14 +5,18 @@ const symbol = Symbol.for(marker);
 
 /** One backend that `useBackend` tried and could not use, with the reason. */
 export interface BackendFailure {
+  /** The backend's name, as in the preference list. */
   name: string;
+  /** Why it could not be used, in one line (not registered, not supported here, its initialisation threw …). */
   reason: string;
+  /** What its initialisation threw, when it threw. */
   error?: unknown;
 }
 
 /** No backend in the preference list could be initialised. Lists every failure. */
 export class NoBackendAvailableError extends LikenessError {
   private readonly [symbol] = true;
+  /** Every backend tried, in the order tried, with why it failed. */
   readonly failures: readonly BackendFailure[];
 
   constructor(failures: BackendFailure[]) {

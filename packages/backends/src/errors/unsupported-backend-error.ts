@@ -9,7 +9,13 @@ const symbol = Symbol.for(marker);
  */
 export class UnsupportedBackendError extends LikenessError {
   private readonly [symbol] = true;
+  /** The plugin's name (as its descriptor gives it, or as much of it as could be read). */
   readonly backend: string;
+  /**
+   * What is wrong: a `specificationVersion` this likeness does not know, a
+   * `coreVersion` whose major/minor differs from the running tfjs-core, or a
+   * descriptor missing a name or a method.
+   */
   readonly reason: 'specification-version' | 'core-version' | 'invalid-descriptor';
 
   constructor(opts: {

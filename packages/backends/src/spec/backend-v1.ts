@@ -20,6 +20,7 @@ import type { LikenessEnv } from '../env';
  * ```
  */
 export interface LikenessBackendV1 {
+  /** Which version of this specification the plugin implements; registration refuses a version it does not know. */
   readonly specificationVersion: 'v1';
   /** The tfjs backend name that `tf.setBackend()` takes. Lower case. */
   readonly name: string;

@@ -15,26 +15,35 @@ export interface ConformanceOptions {
 
 /** The outcome of one case. */
 export interface ConformanceResult {
+  /** The case's unique name (what `options.skip` takes). */
   name: string;
+  /** The tfjs kernel the case exercises (what `options.ops` filters on). */
   op: string;
   /** Largest |backend − reference| / max(1, |reference|∞) over all outputs. */
   maxError: number;
+  /** The largest `maxError` that passes: the case's own tolerance × `options.toleranceScale`. */
   tolerance: number;
   /** Tensors and backend data left behind by the case on the backend under test. */
   leakedTensors: number;
+  /** Backend data buffers (`tf.engine().backend.numDataIds()`) left behind by the case. */
   leakedDataIds: number;
   /** The error thrown by the backend, if any. */
   error?: string;
   /** Why the case was skipped (listed in `options.skip`). */
   skipped?: string;
+  /** Within tolerance, nothing leaked and nothing thrown (or skipped). */
   ok: boolean;
 }
 
 /** The outcome of `runConformance()`. */
 export interface ConformanceReport {
+  /** The backend under test (`runConformance()`'s first argument). */
   backend: string;
+  /** The backend that gave the reference values. */
   reference: string;
+  /** Every case passed (or was skipped). */
   ok: boolean;
+  /** One result per case, in the kit's order. */
   results: ConformanceResult[];
 }
 
