@@ -2,20 +2,28 @@
  * Gallery exact search benchmark: ms/query at 10k, 100k and 1M entries of
  * D = 128 (k = 10), one query per call and 16 per call, medians of
  * BENCH_REPS repeats, for
- *   - `ExactIndex` with its WebAssembly SIMD kernel (what `MemoryGalleryStore` uses),
+ *   - `ExactIndex` with its WebAssembly SIMD kernel on the calling thread
+ *     (`search`, what `threads: 1` does),
+ *   - the same index's `searchAsync` on 2 worker threads (what
+ *     `MemoryGalleryStore` does by default), timed interleaved with the
+ *     row above (rep by rep) so that both see the same load,
  *   - `ExactIndex` with the plain-JS kernel (the fallback without WebAssembly SIMD),
  *   - the tfjs path: the previous `MemoryGalleryStore` (float32 mirror on the
  *     backend, one matMul + topk per block of 262,144, blocks merged),
- * with ratios to the SIMD kernel, bytes per entry, and a check that the
- * answers equal float64 brute force. `pnpm bench` runs it after the encoder
+ * with ratios to the one-thread SIMD kernel, bytes per entry, a check that the
+ * answers equal float64 brute force, and the load average before each size
+ * (the machine's cores are shared). `pnpm bench` runs it after the encoder
  * benchmark; alone: `pnpm --filter @likeness-example/face-eval bench:gallery`
- * (BENCH_THREADS, default 2, sets the wasm backend's threads;
- * BENCH_GALLERY_SIZES=10000,100000 picks sizes).
+ * (BENCH_THREADS, default 2, sets the wasm backend's threads and the index's;
+ * BENCH_GALLERY_SIZES=10000,100000 picks sizes; BENCH_GALLERY_ONLY_SIMD=1
+ * times only the two SIMD rows).
  */
 import '@likeness/backends/wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import { env, useBackend } from '@likeness/backends';
 import { ExactIndex, type ExactIndexKernel } from '@likeness/embeddings';
+import { loadavg } from 'node:os';
+import { Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
 
 const D = 128;
@@ -119,45 +127,102 @@ function median(xs: number[]): number {
 
 /** Median ms per query of `reps` calls with one query and with 16, after three warm-ups each. */
 async function timeSearch(search: (q: Float32Array) => unknown, queries: Float32Array, reps: number): Promise<{ single: number; batched: number }> {
-  const single: number[] = [];
-  const batched: number[] = [];
-  for (let w = 0; w < 3; w++) {
-    // warm-up: lets V8 tier the kernels up (WebAssembly starts in its baseline compiler)
-    await search(queries.subarray(0, D));
-    await search(queries);
+  return (await timeInterleaved([search], queries, reps))[0]!;
+}
+
+/**
+ * {@link timeSearch} for several searches, taking turns within each repeat
+ * (so that a change of load on the shared cores hits all of them alike).
+ */
+async function timeInterleaved(searches: readonly ((q: Float32Array) => unknown)[], queries: Float32Array, reps: number, warmUps = 3): Promise<{ single: number; batched: number }[]> {
+  const single = searches.map(() => [] as number[]);
+  const batched = searches.map(() => [] as number[]);
+  for (const search of searches) {
+    for (let w = 0; w < warmUps; w++) {
+      // warm-up: lets V8 tier the kernels up (WebAssembly starts in its baseline compiler; the workers' JS starts cold)
+      await search(queries.subarray(0, D));
+      await search(queries);
+    }
   }
   for (let r = 0; r < reps; r++) {
-    let t = performance.now();
-    await search(queries.subarray((r % 16) * D, (r % 16 + 1) * D));
-    single.push(performance.now() - t);
-    t = performance.now();
-    await search(queries);
-    batched.push((performance.now() - t) / 16);
+    for (const [i, search] of searches.entries()) {
+      let t = performance.now();
+      await search(queries.subarray((r % 16) * D, (r % 16 + 1) * D));
+      single[i]!.push(performance.now() - t);
+      t = performance.now();
+      await search(queries);
+      batched[i]!.push((performance.now() - t) / 16);
+    }
   }
-  return { single: median(single), batched: median(batched) };
+  return searches.map((_, i) => ({ single: median(single[i]!), batched: median(batched[i]!) }));
+}
+
+function sameAsReference(got: readonly { rows: Int32Array; distances: Float64Array }[], reference: readonly { rows: number[]; distances: number[] }[]): string {
+  const same = got.every((g, q) => Array.from(g.rows).join() === reference[q]!.rows.join() && Array.from(g.distances).join() === reference[q]!.distances.join());
+  return same ? 'identical (rows and distances)' : 'DIFFERENT';
+}
+
+function load(): string {
+  return loadavg().map((x) => x.toFixed(2)).join(' / ');
+}
+
+/**
+ * How many cores this process gets right now: CPU time over wall time of
+ * `threads` threads that spin for 0.5 s (2.0 on two idle cores; less when
+ * other jobs share them, which caps what worker threads can gain).
+ */
+async function coresAvailable(threads: number): Promise<number> {
+  const spin = "const t = Date.now(); let x = 0; while (Date.now() - t < 500) x++; require('node:worker_threads').parentPort.postMessage(x);";
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  await Promise.all(Array.from({ length: threads }, () => new Promise((resolve, reject) => {
+    const w = new Worker(spin, { eval: true });
+    w.once('message', resolve);
+    w.once('error', reject);
+  })));
+  const cpu = process.cpuUsage(cpu0);
+  return (cpu.user + cpu.system) / 1000 / (performance.now() - t0);
 }
 
 /**
  * Prints the exact-search table (see the file header) for the given sizes.
  * The tfjs rows run on whatever backend is active.
  */
-export async function benchGallery(sizes: readonly number[] = [10_000, 100_000, 1_000_000]): Promise<void> {
+export async function benchGallery(sizes: readonly number[] = [10_000, 100_000, 1_000_000], threads = 2): Promise<void> {
   const reps = Number(process.env.BENCH_REPS ?? 7);
+  const onlySimd = process.env.BENCH_GALLERY_ONLY_SIMD === '1';
   console.log(`\nGallery exact search (D = 128, L2, k = ${K}), median ms/query of ${reps} repeats; tfjs path on ${tf.getBackend()}` +
-    ` (threads ${tf.env().getBool('WASM_HAS_MULTITHREAD_SUPPORT') ? env.wasm.numThreads ?? 'default' : 1}); hand kernels single-threaded; 2 shared cores, figures are noisy`);
-  console.log('| entries | search | bytes/entry | 1 query per call | ratio | 16 queries per call | ratio | answers vs float64 brute force |\n|---|---|---|---|---|---|---|---|');
+    ` (threads ${tf.env().getBool('WASM_HAS_MULTITHREAD_SUPPORT') ? env.wasm.numThreads ?? 'default' : 1}); 2 shared cores, figures are noisy`);
+  console.log('| entries | load avg 1/5/15 min; cores 2 spinning threads got | search | bytes/entry | 1 query per call | ratio | 16 queries per call | ratio | answers vs float64 brute force |\n|---|---|---|---|---|---|---|---|---|');
   for (const n of sizes) {
     const data = unitRows(n, n);
     const queries = unitRows(16, 7);
     const reference = bruteForce(data, queries, K);
+    const before = `${load()}; ${(await coresAvailable(2)).toFixed(2)}`;
     const rows: { name: string; bytes: number; t: { single: number; batched: number }; check: string }[] = [];
-    for (const kernel of ['wasm-simd', 'js'] as ExactIndexKernel[]) {
+    {
+      // one index, one copy of the rows: search() on this thread, searchAsync() on the workers
+      const index = new ExactIndex(D, 'l2', { kernel: 'wasm-simd', capacity: n, threads });
+      index.add(data);
+      const [one, many] = await timeInterleaved([(q) => index.search(q, K), (q) => index.searchAsync(q, K)], queries, reps, 10);
+      const used = Math.min(index.threads, Math.floor(n / 8192)); // minRowsPerThread's default
+      rows.push({ name: 'ExactIndex, wasm-simd, 1 thread (`search`, `threads: 1`)', bytes: index.byteLength / n, t: one!, check: sameAsReference(index.search(queries, K), reference) });
+      rows.push({
+        name: `ExactIndex, wasm-simd, \`searchAsync\` (default), ${used > 1 ? `${used} worker threads` : 'calling thread (< 2 × 8192 rows)'}`,
+        bytes: index.byteLength / n, t: many!, check: sameAsReference(await index.searchAsync(queries, K), reference),
+      });
+      await index.close();
+    }
+    if (onlySimd) {
+      printRows(n, before, rows);
+      continue;
+    }
+    {
+      const kernel: ExactIndexKernel = 'js';
       const index = new ExactIndex(D, 'l2', { kernel, capacity: n });
       index.add(data);
-      const t = await timeSearch((q) => index.search(q, K), queries, kernel === 'js' && n >= 1_000_000 ? Math.min(reps, 5) : reps);
-      const got = index.search(queries, K);
-      const same = got.every((g, q) => Array.from(g.rows).join() === reference[q]!.rows.join() && Array.from(g.distances).join() === reference[q]!.distances.join());
-      rows.push({ name: `ExactIndex, ${kernel} kernel${kernel === 'wasm-simd' ? ' (default)' : ''}`, bytes: index.byteLength / n, t, check: same ? 'identical (rows and distances)' : 'DIFFERENT' });
+      const t = await timeSearch((q) => index.search(q, K), queries, n >= 1_000_000 ? Math.min(reps, 5) : reps);
+      rows.push({ name: 'ExactIndex, js kernel, 1 thread', bytes: index.byteLength / n, t, check: sameAsReference(index.search(queries, K), reference) });
       index.dispose();
     }
     const tfjs = new TfjsBlockSearch(data);
@@ -169,12 +234,17 @@ export async function benchGallery(sizes: readonly number[] = [10_000, 100_000, 
     });
     rows.push({ name: 'tfjs matMul + topk in blocks (previous store)', bytes: (data.byteLength + tfjs.bytes) / n, t, check: `${rowDiff}/${16 * K} ranks differ, max |Δdistance| ${maxErr.toExponential(1)}` });
     tfjs.dispose();
-    const base = rows[0]!.t;
-    for (const r of rows) {
-      console.log(`| ${n.toLocaleString('en')} | ${r.name} | ${r.bytes.toFixed(0)} | ${r.t.single.toFixed(2)} | ${(r.t.single / base.single).toFixed(1)}× | ${r.t.batched.toFixed(2)} | ${(r.t.batched / base.batched).toFixed(1)}× | ${r.check} |`);
-    }
+    printRows(n, before, rows);
   }
+  console.log(`load average after: ${load()}`);
   await bandwidthCeiling();
+}
+
+function printRows(n: number, load: string, rows: readonly { name: string; bytes: number; t: { single: number; batched: number }; check: string }[]): void {
+  const base = rows[0]!.t;
+  for (const r of rows) {
+    console.log(`| ${n.toLocaleString('en')} | ${load} | ${r.name} | ${r.bytes.toFixed(0)} | ${r.t.single.toFixed(2)} | ${(r.t.single / base.single).toFixed(2)}× | ${r.t.batched.toFixed(2)} | ${(r.t.batched / base.batched).toFixed(2)}× | ${r.check} |`);
+  }
 }
 
 /** The memory-bandwidth ceiling for comparison: ms to sum 1M×128 int8 and float32 once (wasm-speed JS loops are slower; this is a lower bound). */
@@ -194,8 +264,9 @@ async function bandwidthCeiling(): Promise<void> {
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  env.wasm.numThreads = Number(process.env.BENCH_THREADS ?? 2);
+  const threads = Number(process.env.BENCH_THREADS ?? 2);
+  env.wasm.numThreads = threads;
   await useBackend('wasm');
   const sizes = process.env.BENCH_GALLERY_SIZES ? process.env.BENCH_GALLERY_SIZES.split(',').map(Number) : undefined;
-  await benchGallery(sizes);
+  await benchGallery(sizes, threads);
 }

@@ -1,6 +1,8 @@
 import { InvalidArgumentError, ShapeError } from '@likeness/backends';
 import { DISTANCE_METRICS, type DistanceMetric } from '../distance/distance-metric';
-import { EXACT_INDEX_KERNEL_BASE64 } from './exact-index-kernel';
+import { EXACT_INDEX_KERNEL_BASE64, EXACT_INDEX_KERNEL_SHARED_BASE64 } from './exact-index-kernel';
+import { scanRange, type Scan, type ScanCandidates, type ScanWorkspace } from './exact-index-scan';
+import { defaultExactIndexThreads, exactIndexCanUseThreads, ExactIndexWorkers, type ExactIndexScanReply } from './exact-index-workers';
 
 /**
  * Which coarse-pass kernel an {@link ExactIndex} runs: `'wasm-simd'` (the
@@ -17,6 +19,25 @@ export interface ExactIndexOptions {
   kernel?: ExactIndexKernel | 'auto';
   /** Rows per coarse-pass block (the kernel writes block × 16 int32 scores at a time). @defaultValue 8192 */
   blockSize?: number;
+  /**
+   * Threads that {@link ExactIndex.searchAsync} splits the rows over: with
+   * more than 1, the int8 rows live in shared WebAssembly memory and that
+   * many worker threads each scan a contiguous share of them (no copy), the
+   * calling thread merges and re-ranks. `1` searches on the calling thread.
+   * Needs the `'wasm-simd'` kernel and Node ≥ 20.16 (`worker_threads`);
+   * browsers and other runtimes search on one thread whatever is asked
+   * ({@link ExactIndex.threads} says which).
+   * @defaultValue min(2, available parallelism) in Node, 1 elsewhere
+   */
+  threads?: number;
+  /**
+   * Fewest rows a worker thread is given: a search uses
+   * min(threads, ⌊size / minRowsPerThread⌋) workers, and stays on the
+   * calling thread when that is ≤ 1 (small indexes answer faster there
+   * than a round trip to the workers takes).
+   * @defaultValue 8192
+   */
+  minRowsPerThread?: number;
 }
 
 /** The k nearest rows of one query, nearest first (ties: lower row first). */
@@ -29,15 +50,26 @@ export interface ExactSearchResult {
 
 /** Queries quantised per call (the kernel's query block). */
 const QUERY_GROUP = 16;
-/** Per-row metadata (float64): A, B, W1, W2; see `searchGroup`. */
+/** Per-row metadata (float64): A, B, W1, W2; see `scanRange`. */
 const META = 4;
 /** Per-query constants (float64) the kernel reads: cq, wq1, wq2, wq0, T. */
 const QC = 5;
 /** Relative slack that covers float64 rounding in the bounds and in the re-rank (D·2⁻⁵³ ≪ 1e-9). */
 const EPS = 1e-9;
 const MAX_DIMENSION = 65_536; // keeps Σ int8·int16 over a row far inside int32
+const MAX_THREADS = 256;
+/** WebAssembly pages (64 KiB) a shared memory may grow to: 4 GiB, wasm32's limit. */
+const SHARED_MAX_PAGES = 65_536;
 
 let wasmModule: WebAssembly.Module | null | undefined;
+let sharedModule: WebAssembly.Module | null | undefined;
+
+function decodeBase64(b64: string): Uint8Array<ArrayBuffer> {
+  const bin = atob(b64);
+  const bytes = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+  return bytes;
+}
 
 /** The compiled kernel, or null where WebAssembly SIMD is unavailable. */
 function kernelModule(): WebAssembly.Module | null {
@@ -45,9 +77,7 @@ function kernelModule(): WebAssembly.Module | null {
   wasmModule = null;
   try {
     if (typeof WebAssembly === 'object' && typeof atob === 'function') {
-      const bin = atob(EXACT_INDEX_KERNEL_BASE64);
-      const bytes = new Uint8Array(bin.length);
-      for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+      const bytes = decodeBase64(EXACT_INDEX_KERNEL_BASE64);
       if (WebAssembly.validate(bytes)) wasmModule = new WebAssembly.Module(bytes);
     }
   } catch {
@@ -56,12 +86,23 @@ function kernelModule(): WebAssembly.Module | null {
   return wasmModule;
 }
 
+/** The kernel over an imported shared memory (for the calling thread and the workers), or null where it cannot compile. */
+function sharedKernel(): WebAssembly.Module | null {
+  if (sharedModule !== undefined) return sharedModule;
+  sharedModule = null;
+  try {
+    const bytes = decodeBase64(EXACT_INDEX_KERNEL_SHARED_BASE64);
+    if (WebAssembly.validate(bytes)) sharedModule = new WebAssembly.Module(bytes);
+  } catch {
+    sharedModule = null;
+  }
+  return sharedModule;
+}
+
 /** Whether this runtime can run the `'wasm-simd'` kernel. @example `exactIndexHasWasmSimd() // true in Node 20` */
 export function exactIndexHasWasmSimd(): boolean {
   return kernelModule() !== null;
 }
-
-type Scan = (rows: number, n: number, dp: number, qs: number, nq: number, qc: number, cnt: number, out: number, cap: number) => void;
 
 /**
  * Exact k-nearest-neighbour search over N float32 rows of length D, near
@@ -82,6 +123,13 @@ type Scan = (rows: number, n: number, dp: number, qs: number, nq: number, qc: nu
  * 672 at D = 128), plus up to 2× capacity headroom while growing.
  * Removing swaps the last row into the hole.
  *
+ * {@link ExactIndex.search} runs on the calling thread;
+ * {@link ExactIndex.searchAsync} splits the rows over
+ * {@link ExactIndexOptions.threads} worker threads (default 2 in Node where
+ * 2 cores are available), which scan the one shared int8 copy in place and
+ * return their candidates; the answers are the same. Idle workers never keep
+ * a process alive; {@link ExactIndex.close} (or `dispose`) stops them.
+ *
  * @example
  * ```ts
  * const index = new ExactIndex(128, 'l2');
@@ -89,6 +137,8 @@ type Scan = (rows: number, n: number, dp: number, qs: number, nq: number, qc: nu
  * const [hit] = index.search(probe, 10);          // probe: Float32Array [128] → one result
  * hit.rows; hit.distances;                        // Int32Array [10], Float64Array [10], nearest first
  * index.remove([3]);                              // → [[N-1, 3]]: the last row moved into row 3
+ * const [again] = await index.searchAsync(probe, 10); // the same answer, rows split over the worker threads
+ * await index.close();                            // stops the workers
  * ```
  */
 export class ExactIndex {
@@ -97,6 +147,7 @@ export class ExactIndex {
   /** Bytes per row record: dp int8 codes, then META float64. */
   private readonly stride: number;
   private readonly blockSize: number;
+  private readonly minRowsPerThread: number;
   private count = 0;
   private cap: number;
   private f32: Float32Array;
@@ -105,19 +156,21 @@ export class ExactIndex {
   private recI8!: Int8Array;
   private recF64!: Float64Array;
   // the kernel's workspace: quantised queries, per-query constants, emitted counts and (row, S) pairs
-  private q16!: Int16Array;
-  private qc!: Float64Array;
-  private cnt!: Int32Array;
-  private out!: Int32Array;
+  private ws!: ScanWorkspace;
   private memory: WebAssembly.Memory | null = null;
   private scan: Scan | null = null;
-  private readonly qOff = 0;
   private readonly qcOff: number;
   private readonly cntOff: number;
   private readonly outOff: number;
+  /** Bytes of one thread's workspace (the calling thread's at 0, worker i's at (i + 1)·wsSize). */
+  private readonly wsSize: number;
   private readonly recOff: number;
   private disposed = false;
   private currentKernel: ExactIndexKernel;
+  private threadCount: number;
+  private workers: ExactIndexWorkers | null = null;
+  /** Threaded searches under way (rows must not move meanwhile). */
+  private searching = 0;
 
   constructor(readonly dimension: number, readonly metric: DistanceMetric = 'l2', options: ExactIndexOptions = {}) {
     const fn = 'ExactIndex';
@@ -139,10 +192,23 @@ export class ExactIndex {
     if (kernel !== 'auto' && kernel !== 'wasm-simd' && kernel !== 'js') {
       throw new InvalidArgumentError({ fn, argument: 'options.kernel', message: `expected 'auto', 'wasm-simd' or 'js', got ${JSON.stringify(kernel)}.` });
     }
+    const threads = options.threads;
+    if (threads !== undefined && (typeof threads !== 'number' || !Number.isInteger(threads) || threads < 1 || threads > MAX_THREADS)) {
+      throw new InvalidArgumentError({ fn, argument: 'options.threads', message: `expected an integer in [1, ${MAX_THREADS}] such as 2 (or leave it out for min(2, available cores)), got ${String(threads)}.` });
+    }
+    if (kernel === 'js' && threads !== undefined && threads > 1) {
+      throw new InvalidArgumentError({ fn, argument: 'options.threads', message: `the 'js' kernel runs on one thread; use kernel: 'wasm-simd' (or 'auto') for threads: ${threads}, or threads: 1.` });
+    }
     const module = kernel === 'js' ? null : kernelModule();
     if (kernel === 'wasm-simd' && !module) {
       throw new InvalidArgumentError({ fn, argument: 'options.kernel', message: "this runtime has no WebAssembly SIMD; use kernel: 'js' or 'auto'." });
     }
+    this.minRowsPerThread = options.minRowsPerThread ?? 8192;
+    if (!Number.isInteger(this.minRowsPerThread) || this.minRowsPerThread < 1) {
+      throw new InvalidArgumentError({ fn, argument: 'options.minRowsPerThread', message: `expected a positive integer such as 8192, got ${String(options.minRowsPerThread)}.` });
+    }
+    const shared = module && (threads ?? 2) > 1 && exactIndexCanUseThreads() ? sharedKernel() : null;
+    this.threadCount = shared ? (threads ?? defaultExactIndexThreads()) : 1;
     this.dp = Math.ceil(dimension / 16) * 16;
     this.stride = this.dp + 8 * META;
     this.cap = Math.max(1, capacity);
@@ -151,12 +217,21 @@ export class ExactIndex {
     this.qcOff = QUERY_GROUP * this.dp * 2;
     this.cntOff = this.qcOff + QUERY_GROUP * QC * 8;
     this.outOff = this.cntOff + QUERY_GROUP * 4;
-    this.recOff = this.outOff + QUERY_GROUP * this.blockSize * 8;
+    this.wsSize = this.outOff + QUERY_GROUP * this.blockSize * 8;
+    this.recOff = this.wsSize * (this.threadCount > 1 ? 1 + this.threadCount : 1);
     this.currentKernel = module ? 'wasm-simd' : 'js';
     if (module) {
-      const instance = new WebAssembly.Instance(module, {});
-      this.memory = instance.exports.memory as WebAssembly.Memory;
-      this.growMemory(this.recOff + this.cap * this.stride);
+      let instance: WebAssembly.Instance;
+      if (shared && this.threadCount > 1) {
+        const pages = Math.ceil((this.recOff + this.cap * this.stride) / 65_536);
+        if (pages > SHARED_MAX_PAGES) throw new InvalidArgumentError({ fn, argument: 'options.capacity', message: `${capacity} rows do not fit in WebAssembly's 4 GiB; pass a smaller capacity (the index grows as it fills).` });
+        this.memory = new WebAssembly.Memory({ initial: pages, maximum: SHARED_MAX_PAGES, shared: true });
+        instance = new WebAssembly.Instance(shared, { env: { memory: this.memory } });
+      } else {
+        instance = new WebAssembly.Instance(module, {});
+        this.memory = instance.exports.memory as WebAssembly.Memory;
+        this.growMemory(this.recOff + this.cap * this.stride);
+      }
       this.scan = instance.exports.scan as Scan;
       this.refreshViews();
     } else {
@@ -172,6 +247,11 @@ export class ExactIndex {
   /** The kernel in use (`'auto'` resolved). */
   get kernel(): ExactIndexKernel {
     return this.currentKernel;
+  }
+
+  /** Threads {@link ExactIndex.searchAsync} uses (1: the calling thread only). @example `new ExactIndex(128).threads // 2 in Node on ≥ 2 cores` */
+  get threads(): number {
+    return this.threadCount;
   }
 
   /** Bytes held per row: float32 row, int8 row (padded to 16), 4 float64. */
@@ -221,6 +301,7 @@ export class ExactIndex {
   remove(rows: readonly number[]): Array<[from: number, to: number]> {
     const fn = 'ExactIndex.remove';
     this.assertAlive(fn);
+    this.assertNotSearching(fn);
     if (!Array.isArray(rows)) throw new InvalidArgumentError({ fn, argument: 'rows', message: 'expected an array of row indices.' });
     for (const r of rows) {
       if (!Number.isInteger(r) || r < 0 || r >= this.count) {
@@ -245,6 +326,7 @@ export class ExactIndex {
   /** Removes every row (capacity is kept). @example `index.clear(); index.size // 0` */
   clear(): void {
     this.assertAlive('ExactIndex.clear');
+    this.assertNotSearching('ExactIndex.clear');
     this.count = 0;
   }
 
@@ -264,6 +346,8 @@ export class ExactIndex {
   /**
    * The `min(k, size)` nearest rows of each query, nearest first, with
    * distances equal to brute force in float64 (ties: lower row first).
+   * Runs on the calling thread; {@link ExactIndex.searchAsync} gives the
+   * same answer from the worker threads.
    *
    * @example
    * ```ts
@@ -272,44 +356,137 @@ export class ExactIndex {
    */
   search(queries: Float32Array | readonly ArrayLike<number>[], k: number): ExactSearchResult[] {
     const fn = 'ExactIndex.search';
-    this.assertAlive(fn);
-    if (typeof k !== 'number' || !Number.isInteger(k) || k < 1) {
-      throw new InvalidArgumentError({ fn, argument: 'k', message: `expected a positive integer such as 10, got ${String(k)}.` });
-    }
-    const flat = this.flatten(queries, fn, 'queries');
+    const { flat, kk, Q } = this.checkSearch(queries, k, fn);
     const D = this.dimension;
-    const Q = flat.length / D;
-    const kk = Math.min(k, this.count);
     const results: ExactSearchResult[] = [];
-    if (kk === 0) {
-      for (let q = 0; q < Q; q++) results.push({ rows: new Int32Array(0), distances: new Float64Array(0) });
-      return results;
-    }
+    if (kk === 0) return emptyResults(Q);
     for (let g0 = 0; g0 < Q; g0 += QUERY_GROUP) {
       const g = Math.min(QUERY_GROUP, Q - g0);
-      results.push(...this.searchGroup(flat.subarray(g0 * D, (g0 + g) * D), g, kk));
+      const group = flat.subarray(g0 * D, (g0 + g) * D);
+      const qz = this.quantiseQueries(group, g);
+      this.ws.q16.fill(0);
+      this.ws.q16.set(qz.q16);
+      const found = scanRange(this.scan, this.recI8, this.recF64, this.recOff, this.stride, this.dp, this.ws, 0, this.count, this.blockSize, g, kk, qz.cq, qz.wq1, qz.wq2, qz.wq0);
+      for (let q = 0; q < g; q++) {
+        results.push(this.rerank(group.subarray(q * D, (q + 1) * D), [found.candidates[q]!], [found.upperBounds[q]!], kk));
+      }
     }
     return results;
   }
 
-  /** Releases the buffers; the index cannot be used afterwards. @example `index.dispose()` */
+  /**
+   * {@link ExactIndex.search} with the rows split over the worker threads
+   * ({@link ExactIndex.threads}; on the calling thread when that is 1 or
+   * the index has fewer than 2 × {@link ExactIndexOptions.minRowsPerThread}
+   * rows; the first threaded search starts the workers, ≈ 0.1 s): each
+   * worker scans its contiguous share of the one shared int8 copy and
+   * returns its candidates, which are merged and re-ranked here in float64.
+   * The answer is the same as `search`'s, row for row and bit for bit. The
+   * index may grow (`add`) meanwhile — rows added after the call are not
+   * searched — but rows cannot be removed until the promise settles.
+   *
+   * @example
+   * ```ts
+   * const results = await index.searchAsync(queries, 10); // queries Float32Array [Q·D] → Q results of ≤ 10 rows
+   * ```
+   */
+  async searchAsync(queries: Float32Array | readonly ArrayLike<number>[], k: number): Promise<ExactSearchResult[]> {
+    const fn = 'ExactIndex.searchAsync';
+    const { flat: given, kk, Q } = this.checkSearch(queries, k, fn);
+    if (kk === 0) return emptyResults(Q);
+    const n = this.count;
+    const W = Math.min(this.threadCount, Math.floor(n / this.minRowsPerThread));
+    if (W <= 1 || !this.scan) return this.search(given, k);
+    const flat = given === queries ? given.slice() : given; // the caller may change theirs while we wait
+    const D = this.dimension;
+    const workers = (this.workers ??= this.startWorkers());
+    // W contiguous shares of [0, n)
+    const bounds = Array.from({ length: W + 1 }, (_, w) => Math.floor((w * n) / W));
+    this.searching++;
+    try {
+      const groups: Promise<ExactIndexScanReply[]>[] = [];
+      for (let g0 = 0; g0 < Q; g0 += QUERY_GROUP) {
+        const g = Math.min(QUERY_GROUP, Q - g0);
+        const qz = this.quantiseQueries(flat.subarray(g0 * D, (g0 + g) * D), g);
+        groups.push(Promise.all(Array.from({ length: W }, (_, w) => workers.run(w, { r0: bounds[w]!, r1: bounds[w + 1]!, g, kk, ...qz }))));
+      }
+      const replies = await Promise.all(groups);
+      this.assertAlive(fn);
+      const results: ExactSearchResult[] = [];
+      replies.forEach((parts, gi) => {
+        const g0 = gi * QUERY_GROUP;
+        const g = Math.min(QUERY_GROUP, Q - g0);
+        for (let q = 0; q < g; q++) {
+          const cands = parts.map((p) => ({ rows: p.rows[q]!, lbs: p.lbs[q]!, n: p.rows[q]!.length }));
+          results.push(this.rerank(flat.subarray((g0 + q) * D, (g0 + q + 1) * D), cands, parts.map((p) => p.ubs[q]!), kk));
+        }
+      });
+      return results;
+    } finally {
+      this.searching--;
+    }
+  }
+
+  /** Releases the buffers and stops the worker threads; the index cannot be used afterwards. @example `index.dispose()` */
   dispose(): void {
+    void this.close();
+  }
+
+  /**
+   * {@link ExactIndex.dispose}, resolving once the worker threads have
+   * stopped. Idempotent. A `searchAsync` still running rejects.
+   *
+   * @example
+   * ```ts
+   * await index.close();
+   * ```
+   */
+  async close(): Promise<void> {
     this.disposed = true;
     this.count = 0;
     this.f32 = new Float32Array(0);
     this.useJsBuffers(new ArrayBuffer(0));
     this.memory = null;
     this.scan = null;
+    const workers = this.workers;
+    this.workers = null;
+    await workers?.terminate();
   }
 
-  private searchGroup(queries: Float32Array, g: number, kk: number): ExactSearchResult[] {
-    const D = this.dimension, dp = this.dp, n = this.count, meta = this.recF64, mst = this.stride / 8, mo = dp / 8;
-    const cosine = this.metric === 'cosine';
-    // per-query constants: score bounds are mid ± w with
-    //   mid = A − cq·B·S,  w = wq1·W1 + wq2·W2 + EPS·A + wq0   (S the integer dot)
+  private checkSearch(queries: Float32Array | readonly ArrayLike<number>[], k: number, fn: string): { flat: Float32Array; kk: number; Q: number } {
+    this.assertAlive(fn);
+    if (typeof k !== 'number' || !Number.isInteger(k) || k < 1) {
+      throw new InvalidArgumentError({ fn, argument: 'k', message: `expected a positive integer such as 10, got ${String(k)}.` });
+    }
+    const flat = this.flatten(queries, fn, 'queries');
+    return { flat, kk: Math.min(k, this.count), Q: flat.length / this.dimension };
+  }
+
+  private startWorkers(): ExactIndexWorkers {
+    const kernel = sharedKernel()!;
+    return new ExactIndexWorkers(this.threadCount, (w) => ({
+      kernel,
+      memory: this.memory!,
+      wsBase: (w + 1) * this.wsSize,
+      qcOff: this.qcOff,
+      cntOff: this.cntOff,
+      outOff: this.outOff,
+      recOff: this.recOff,
+      stride: this.stride,
+      dp: this.dp,
+      blockSize: this.blockSize,
+    }));
+  }
+
+  /**
+   * Quantises g queries to int8 (in int16 lanes, dp apart) and the
+   * per-query constants of the score bounds mid ± w, with
+   *   mid = A − cq·B·S,  w = wq1·W1 + wq2·W2 + EPS·A + wq0   (S the integer dot).
+   */
+  private quantiseQueries(queries: Float32Array, g: number): { q16: Int16Array; cq: Float64Array; wq1: Float64Array; wq2: Float64Array; wq0: Float64Array } {
+    const D = this.dimension, dp = this.dp, cosine = this.metric === 'cosine';
     const cq = new Float64Array(g), wq1 = new Float64Array(g), wq2 = new Float64Array(g), wq0 = new Float64Array(g);
-    const q16 = this.q16;
-    q16.fill(0, 0, g * dp);
+    const q16 = new Int16Array(g * dp);
     for (let q = 0; q < g; q++) {
       let max = 0, ny2 = 0;
       for (let c = 0; c < D; c++) {
@@ -333,68 +510,39 @@ export class ExactIndex {
       } else {
         cq[q] = 2 * sy; wq1[q] = 2 * eyn; wq2[q] = 2 * ny; wq0[q] = EPS * ny2;
       }
-      this.qc.set([cq[q]!, wq1[q]!, wq2[q]!, wq0[q]!, Infinity], q * QC);
     }
-    // candidate lists and the k smallest upper bounds (a max-heap) per query
-    const cand = Array.from({ length: g }, () => ({ rows: new Int32Array(64), lbs: new Float64Array(64), n: 0 }));
-    const heaps = Array.from({ length: g }, () => ({ h: new Float64Array(kk), n: 0 }));
-    const T = new Float64Array(g).fill(Infinity);
-    const B = this.blockSize;
-    for (let b0 = 0; b0 < n; b0 += B) {
-      const nb = Math.min(B, n - b0);
-      // the kernel emits (row, S) for rows whose lower bound is within each query's current T
-      this.cnt.fill(0);
-      if (this.scan) this.scan(this.recOff + b0 * this.stride, nb, dp, this.qOff, g, this.qcOff, this.cntOff, this.outOff, B);
-      else scanJs(this.recI8, meta, b0, nb, dp, this.stride, q16, g, this.qc, this.cnt, this.out, B);
-      const out = this.out;
-      for (let q = 0; q < g; q++) {
-        let t = T[q]!;
-        const c = cq[q]!, a1 = wq1[q]!, a2 = wq2[q]!, a0 = wq0[q]!;
-        const base = q * B * 2;
-        const emitted = this.cnt[q]!;
-        for (let j = 0; j < emitted; j++) {
-          const i = out[base + 2 * j]!;
-          const m = (b0 + i) * mst + mo;
-          const A = meta[m]!;
-          const mid = A - c * meta[m + 1]! * out[base + 2 * j + 1]!;
-          const w = a1 * meta[m + 2]! + a2 * meta[m + 3]! + EPS * A + a0;
-          const lb = mid - w;
-          if (lb > t) continue;
-          const cl = cand[q]!;
-          if (cl.n === cl.rows.length) {
-            const rows = new Int32Array(cl.n * 2); rows.set(cl.rows); cl.rows = rows;
-            const lbs = new Float64Array(cl.n * 2); lbs.set(cl.lbs); cl.lbs = lbs;
-          }
-          cl.rows[cl.n] = b0 + i; cl.lbs[cl.n] = lb; cl.n++;
-          const ub = mid + w;
-          if (ub < t) t = heapPush(heaps[q]!, ub, kk);
-        }
-        T[q] = t;
-        this.qc[q * QC + 4] = t;
-      }
-    }
-    // float64 re-rank of every row whose lower bound is within the k-th upper bound
-    const results: ExactSearchResult[] = [];
-    for (let q = 0; q < g; q++) {
-      const y = queries.subarray(q * D, (q + 1) * D);
-      const cl = cand[q]!, t = T[q]!;
-      const rows: number[] = [];
-      const dist: number[] = [];
+    return { q16, cq, wq1, wq2, wq0 };
+  }
+
+  /**
+   * The exact answer of one query from the coarse pass of one or more row
+   * ranges: the threshold is the k-th smallest upper bound over all ranges,
+   * and every candidate whose lower bound is within it is re-ranked in
+   * float64 from the float32 rows.
+   */
+  private rerank(y: Float32Array, parts: readonly ScanCandidates[], upperBounds: readonly Float64Array[], kk: number): ExactSearchResult {
+    const all = new Float64Array(upperBounds.reduce((s, u) => s + u.length, 0));
+    let o = 0;
+    for (const u of upperBounds) { all.set(u, o); o += u.length; }
+    all.sort();
+    const t = all.length >= kk ? all[kk - 1]! : Infinity;
+    const rows: number[] = [];
+    const dist: number[] = [];
+    for (const cl of parts) {
       for (let j = 0; j < cl.n; j++) {
         if (cl.lbs[j]! > t) continue;
         const r = cl.rows[j]!;
         rows.push(r);
         dist.push(this.exactDistance(r, y));
       }
-      const order = rows.map((_, j) => j).sort((a, b) => dist[a]! - dist[b]! || rows[a]! - rows[b]!);
-      const res = { rows: new Int32Array(kk), distances: new Float64Array(kk) };
-      for (let j = 0; j < kk; j++) {
-        res.rows[j] = rows[order[j]!]!;
-        res.distances[j] = dist[order[j]!]!;
-      }
-      results.push(res);
     }
-    return results;
+    const order = rows.map((_, j) => j).sort((a, b) => dist[a]! - dist[b]! || rows[a]! - rows[b]!);
+    const res = { rows: new Int32Array(kk), distances: new Float64Array(kk) };
+    for (let j = 0; j < kk; j++) {
+      res.rows[j] = rows[order[j]!]!;
+      res.distances[j] = dist[order[j]!]!;
+    }
+    return res;
   }
 
   /** Brute-force distance in float64 (the reference the coarse pass is exact against). */
@@ -457,11 +605,16 @@ export class ExactIndex {
         this.growMemory(this.recOff + cap * st);
         this.refreshViews();
       } catch {
-        // past WebAssembly's 4 GiB: carry on with the JS kernel in a plain buffer
+        // past WebAssembly's 4 GiB: carry on with the JS kernel in a plain buffer, on one thread
         const old = this.recU8.subarray(0, this.count * st);
         this.memory = null;
         this.scan = null;
         this.currentKernel = 'js';
+        this.threadCount = 1;
+        if (!this.searching) {
+          void this.workers?.terminate();
+          this.workers = null;
+        }
         this.useJsBuffers(new ArrayBuffer(cap * st));
         this.recU8.set(old);
       }
@@ -482,10 +635,13 @@ export class ExactIndex {
   /** Views over the WebAssembly memory (again after it grew). */
   private refreshViews(): void {
     const buf = this.memory!.buffer;
-    this.q16 = new Int16Array(buf, this.qOff, QUERY_GROUP * this.dp);
-    this.qc = new Float64Array(buf, this.qcOff, QUERY_GROUP * QC);
-    this.cnt = new Int32Array(buf, this.cntOff, QUERY_GROUP);
-    this.out = new Int32Array(buf, this.outOff, QUERY_GROUP * this.blockSize * 2);
+    this.ws = {
+      qOff: 0, qcOff: this.qcOff, cntOff: this.cntOff, outOff: this.outOff,
+      q16: new Int16Array(buf, 0, QUERY_GROUP * this.dp),
+      qc: new Float64Array(buf, this.qcOff, QUERY_GROUP * QC),
+      cnt: new Int32Array(buf, this.cntOff, QUERY_GROUP),
+      out: new Int32Array(buf, this.outOff, QUERY_GROUP * this.blockSize * 2),
+    };
     const bytes = Math.floor((buf.byteLength - this.recOff) / this.stride) * this.stride;
     this.recU8 = new Uint8Array(buf, this.recOff, bytes);
     this.recI8 = new Int8Array(buf, this.recOff, bytes);
@@ -497,10 +653,13 @@ export class ExactIndex {
     this.recU8 = new Uint8Array(records);
     this.recI8 = new Int8Array(records);
     this.recF64 = new Float64Array(records);
-    this.q16 = new Int16Array(QUERY_GROUP * this.dp);
-    this.qc = new Float64Array(QUERY_GROUP * QC);
-    this.cnt = new Int32Array(QUERY_GROUP);
-    this.out = new Int32Array(QUERY_GROUP * this.blockSize * 2);
+    this.ws = {
+      qOff: 0, qcOff: 0, cntOff: 0, outOff: 0,
+      q16: new Int16Array(QUERY_GROUP * this.dp),
+      qc: new Float64Array(QUERY_GROUP * QC),
+      cnt: new Int32Array(QUERY_GROUP),
+      out: new Int32Array(QUERY_GROUP * this.blockSize * 2),
+    };
   }
 
   private flatten(x: Float32Array | readonly ArrayLike<number>[], fn: string, argument: string): Float32Array {
@@ -530,64 +689,17 @@ export class ExactIndex {
     return flat;
   }
 
+  private assertNotSearching(fn: string): void {
+    if (this.searching > 0) {
+      throw new InvalidArgumentError({ fn, argument: 'this', message: 'a searchAsync is still running on this index; await it before removing rows (adding is fine).' });
+    }
+  }
+
   private assertAlive(fn: string): void {
     if (this.disposed) throw new InvalidArgumentError({ fn, argument: 'this', message: 'the index was disposed; create a new one.' });
   }
 }
 
-/** Pushes an upper bound into a max-heap of capacity k; returns the new threshold (the k-th smallest, or ∞). */
-function heapPush(heap: { h: Float64Array; n: number }, v: number, k: number): number {
-  const h = heap.h;
-  if (heap.n < k) {
-    let i = heap.n++;
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      if (h[p]! >= v) break;
-      h[i] = h[p]!;
-      i = p;
-    }
-    h[i] = v;
-  } else {
-    let i = 0;
-    for (;;) {
-      const l = 2 * i + 1;
-      if (l >= k) break;
-      const c = l + 1 < k && h[l + 1]! > h[l]! ? l + 1 : l;
-      if (h[c]! <= v) break;
-      h[i] = h[c]!;
-      i = c;
-    }
-    h[i] = v;
-  }
-  return heap.n === k ? h[0]! : Infinity;
-}
-
-/** The `'js'` kernel: the same integer dot products and the same float64 test as the WebAssembly one. */
-function scanJs(rec: Int8Array, meta: Float64Array, r0: number, n: number, dp: number, stride: number, qs: Int16Array, nq: number, qc: Float64Array, cnt: Int32Array, out: Int32Array, cap: number): void {
-  const mst = stride / 8, mo = dp / 8;
-  for (let r = 0; r < n; r++) {
-    const o = (r0 + r) * stride;
-    const m = (r0 + r) * mst + mo;
-    const A = meta[m]!, Bm = meta[m + 1]!, W1 = meta[m + 2]!, W2 = meta[m + 3]!;
-    for (let q = 0; q < nq; q++) {
-      const p = q * dp;
-      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-      for (let c = 0; c < dp; c += 4) {
-        s0 += rec[o + c]! * qs[p + c]!;
-        s1 += rec[o + c + 1]! * qs[p + c + 1]!;
-        s2 += rec[o + c + 2]! * qs[p + c + 2]!;
-        s3 += rec[o + c + 3]! * qs[p + c + 3]!;
-      }
-      const S = s0 + s1 + s2 + s3;
-      const x = q * QC;
-      const mid = A - qc[x]! * Bm * S;
-      const w = qc[x + 1]! * W1 + qc[x + 2]! * W2 + EPS * A + qc[x + 3]!;
-      if (mid - w <= qc[x + 4]!) {
-        const k = cnt[q]!;
-        out[(q * cap + k) * 2] = r;
-        out[(q * cap + k) * 2 + 1] = S;
-        cnt[q] = k + 1;
-      }
-    }
-  }
+function emptyResults(Q: number): ExactSearchResult[] {
+  return Array.from({ length: Q }, () => ({ rows: new Int32Array(0), distances: new Float64Array(0) }));
 }

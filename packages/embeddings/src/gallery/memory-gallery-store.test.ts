@@ -79,4 +79,32 @@ describe('MemoryGalleryStore', () => {
     copy.dispose();
     expect(tf.memory().numTensors).toBe(before);
   });
+
+  it('searches on 2 worker threads by default, with the answers of 1 thread, and queues writes behind a running search', async () => {
+    const D = 32;
+    const vecs = rows(3000, D, 21);
+    const entries = vecs.map((embedding, i) => ({ id: `e${i}`, identity: `p${i % 50}`, embedding }));
+    const two = new MemoryGalleryStore(D, 'cosine', 16, { blockSize: 256, minRowsPerThread: 256 });
+    const one = new MemoryGalleryStore(D, 'cosine', 16, { blockSize: 256, threads: 1 });
+    expect(two.threads).toBe(Math.min(2, (await import('node:os')).availableParallelism()));
+    expect(one.threads).toBe(1);
+    await two.doUpsert(entries);
+    await one.doUpsert(entries);
+    const flat = new Float32Array(20 * D);
+    rows(20, D, 22).forEach((q, i) => flat.set(q, i * D));
+    expect(await two.doSearch(flat, 7)).toEqual(await one.doSearch(flat, 7));
+    // issued together: the search sees the store as it was, the removal waits for it, the next search sees the removal
+    const before = two.doSearch(flat.subarray(0, D), 3);
+    const removed = two.doRemoveIdentity('p7');
+    const after = two.doSearch(flat.subarray(0, D), 3000);
+    expect((await before)[0]).toEqual((await one.doSearch(flat.subarray(0, D), 3))[0]);
+    expect(await removed).toBe(60);
+    const hits = (await after)[0]!;
+    expect(hits.length).toBe(2940);
+    expect(hits.some((h) => h.identity === 'p7')).toBe(false);
+    await two.close();
+    await two.close(); // idempotent
+    await one.close();
+    await expect(two.doSearch(flat, 1)).rejects.toThrow(/disposed/);
+  });
 });

@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from '@likeness/backends';
 import type { DistanceMetric } from '../distance/distance-metric';
-import { ExactIndex, type ExactIndexKernel } from './exact-index';
+import { ExactIndex, type ExactIndexKernel, type ExactIndexOptions } from './exact-index';
 import type { GalleryEntry, GalleryHit, GalleryStoreV2, JsonValue } from './gallery-store';
 
 /**
@@ -8,12 +8,17 @@ import type { GalleryEntry, GalleryHit, GalleryStoreV2, JsonValue } from './gall
  * (one float32 copy of the embeddings plus an int8 copy scanned by a
  * WebAssembly SIMD kernel, re-ranked in float64, so answers equal brute
  * force). Memory: 4·D + ⌈D/16⌉·16 + 32 bytes per entry (672 at D = 128,
- * 641 MiB for 1M) plus ids; nothing on the tfjs backend.
+ * 641 MiB for 1M) plus ids; nothing on the tfjs backend. Searches split the
+ * rows over `options.threads` worker threads (default min(2, available
+ * cores) in Node; one thread in browsers), which scan the one shared copy;
+ * {@link MemoryGalleryStore.close} stops them. Operations run one at a time
+ * in call order, so a search never sees half an upsert.
  *
  * @example
  * ```ts
  * const store = new MemoryGalleryStore(128, 'l2');
  * const gallery = createGallery({ store }); // same as createGallery({ dimension: 128 })
+ * const oneThread = new MemoryGalleryStore(128, 'l2', 1024, { threads: 1 });
  * ```
  */
 export class MemoryGalleryStore implements GalleryStoreV2 {
@@ -25,16 +30,23 @@ export class MemoryGalleryStore implements GalleryStoreV2 {
   private ids: string[] = [];
   private identities: string[] = [];
   private index = new Map<string, number>();
+  /** The last queued operation (searches and writes run one at a time, in call order). */
+  private tail: Promise<unknown> = Promise.resolve();
 
   /** Entries per coarse-pass block of the search kernel. */
   readonly blockSize: number;
 
-  constructor(readonly dimension: number, readonly metric: DistanceMetric = 'l2', capacity = 1024, options: { blockSize?: number; kernel?: ExactIndexKernel | 'auto' } = {}) {
+  constructor(readonly dimension: number, readonly metric: DistanceMetric = 'l2', capacity = 1024, options: Pick<ExactIndexOptions, 'blockSize' | 'kernel' | 'threads' | 'minRowsPerThread'> = {}) {
     this.blockSize = options.blockSize ?? 8192;
     if (!Number.isInteger(dimension) || dimension < 1) {
       throw new InvalidArgumentError({ fn: 'MemoryGalleryStore', argument: 'dimension', message: `expected a positive integer such as 128, got ${String(dimension)}.` });
     }
-    this.exactIndex = new ExactIndex(dimension, metric, { capacity: Math.max(1, capacity), blockSize: this.blockSize, kernel: options.kernel });
+    this.exactIndex = new ExactIndex(dimension, metric, { capacity: Math.max(1, capacity), blockSize: this.blockSize, kernel: options.kernel, threads: options.threads, minRowsPerThread: options.minRowsPerThread });
+  }
+
+  /** Threads a search uses (1: the calling thread). */
+  get threads(): number {
+    return this.exactIndex.threads;
   }
 
   /** The search kernel in use (`'wasm-simd'` where WebAssembly SIMD exists, else `'js'`). */
@@ -57,20 +69,24 @@ export class MemoryGalleryStore implements GalleryStoreV2 {
   }
 
   async doUpsert(entries: readonly GalleryEntry[]): Promise<void> {
-    const replaced = entries.filter((e) => this.index.has(e.id)).map((e) => e.id);
-    if (replaced.length) this.removeIds(replaced);
-    this.doAdd(entries);
+    return this.serial(() => {
+      const replaced = entries.filter((e) => this.index.has(e.id)).map((e) => e.id);
+      if (replaced.length) this.removeIds(replaced);
+      this.doAdd(entries);
+    });
   }
 
   async doRemoveIdentity(identity: string): Promise<number> {
-    return this.removeIds(await this.doEntryIds(identity));
+    return this.serial(() => this.removeIds(this.entryIdsOf(identity)));
   }
 
   async doReplaceIdentity(identity: string, entries: readonly GalleryEntry[]): Promise<number> {
-    const old = await this.doEntryIds(identity);
-    this.removeIds(old);
-    this.doAdd(entries);
-    return old.length;
+    return this.serial(() => {
+      const old = this.entryIdsOf(identity);
+      this.removeIds(old);
+      this.doAdd(entries);
+      return old.length;
+    });
   }
 
   async doIdentities(): Promise<string[]> {
@@ -78,6 +94,10 @@ export class MemoryGalleryStore implements GalleryStoreV2 {
   }
 
   async doEntryIds(identity: string): Promise<string[]> {
+    return this.entryIdsOf(identity);
+  }
+
+  private entryIdsOf(identity: string): string[] {
     return this.ids.filter((_, r) => this.identities[r] === identity).sort();
   }
 
@@ -104,8 +124,9 @@ export class MemoryGalleryStore implements GalleryStoreV2 {
     this.metadataMap = new Map(Object.entries(map));
   }
 
+  /** Stops the search threads and frees the index; the store cannot be used afterwards. Idempotent. */
   async close(): Promise<void> {
-    this.dispose();
+    await this.exactIndex.close();
   }
 
   /** Appends entries whose ids are all new (a duplicate id throws before anything is added). */
@@ -124,7 +145,14 @@ export class MemoryGalleryStore implements GalleryStoreV2 {
   }
 
   async doRemove(ids: readonly string[]): Promise<number> {
-    return this.removeIds(ids);
+    return this.serial(() => this.removeIds(ids));
+  }
+
+  /** Runs `fn` after every operation queued before it (a failed one does not stop the queue). */
+  private serial<T>(fn: () => T | Promise<T>): Promise<T> {
+    const run = this.tail.then(fn);
+    this.tail = run.catch(() => undefined);
+    return run;
   }
 
   private removeIds(ids: readonly string[]): number {
@@ -152,9 +180,12 @@ export class MemoryGalleryStore implements GalleryStoreV2 {
   }
 
   async doSearch(queries: Float32Array, k: number): Promise<GalleryHit[][]> {
-    if (this.ids.length === 0 || queries.length === 0) return Array.from({ length: queries.length / this.dimension }, () => []);
-    return this.exactIndex.search(queries, k).map(({ rows, distances }) =>
-      Array.from(rows, (row, j) => ({ id: this.ids[row]!, identity: this.identities[row]!, distance: distances[j]! })));
+    return this.serial(async () => {
+      if (this.ids.length === 0 || queries.length === 0) return Array.from({ length: queries.length / this.dimension }, () => []);
+      const found = await this.exactIndex.searchAsync(queries, k);
+      return found.map(({ rows, distances }) =>
+        Array.from(rows, (row, j) => ({ id: this.ids[row]!, identity: this.identities[row]!, distance: distances[j]! })));
+    });
   }
 
   async doEntries(): Promise<GalleryEntry[]> {
@@ -166,7 +197,7 @@ export class MemoryGalleryStore implements GalleryStoreV2 {
     return { ids: this.ids, identities: this.identities, data: this.exactIndex.vectors() };
   }
 
-  /** Frees the index's tensors; the store cannot be used afterwards. */
+  /** Frees the index and stops its threads (without waiting; prefer {@link MemoryGalleryStore.close}); the store cannot be used afterwards. */
   dispose(): void {
     this.exactIndex.dispose();
   }
