@@ -172,6 +172,11 @@ export class ExactIndex {
   /** Threaded searches under way (rows must not move meanwhile). */
   private searching = 0;
 
+  /**
+   * @param dimension length of every row (e.g. 128).
+   * @param metric the distance `search` ranks by. @defaultValue 'l2'
+   * @param options kernel, block size and worker threads (see {@link ExactIndexOptions}).
+   */
   constructor(readonly dimension: number, readonly metric: DistanceMetric = 'l2', options: ExactIndexOptions = {}) {
     const fn = 'ExactIndex';
     if (!Number.isInteger(dimension) || dimension < 1 || dimension > MAX_DIMENSION) {

@@ -6,13 +6,17 @@ export interface GalleryEntry {
   readonly id: string;
   /** Who it is. */
   readonly identity: string;
+  /** The stored vector, `dimension` values (as enrolled; not normalised by the store). */
   readonly embedding: Float32Array;
 }
 
 /** A search hit: an entry and its distance to the query. */
 export interface GalleryHit {
+  /** The entry's id. */
   readonly id: string;
+  /** Whose entry it is. */
   readonly identity: string;
+  /** Distance from the query in the store's `metric` (lower = more alike). */
   readonly distance: number;
 }
 
@@ -46,8 +50,11 @@ export type JsonValue = null | boolean | number | string | readonly JsonValue[] 
  * ```
  */
 export interface GalleryStoreV2 {
+  /** Which version of the store interface this implements (`createGallery` also takes `'v1'` stores). */
   readonly specificationVersion: 'v2';
+  /** Length of every stored embedding, fixed when the store is created. */
   readonly dimension: number;
+  /** The distance the store searches with (its index is built for it); the gallery refuses another. */
   readonly metric: DistanceMetric;
   /** Whether `doSearch` returns the exact k nearest (true) or an approximation such as HNSW (false). */
   readonly exact: boolean;
@@ -88,8 +95,11 @@ export interface GalleryStoreV2 {
  * @deprecated implement {@link GalleryStoreV2}.
  */
 export interface GalleryStoreV1 {
+  /** Which version of the store interface this implements. */
   readonly specificationVersion: 'v1';
+  /** Length of every stored embedding, fixed when the store is created. */
   readonly dimension: number;
+  /** The distance the store searches with. */
   readonly metric: DistanceMetric;
   /** Number of entries. */
   size(): number;

@@ -59,6 +59,7 @@ function newEntryId(identity: string): string {
  * `@likeness/embeddings/node`).
  */
 export class Gallery {
+  /** The distance every search and `verify` uses (the store's, or `options.metric`). */
   readonly metric: DistanceMetric;
   private store: GalleryStoreV2 | null;
   private dim: number | undefined;
@@ -257,7 +258,12 @@ export class Gallery {
    * const { same, distance } = await gallery.verify(a, b, 0.6); // a, b [128]
    * ```
    */
-  async verify(a: EmbeddingInput, b: EmbeddingInput, threshold: number): Promise<{ same: boolean; distance: number }> {
+  async verify(a: EmbeddingInput, b: EmbeddingInput, threshold: number): Promise<{
+    /** `distance <= threshold`. */
+    same: boolean;
+    /** Distance between the two in the gallery's metric. */
+    distance: number;
+  }> {
     const fn = 'Gallery.verify';
     checkThreshold(threshold, fn);
     const [ra] = await this.toRows(a, fn, 'a', 1);

@@ -22,6 +22,7 @@ import type { GalleryEntry, GalleryHit, GalleryStoreV2, JsonValue } from './gall
  * ```
  */
 export class MemoryGalleryStore implements GalleryStoreV2 {
+  /** Implements the v2 store interface. */
   readonly specificationVersion = 'v2' as const;
   /** Search is exact (brute force). */
   readonly exact = true;
@@ -36,6 +37,12 @@ export class MemoryGalleryStore implements GalleryStoreV2 {
   /** Entries per coarse-pass block of the search kernel. */
   readonly blockSize: number;
 
+  /**
+   * @param dimension length of every embedding (e.g. 128).
+   * @param metric the distance searches use. @defaultValue 'l2'
+   * @param capacity rows to allocate up front (it grows as needed). @defaultValue 1024
+   * @param options the search kernel's block size, kernel and worker threads (see {@link ExactIndexOptions}).
+   */
   constructor(readonly dimension: number, readonly metric: DistanceMetric = 'l2', capacity = 1024, options: Pick<ExactIndexOptions, 'blockSize' | 'kernel' | 'threads' | 'minRowsPerThread'> = {}) {
     this.blockSize = options.blockSize ?? 8192;
     if (!Number.isInteger(dimension) || dimension < 1) {
