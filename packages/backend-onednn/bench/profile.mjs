@@ -29,9 +29,11 @@ if (which === 'stylise') {
   const style = smoothImage(Math.round(width * 1.25), width, 2);
   const run = async (iterations, label) => {
     const t = performance.now();
+    const faults = process.resourceUsage().minorPageFault;
     const { image } = await styleTransfer({ extractor, content, styles: [style], scales: [0.5, 1], iterations });
     image.dispose();
-    console.log(label, 'ms', (performance.now() - t).toFixed(0));
+    const rss = (process.memoryUsage().rss / 2 ** 20).toFixed(0);
+    console.log(label, 'ms', (performance.now() - t).toFixed(0), 'minor page faults', process.resourceUsage().minorPageFault - faults, 'rss MiB', rss);
   };
   await run([0, 0], 'setup (0 + 0 steps), cold');
   await run([0, 0], 'setup (0 + 0 steps), warm');
