@@ -29,9 +29,11 @@ if (which === 'stylise') {
   const style = smoothImage(Math.round(width * 1.25), width, 2);
   const run = async (iterations, label) => {
     const t = performance.now();
+    const faults = process.resourceUsage().minorPageFault;
     const { image } = await styleTransfer({ extractor, content, styles: [style], scales: [0.5, 1], iterations });
     image.dispose();
-    console.log(label, 'ms', (performance.now() - t).toFixed(0));
+    const rss = (process.memoryUsage().rss / 2 ** 20).toFixed(0);
+    console.log(label, 'ms', (performance.now() - t).toFixed(0), 'minor page faults', process.resourceUsage().minorPageFault - faults, 'rss MiB', rss);
   };
   await run([0, 0], 'setup (0 + 0 steps), cold');
   await run([0, 0], 'setup (0 + 0 steps), warm');
@@ -76,7 +78,7 @@ for (const k of prof.kernels) {
 }
 const tot = [...agg.values()].reduce((s, a) => s + a.ms, 0);
 console.log('total kernel ms', tot.toFixed(0), 'kernels', prof.kernels.length);
-for (const [name, a] of [...agg].sort((x, y) => y[1].ms - x[1].ms).slice(0, 30)) {
+for (const [name, a] of [...agg].sort((x, y) => y[1].ms - x[1].ms).slice(0, Number(process.env.PROFILE_TOP ?? 30))) {
   const top = [...a.shapes].sort((x, y) => y[1] - x[1]).slice(0, 2).map(([k, v]) => `${k.slice(name.length + 1)}:${v.toFixed(0)}`).join('  ');
   console.log(name.padEnd(28), String(a.n).padStart(4), a.ms.toFixed(1).padStart(8), '  ', top);
 }

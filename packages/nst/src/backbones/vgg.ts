@@ -5,6 +5,7 @@ import { checkLayers } from '../internal/check-layers';
 import { checkMinSide } from '../internal/check-min-side';
 import { checkImages } from '../internal/check-images';
 import { decodeArtifacts, takeWeight } from '../internal/weights';
+import { isRecordingGradient } from './is-recording-gradient';
 
 /** Where a VGG's weights come from, which sets the weight names and the preprocessing. */
 export type VggLayout = 'keras' | 'torchvision';
@@ -154,20 +155,31 @@ export function createVgg(options: VggOptions): FeatureExtractor {
       const resolved = layers.map((l) => aliases.get(l) ?? l);
       const deepest = checkLayers(resolved, names, efn, 'layers');
       checkMinSide(extractor, layers, images.shape[1], images.shape[2], efn, 'images');
+      // Without a gradient tape, each activation is freed as soon as the next
+      // layer ran (unless requested): the peak is two activations, not all of them.
+      const lean = !isRecordingGradient();
+      const step = (f: () => tf.Tensor4D): tf.Tensor4D => (lean ? tf.tidy(f) : f());
       return tf.tidy(() => {
-        let x: tf.Tensor4D;
-        if (layout === 'keras') {
-          x = tf.sub(tf.mul(tf.reverse(images, -1), 255), tf.tensor1d(mean)) as tf.Tensor4D;
-        } else {
-          x = tf.div(tf.sub(images, tf.tensor1d(mean)), tf.tensor1d(RGB_STD)) as tf.Tensor4D;
-        }
+        let x = step(() =>
+          (layout === 'keras'
+            ? tf.sub(tf.mul(tf.reverse(images, -1), 255), tf.tensor1d(mean))
+            : tf.div(tf.sub(images, tf.tensor1d(mean)), tf.tensor1d(RGB_STD))) as tf.Tensor4D,
+        );
         const out: Record<string, tf.Tensor4D> = {};
+        const kept = new Set<tf.Tensor>();
         for (let k = 0; k <= deepest; k++) {
           const op = ops[k]!;
-          if (op.kind === 'conv') x = tf.add(tf.conv2d(x, op.kernel!, 1, 'same'), op.bias!) as tf.Tensor4D;
-          else if (op.kind === 'relu') x = tf.relu(x);
-          else x = pooling === 'max' ? tf.maxPool(x, 2, 2, 'valid') : tf.avgPool(x, 2, 2, 'valid');
-          for (let j = 0; j < layers.length; j++) if (resolved[j] === op.name) out[layers[j]!] = x;
+          const prev = x;
+          if (op.kind === 'conv') x = step(() => tf.add(tf.conv2d(prev, op.kernel!, 1, 'same'), op.bias!) as tf.Tensor4D);
+          else if (op.kind === 'relu') x = tf.relu(prev);
+          else x = pooling === 'max' ? tf.maxPool(prev, 2, 2, 'valid') : tf.avgPool(prev, 2, 2, 'valid');
+          for (let j = 0; j < layers.length; j++) {
+            if (resolved[j] === op.name) {
+              out[layers[j]!] = x;
+              kept.add(x);
+            }
+          }
+          if (lean && !kept.has(prev)) prev.dispose();
         }
         return out;
       });

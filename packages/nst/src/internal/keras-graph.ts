@@ -23,8 +23,15 @@ interface CompiledLayer {
 export interface KerasGraph {
   /** Layer names in topological order (the input layer excluded). */
   readonly names: readonly string[];
-  /** Runs the graph on preprocessed input up to the layers asked for. */
-  run(input: tf.Tensor4D, outputs: readonly string[]): Record<string, tf.Tensor4D>;
+  /**
+   * Runs the graph on preprocessed input up to the layers asked for.
+   * With `lean`, each intermediate activation (and each layer's temporaries)
+   * is freed as soon as its last consumer has run, so only the requested
+   * layers outlive the call: the memory of a forward without a gradient tape.
+   * Never lean while a gradient is recorded (the tape needs the activations).
+   * `input` is never freed.
+   */
+  run(input: tf.Tensor4D, outputs: readonly string[], lean?: boolean): Record<string, tf.Tensor4D>;
   /**
    * Smallest input height/width for which every layer in `outputs` (and so
    * every ancestor) has a non-empty output, from the kernel sizes, strides,
@@ -205,7 +212,7 @@ export function compileKerasGraph(topology: unknown, weights: tf.NamedTensorMap,
     minInputSide(outputs) {
       return Math.max(1, ...outputs.map((o) => minSide.get(o) ?? 1));
     },
-    run(input, outputs) {
+    run(input, outputs, lean = false) {
       const wanted = new Set(outputs);
       // Only the ancestors of the wanted layers run.
       const needed = new Set<string>();
@@ -218,13 +225,27 @@ export function compileKerasGraph(topology: unknown, weights: tf.NamedTensorMap,
       }
       const values = new Map<string, tf.Tensor4D>();
       if (inputName) values.set(inputName, input);
+      // Consumers still to run of each value (lean mode only).
+      const pending = new Map<string, number>();
+      if (lean) for (const n of needed) for (const i of compiled.get(n)!.inputs) pending.set(i, (pending.get(i) ?? 0) + 1);
       const out: Record<string, tf.Tensor4D> = {};
       for (const name of order) {
         if (!needed.has(name)) continue;
         const layer = compiled.get(name)!;
-        const y = layer.run(layer.inputs.map((i) => values.get(i)!));
+        const xs = layer.inputs.map((i) => values.get(i)!);
+        const y = lean ? tf.tidy(() => layer.run(xs)) : layer.run(xs);
         values.set(name, y);
         if (wanted.has(name)) out[name] = y;
+        if (!lean) continue;
+        for (const i of layer.inputs) {
+          const left = pending.get(i)! - 1;
+          pending.set(i, left);
+          if (left > 0 || wanted.has(i) || i === inputName) continue;
+          const t = values.get(i)!;
+          values.delete(i);
+          // An identity layer (a folded BatchNormalization) passes its input on: free it once.
+          if (t !== input && ![...values.values()].includes(t)) t.dispose();
+        }
       }
       return out;
     },
