@@ -17,6 +17,11 @@
 //     and recall@10 (± 95 % interval) per ef_search (LIKENESS_BENCH_EF, default 200)
 //     over LIKENESS_BENCH_QUERIES (default 200) queries.
 //
+//   LIKENESS_BENCH_STORE=postgres LIKENESS_PG_URL=postgres://… LIKENESS_BENCH_N=1000000 LIKENESS_BENCH_BUILD_MB=2048 …
+//     the same as pglite on a PostgreSQL server with pgvector (postgresGalleryStore, tables
+//     likeness_bench_<pid>_*, dropped at the end), then the memory store (ExactIndex) on the same
+//     data and queries in the same run, with the ratios. The build's parallelism is the server's
+//     max_parallel_maintenance_workers (printed).
 //   LIKENESS_BENCH_STORE=truth LIKENESS_BENCH_TRUTH_FILE=t.json …   only the float64 truth, saved
 //     (LIKENESS_BENCH_TRUTH_FILE also makes the other modes read it instead of computing it)
 //   LIKENESS_BENCH_STORE=pglite-query LIKENESS_BENCH_DATA_DIR=<folder> …   queries only, on the
@@ -29,7 +34,8 @@ import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { vector } from '@electric-sql/pglite-pgvector';
 import { MemoryGalleryStore, type GalleryStoreV2 } from '@likeness/embeddings';
-import { pgliteGalleryStore } from '../src/node';
+import pg from 'pg';
+import { pgliteGalleryStore, postgresGalleryStore } from '../src/node';
 import { faceLikeDataset, type Dataset } from '../test/face-like-dataset';
 import { entriesOf, exactTopKRows } from './exact-truth';
 
@@ -161,6 +167,58 @@ try {
       await h.close();
     }
     await db.close();
+  } else if (store === 'postgres') {
+    const url = process.env['LIKENESS_PG_URL'];
+    if (!url) throw new Error('LIKENESS_BENCH_STORE=postgres needs LIKENESS_PG_URL=postgres://… (a server with pgvector)');
+    const prefix = `likeness_bench_${process.pid}`;
+    const pool = new pg.Pool({ connectionString: url, max: 2 });
+    // pgvector's notices (e.g. "hnsw graph no longer fits into maintenance_work_mem after N tuples")
+    pool.on('connect', (c) => c.on('notice', (m) => !/already exists, skipping/.test(m.message ?? '') && log(`notice: ${m.message} ${m.detail ?? ''}`)));
+    try {
+      const settings = await pool.query<{ name: string; setting: string; unit: string | null }>(
+        `SELECT name, setting, unit FROM pg_settings WHERE name IN ('server_version', 'max_parallel_maintenance_workers', 'shared_buffers', 'maintenance_work_mem') ORDER BY name`,
+      );
+      const ext = await pool.query<{ v: string }>(`SELECT extversion AS v FROM pg_extension WHERE extname = 'vector'`);
+      log(`server: ${settings.rows.map((r) => `${r.name} ${r.setting}${r.unit ?? ''}`).join(', ')}; pgvector ${ext.rows[0]?.v ?? '(not yet created)'}`);
+      const exact = await postgresGalleryStore({ pool, tablePrefix: prefix, dimension: D });
+      const s = await load(exact, data, 10_000);
+      const bytes = (await exact.storageBytes()) / n;
+      log(`Postgres exact: loaded in ${s.toFixed(1)} s (${(n / s).toFixed(0)} entries/s), ${bytes.toFixed(0)} bytes/entry`);
+      await pool.query(`VACUUM ANALYZE ${prefix}_d${D}`);
+      const exactRun = await query(exact, queries, exactQueries);
+      log(`Postgres exact: ${exactRun.msPerQuery.toFixed(1)} ms/query over ${exactQueries} queries (checked against float64 after the index build)`);
+      await exact.close();
+      log(`HNSW build: m = ${hnswM}, ef_construction = ${efConstruction}, maintenance_work_mem = ${buildMB}MB …`);
+      t = performance.now();
+      const h0 = await postgresGalleryStore({ pool, tablePrefix: prefix, dimension: D, search: 'hnsw', hnswM, efConstruction, maintenanceWorkMemMB: buildMB });
+      const buildS = (performance.now() - t) / 1000;
+      const hBytes = (await h0.storageBytes()) / n;
+      log(`HNSW built in ${buildS.toFixed(1)} s (${(n / buildS).toFixed(0)} rows/s), ${hBytes.toFixed(0)} bytes/entry with the index`);
+      await h0.close();
+      const exactRecall = recall(data, truth(), exactRun);
+      row('Postgres exact', exactRecall, `${(n / s).toFixed(0)} | ${s.toFixed(1)} | ${bytes.toFixed(0)}`);
+      const hnswRuns: { efSearch: number; ms: number }[] = [];
+      for (const efSearch of efs) {
+        const h = await postgresGalleryStore({ pool, tablePrefix: prefix, dimension: D, search: 'hnsw', efSearch });
+        const r = recall(data, truth(), await query(h, queries, queriesN));
+        hnswRuns.push({ efSearch, ms: r.msPerQuery });
+        row(`Postgres hnsw m=${hnswM} ef_construction=${efConstruction} ef_search=${efSearch} (build ${buildS.toFixed(0)} s, maintenance_work_mem ${buildMB}MB)`, r, `– | ${(s + buildS).toFixed(1)} | ${hBytes.toFixed(0)}`);
+        await h.close();
+      }
+      // the in-memory exact store on the same data and queries, in the same run
+      const mem = new MemoryGalleryStore(D, 'l2', n);
+      const ms = await load(mem, data, 10_000);
+      const memRun = recall(data, truth(), await query(mem, queries, queriesN, 1));
+      row(`memory (ExactIndex, ${mem.kernel}), 1 query/call`, memRun, `${(n / ms).toFixed(0)} | ${ms.toFixed(1)} | ${mem.bytesPerEntry}`);
+      await mem.close();
+      log(`ratios to the memory store (ms/query): Postgres exact ${(exactRecall.msPerQuery / memRun.msPerQuery).toFixed(2)}×, ${hnswRuns.map((h) => `hnsw ef_search ${h.efSearch} ${(h.ms / memRun.msPerQuery).toFixed(2)}×`).join(', ')}; enrolment ${(ms / s).toFixed(3)}× the memory store's entries/s`);
+    } finally {
+      if (!process.env['LIKENESS_BENCH_KEEP']) {
+        const tables = await pool.query<{ n: string }>(`SELECT tablename AS n FROM pg_tables WHERE tablename LIKE $1`, [`${prefix}%`]);
+        for (const { n: name } of tables.rows) await pool.query(`DROP TABLE IF EXISTS ${name}`);
+      }
+      await pool.end();
+    }
   } else if (store === 'truth') {
     if (!truthFile) throw new Error('LIKENESS_BENCH_STORE=truth needs LIKENESS_BENCH_TRUTH_FILE');
     truth();
@@ -185,7 +243,7 @@ try {
     }
     await db.close();
   } else {
-    throw new Error(`LIKENESS_BENCH_STORE: expected memory, pglite, pglite-query or truth, got ${store}`);
+    throw new Error(`LIKENESS_BENCH_STORE: expected memory, pglite, postgres, pglite-query or truth, got ${store}`);
   }
 } finally {
   rmSync(tmp, { recursive: true, force: true });

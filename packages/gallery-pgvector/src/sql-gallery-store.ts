@@ -109,13 +109,30 @@ export class SqlGalleryStore implements GalleryStoreV2 {
     return store;
   }
 
-  private async migrate(): Promise<void> {
-    const { t, o } = this;
+  /**
+   * `CREATE EXTENSION IF NOT EXISTS vector`. Two processes opening a fresh
+   * database at once race on it (the loser gets a unique violation on
+   * `pg_extension_name_index`, measured on PostgreSQL 15): an error after which
+   * the extension exists is that race, not a missing pgvector.
+   */
+  private async createExtension(): Promise<void> {
     try {
       await this.writer.query('CREATE EXTENSION IF NOT EXISTS vector');
     } catch (e) {
-      throw new GalleryStoreError({ reason: 'unsupported', setting: 'extension vector', message: `the database has no pgvector extension (${(e as Error).message}). Install pgvector on the server (most managed Postgres offer it: CREATE EXTENSION vector) or use pgliteGalleryStore.`, cause: e });
+      const exists = await this.writer.query(`SELECT 1 FROM pg_extension WHERE extname = 'vector'`).then((r) => r.rows.length > 0, () => false);
+      if (exists) return;
+      const why = (e as Error).message;
+      const message =
+        (e as { code?: unknown }).code === '42501'
+          ? `the database has no pgvector extension and this role may not create it (${why}). Have a superuser run CREATE EXTENSION vector in this database once (pgvector is installed on the server), then open the store again.`
+          : `the database has no pgvector extension and the server cannot create it (${why}). Install pgvector ≥ 0.5 on the server (e.g. the pgvector/pgvector Docker image, the postgresql-<version>-pgvector package, or a managed Postgres that offers the vector extension), or use pgliteGalleryStore.`;
+      throw new GalleryStoreError({ reason: 'unsupported', setting: 'extension vector', message, cause: e });
     }
+  }
+
+  private async migrate(): Promise<void> {
+    const { t, o } = this;
+    await this.createExtension();
     const row = await this.writer.transaction(async (tx) => {
       // Serialise concurrent first opens (two processes creating the schema at once).
       await tx.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [`${o.prefix}:schema`]);
