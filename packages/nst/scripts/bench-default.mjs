@@ -2,8 +2,9 @@
 // today's default and the previous one in the same run, so the ratio is read on one machine state:
 //   node scripts/bench-default.mjs [--width 512] [--backend wasm] [--repeats 1]
 // Content 512×384 and a 512×640 style, smooth seeded images (the time does not depend on what they show).
-// previous: styleScale 1, finalColors 'none' (the defaults before the stroke-scale work);
-// default:  the library's defaults now (styleScale from the backbone, finalColors 'style').
+// previous default: styleScale 1, finalColors 'none', no warm-up (the defaults before the stroke-scale work, issue 19's "today");
+// no warm-up:       learningRateWarmup 0 (the default before the warm-up: styleScale 2, finalColors 'style');
+// default:          the library's defaults now (styleScale from the backbone, finalColors 'style', learningRateWarmup 25).
 import { parseArgs } from 'node:util';
 import { loadavg } from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
@@ -32,7 +33,8 @@ const content = smoothImage(height, width, 1);
 // The style at the content's size, as the CLI reads it (the engine magnifies it by styleScale).
 const style = smoothImage(Math.round(width * 1.25), width, 2);
 const variants = [
-  ['previous default', { styleScale: 1, finalColors: 'none' }],
+  ['previous default', { styleScale: 1, finalColors: 'none', learningRateWarmup: 0 }],
+  ['no warm-up', { learningRateWarmup: 0 }],
   ['default', {}],
 ];
 const rows = [];
@@ -51,6 +53,10 @@ tf.dispose([content, style]);
 extractor.dispose();
 const mean = (n) => rows.filter((r) => r.name === n).reduce((s, r) => s + r.seconds, 0) / Number(values.repeats);
 const prev = mean('previous default');
+const noWarmup = mean('no warm-up');
 const now = mean('default');
 console.log(`\n| stylisation (${width}×${height}, ${iterations.join(' + ')} Adam steps, ${tf.getBackend()}) | seconds |\n|---|---|`);
-console.log(`| previous default | ${prev.toFixed(1)} |\n| default | ${now.toFixed(1)} |\n| ratio default / previous | ${(now / prev).toFixed(2)} |`);
+console.log(
+  `| previous default (styleScale 1, finalColors 'none', no warm-up) | ${prev.toFixed(1)} |\n| no warm-up (learningRateWarmup 0) | ${noWarmup.toFixed(1)} |\n| default | ${now.toFixed(1)} |\n` +
+    `| ratio default / previous | ${(now / prev).toFixed(2)} |\n| ratio default / no warm-up | ${(now / noWarmup).toFixed(2)} |`,
+);

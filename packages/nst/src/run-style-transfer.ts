@@ -32,6 +32,17 @@ export interface StyleTransferRunOptions extends Omit<StyleTransferOptions, 'ini
    * @defaultValue extractor.defaults.styleScale, else 1
    */
   styleScale?: number | readonly number[];
+  /**
+   * Adam warm-up at every level: the step grows linearly from
+   * `learningRate / n` to `learningRate` over each level's first `n`
+   * iterations (see createStyleTransfer). A fresh Adam at the fine level
+   * otherwise moves every pixel by the full step at once, whatever the
+   * gradient, which laid a < 4 px grain over the result (docs/COMPARISON.md:
+   * 25 took tubingen × the scream to its stroke target; 0 turns it off).
+   * Ignored by L-BFGS.
+   * @defaultValue 25
+   */
+  learningRateWarmup?: number;
   /** Transfer on luminance only and keep the content's colours (Gatys et al. 2016). @defaultValue false */
   preserveColors?: boolean;
   /**
@@ -160,7 +171,7 @@ export async function styleTransfer(options: StyleTransferRunOptions): Promise<{
       }
       const engine = (() => {
         try {
-          return createStyleTransfer({ ...options, initColors: options.preserveColors ? 'content' : options.initColors, content: levelContent, styles: levelStyles, initImage });
+          return createStyleTransfer({ ...options, learningRateWarmup: options.learningRateWarmup ?? 25, initColors: options.preserveColors ? 'content' : options.initColors, content: levelContent, styles: levelStyles, initImage });
         } catch (e) {
           tf.dispose(owned);
           throw e;

@@ -198,6 +198,39 @@ describe('createStyleTransfer', () => {
     t.dispose();
   });
 
+  it('learningRateWarmup n makes the first Adam step 1/n of the full one (each pixel moves by about learningRate without it)', async () => {
+    const grey = tf.tidy(() => tf.add(0.3, tf.mul(content, 0.4)) as tf.Tensor4D); // in [0.3, 0.7]: no step is clipped
+    const firstStep = (learningRateWarmup: number) => {
+      const t = createStyleTransfer({ extractor: ex, content, styles: [style], initImage: grey, learningRateWarmup });
+      t.step();
+      const d = tf.tidy(() => tf.sub(t.image(), grey).dataSync());
+      t.dispose();
+      return d;
+    };
+    const full = firstStep(0);
+    const quarter = firstStep(4);
+    const one = firstStep(1);
+    // Adam's first step is lr·g/(|g| + ε): ±0.02 wherever the gradient is not ~0 (nothing clipped).
+    const moved = [...full.keys()].filter((i) => Math.abs(full[i]!) > 1e-3);
+    expect(moved.length).toBeGreaterThan(full.length / 2);
+    for (const i of moved) {
+      expect(Math.abs(full[i]!)).toBeCloseTo(0.02, 4);
+      expect(quarter[i]! / full[i]!).toBeCloseTo(0.25, 3);
+      expect(one[i]).toBe(full[i]);
+    }
+    await expectNoLeaks(async () => {
+      const t = createStyleTransfer({ extractor: ex, content, styles: [style], learningRateWarmup: 3 });
+      const { image } = await t.run({ iterations: 4 });
+      image.dispose();
+      t.dispose();
+    });
+    for (const bad of [-1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, '3']) {
+      const e = catchError(() => createStyleTransfer({ extractor: ex, content, styles: [style], learningRateWarmup: bad as number }));
+      expect(InvalidArgumentError.isInstance(e) && e.argument).toBe('options.learningRateWarmup');
+    }
+    grey.dispose();
+  });
+
   it('leaks no tensors across setup, steps (adam, lbfgs, masks) and dispose', async () => {
     const mask = tf.ones([16, 20]);
     for (const optimizer of ['adam', 'lbfgs'] as const) {
@@ -331,6 +364,22 @@ describe('styleTransfer', () => {
         (e: unknown) => InvalidArgumentError.isInstance(e) && e.argument === 'options.styleScale',
       );
     }
+  });
+
+  it('warms Adam up over 25 iterations by default: the first step is 1/25 of learningRate, 0 gives the full step', async () => {
+    const run = (iterations: number, learningRateWarmup?: number) =>
+      styleTransfer({ extractor: ex, content, styles: [style], iterations, finalColors: 'none', learningRateWarmup });
+    const start = await run(0);
+    const byDefault = await run(1);
+    const off = await run(1, 0);
+    const maxStep = (r: typeof start) => tf.tidy(() => tf.max(tf.abs(tf.sub(r.image, start.image))).dataSync()[0]!);
+    expect(maxStep(off)).toBeCloseTo(0.02, 4);
+    expect(maxStep(byDefault)).toBeCloseTo(0.02 / 25, 5);
+    tf.dispose([start.image, byDefault.image, off.image]);
+    await expect(styleTransfer({ extractor: ex, content, styles: [style], iterations: 1, learningRateWarmup: -2 })).rejects.toSatisfy(
+      (e: unknown) => InvalidArgumentError.isInstance(e) && e.argument === 'options.learningRateWarmup',
+    );
+    await expectNoLeaks(async () => (await styleTransfer({ extractor: ex, content, styles: [style], scales: [0.5, 1], iterations: [2, 2], learningRateWarmup: 3 })).image);
   });
 
   it('cancels between iterations and refuses a bad schedule', async () => {

@@ -65,6 +65,16 @@ export interface StyleTransferOptions {
   optimizer?: 'adam' | 'lbfgs';
   /** Adam step in pixel units ([0,1] scale); L-BFGS initial step multiplier. @defaultValue 0.02 (adam), 1 (lbfgs) */
   learningRate?: number;
+  /**
+   * Adam only: the step grows linearly from `learningRate / n` to
+   * `learningRate` over the first `n` iterations. Adam's first steps move
+   * every pixel by about the learning rate whatever the gradient (its
+   * update is normalised), which lays a pixel-level grain over the image;
+   * a warm-up lets the moment estimates settle before the full step.
+   * `0` turns it off.
+   * @defaultValue 0
+   */
+  learningRateWarmup?: number;
   /** Softmax smoothing of style activations (Wang et al. 2021). @defaultValue extractor.defaults.smoothing */
   smoothing?: 'none' | 'softmax';
   /** Largest positions per Gram block. @defaultValue 65536 */
@@ -216,6 +226,10 @@ export function createStyleTransfer(options: StyleTransferOptions): StyleTransfe
     throw new InvalidArgumentError({ fn: FN, argument: 'options.optimizer', message: `expected 'adam' or 'lbfgs', got ${JSON.stringify(optimizerName)}.` });
   }
   const lr = num(options.learningRate, 'options.learningRate', optimizerName === 'adam' ? 0.02 : 1);
+  const warmup = num(options.learningRateWarmup, 'options.learningRateWarmup', 0);
+  if (!Number.isInteger(warmup)) {
+    throw new InvalidArgumentError({ fn: FN, argument: 'options.learningRateWarmup', message: `expected a non-negative integer number of iterations, got ${warmup}.` });
+  }
   const smoothing = options.smoothing ?? d.smoothing ?? 'none';
   if (smoothing !== 'none' && smoothing !== 'softmax') {
     throw new InvalidArgumentError({ fn: FN, argument: 'options.smoothing', message: `expected 'none' or 'softmax'.` });
@@ -351,9 +365,16 @@ export function createStyleTransfer(options: StyleTransferOptions): StyleTransfe
     let loss: number;
     if (adam) {
       const { value, grad } = valueAndGrad();
+      // Warm-up: scale Adam's displacement (its moments depend on the gradients only, so this is Adam with lr·f).
+      const f = warmup > 0 ? Math.min(1, (iteration + 1) / warmup) : 1;
+      const before = f < 1 ? tf.clone(x) : null;
       adam.applyGradients([{ name: x.name, tensor: grad }]);
       grad.dispose();
-      tf.tidy(() => x.assign(tf.clipByValue(x, 0, 1)));
+      tf.tidy(() => {
+        const moved = before ? tf.add(before, tf.mul(tf.sub(x, before), f)) : x;
+        x.assign(tf.clipByValue(moved, 0, 1));
+      });
+      before?.dispose();
       loss = value;
     } else {
       loss = lbfgs!.step().value;
