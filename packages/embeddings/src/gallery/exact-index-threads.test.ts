@@ -7,34 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from '@likeness/backends';
 import type { DistanceMetric } from '../distance/distance-metric';
 import { ExactIndex, type ExactSearchResult } from './exact-index';
+import { brute, lcg, randomRows } from './exact-index.fixture';
 
-function lcg(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296 - 0.5;
-}
-function randomRows(n: number, d: number, seed: number, scale = 1): Float32Array {
-  const r = lcg(seed);
-  return Float32Array.from({ length: n * d }, () => r() * scale);
-}
-
-/** Reference: every distance in float64 from the float32 values, sorted by (distance, row). */
-function brute(rows: Float32Array, d: number, query: Float32Array, k: number, metric: DistanceMetric) {
-  const n = rows.length / d;
-  const all: { row: number; dist: number }[] = [];
-  for (let r = 0; r < n; r++) {
-    let dot = 0, na = 0, nb = 0, sq = 0;
-    for (let c = 0; c < d; c++) {
-      const a = rows[r * d + c]!, b = query[c]!;
-      dot += a * b; na += a * a; nb += b * b;
-      sq += (a - b) * (a - b);
-    }
-    const den = Math.sqrt(na * nb);
-    const dist = metric === 'cosine' ? (den > 0 ? 1 - dot / den : 1) : metric === 'l2' ? Math.sqrt(sq) : sq;
-    all.push({ row: r, dist });
-  }
-  all.sort((a, b) => a.dist - b.dist || a.row - b.row);
-  return all.slice(0, k);
-}
 
 function plain(results: ExactSearchResult[]) {
   return results.map((r) => ({ rows: Array.from(r.rows), distances: Array.from(r.distances) }));
