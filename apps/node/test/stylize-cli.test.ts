@@ -3,28 +3,18 @@
  * names: each spawns the real CLI (tsx on src/cli.ts) on tiny images generated
  * here with sharp (40×32 content, 3 iterations), on the cpu backend.
  */
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { join, resolve } from 'node:path';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { appDir, runCli } from './run-cli';
 
-const require = createRequire(import.meta.url);
-const appDir = resolve(__dirname, '..');
-const tsx = pathToFileURL(join(dirname(require.resolve('tsx/package.json')), 'dist/loader.mjs')).href;
 let dir = '';
 
-function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    execFile(process.execPath, ['--import', tsx, join(appDir, 'src/cli.ts'), '--backend', 'cpu', '--no-progress', ...args], { cwd: dir, timeout: 90_000 }, (error, stdout, stderr) => {
-      done({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
-  });
-}
+/** `likeness --backend cpu --no-progress <args>` in the test's folder (3 minutes at most: a loaded machine can take 90 s). */
+const cli = (...args: string[]) => runCli(['--backend', 'cpu', '--no-progress', ...args], { cwd: dir, timeoutMs: 180_000 });
 
 async function pixels(file: string): Promise<Float64Array> {
   const { data } = await sharp(join(dir, file)).removeAlpha().raw().toBuffer({ resolveWithObject: true });
