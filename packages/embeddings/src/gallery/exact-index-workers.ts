@@ -149,7 +149,7 @@ export function defaultExactIndexThreads(): number {
  */
 export class ExactIndexWorkers {
   private readonly workers: NodeWorker[] = [];
-  private readonly pending = new Map<number, { resolve: (r: ExactIndexScanReply) => void; reject: (e: Error) => void; worker: number }>();
+  private readonly pending = new Map<number, { resolve: (r: ExactIndexScanReply) => void; reject: (e: Error) => void }>();
   private nextId = 1;
   private broken: Error | null = null;
 
@@ -166,8 +166,8 @@ export class ExactIndexWorkers {
         if (msg.error !== undefined) p.reject(new Error(`ExactIndex worker thread ${i + 1} failed: ${msg.error}`));
         else p.resolve({ rows: msg.rows!, lbs: msg.lbs!, ubs: msg.ubs! });
       });
-      worker.on('error', (e) => this.fail(i, new Error(`ExactIndex worker thread ${i + 1} failed: ${e.message}`)));
-      worker.on('exit', (code) => this.fail(i, new Error(`ExactIndex worker thread ${i + 1} exited (code ${code})`)));
+      worker.on('error', (e) => this.fail(new Error(`ExactIndex worker thread ${i + 1} failed: ${e.message}`)));
+      worker.on('exit', (code) => this.fail(new Error(`ExactIndex worker thread ${i + 1} exited (code ${code})`)));
       worker.unref();
       this.workers.push(worker);
     }
@@ -184,14 +184,14 @@ export class ExactIndexWorkers {
     const id = this.nextId++;
     return new Promise<ExactIndexScanReply>((resolve, reject) => {
       if (this.pending.size === 0) for (const w of this.workers) w.ref(); // keep the process alive until the answer
-      this.pending.set(id, { resolve, reject, worker });
+      this.pending.set(id, { resolve, reject });
       this.workers[worker]!.postMessage({ id, ...task });
     });
   }
 
   /** Stops every worker; pending tasks reject. */
   async terminate(): Promise<void> {
-    this.fail(-1, new Error('the ExactIndex was disposed while a search was running'));
+    this.fail(new Error('the ExactIndex was disposed while a search was running'));
     await Promise.all(this.workers.splice(0).map((w) => w.terminate()));
   }
 
@@ -201,7 +201,7 @@ export class ExactIndexWorkers {
   }
 
   /** Rejects the pending tasks (all of them: a group needs every worker's answer) and refuses new ones. */
-  private fail(_worker: number, error: Error): void {
+  private fail(error: Error): void {
     this.broken ??= error;
     for (const [id, p] of [...this.pending]) {
       this.settle(id);
