@@ -108,6 +108,7 @@ function build(): Command {
     .option('--scales <fractions>', 'coarse-to-fine fractions of the size, ending at 1 (default: 0.5,1)')
     .option('--optimizer <name>', 'adam or lbfgs (default: adam)')
     .option('--learning_rate <lr>', 'step size (default: 0.02 for adam, 1 for lbfgs)')
+    .option('--learning_rate_warmup <n>', 'adam: the step grows from lr/n to lr over each scale\'s first n iterations; 0: off (default: 25)')
     .option('--content_weight <w>', 'content weight α (default: the network\'s)')
     .option('--style_weight <w>', 'style weight β (default: the network\'s)')
     .option('--tv_weight <w>', 'total-variation weight (default: 1)')

@@ -37,7 +37,7 @@ export function splitIterations(total: number, scales: readonly number[]): numbe
 /** Engine options passed through to `styleTransfer` unchanged. */
 type PassThrough = Pick<
   StyleTransferRunOptions,
-  'contentWeight' | 'styleWeight' | 'tvWeight' | 'init' | 'seed' | 'optimizer' | 'learningRate' | 'styleScale' | 'preserveColors'
+  'contentWeight' | 'styleWeight' | 'tvWeight' | 'init' | 'seed' | 'optimizer' | 'learningRate' | 'learningRateWarmup' | 'styleScale' | 'preserveColors'
 >;
 
 export interface StyliseOptions extends PassThrough {
@@ -95,6 +95,7 @@ export async function stylise(content: RgbImage, styles: RgbImage | readonly Rgb
       seed: options.seed,
       optimizer: options.optimizer,
       learningRate: options.learningRate,
+      learningRateWarmup: options.learningRateWarmup,
       styleScale: options.styleScale,
       preserveColors: options.preserveColors,
       signal: options.signal,

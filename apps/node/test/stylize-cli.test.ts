@@ -128,6 +128,17 @@ describe('likeness stylize (jcjohnson/neural-style flags)', () => {
     expect(dFree).toBeGreaterThan(dKeep * 3);
   });
 
+  it('--learning_rate_warmup reaches the engine: 25 equals the default (also on 2 + 1 iterations), 0 takes full steps from the start', async () => {
+    const base = ['stylize', 'content.png', 'checks.png', ...small, '--init', 'random'];
+    const runs = await Promise.all([cli(...base, '-o', 'w-default.png'), cli(...base, '-o', 'w25.png', '--learning_rate_warmup', '25'), cli(...base, '-o', 'w0.png', '--learning_rate_warmup', '0')]);
+    for (const r of runs) expect(r.code, r.stderr).toBe(0);
+    const [byDefault, w25, off] = await Promise.all(['w-default.png', 'w25.png', 'w0.png'].map(pixels));
+    expect(maxAbsDiff(byDefault!, w25!)).toBe(0);
+    expect(maxAbsDiff(off!, w25!)).toBeGreaterThan(2);
+    const help = await cli('stylize', '--help');
+    expect(help.stdout).toMatch(/--learning_rate_warmup <n>/);
+  });
+
   it('runs the measured recipe by default: 150 iterations at half size, then 50 at full size', { timeout: 120_000 }, async () => {
     const args = small.filter((a, i) => a !== '--iterations' && a !== '-i' && small[i - 1] !== '--iterations' && small[i - 1] !== '-i');
     const r = await cli('stylize', 'content.png', 'checks.png', '-o', 'default.png', ...args, '--print_iter', '50');
@@ -201,6 +212,8 @@ describe('likeness stylize (jcjohnson/neural-style flags)', () => {
       [['--scales', '1,0.5'], '--scales'],
       [['--optimizer', 'sgd'], '--optimizer'],
       [['--learning_rate', '-1'], '--learning_rate'],
+      [['--learning_rate_warmup', '-1'], '--learning_rate_warmup'],
+      [['--learning_rate_warmup', '2.5'], '--learning_rate_warmup'],
       [['--content_weight', 'x'], '--content_weight'],
       [['--style_weight', 'NaN'], '--style_weight'],
       [['--tv_weight', '-0.1'], '--tv_weight'],

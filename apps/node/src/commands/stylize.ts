@@ -21,6 +21,7 @@ export interface StylizeOptions {
   scales?: string;
   optimizer?: string;
   learning_rate?: string;
+  learning_rate_warmup?: string;
   content_weight?: string;
   style_weight?: string;
   tv_weight?: string;
@@ -117,6 +118,7 @@ function parse(contentArg: string | undefined, styleArg: string | undefined, opt
     styleBlendWeights: blend,
     optimizer: choice('optimizer', opts.optimizer, ['adam', 'lbfgs'] as const),
     learningRate: parseNumber('learning_rate', opts.learning_rate, { min: 0, exclusiveMin: true }),
+    learningRateWarmup: opts.learning_rate_warmup === undefined ? undefined : parseNonNegativeInt('learning_rate_warmup', opts.learning_rate_warmup, 0),
     contentWeight: parseNumber('content_weight', opts.content_weight, { min: 0 }),
     styleWeight: parseNumber('style_weight', opts.style_weight, { min: 0 }),
     tvWeight: parseNumber('tv_weight', opts.tv_weight, { min: 0 }),
@@ -223,6 +225,7 @@ export async function stylizeCommand(session: Session, contentArg: string | unde
       seed: p.seed,
       optimizer: p.optimizer,
       learningRate: p.learningRate,
+      learningRateWarmup: p.learningRateWarmup,
       styleScale: p.styleScale,
       preserveColors: p.preserveColors,
       signal: abort.signal,
