@@ -81,6 +81,9 @@ export function setupStylePanel(): void {
       owned.push(c, s);
       await draw(canvas, c);
       const coarse = Math.round((iterations * 2) / 3);
+      // The library's warm-up (25 iterations per level) is kept although the fine level has fewer
+      // steps (17 of the default 50): measured at 256 px, it ends at a lower loss with less grain than
+      // min(25, half a level) or none (packages/nst/docs/COMPARISON.md, "The warm-up on short runs").
       let done = 0;
       const { image, seconds } = await styleTransfer({
         extractor: ex,

@@ -39,6 +39,8 @@ export interface StyleTransferRunOptions extends Omit<StyleTransferOptions, 'ini
    * otherwise moves every pixel by the full step at once, whatever the
    * gradient, which laid a < 4 px grain over the result (docs/COMPARISON.md:
    * 25 took tubingen × the scream to its stroke target; 0 turns it off).
+   * Also on levels shorter than `n` (e.g. 33 + 17 iterations) 25 ended at a
+   * lower loss with less grain than half the level or none (measured).
    * Ignored by L-BFGS.
    * @defaultValue 25
    */
