@@ -51,7 +51,9 @@ export interface FeatureExtractor {
 
 /** Layer choices a backbone recommends. */
 export interface ExtractorDefaults {
+  /** Layers whose activations the content loss compares (names as in `FeatureExtractor.layers`). */
   contentLayers: readonly string[];
+  /** Layers whose Gram matrices the style loss compares, shallow to deep. */
   styleLayers: readonly string[];
   /** λ_l per style layer (same order); equal weights when absent. */
   styleLayerWeights?: readonly number[];
@@ -66,5 +68,6 @@ export interface ExtractorDefaults {
   smoothing?: 'none' | 'softmax';
   /** Content weight α and style weight β that work with this backbone's activation scale. */
   contentWeight: number;
+  /** The style weight β that goes with `contentWeight` (see above). */
   styleWeight: number;
 }

@@ -15,9 +15,9 @@ export type { NsfwjsModel, NsfwjsExtractorOptions } from './backbones/nsfwjs';
 
 // Engine
 export { createStyleTransfer } from './style-transfer';
-export type { StyleTransfer, StyleTransferOptions, StyleImage, StepReport, ProgressEvent, RunOptions } from './style-transfer';
+export type { StyleTransfer, StyleTransferOptions, StyleImage, StepReport, ProgressEvent, RunOptions, RunResult } from './style-transfer';
 export { styleTransfer } from './run-style-transfer';
-export type { StyleTransferRunOptions } from './run-style-transfer';
+export type { StyleTransferRunOptions, StyleTransferResult } from './run-style-transfer';
 export { estimateStepBytes } from './memory';
 
 // Errors

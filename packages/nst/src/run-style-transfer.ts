@@ -11,6 +11,16 @@ import {
   type StyleTransferOptions,
 } from './style-transfer';
 
+/** What {@link styleTransfer} resolves to. */
+export interface StyleTransferResult {
+  /** The result at the content's size, [1,H,W,3] in [0,1]; the caller owns it (dispose it). */
+  image: tf.Tensor4D;
+  /** One report per iteration over all scales, coarsest first (`iteration` restarts at 1 at each scale). */
+  history: StepReport[];
+  /** Wall-clock seconds of the whole call, checks and colour mapping included. */
+  seconds: number;
+}
+
 /** Options of {@link styleTransfer}: those of createStyleTransfer plus the schedule. */
 export interface StyleTransferRunOptions extends Omit<StyleTransferOptions, 'initImage'> {
   /**
@@ -82,7 +92,7 @@ function resize(x: tf.Tensor4D, h: number, w: number): tf.Tensor4D {
  * });                                        // image [1,384,512,3]
  * ```
  */
-export async function styleTransfer(options: StyleTransferRunOptions): Promise<{ image: tf.Tensor4D; history: StepReport[]; seconds: number }> {
+export async function styleTransfer(options: StyleTransferRunOptions): Promise<StyleTransferResult> {
   const fn = 'styleTransfer';
   const t0 = Date.now();
   const content = checkImages(options?.content, fn, 'options.content');

@@ -85,15 +85,21 @@ export interface StyleTransferOptions {
 
 /** Losses after one step (weighted: the total is their sum). */
 export interface StepReport {
+  /** Steps this engine has taken so far, this one included (1 after the first `step()`; it keeps counting over several `run` calls). */
   iteration: number;
+  /** The total loss this step evaluated: `content + style + tv`. */
   loss: number;
+  /** The content term, weighted by `contentWeight`. */
   content: number;
+  /** The style term (all style images and layers, with their weights), weighted by `styleWeight`. */
   style: number;
+  /** The total-variation term, weighted by `tvWeight`. */
   tv: number;
 }
 
 /** What {@link StyleTransfer.run}'s progress callback receives. */
 export interface ProgressEvent extends StepReport {
+  /** Iterations this `run` call was asked for (`RunOptions.iterations`). */
   iterations: number;
   /**
    * The current image [1,H,W,3] in [0,1], present every `progressEvery`
@@ -116,12 +122,20 @@ export interface RunOptions {
   signal?: AbortSignal;
 }
 
+/** What {@link StyleTransfer.run} resolves to. */
+export interface RunResult {
+  /** The image after the last iteration, [1,H,W,3] in [0,1]; the caller owns it (dispose it). */
+  image: tf.Tensor4D;
+  /** One report per iteration of this run, in order. */
+  history: StepReport[];
+}
+
 /** A running optimisation. Holds tensors: call `dispose()`. */
 export interface StyleTransfer {
   /** One optimiser iteration. */
   step(): StepReport;
   /** Runs iterations, yielding to the event loop between them. */
-  run(options?: RunOptions): Promise<{ image: tf.Tensor4D; history: StepReport[] }>;
+  run(options?: RunOptions): Promise<RunResult>;
   /** A copy of the current image [1,H,W,3] in [0,1]; the caller owns it. */
   image(): tf.Tensor4D;
   /** Estimated bytes per step (see estimateStepBytes). */

@@ -6,6 +6,7 @@ const symbol = Symbol.for(marker);
 /** An image whose activations would not fit in the memory budget. */
 export class ImageTooLargeError extends LikenessError {
   private readonly [symbol] = true;
+  /** The option or argument whose size is too large, e.g. `options.content`. */
   readonly argument: string;
   /** Estimated bytes one value+gradient step needs. */
   readonly estimatedBytes: number;
