@@ -33,6 +33,7 @@ export { NoBackendAvailableError } from './errors/no-backend-available-error';
 export type { BackendFailure } from './errors/no-backend-available-error';
 export { BackendAlreadyInitializedError } from './errors/backend-already-initialized-error';
 export { UnsupportedBackendError } from './errors/unsupported-backend-error';
+export { WorkerThreadError } from './errors/worker-thread-error';
 
 // Argument checks (throw the typed errors above; for packages and plugins)
 export { assertTensor, assertNumber, assertOneOf, describeValue } from './argument-checks';

@@ -5,7 +5,7 @@ import { checkActivation, checkNumber } from './internal/validate';
 
 /** Options shared by the style costs. */
 export interface StyleCostOptions {
-  /** Passed to {@link gramMatrix}. @defaultValue 65536 */
+  /** Largest number of spatial positions multiplied at once, passed to {@link gramMatrix} (bounds its biggest intermediate at `chunkSize × C`). @defaultValue 65536 */
   chunkSize?: number;
 }
 
@@ -116,13 +116,13 @@ export function styleLayerCost(style: tf.Tensor, generated: tf.Tensor, options: 
 
 /** One layer of {@link styleCost}. Give either `style` activations or a precomputed `target`. */
 export interface StyleLayerTerm {
-  /** a_G at this layer. */
+  /** a_G: the generated image's activations at this layer, [H,W,C] or [1,H,W,C] (channels last, as the style's). */
   generated: tf.Tensor;
-  /** a_S at this layer ([H,W,C] or [1,H,W,C]). */
+  /** a_S: the style image's activations at this layer, [H,W,C] or [1,H,W,C], with the channel count C of `generated` (its H, W may differ). Give this or `target`. */
   style?: tf.Tensor;
-  /** A precomputed (possibly blended) {@link styleTarget}. */
+  /** A precomputed (possibly blended) {@link styleTarget} of the style activations, [C,C]. Give this or `style`. */
   target?: tf.Tensor2D;
-  /** λ_l. @defaultValue 1 / number of layers */
+  /** λ_l, this layer's weight in the sum (a finite number ≥ 0; the weights need not add up to 1). @defaultValue 1 / number of layers */
   weight?: number;
 }
 

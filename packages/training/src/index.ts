@@ -43,7 +43,7 @@ export { cacheAugmentedFeatures } from './fine-tune/cache-augmented-features';
 export type { CacheAugmentedFeaturesOptions } from './fine-tune/cache-augmented-features';
 
 export { crossValidateFineTuning } from './fine-tune/cross-validate-fine-tuning';
-export type { FineTuningMethod, FineTuningSession, CrossValidateFineTuningOptions, CrossValidationEpoch, CrossValidationResult } from './fine-tune/cross-validate-fine-tuning';
+export type { FineTuningMethod, FineTuningSession, CrossValidateFineTuningOptions, CrossValidationEpoch, CrossValidationResult, ValidationScores } from './fine-tune/cross-validate-fine-tuning';
 export { crossValidateOnCachedFeatures } from './fine-tune/cross-validate-on-cached-features';
 export type { CachedFeaturesMethod, CachedFeaturesSession, CachedCrossValidationResult } from './fine-tune/cross-validate-on-cached-features';
 export { assignIdentityFolds } from './fine-tune/identity-folds';

@@ -4,9 +4,10 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { InvalidArgumentError } from '@likeness/backends';
+import { InvalidArgumentError, LikenessError, WorkerThreadError } from '@likeness/backends';
 import type { DistanceMetric } from '../distance/distance-metric';
 import { ExactIndex, type ExactSearchResult } from './exact-index';
+import type { ExactIndexScanTask, ExactIndexWorkers } from './exact-index-workers';
 import { brute, lcg, randomRows } from './exact-index.fixture';
 
 
@@ -189,7 +190,60 @@ describe('ExactIndex on worker threads', () => {
       index.add(randomRows(50_000, 16, 6));
       const pending = index.searchAsync(randomRows(64, 16, 7), 10);
       index.dispose();
-      await expect(pending).rejects.toThrow(/disposed/);
+      await expect(pending).rejects.toThrow(InvalidArgumentError);
+      await expect(pending).rejects.toThrow(/ExactIndex\.searchAsync: invalid `this`: the index was disposed while this search was running; await searches/);
+    });
+
+    /** The index's worker threads (started by its first threaded search; null before and after close). */
+    type Internal = Pick<ExactIndexWorkers, 'run' | 'failure'> & { workers: { terminate(): Promise<number> }[] };
+    const workersOf = (index: ExactIndex) => (index as unknown as { workers: Internal | null }).workers;
+
+    /** A search on 2 threads whose answer is checked against brute force (so the index still works). */
+    const searchWorks = (index: ExactIndex, rows: Float32Array) => expectExactThreaded(index, rows, randomRows(3, 16, 9), 5);
+
+    it('a worker thread that throws fails the search with a WorkerThreadError naming the method and thread; the next search starts new threads', async () => {
+      const rows = randomRows(2000, 16, 8);
+      const index = new ExactIndex(16, 'l2', { threads: 2, minRowsPerThread: 1 });
+      index.add(rows);
+      await searchWorks(index, rows);
+      const first = workersOf(index)!;
+      // an injected failure: a task the worker's scan throws on (no query codes to copy)
+      const bad = first.run(1, { r0: 0, r1: 10, g: 1, kk: 1 } as unknown as ExactIndexScanTask);
+      const err = await bad.then(() => null, (e: unknown) => e);
+      expect(WorkerThreadError.isInstance(err)).toBe(true);
+      expect(err).toBeInstanceOf(WorkerThreadError);
+      expect(LikenessError.isInstance(err)).toBe(true);
+      const w = err as WorkerThreadError;
+      expect([w.fn, w.thread, w.threads, w.code, w.name]).toEqual(['ExactIndex.searchAsync', 2, 2, 'LIKENESS_WORKER_THREAD', 'LikenessWorkerThreadError']);
+      expect(w.message).toMatch(/^ExactIndex\.searchAsync: worker thread 2 of 2 failed: it threw TypeError: .*; the search was abandoned; the index and its rows are intact\. Call searchAsync again/);
+      expect(String(w.cause)).toMatch(/TypeError/); // the worker's stack
+      // the failed threads refuse work: the next search says so (same error) and drops them …
+      await expect(index.searchAsync(randomRows(3, 16, 9), 5)).rejects.toBe(err);
+      expect(workersOf(index)).toBeNull();
+      // … and the one after runs on new threads, with the exact answers
+      await searchWorks(index, rows);
+      expect(workersOf(index)).not.toBe(first);
+      expect(workersOf(index)!.failure).toBeNull();
+      await index.close();
+      await expect(index.searchAsync(randomRows(3, 16, 9), 5)).rejects.toThrow(/disposed/);
+    });
+
+    it('a worker thread that dies during a search rejects it with a WorkerThreadError; the index stays usable and closes', async () => {
+      const rows = randomRows(50_000, 16, 10);
+      const index = new ExactIndex(16, 'l2', { threads: 2, minRowsPerThread: 1 });
+      index.add(rows);
+      await searchWorks(index, rows);
+      const pending = index.searchAsync(randomRows(64, 16, 11), 10);
+      void workersOf(index)!.workers[0]!.terminate(); // the thread exits while it scans
+      const err = await pending.then(() => null, (e: unknown) => e);
+      expect(err).toBeInstanceOf(WorkerThreadError);
+      expect((err as WorkerThreadError).thread).toBe(1);
+      expect((err as Error).message).toMatch(/^ExactIndex\.searchAsync: worker thread 1 of 2 failed: it exited \(code \d+\); the search was abandoned/);
+      expect(workersOf(index)).toBeNull();
+      await searchWorks(index, rows);
+      expect(index.size).toBe(50_000);
+      await index.close();
+      expect(workersOf(index)).toBeNull();
     });
   });
 

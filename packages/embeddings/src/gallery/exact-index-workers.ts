@@ -1,4 +1,10 @@
+import { InvalidArgumentError, WorkerThreadError } from '@likeness/backends';
 import { heapPush, scanJs, scanRange, type Scan, type ScanWorkspace } from './exact-index-scan';
+
+/** What the caller of a failed search is told to do (the index itself is intact). */
+const WHAT_TO_DO =
+  'the search was abandoned; the index and its rows are intact. Call searchAsync again (it starts new worker threads), ' +
+  'or use search() on the calling thread (or threads: 1) if it keeps failing.';
 
 /** @internal What each worker thread is started with. */
 export interface ExactIndexWorkerData {
@@ -152,22 +158,33 @@ export class ExactIndexWorkers {
   private readonly pending = new Map<number, { resolve: (r: ExactIndexScanReply) => void; reject: (e: Error) => void }>();
   private nextId = 1;
   private broken: Error | null = null;
+  private readonly fn: string;
 
-  constructor(count: number, data: (worker: number) => ExactIndexWorkerData) {
+  /**
+   * @param fn - The public method the workers serve, named in their errors.
+   */
+  constructor(count: number, data: (worker: number) => ExactIndexWorkerData, fn = 'ExactIndex.searchAsync') {
+    this.fn = fn;
     const wt = workerThreads();
     if (!wt) throw new Error('worker_threads is not available in this runtime');
     const source = workerSource();
+    const failure = (thread: number, what: string, cause: unknown) =>
+      new WorkerThreadError({ fn, thread, threads: count, message: `${what}; ${WHAT_TO_DO}`, cause });
     for (let i = 0; i < count; i++) {
       const worker = new wt.Worker(source, { eval: true, workerData: data(i), name: `likeness ExactIndex ${i + 1}/${count}` });
       worker.on('message', (msg) => {
         const p = this.pending.get(msg.id);
         if (!p) return;
-        this.settle(msg.id);
-        if (msg.error !== undefined) p.reject(new Error(`ExactIndex worker thread ${i + 1} failed: ${msg.error}`));
-        else p.resolve({ rows: msg.rows!, lbs: msg.lbs!, ubs: msg.ubs! });
+        if (msg.error !== undefined) {
+          // a group needs every worker's answer: the whole search fails, and these workers are not used again
+          this.fail(failure(i + 1, `it threw ${msg.error.split('\n')[0]}`, msg.error));
+        } else {
+          this.settle(msg.id);
+          p.resolve({ rows: msg.rows!, lbs: msg.lbs!, ubs: msg.ubs! });
+        }
       });
-      worker.on('error', (e) => this.fail(new Error(`ExactIndex worker thread ${i + 1} failed: ${e.message}`)));
-      worker.on('exit', (code) => this.fail(new Error(`ExactIndex worker thread ${i + 1} exited (code ${code})`)));
+      worker.on('error', (e) => this.fail(failure(i + 1, `it threw ${e.name}: ${e.message}`, e)));
+      worker.on('exit', (code) => this.fail(failure(i + 1, `it exited (code ${code})`, undefined)));
       worker.unref();
       this.workers.push(worker);
     }
@@ -189,9 +206,15 @@ export class ExactIndexWorkers {
     });
   }
 
+  /** The error that stopped these workers (then {@link ExactIndexWorkers.run} refuses every task), or null. */
+  get failure(): Error | null {
+    return this.broken;
+  }
+
   /** Stops every worker; pending tasks reject. */
   async terminate(): Promise<void> {
-    this.fail(new Error('the ExactIndex was disposed while a search was running'));
+    const fn = this.fn;
+    this.fail(new InvalidArgumentError({ fn, argument: 'this', message: 'the index was disposed while this search was running; await searches before close() or dispose().' }));
     await Promise.all(this.workers.splice(0).map((w) => w.terminate()));
   }
 

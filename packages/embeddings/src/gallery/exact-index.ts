@@ -415,7 +415,17 @@ export class ExactIndex {
         const qz = this.quantiseQueries(flat.subarray(g0 * D, (g0 + g) * D), g);
         groups.push(Promise.all(Array.from({ length: W }, (_, w) => workers.run(w, { r0: bounds[w]!, r1: bounds[w + 1]!, g, kk, ...qz }))));
       }
-      const replies = await Promise.all(groups);
+      let replies: ExactIndexScanReply[][];
+      try {
+        replies = await Promise.all(groups);
+      } catch (e) {
+        // failed workers are not used again: the next threaded search starts new ones
+        if (workers.failure && this.workers === workers) {
+          this.workers = null;
+          void workers.terminate();
+        }
+        throw e;
+      }
       this.assertAlive(fn);
       const results: ExactSearchResult[] = [];
       replies.forEach((parts, gi) => {

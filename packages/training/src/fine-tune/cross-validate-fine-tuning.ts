@@ -6,6 +6,14 @@ import { resolveKeepBest, type KeepBestOptions } from './keep-best-guard';
 import { selectPooledEpoch, type PooledEpoch } from './pooled-epoch-selection';
 import { yieldToEventLoop } from '../internal/yield-to-event-loop';
 
+/** What a fine-tuning session's validation scoring returns ({@link FineTuningSession.score}, {@link CachedFeaturesSession.scoreFeatures}). */
+export interface ValidationScores {
+  /** Distance of every pair (i < j) of the validation images, in their order (lower = more alike). */
+  distances: ArrayLike<number>;
+  /** Scale-free validation loss (lower is better): the last tie-breaker. */
+  loss: number;
+}
+
 /** A fine-tuning run in progress (see {@link FineTuningMethod.begin}). */
 export interface FineTuningSession {
   /** Trains one epoch; returns its mean training loss. */
@@ -16,12 +24,7 @@ export interface FineTuningSession {
    * validation loss that does not reward a mere change of scale (the last
    * tie-breaker).
    */
-  score(rows: Int32Array): {
-    /** Distance of every pair (lower = more alike). */
-    distances: ArrayLike<number>;
-    /** Scale-free validation loss (lower is better). */
-    loss: number;
-  };
+  score(rows: Int32Array): ValidationScores;
   /** Frees the session's optimisers (not the net). */
   dispose(): void;
 }

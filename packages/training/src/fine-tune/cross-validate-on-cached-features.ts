@@ -3,7 +3,7 @@ import { assertTensor, InvalidArgumentError, ShapeError } from '@likeness/backen
 import type { FaceResNet } from '@likeness/embeddings';
 import { cacheAugmentedFeatures, type CacheAugmentedFeaturesOptions } from './cache-augmented-features';
 import { checkFineTunableNet } from './labelled-faces';
-import { checkCrossValidationOptions, crossValidateFineTuning, type CrossValidateFineTuningOptions, type CrossValidationResult, type FineTuningMethod } from './cross-validate-fine-tuning';
+import { checkCrossValidationOptions, crossValidateFineTuning, type CrossValidateFineTuningOptions, type CrossValidationResult, type FineTuningMethod, type ValidationScores } from './cross-validate-fine-tuning';
 
 /** A fine-tuning run on cached frozen features (see {@link CachedFeaturesMethod.begin}). */
 export interface CachedFeaturesSession {
@@ -16,12 +16,7 @@ export interface CachedFeaturesSession {
    * and a scale-free validation loss (the last tie-breaker). `features` is
    * freed after the call.
    */
-  scoreFeatures(features: tf.Tensor4D, labels: Int32Array): {
-    /** Distance of every pair (lower = more alike). */
-    distances: ArrayLike<number>;
-    /** Scale-free validation loss (lower is better). */
-    loss: number;
-  };
+  scoreFeatures(features: tf.Tensor4D, labels: Int32Array): ValidationScores;
   /** Frees the session's optimisers (not the net, not the cache). */
   dispose(): void;
 }
