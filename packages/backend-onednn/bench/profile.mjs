@@ -93,6 +93,6 @@ for (const k of prof.kernels) {
 const tot = [...agg.values()].reduce((s, a) => s + a.ms, 0);
 console.log('total kernel ms', tot.toFixed(0), 'kernels', prof.kernels.length, '; JS overhead (step − kernels) ms', (stepMs - tot).toFixed(0));
 for (const [name, a] of [...agg].sort((x, y) => y[1].ms - x[1].ms).slice(0, Number(process.env.PROFILE_TOP ?? 30))) {
-  const top = [...a.shapes].sort((x, y) => y[1] - x[1]).slice(0, 2).map(([k, v]) => `${k.slice(name.length + 1)}:${v.toFixed(0)}`).join('  ');
+  const top = [...a.shapes].sort((x, y) => y[1] - x[1]).slice(0, Number(process.env.PROFILE_SHAPES ?? 2)).map(([k, v]) => `${k.slice(name.length + 1)}:${v.toFixed(0)}`).join('  ');
   console.log(name.padEnd(28), String(a.n).padStart(4), a.ms.toFixed(1).padStart(8), '  ', top);
 }
