@@ -87,14 +87,24 @@ function forward(kernel: string, depthwise: boolean, fused: boolean): OneDnnKern
  * The filter of the forward convolution that gives a stride-1 convolution's
  * input gradient: spatially flipped, input and output channels swapped
  * (`[KH, KW, Cin, Cout]` → `w'[kh, kw, co, ci] = w[KH-1-kh, KW-1-kw, ci, co]`).
- * Cached per filter tensor (its dataId; a tensor's values never change), so a
- * style-transfer step, whose filters are constants, flips each once.
+ * Made on a filter tensor's second input gradient (keyed by its dataId: a
+ * tensor's values never change) and cached: a style-transfer step, whose
+ * filters are constants, flips each once, while a training step, whose
+ * filters are new tensors every step, never pays for the flip (2–6 ms for a
+ * [3, 3, 256, 256] filter in JavaScript, more than the backward-data kernel
+ * loses on a [32, 10, 10, 256] batch). Undefined on a filter's first call.
  */
 const flippedFilters = new WeakMap<object, { source: Float32Array; flipped: Float32Array }>();
+const seenFilters = new WeakMap<object, Float32Array>();
 
-function flippedFilter(dataId: object, w: Float32Array, [kh, kw, cin, cout]: readonly number[]): Float32Array {
+function flippedFilter(dataId: object, w: Float32Array, [kh, kw, cin, cout]: readonly number[]): Float32Array | undefined {
   const hit = flippedFilters.get(dataId);
   if (hit?.source === w) return hit.flipped;
+  if (seenFilters.get(dataId) !== w) {
+    seenFilters.set(dataId, w);
+    return undefined;
+  }
+  seenFilters.delete(dataId);
   const flipped = new Float32Array(w.length);
   const block = cin * cout;
   for (let i = 0; i < kh; i++) {
@@ -154,8 +164,8 @@ function backwardInput(kernel: string, depthwise: boolean): OneDnnKernelFunc {
     const ws = floats(backend, filter!, kernel, 'filter');
     const dx = backend.pool.floats(info.batchSize * info.inHeight * info.inWidth * info.inChannels);
     const asForward = depthwise ? undefined : backwardInputAsForward(info);
-    if (asForward) {
-      const wf = flippedFilter(filter!.dataId, ws, filter!.shape);
+    const wf = asForward && flippedFilter(filter!.dataId, ws, filter!.shape);
+    if (asForward && wf) {
       if (callNative(kernel, () => backend.onednn.conv2dForward(dys, wf, dx, asForward, null, 0))) {
         return backend.makeTensorInfo([...attrs.inputShape!], 'float32', dx);
       }
