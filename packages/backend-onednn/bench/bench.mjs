@@ -26,14 +26,19 @@ const only = args.cases ? args.cases.split(',') : null;
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
+// Times the ops alone, as the PyTorch reference does (it never copies its outputs out): the cpu,
+// wasm and onednn kernels run synchronously, so the work is done when fn returns. Reading the
+// outputs back (t.data()) used to be timed too: a copy of a 16 MiB output into fresh memory is
+// 4096 page faults, 45–130 ms on these machines until the garbage collector frees earlier
+// copies for malloc to reuse — which is why "conv2d fwd", the first case run, took 79 ms against
+// 68 ms for "conv2d fwd+dx+dW" (its convolution alone: 12–25 ms).
 async function timed(fn, n, warmUp = true) {
   const once = async () => {
     const t0 = performance.now();
     const out = fn();
-    const list = Array.isArray(out) ? out : [out];
-    await Promise.all(list.map((t) => t.data()));
-    tf.dispose(list);
-    return performance.now() - t0;
+    const ms = performance.now() - t0;
+    tf.dispose(Array.isArray(out) ? out : [out]);
+    return ms;
   };
   if (warmUp) await once(); // creates and caches the oneDNN primitives, compiles wasm operators
   const times = [];

@@ -2,7 +2,7 @@
 // the CPU (Debian's python3-torch, /usr/bin/python3) running the same net and batch in the same run:
 //   - one style-transfer step (value + gradient + Adam) of @likeness/nst with its default
 //     backbone (nsfwjs MobileNetV2 to block_10) at 256² and 512², and with VGG-19 to relu5_1
-//     (generated weights: timing only) at 256²;
+//     (generated weights: timing only) at 256² and 512²;
 //   - one triplet training step of @likeness/embeddings' compact encoder on a P=10 × K=5 batch
 //     of 112×92 greyscale faces: batch-hard mining (@likeness/triplet's mineTriplets(…, 'batch-hard')), its
 //     tripletLoss, tf.variableGrads and Adam;
@@ -59,6 +59,7 @@ const CASES = {
   'style-transfer step, MobileNetV2, 256²': () => styleStep(256),
   'style-transfer step, MobileNetV2, 512²': () => styleStep(512),
   'style-transfer step, VGG-19 to relu5_1, 256²': () => styleStep(256, 'vgg19'),
+  'style-transfer step, VGG-19 to relu5_1, 512²': () => styleStep(512, 'vgg19'),
   'triplet step, compact encoder 112×92, P10×K5': () => tripletStep(112, 92),
   [STYLISE]: () => stylise(512),
   'face descriptor, dlib ResNet, batch 1': () => descriptor(1),
@@ -74,6 +75,7 @@ const CPU_TOO_SLOW = {
   [STYLISE]: 'cpu: 200 style steps at 256×192 and 512×384 (one 512² step took 176 s on cpu): run with --cpu-all',
   [FINETUNE]: 'cpu: not finished after 3 min (2026-12-04, load 6–10): run with --cpu-all',
   'style-transfer step, VGG-19 to relu5_1, 256²': 'cpu: not timed (VGG-19 to relu5_1 is far heavier than the MobileNetV2 step, which took 8.7 s on cpu): run with --cpu-all',
+  'style-transfer step, VGG-19 to relu5_1, 512²': 'cpu: not timed (four times the 256² VGG-19 step): run with --cpu-all',
 };
 
 let extractor;
@@ -229,6 +231,7 @@ if (args['no-torch'] !== 'true') {
     'style-transfer step, MobileNetV2, 256²': () => py('../../nst/scripts/bench_torch.py', ['mobilenet_v2', 256, reps, threads]).seconds_per_step * 1000,
     'style-transfer step, MobileNetV2, 512²': () => py('../../nst/scripts/bench_torch.py', ['mobilenet_v2', 512, reps, threads]).seconds_per_step * 1000,
     'style-transfer step, VGG-19 to relu5_1, 256²': () => py('../../nst/scripts/bench_torch.py', ['vgg19', 256, reps, threads]).seconds_per_step * 1000,
+    'style-transfer step, VGG-19 to relu5_1, 512²': () => py('../../nst/scripts/bench_torch.py', ['vgg19', 512, reps, threads]).seconds_per_step * 1000,
     'triplet step, compact encoder 112×92, P10×K5': () => py('../../training/bench/torch_step.py', [112, 92, reps, threads]).msPerStep,
     'face descriptor, dlib ResNet, batch 1': () => variants({ ...py('./torch_models.py', ['descriptor', 1, reps, threads]), batch: 1 }).msPerStep,
     'face descriptor, dlib ResNet, batch 16': () => variants({ ...py('./torch_models.py', ['descriptor', 16, reps, threads]), batch: 16 }).msPerStep,

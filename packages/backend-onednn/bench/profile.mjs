@@ -1,6 +1,7 @@
 // Per-kernel profile of one step (tf.profile: time and count per kernel, the two costliest shapes),
 // to find what to move to native code next.
-// Run (after `pnpm build`): node bench/profile.mjs style|triplet [onednn|wasm|cpu] [size for style, default 256]
+// Run (after `pnpm build`): node bench/profile.mjs style|vgg|triplet [onednn|wasm|cpu] [size for style/vgg, default 256]
+//   (vgg: the style step on VGG-19 to relu5_1 with generated weights, as bench/models.mjs times it)
 //   node bench/profile.mjs stylise [onednn|wasm|cpu] [width, default 512] — the CLI's default stylisation
 //   (bench/models.mjs's recipe): its phases timed (setup alone: 0 + 0 steps, cold then warm; 1 + 1
 //   steps; the whole 150 + 50), then the kernels of the warm setup.
@@ -9,8 +10,8 @@ import '@likeness/backends/cpu';
 import '@likeness/backends/wasm';
 import { env, useBackend } from '@likeness/backends';
 import { createCompactEncoder } from '@likeness/embeddings';
-import { createStyleTransfer, styleTransfer } from '@likeness/nst';
-import { smoothImage } from '../../nst/scripts/bench-harness.mjs';
+import { createStyleTransfer, createVgg, styleTransfer } from '@likeness/nst';
+import { generatedVgg19Weights, smoothImage } from '../../nst/scripts/bench-harness.mjs';
 import { loadDefaultExtractor } from '@likeness/nst/node';
 import { mineTriplets, tripletLoss } from '@likeness/triplet';
 import '../dist/index.js';
@@ -40,8 +41,13 @@ if (which === 'stylise') {
   await run([1, 1], '1 + 1 steps');
   if (process.argv[5] !== 'setup-only') await run([150, 50], '150 + 50 steps');
   step = () => run([0, 0], 'setup, profiled');
-} else if (which === 'style') {
-  const extractor = await loadDefaultExtractor();
+} else if (which === 'style' || which === 'vgg') {
+  let extractor;
+  if (which === 'vgg') {
+    const w = generatedVgg19Weights();
+    extractor = createVgg({ depth: 19, layout: 'keras', weights: w });
+    tf.dispose(Object.values(w));
+  } else extractor = await loadDefaultExtractor();
   const size = Number(process.argv[4] ?? 256);
   const content = tf.randomUniform([1, size, size, 3], 0, 1, 'float32', 1);
   const style = tf.randomUniform([1, size, size, 3], 0, 1, 'float32', 2);
@@ -66,7 +72,15 @@ if (which === 'stylise') {
   };
 }
 await step();
-let t0 = performance.now(); await step(); console.log('step ms', (performance.now() - t0).toFixed(0));
+const reps = Number(process.env.PROFILE_REPS ?? 1);
+const times = [];
+for (let r = 0; r < reps; r++) {
+  const t0 = performance.now();
+  await step();
+  times.push(performance.now() - t0);
+}
+const stepMs = times.sort((a, b) => a - b)[Math.floor(reps / 2)];
+console.log('step ms (median of', reps + ')', stepMs.toFixed(0));
 const prof = await tf.profile(() => step());
 const agg = new Map();
 for (const k of prof.kernels) {
@@ -77,8 +91,8 @@ for (const k of prof.kernels) {
   agg.set(k.name, a);
 }
 const tot = [...agg.values()].reduce((s, a) => s + a.ms, 0);
-console.log('total kernel ms', tot.toFixed(0), 'kernels', prof.kernels.length);
+console.log('total kernel ms', tot.toFixed(0), 'kernels', prof.kernels.length, '; JS overhead (step − kernels) ms', (stepMs - tot).toFixed(0));
 for (const [name, a] of [...agg].sort((x, y) => y[1].ms - x[1].ms).slice(0, Number(process.env.PROFILE_TOP ?? 30))) {
-  const top = [...a.shapes].sort((x, y) => y[1] - x[1]).slice(0, 2).map(([k, v]) => `${k.slice(name.length + 1)}:${v.toFixed(0)}`).join('  ');
+  const top = [...a.shapes].sort((x, y) => y[1] - x[1]).slice(0, Number(process.env.PROFILE_SHAPES ?? 2)).map(([k, v]) => `${k.slice(name.length + 1)}:${v.toFixed(0)}`).join('  ');
   console.log(name.padEnd(28), String(a.n).padStart(4), a.ms.toFixed(1).padStart(8), '  ', top);
 }

@@ -81,13 +81,25 @@ export interface OneDnnAddon {
   /** The implementations oneDNN picks for a convolution: `'fwd / bwd_data / bwd_weights'`. */
   conv2dImplementation(params: Int32Array): string;
   /** The linked oneDNN: version string and numbers, CPU threading runtime (e.g. `'OMP'`) and git hash. */
-  info(): { version: string; major: number; minor: number; cpuRuntime: string; hash: string };
+  info(): {
+    /** oneDNN's version, `'major.minor.patch'` (e.g. `'2.6.3'`). */
+    version: string;
+    /** The major version (2 or later is required). */
+    major: number;
+    /** The minor version. */
+    minor: number;
+    /** The CPU threading runtime oneDNN was built with: `'OMP'` (threads: `OMP_NUM_THREADS`), `'TBB'`, `'SEQ'`, … */
+    cpuRuntime: string;
+    /** The git commit oneDNN was built from. */
+    hash: string;
+  };
   /** How many compiled primitives (convolution, pooling, others) are cached, keyed by shape. */
   cacheSize(): number;
   /** How many times a hand-written native loop ran instead of a primitive (sums/means over adjacent axes, step). */
   nativeLoops(): number;
   /** Drops every cached primitive (they are compiled again on next use). */
   clearCache(): void;
+  /** The addon's ABI version: `loadOneDnn()` refuses an addon whose version is not the one this JavaScript expects (rebuild it). */
   readonly abiVersion: number;
 }
 

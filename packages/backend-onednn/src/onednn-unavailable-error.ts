@@ -20,6 +20,11 @@ export type OneDnnUnavailableReason = 'platform' | 'not-built' | 'library-missin
  */
 export class OneDnnUnavailableError extends LikenessError {
   private readonly [symbol] = true;
+  /**
+   * Why: `'platform'` (not Node, or not Linux/macOS on x64/arm64), `'not-built'` (no addon: run
+   * `build:native`), `'library-missing'` (install oneDNN) or `'library-mismatch'` (an addon built
+   * for another Node or oneDNN, or a oneDNN older than 2: rebuild or upgrade).
+   */
   readonly reason: OneDnnUnavailableReason;
 
   constructor(opts: { reason: OneDnnUnavailableReason; message: string; cause?: unknown }) {

@@ -6,6 +6,7 @@ import { convKernels } from './kernels/conv-kernels';
 import { elementwiseKernels } from './kernels/elementwise-kernels';
 import { matMulKernels } from './kernels/matmul-kernels';
 import { poolKernels } from './kernels/pool-kernels';
+import { reverseKernels } from './kernels/reverse-kernel';
 import { segmentSumKernels } from './kernels/segment-sum-kernel';
 import { selectCastKernels } from './kernels/select-cast-kernels';
 import { sliceKernels } from './kernels/slice-kernel';
@@ -24,6 +25,7 @@ const allKernels = (cpuKernel: (name: string) => tf.KernelFunc) => [
   ...batchNormKernels(cpuKernel),
   ...sliceKernels(cpuKernel),
   ...segmentSumKernels(cpuKernel),
+  ...reverseKernels(cpuKernel),
   ...softmaxPadKernels(cpuKernel),
   ...selectCastKernels(cpuKernel),
 ];

@@ -8,7 +8,9 @@ printed; run it through bench-harness.mjs's runTorch for passive OpenMP waits an
 the step is timed in both memory formats (contiguous NCHW and channels_last, which oneDNN's
 convolutions prefer) and the faster is reported.
 Prints one JSON line: {"net", "size", "threads", "config", "variants", "best", "seconds_per_step"}
-(seconds_per_step is the best variant's)."""
+(seconds_per_step is the best variant's). With LIKENESS_TORCH_PROFILE=1 it also prints, to stderr,
+torch.profiler's table of one warm step per variant (ops by self CPU time, with call counts), to set
+beside @likeness/backend-onednn's bench/profile.mjs."""
 import json, os, sys, time
 import torch
 import torch.nn as nn
@@ -143,7 +145,13 @@ def seconds_per_step(memory_format):
     t = time.perf_counter()
     for _ in range(steps):
         step()
-    return (time.perf_counter() - t) / steps
+    seconds = (time.perf_counter() - t) / steps
+    if os.environ.get("LIKENESS_TORCH_PROFILE") == "1":
+        with torch.profiler.profile(activities=[torch.profiler.ProfilerActivity.CPU]) as prof:
+            step()
+        print(f"{net_name} {size}² {memory_format}: {seconds * 1000:.0f} ms a step", file=sys.stderr)
+        print(prof.key_averages().table(sort_by="self_cpu_time_total", row_limit=25), file=sys.stderr)
+    return seconds
 
 
 variants = {"eager": seconds_per_step(torch.contiguous_format), "eager channels_last": seconds_per_step(torch.channels_last)}

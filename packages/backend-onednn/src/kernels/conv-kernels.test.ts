@@ -27,6 +27,14 @@ const CASES: Case[] = [
   { name: 'conv2d 1×1 stride 1', x: [3, 4, 4, 8], k: [1, 1], outChannels: 16, stride: [1, 1], pad: 'valid' },
   { name: 'conv2d 3×3 dilation 2 same', x: [1, 9, 9, 3], k: [3, 3], outChannels: 4, stride: [1, 1], dilation: [2, 2], pad: 'same' },
   { name: 'conv2d 3×3 explicit padding', x: [1, 6, 7, 3], k: [3, 3], outChannels: 2, stride: [2, 2], pad: [[0, 0], [2, 0], [1, 3], [0, 0]] },
+  // ≥ 16 channels in and out, stride 1: dx runs as a forward convolution with the flipped filter
+  { name: 'conv2d 3×3 stride 1 same, 16→24 channels', x: [2, 6, 5, 16], k: [3, 3], outChannels: 24, stride: [1, 1], pad: 'same' },
+  { name: 'conv2d 2×2 stride 1 same (asymmetric padding), 20→16', x: [1, 5, 6, 20], k: [2, 2], outChannels: 16, stride: [1, 1], pad: 'same' },
+  { name: 'conv2d 3×3 stride 1 valid, 16→16', x: [1, 7, 6, 16], k: [3, 3], outChannels: 16, stride: [1, 1], pad: 'valid' },
+  { name: 'conv2d 3×3 dilation 2 same, 16→17', x: [1, 8, 9, 16], k: [3, 3], outChannels: 17, stride: [1, 1], dilation: [2, 2], pad: 'same' },
+  { name: 'conv2d 5×3 stride 1 explicit padding, 16→18', x: [1, 7, 6, 16], k: [5, 3], outChannels: 18, stride: [1, 1], pad: [[0, 0], [3, 1], [0, 2], [0, 0]] },
+  // padding wider than the filter reaches: dx on oneDNN's backward-data kernel
+  { name: 'conv2d 3×3 stride 1 padding 3, 16→16', x: [1, 5, 5, 16], k: [3, 3], outChannels: 16, stride: [1, 1], pad: [[0, 0], [3, 0], [1, 1], [0, 0]] },
   { name: 'depthwise ×1 3×3 stride 1 same', x: [2, 8, 8, 5], k: [3, 3], outChannels: 5, depthwise: true, stride: [1, 1], pad: 'same' },
   { name: 'depthwise ×2 3×3 stride 2 same', x: [1, 9, 7, 3], k: [3, 3], outChannels: 6, depthwise: true, stride: [2, 2], pad: 'same' },
   { name: 'depthwise ×1 5×5 stride 1 valid', x: [1, 9, 9, 4], k: [5, 5], outChannels: 4, depthwise: true, stride: [1, 1], pad: 'valid' },
@@ -71,18 +79,20 @@ describeOnOneDnn('oneDNN convolution kernels against a float64 brute force', () 
         stride: c.stride, dilation: c.dilation ?? [1, 1], ...g, r,
       });
       const before = loadOneDnn().cacheSize();
-      const [y, dx, dw] = tf.tidy(() => {
+      const [y, dx, dw, dx2] = tf.tidy(() => {
         const x = tf.tensor4d(xv, c.x);
         const w = tf.tensor4d(wv, wShape);
         const f = (a: tf.Tensor, b: tf.Tensor) =>
           c.depthwise
             ? tf.depthwiseConv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.stride, c.pad as 'same', 'NHWC', c.dilation ?? 1)
             : tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.stride, c.pad, 'NHWC', c.dilation ?? 1);
-        const grads = tf.grads((a, b) => tf.sum(tf.mul(f(a!, b!), tf.tensor(r, [c.x[0], g.outH, g.outW, c.outChannels]))))([x, w]);
-        return [f(x, w), ...grads].map((t) => t.dataSync());
+        const grad = () => tf.grads((a, b) => tf.sum(tf.mul(f(a!, b!), tf.tensor(r, [c.x[0], g.outH, g.outW, c.outChannels]))))([x, w]);
+        // twice: a filter's second input gradient runs as a forward convolution with the flipped filter (stride 1)
+        return [f(x, w), ...grad(), grad()[0]!].map((t) => t.dataSync());
       });
       expect(relativeError(y!, ref.y)).toBeLessThan(1e-5);
       expect(relativeError(dx!, ref.dx)).toBeLessThan(1e-5);
+      expect(relativeError(dx2!, ref.dx)).toBeLessThan(1e-5);
       expect(relativeError(dw!, ref.dw)).toBeLessThan(1e-5);
       // The forward ran on oneDNN (a primitive was created), not on the cpu fallback.
       expect(loadOneDnn().cacheSize()).toBeGreaterThan(before);
