@@ -111,7 +111,7 @@ const rows = labels.map((l) => [
     ? [torch[l]?.toFixed(1) ?? '–', ...backends.map((b) => (torch[l] && results[b][l] ? (results[b][l] / torch[l]).toFixed(2) + '×' : '–'))]
     : []),
 ]);
-if (torchSetup) console.log(`\nPyTorch ${torchSetup.torch}: ${torchSetup.threads} threads, oneDNN ${torchSetup.mkldnn ? 'on' : 'off'}, ${torchSetup.cpuCapability}, BLAS ${torchSetup.blas}`);
+if (torchSetup) console.log(`\nPyTorch ${torchSetup.torch}: ${torchSetup.threads} threads, oneDNN ${torchSetup.mkldnn ? 'on' : 'off'}, ${torchSetup.cpuCapability}, malloc ${torchSetup.malloc}, BLAS ${torchSetup.blas}`);
 console.log(`\n| ${header.join(' | ')} |\n|${header.map(() => '---').join('|')}|`);
 for (const r of rows) console.log(`| ${r.join(' | ')} |`);
 console.log(`\nmedian of ${reps} runs after a warm-up (cpu: 1 run, no warm-up); tfjs ${tf.version_core}, Node ${process.version}`);

@@ -261,8 +261,8 @@ const header = [
 const ratio = (a, b) => (a && b ? `${(a / b).toFixed(2)}×` : '–');
 const cell = (b, l) => (results[b][l] === undefined ? (b === 'cpu' && CPU_TOO_SLOW[l] ? 'skipped¹' : '–') : `${results[b][l].toFixed(0)} (${caseLoads[b][l].toFixed(1)})`);
 if (torchSetup) {
-  const { torch, threads: t, interopThreads, mkldnn, cpuCapability, blas } = torchSetup;
-  console.log(`\nPyTorch ${torch}: ${t} threads (inter-op ${interopThreads}), oneDNN ${mkldnn ? 'on' : 'off'}, ${cpuCapability}, OMP_WAIT_POLICY=${process.env.OMP_WAIT_POLICY ?? 'passive'}, BLAS ${blas}`);
+  const { torch, threads: t, interopThreads, mkldnn, cpuCapability, blas, malloc } = torchSetup;
+  console.log(`\nPyTorch ${torch}: ${t} threads (inter-op ${interopThreads}), oneDNN ${mkldnn ? 'on' : 'off'}, ${cpuCapability}, OMP_WAIT_POLICY=${process.env.OMP_WAIT_POLICY ?? 'passive'}, malloc ${malloc}, BLAS ${blas}`);
   if (/\/blas\/libblas/.test(blas)) console.log('  (netlib reference BLAS: install libopenblas0-pthread, or set LIKENESS_TORCH_BLAS_DIR, for PyTorch at its best)');
   for (const [l, v] of Object.entries(torchBest)) console.log(`  fastest PyTorch variant, ${l}: ${v}`);
 }

@@ -40,6 +40,8 @@ def configure(threads):
         "mkldnn": torch.backends.mkldnn.is_available() and torch.backends.mkldnn.enabled,
         "cpuCapability": torch.backends.cpu.get_cpu_capability() if hasattr(torch.backends, "cpu") and hasattr(torch.backends.cpu, "get_cpu_capability") else next((l.split(":")[-1].strip() for l in torch.__config__.show().splitlines() if "CPU capability" in l), "unknown"),
         "blas": blas_library(),
+        # glibc's allocator: the harness's torchEnv keeps freed memory (as the oneDNN plugin does for itself)
+        "malloc": " ".join(f"{k}={os.environ[k]}" for k in ("MALLOC_MMAP_MAX_", "MALLOC_TRIM_THRESHOLD_") if k in os.environ) or "glibc defaults",
     }
 
 

@@ -108,8 +108,8 @@ const rows = labels.map((l) => [
   ...(torch ? [torch[l]?.toFixed(1) ?? '–', ...backends.map((b) => (torch[l] ? (results[b][l] / torch[l]).toFixed(2) + '×' : '–'))] : []),
 ]);
 if (torchSetup) {
-  const { torch: version, threads, interopThreads, mkldnn, cpuCapability, blas } = torchSetup;
-  console.log(`\nPyTorch ${version}: ${threads} threads (inter-op ${interopThreads}), oneDNN ${mkldnn ? 'on' : 'off'}, ${cpuCapability}, OMP_WAIT_POLICY=${torchEnv(torchThreads).OMP_WAIT_POLICY}, BLAS ${blas}`);
+  const { torch: version, threads, interopThreads, mkldnn, cpuCapability, blas, malloc } = torchSetup;
+  console.log(`\nPyTorch ${version}: ${threads} threads (inter-op ${interopThreads}), oneDNN ${mkldnn ? 'on' : 'off'}, ${cpuCapability}, OMP_WAIT_POLICY=${torchEnv(torchThreads).OMP_WAIT_POLICY}, malloc ${malloc}, BLAS ${blas}`);
 }
 console.log(`\n| ${header.join(' | ')} |\n|${header.map(() => '---').join('|')}|`);
 for (const r of rows) console.log(`| ${r.join(' | ')} |`);
