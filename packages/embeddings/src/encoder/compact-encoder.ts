@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { assertNumber, assertTensor, InvalidArgumentError, ShapeError } from '@likeness/backends';
 import type { Encoder } from '../encoder';
+import { batchNormTraining } from '../internal/batch-norm-training';
 import { glorotUniform, heNormal } from '../internal/seeded-random';
 
 /** Options of {@link createCompactEncoder}. */
@@ -114,17 +115,19 @@ export class CompactEncoder implements Encoder {
       for (const b of this.blocks) {
         x = tf.conv2d(x, b.kernel as tf.Tensor4D, 1, 'same');
         if (training) {
-          const { mean, variance } = tf.moments(x, [0, 1, 2]);
+          const { y, mean, variance } = batchNormTraining(x, b.gamma as tf.Tensor1D, b.beta as tf.Tensor1D, epsilon);
           const n = x.shape[0] * x.shape[1] * x.shape[2];
           const unbiased = tf.mul(variance, n / Math.max(1, n - 1));
           b.movingMean.assign(tf.add(tf.mul(b.movingMean, momentum), tf.mul(mean, 1 - momentum)));
           b.movingVariance.assign(tf.add(tf.mul(b.movingVariance, momentum), tf.mul(unbiased, 1 - momentum)));
-          x = tf.batchNorm(x, mean, variance, b.beta, b.gamma, epsilon) as tf.Tensor4D;
+          x = y;
         } else {
           x = tf.batchNorm(x, b.movingMean, b.movingVariance, b.beta, b.gamma, epsilon) as tf.Tensor4D;
         }
-        x = tf.relu(x);
+        // ReLU after the pooling: max commutes with the monotone ReLU, so outputs and gradients are
+        // those of conv → BN → ReLU → pool, with the ReLU and its gradient on a quarter of the values.
         x = tf.maxPool(x, 2, 2, 'valid');
+        x = tf.relu(x);
       }
       const pooled = tf.mean(x, [1, 2]) as tf.Tensor2D;
       let e = tf.add(tf.matMul(pooled, this.denseKernel as tf.Tensor2D), this.denseBias) as tf.Tensor2D;
