@@ -1,6 +1,6 @@
 // Per-kernel profile of one step (tf.profile: time and count per kernel, the two costliest shapes),
 // to find what to move to native code next.
-// Run (after `pnpm build`): node bench/profile.mjs style|vgg|triplet [onednn|wasm|cpu] [size for style/vgg, default 256]
+// Run (after `pnpm build`): node bench/profile.mjs style|vgg|triplet|descriptor [onednn|wasm|cpu] [size for style/vgg, default 256; batch for descriptor, default 1]
 //   (vgg: the style step on VGG-19 to relu5_1 with generated weights, as bench/models.mjs times it)
 //   node bench/profile.mjs stylise [onednn|wasm|cpu] [width, default 512] — the CLI's default stylisation
 //   (bench/models.mjs's recipe): its phases timed (setup alone: 0 + 0 steps, cold then warm; 1 + 1
@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@likeness/backends/cpu';
 import '@likeness/backends/wasm';
 import { env, useBackend } from '@likeness/backends';
-import { createCompactEncoder } from '@likeness/embeddings';
+import { createCompactEncoder, createFaceResNet } from '@likeness/embeddings';
 import { createStyleTransfer, createVgg, styleTransfer } from '@likeness/nst';
 import { generatedVgg19Weights, smoothImage } from '../../nst/scripts/bench-harness.mjs';
 import { loadDefaultExtractor } from '@likeness/nst/node';
@@ -53,6 +53,10 @@ if (which === 'stylise') {
   const style = tf.randomUniform([1, size, size, 3], 0, 1, 'float32', 2);
   const t = createStyleTransfer({ extractor, content, styles: [style], memoryBudgetBytes: 16 * 2 ** 30 });
   step = () => void t.step();
+} else if (which === 'descriptor') {
+  const net = createFaceResNet({ seed: 1 });
+  const faces = tf.randomUniform([Number(process.argv[4] ?? 1), 150, 150, 3], 0, 1, 'float32', 4);
+  step = () => tf.dispose(net.encode(faces));
 } else {
   const enc = createCompactEncoder({ inputShape: [112, 92, 1], seed: 1 });
   const images = tf.randomUniform([50, 112, 92, 1], 0, 1, 'float32', 3);
