@@ -177,7 +177,73 @@ void PrepareWeights(ConvEntry* e, const ConvParams& p, const memory::desc& wante
   }
 }
 
-// conv2dForward(x, w, y, params, bias|null, activation): y = act(conv(x, w) + bias)
+// Copies of one filter tensor's values in the layouts primitives asked for (a forward and a
+// backward-data convolution may want different blocked layouts, and a batch size another),
+// so a filter used again is not reordered again: ≈ 2.4 MB of reordering for every call with
+// a [3, 3, 256, 256] filter, most of a batch-1 convolution's time. JavaScript makes one per
+// filter tensor it sees a second time (newWeightsCache) and passes it beside the filter;
+// V8 is told its size, so a dropped one is collected as promptly as its bytes warrant.
+struct WeightsCache {
+  const float* source = nullptr;  // the user-layout values the copies were made from
+  int64_t bytes = 0;
+  std::vector<std::pair<memory::desc, memory>> layouts;
+};
+
+const napi_type_tag kWeightsCacheTag = {0x6c696b656e657373ULL, 0x7765696768747331ULL};
+
+void ReleaseLayouts(Napi::Env env, WeightsCache* c) {
+  if (c->bytes != 0) Napi::MemoryManagement::AdjustExternalMemory(env, -c->bytes);
+  c->bytes = 0;
+  c->layouts.clear();
+}
+
+// newWeightsCache(): an empty cache for one filter tensor (an opaque external value).
+Napi::Value NewWeightsCache(const Napi::CallbackInfo& info) {
+  auto env = info.Env();
+  auto ext = Napi::External<WeightsCache>::New(env, new WeightsCache(), [](Napi::Env e, WeightsCache* c) {
+    ReleaseLayouts(e, c);
+    delete c;
+  });
+  if (napi_type_tag_object(env, ext, &kWeightsCacheTag) != napi_ok) throw std::runtime_error("could not tag a weights cache");
+  return ext;
+}
+
+// The optional weights cache at info[index]: null/undefined for none.
+WeightsCache* ReadWeightsCache(const Napi::CallbackInfo& info, size_t index) {
+  if (info.Length() <= index || info[index].IsNull() || info[index].IsUndefined()) return nullptr;
+  bool tagged = false;
+  if (info[index].IsExternal()) napi_check_object_type_tag(info.Env(), info[index], &kWeightsCacheTag, &tagged);
+  if (!tagged) throw ArgError{false, "weightsCache must be a value from newWeightsCache() or null"};
+  return info[index].As<Napi::External<WeightsCache>>().Data();
+}
+
+// The weights a primitive reads: the user's own where the layouts agree; else the cache's copy in
+// the primitive's layout (made now if missing); else, with no cache, the entry's scratch buffer
+// reordered now. A cache made from other values (another array) is emptied first.
+memory WeightsFor(ConvEntry* e, const memory& w_user, const float* w, WeightsCache* cache, Napi::Env env) {
+  if (!e->weights_reorder) return w_user;
+  auto& s = Stream();
+  if (cache == nullptr) {
+    e->weights_prim.execute(s, {{DNNL_ARG_FROM, w_user}, {DNNL_ARG_TO, e->weights_mem}});
+    return e->weights_mem;
+  }
+  if (cache->source != w) {
+    ReleaseLayouts(env, cache);
+    cache->source = w;
+  }
+  for (auto& layout : cache->layouts) {
+    if (layout.first == e->weights_md) return layout.second;
+  }
+  memory copy(e->weights_md, Engine());
+  e->weights_prim.execute(s, {{DNNL_ARG_FROM, w_user}, {DNNL_ARG_TO, copy}});
+  auto bytes = static_cast<int64_t>(e->weights_md.get_size());
+  Napi::MemoryManagement::AdjustExternalMemory(env, bytes);
+  cache->bytes += bytes;
+  cache->layouts.emplace_back(e->weights_md, copy);
+  return copy;
+}
+
+// conv2dForward(x, w, y, params, bias|null, activation, weightsCache|null): y = act(conv(x, w) + bias)
 Napi::Value Conv2dForward(const Napi::CallbackInfo& info) {
   ConvParams p = ReadParams(info[3]);
   float* x = Floats(info[0], p.SrcSize(), "x");
@@ -205,11 +271,7 @@ Napi::Value Conv2dForward(const Napi::CallbackInfo& info) {
   memory x_mem({p.Src(), dt::f32, tag::nhwc}, eng, x);
   memory y_mem({p.Dst(), dt::f32, tag::nhwc}, eng, y);
   memory w_user({p.Weights(), dt::f32, p.WeightsTag()}, eng, w);
-  memory w_mem = w_user;
-  if (e->weights_reorder) {
-    e->weights_prim.execute(s, {{DNNL_ARG_FROM, w_user}, {DNNL_ARG_TO, e->weights_mem}});
-    w_mem = e->weights_mem;
-  }
+  memory w_mem = WeightsFor(e, w_user, w, ReadWeightsCache(info, 6), info.Env());
   std::unordered_map<int, memory> args{{DNNL_ARG_SRC, x_mem}, {DNNL_ARG_WEIGHTS, w_mem}, {DNNL_ARG_DST, y_mem}};
   if (b) args.insert({DNNL_ARG_BIAS, memory({{p.oc}, dt::f32, tag::a}, eng, b)});
   e->prim.execute(s, args);
@@ -217,7 +279,7 @@ Napi::Value Conv2dForward(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// conv2dBackwardData(dy, w, dx, params): dx = ∂(Σ dy·conv(x, w))/∂x
+// conv2dBackwardData(dy, w, dx, params, weightsCache|null): dx = ∂(Σ dy·conv(x, w))/∂x
 Napi::Value Conv2dBackwardData(const Napi::CallbackInfo& info) {
   ConvParams p = ReadParams(info[3]);
   float* dy = Floats(info[0], p.DstSize(), "dy");
@@ -246,11 +308,7 @@ Napi::Value Conv2dBackwardData(const Napi::CallbackInfo& info) {
   memory dy_mem({p.Dst(), dt::f32, tag::nhwc}, eng, dy);
   memory dx_mem({p.Src(), dt::f32, tag::nhwc}, eng, dx);
   memory w_user({p.Weights(), dt::f32, p.WeightsTag()}, eng, w);
-  memory w_mem = w_user;
-  if (e->weights_reorder) {
-    e->weights_prim.execute(s, {{DNNL_ARG_FROM, w_user}, {DNNL_ARG_TO, e->weights_mem}});
-    w_mem = e->weights_mem;
-  }
+  memory w_mem = WeightsFor(e, w_user, w, ReadWeightsCache(info, 4), info.Env());
   e->prim.execute(s, {{DNNL_ARG_DIFF_DST, dy_mem}, {DNNL_ARG_WEIGHTS, w_mem}, {DNNL_ARG_DIFF_SRC, dx_mem}});
   s.wait();
   return info.Env().Undefined();
@@ -1156,6 +1214,7 @@ Napi::Value Guarded(const Napi::CallbackInfo& info) {
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("conv2dForward", Napi::Function::New<Guarded<Conv2dForward>>(env, "conv2dForward"));
   exports.Set("conv2dBackwardData", Napi::Function::New<Guarded<Conv2dBackwardData>>(env, "conv2dBackwardData"));
+  exports.Set("newWeightsCache", Napi::Function::New<Guarded<NewWeightsCache>>(env, "newWeightsCache"));
   exports.Set("conv2dBackwardWeights", Napi::Function::New<Guarded<Conv2dBackwardWeights>>(env, "conv2dBackwardWeights"));
   exports.Set("pool2dForward", Napi::Function::New<Guarded<Pool2dForward>>(env, "pool2dForward"));
   exports.Set("maxPool2dBackward", Napi::Function::New<Guarded<MaxPool2dBackward>>(env, "maxPool2dBackward"));
@@ -1178,7 +1237,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("cacheSize", Napi::Function::New<Guarded<CacheSize>>(env, "cacheSize"));
   exports.Set("nativeLoops", Napi::Function::New<Guarded<NativeLoopCount>>(env, "nativeLoops"));
   exports.Set("clearCache", Napi::Function::New<Guarded<ClearCache>>(env, "clearCache"));
-  exports.Set("abiVersion", Napi::Number::New(env, 9));
+  exports.Set("abiVersion", Napi::Number::New(env, 10));
   return exports;
 }
 

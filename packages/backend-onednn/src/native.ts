@@ -3,12 +3,34 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { OneDnnUnavailableError } from './onednn-unavailable-error';
 
+/** A filter's values in the layouts convolutions want, kept by the addon (an opaque external value). */
+export interface WeightsCache {
+  /** Marks the type; there is nothing to read. */
+  readonly __weightsCache: unique symbol;
+}
+
 /** What the N-API addon (`native/addon.cc`) exports. Every array is used in place. */
 export interface OneDnnAddon {
-  /** `y = act(conv(x, w) + bias)`; `params` from `convParams()`; act: 0 none, 1 relu, 2 relu6. */
-  conv2dForward(x: Float32Array, w: Float32Array, y: Float32Array, params: Int32Array, bias?: Float32Array | null, activation?: number): void;
-  /** `dx` = gradient of `conv2dForward` (no bias, no activation) with respect to x; `params` from `convParams()`. */
-  conv2dBackwardData(dy: Float32Array, w: Float32Array, dx: Float32Array, params: Int32Array): void;
+  /**
+   * `y = act(conv(x, w) + bias)`; `params` from `convParams()`; act: 0 none, 1 relu, 2 relu6. With a
+   * `weightsCache`, w in the primitive's layout is kept there and reused while w is the same array.
+   */
+  conv2dForward(
+    x: Float32Array,
+    w: Float32Array,
+    y: Float32Array,
+    params: Int32Array,
+    bias?: Float32Array | null,
+    activation?: number,
+    weightsCache?: WeightsCache | null,
+  ): void;
+  /** `dx` = gradient of `conv2dForward` (no bias, no activation) with respect to x; `params` from `convParams()`; `weightsCache` as for `conv2dForward`. */
+  conv2dBackwardData(dy: Float32Array, w: Float32Array, dx: Float32Array, params: Int32Array, weightsCache?: WeightsCache | null): void;
+  /**
+   * An empty cache for one filter's values in the layouts convolutions want (blocked, not tfjs's
+   * `[KH, KW, IN, OUT]`), to pass beside that filter: it fills on use and is freed with the value.
+   */
+  newWeightsCache(): WeightsCache;
   /** `dw` = gradient of `conv2dForward` (no bias, no activation) with respect to w; `params` from `convParams()`. */
   conv2dBackwardWeights(x: Float32Array, dy: Float32Array, dw: Float32Array, params: Int32Array): void;
   /** `params` from `poolParams()`; kind 0 max, 1 average of the in-bounds values. */
@@ -104,7 +126,7 @@ export interface OneDnnAddon {
 }
 
 /** The addon ABI this JavaScript expects (bumped with every change to the exports). */
-const ABI_VERSION = 9;
+const ABI_VERSION = 10;
 const INSTALL =
   'install oneDNN (`apt-get install libdnnl-dev` on Debian/Ubuntu, `brew install onednn` on macOS), then run ' +
   '`pnpm --filter @likeness/backend-onednn build:native` (or reinstall @likeness/backend-onednn)';

@@ -12,6 +12,7 @@ import {
   type NamedTensorInfoMap,
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
+import type { WeightsCache } from '../native';
 import { callNative, convParams, floats, type OneDnnKernelBackend } from './native-call';
 
 type Shape4 = [number, number, number, number];
@@ -78,33 +79,53 @@ function forward(kernel: string, depthwise: boolean, fused: boolean): OneDnnKern
     const bs = bias != null ? floats(backend, bias, kernel, 'bias') : null;
     const y = backend.pool.floats(info.batchSize * info.outHeight * info.outWidth * info.outChannels);
     const params = convParams(info, depthwise ? info.inChannels : 1);
-    if (!callNative(kernel, () => backend.onednn.conv2dForward(xs, ws, y, params, bs, activation))) return undefined;
+    const state = filterState(filter!.dataId, ws);
+    const cache = ++state.forwards >= 2 ? (state.weights ??= backend.onednn.newWeightsCache()) : null;
+    if (!callNative(kernel, () => backend.onednn.conv2dForward(xs, ws, y, params, bs, activation, cache))) return undefined;
     return backend.makeTensorInfo([info.batchSize, info.outHeight, info.outWidth, info.outChannels], 'float32', y);
   };
 }
 
 /**
+ * What the kernels keep per filter tensor, keyed by its dataId and checked
+ * against its values array (a live tensor's values never change; a new array
+ * under the same dataId starts afresh): how often it was the filter of a
+ * forward convolution and of an input gradient, its values in the layouts
+ * oneDNN's primitives want (`weights`), and the flipped filter with its own
+ * layouts (`flipped`). Both are made on a filter's second call of a kind: a
+ * style-transfer step or an inference loop, whose filters are constants, pays
+ * for each once, while a training step, whose filters are new tensors every
+ * step (one forward, one input gradient each), never pays for a copy it
+ * would use once.
+ */
+interface FilterState {
+  values: Float32Array;
+  forwards: number;
+  inputGradients: number;
+  weights?: WeightsCache;
+  flipped?: { values: Float32Array; weights: WeightsCache };
+}
+
+const filterStates = new WeakMap<object, FilterState>();
+
+function filterState(dataId: object, values: Float32Array): FilterState {
+  let state = filterStates.get(dataId);
+  if (state?.values !== values) {
+    state = { values, forwards: 0, inputGradients: 0 };
+    filterStates.set(dataId, state);
+  }
+  return state;
+}
+
+/**
  * The filter of the forward convolution that gives a stride-1 convolution's
  * input gradient: spatially flipped, input and output channels swapped
- * (`[KH, KW, Cin, Cout]` → `w'[kh, kw, co, ci] = w[KH-1-kh, KW-1-kw, ci, co]`).
- * Made on a filter tensor's second input gradient (keyed by its dataId: a
- * tensor's values never change) and cached: a style-transfer step, whose
- * filters are constants, flips each once, while a training step, whose
- * filters are new tensors every step, never pays for the flip (2–6 ms for a
- * [3, 3, 256, 256] filter in JavaScript, more than the backward-data kernel
- * loses on a [32, 10, 10, 256] batch). Undefined on a filter's first call.
+ * (`[KH, KW, Cin, Cout]` → `w'[kh, kw, co, ci] = w[KH-1-kh, KW-1-kw, ci, co]`);
+ * 2–6 ms for a [3, 3, 256, 256] filter in JavaScript, more than the
+ * backward-data kernel loses on a [32, 10, 10, 256] batch, hence made only on
+ * a filter's second input gradient (see {@link FilterState}).
  */
-const flippedFilters = new WeakMap<object, { source: Float32Array; flipped: Float32Array }>();
-const seenFilters = new WeakMap<object, Float32Array>();
-
-function flippedFilter(dataId: object, w: Float32Array, [kh, kw, cin, cout]: readonly number[]): Float32Array | undefined {
-  const hit = flippedFilters.get(dataId);
-  if (hit?.source === w) return hit.flipped;
-  if (seenFilters.get(dataId) !== w) {
-    seenFilters.set(dataId, w);
-    return undefined;
-  }
-  seenFilters.delete(dataId);
+function flipFilter(w: Float32Array, [kh, kw, cin, cout]: readonly number[]): Float32Array {
   const flipped = new Float32Array(w.length);
   const block = cin * cout;
   for (let i = 0; i < kh; i++) {
@@ -114,7 +135,6 @@ function flippedFilter(dataId: object, w: Float32Array, [kh, kw, cin, cout]: rea
       for (let ci = 0; ci < cin; ci++) for (let co = 0; co < cout; co++) flipped[to + co * cin + ci] = w[from + ci * cout + co]!;
     }
   }
-  flippedFilters.set(dataId, { source: w, flipped });
   return flipped;
 }
 
@@ -163,15 +183,18 @@ function backwardInput(kernel: string, depthwise: boolean): OneDnnKernelFunc {
     const dys = floats(backend, dy!, kernel, 'dy');
     const ws = floats(backend, filter!, kernel, 'filter');
     const dx = backend.pool.floats(info.batchSize * info.inHeight * info.inWidth * info.inChannels);
+    const state = filterState(filter!.dataId, ws);
+    const again = ++state.inputGradients >= 2;
     const asForward = depthwise ? undefined : backwardInputAsForward(info);
-    const wf = asForward && flippedFilter(filter!.dataId, ws, filter!.shape);
-    if (asForward && wf) {
-      if (callNative(kernel, () => backend.onednn.conv2dForward(dys, wf, dx, asForward, null, 0))) {
+    if (asForward && again) {
+      const flipped = (state.flipped ??= { values: flipFilter(ws, filter!.shape), weights: backend.onednn.newWeightsCache() });
+      if (callNative(kernel, () => backend.onednn.conv2dForward(dys, flipped.values, dx, asForward, null, 0, flipped.weights))) {
         return backend.makeTensorInfo([...attrs.inputShape!], 'float32', dx);
       }
     }
     const params = convParams(info, depthwise ? info.inChannels : 1);
-    if (!callNative(kernel, () => backend.onednn.conv2dBackwardData(dys, ws, dx, params))) return undefined;
+    const cache = again ? (state.weights ??= backend.onednn.newWeightsCache()) : null;
+    if (!callNative(kernel, () => backend.onednn.conv2dBackwardData(dys, ws, dx, params, cache))) return undefined;
     return backend.makeTensorInfo([...attrs.inputShape!], 'float32', dx);
   };
 }
