@@ -1,5 +1,9 @@
 """PyTorch (CPU) reference for scripts/bench.mjs: the same nets, the same
 Gram/content loss and an Adam step on the image, timed per value+gradient step.
+The same step as likeness's createStyleTransfer with its defaults: the total-variation
+term (mean of squared neighbour differences, weight 1) on both nets, and on MobileNetV2
+the softmax smoothing of the style activations over channels (Wang et al. 2021), which
+likeness applies to residual backbones by default.
 Usage: python3 bench_torch.py NET SIZE STEPS THREADS   (NET: vgg19 | mobilenet_v2)
 
 PyTorch on the same fair settings as @likeness/backend-onednn's references (its
@@ -85,6 +89,20 @@ class MNV2(nn.Module):
         return taps
 
 
+# likeness's default for the backbone: softmax smoothing of style activations on MobileNetV2, none on VGG-19.
+smooth_style = net_name == "mobilenet_v2"
+
+
+def smooth(a):
+    return torch.softmax(a, dim=1) if smooth_style else a
+
+
+def total_variation(img):
+    dy = img[:, :, 1:, :] - img[:, :, :-1, :]
+    dx = img[:, :, :, 1:] - img[:, :, :, :-1]
+    return ((dy ** 2).sum() + (dx ** 2).sum()) / img.numel()
+
+
 def gram(a):
     n, c, h, w = a.shape
     f = a.reshape(c, h * w)
@@ -124,7 +142,7 @@ def seconds_per_step(memory_format):
     with torch.no_grad():
         fc = features(c)
         fs = features(s)
-        targets = {l: gram(fs[l]) for l in style_layers}
+        targets = {l: gram(smooth(fs[l])) for l in style_layers}
         ctargets = {l: fc[l] for l in content_layers}
     img = c.clone().requires_grad_(True)
     opt = torch.optim.Adam([img], lr=0.02)
@@ -135,7 +153,8 @@ def seconds_per_step(memory_format):
         loss = sum(F.mse_loss(f[l], ctargets[l], reduction="sum") / (4 * f[l].numel()) for l in content_layers)
         for l in style_layers:
             ch = f[l].shape[1]
-            loss = loss + ((gram(f[l]) - targets[l]) ** 2).sum() / (4 * ch * ch) * 1000 / len(style_layers)
+            loss = loss + ((gram(smooth(f[l])) - targets[l]) ** 2).sum() / (4 * ch * ch) * 1000 / len(style_layers)
+        loss = loss + total_variation(img)
         loss.backward()
         opt.step()
         with torch.no_grad():
