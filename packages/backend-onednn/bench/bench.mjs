@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@likeness/backends/cpu';
 import '@likeness/backends/wasm';
 import { env, useBackend } from '@likeness/backends';
-import { runTorch, torchConfig } from '../../nst/scripts/bench-harness.mjs';
+import { runTorch, torchConfig } from '../../../scripts/bench-harness.mjs';
 import { loadOneDnn } from '../dist/index.js';
 
 const args = Object.fromEntries(

@@ -10,7 +10,7 @@
 //   - one fine-tuning epoch of that ResNet as @likeness/training's fineTune runs it by default
 //     (its last 3 stages and the projection trainable, 15 P8×K4 steps on cached frozen features,
 //     batch-hard mining, triplet loss, two Adams; generated weights and features).
-// PyTorch runs in the shared harness's torchEnv (packages/nst/scripts/bench-harness.mjs: passive
+// PyTorch runs in the shared harness's torchEnv (scripts/bench-harness.mjs at the root: passive
 // OpenMP wait, OpenBLAS where present) and each reference reports its fastest variant; the table
 // is preceded by PyTorch's configuration (threads, oneDNN, the BLAS it loaded).
 // Run: pnpm --filter @likeness/backend-onednn bench   (after bench/bench.mjs; builds first)
@@ -28,7 +28,7 @@ import { createCompactEncoder, createFaceResNet, FaceResNet } from '@likeness/em
 import { createStyleTransfer, createVgg, styleTransfer } from '@likeness/nst';
 import { loadDefaultExtractor } from '@likeness/nst/node';
 import { createPKSampler, mineTriplets, tripletLoss } from '@likeness/triplet';
-import { generatedVgg19Weights, median, runTorch, smoothImage, timed, torchConfig } from '../../nst/scripts/bench-harness.mjs';
+import { generatedVgg19Weights, median, runTorch, smoothImage, timed, torchConfig } from '../../../scripts/bench-harness.mjs';
 import { loadOneDnn } from '../dist/index.js';
 
 tf.env().set('IS_TEST', true); // no "install tfjs-node" banner

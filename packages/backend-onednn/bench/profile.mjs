@@ -11,7 +11,7 @@ import '@likeness/backends/wasm';
 import { env, useBackend } from '@likeness/backends';
 import { createCompactEncoder, createFaceResNet } from '@likeness/embeddings';
 import { createStyleTransfer, createVgg, styleTransfer } from '@likeness/nst';
-import { generatedVgg19Weights, smoothImage } from '../../nst/scripts/bench-harness.mjs';
+import { generatedVgg19Weights, smoothImage } from '../../../scripts/bench-harness.mjs';
 import { loadDefaultExtractor } from '@likeness/nst/node';
 import { mineTriplets, tripletLoss } from '@likeness/triplet';
 import '../dist/index.js';

@@ -5,8 +5,8 @@ configuration, which each reference prints beside its figures so that the ratios
 the version, the thread counts, whether oneDNN (mkldnn) is enabled, the CPU capability ATen uses
 and the BLAS library actually loaded. The last matters on Debian: python3-torch links libblas.so.3,
 which is netlib's unoptimised reference BLAS unless OpenBLAS is installed (or put first on
-LD_LIBRARY_PATH, as bench/torch-env.mjs does when it finds it); every matrix product and every
-convolution that PyTorch sends to im2col + GEMM then runs on it.
+LD_LIBRARY_PATH, as the repository's scripts/bench-harness.mjs torchEnv does when it finds it);
+every matrix product and every convolution that PyTorch sends to im2col + GEMM then runs on it.
 
 Run alone (python3 torch_setup.py THREADS) it prints the configuration as one JSON line."""
 import json

@@ -1,8 +1,10 @@
 // Benchmark: cpu and wasm backends (Node) against PyTorch on the CPU.
 // Run: pnpm --filter @likeness/backends bench   (builds first; imports dist/)
 // PyTorch runs the one kernel reference of the repository (backend-onednn's bench/torch_bench.py,
-// the same cases as its bench) in nst's shared harness environment (torchEnv: passive OpenMP wait,
-// OpenBLAS ahead of netlib's reference BLAS; LIKENESS_TORCH_BLAS_DIR names OpenBLAS's directory).
+// the same cases as its bench) in the environment of the harness every likeness benchmark shares
+// (scripts/bench-harness.mjs at the repository root; torchEnv: passive OpenMP wait, OpenBLAS ahead
+// of netlib's reference BLAS; LIKENESS_TORCH_BLAS_DIR names OpenBLAS's directory). Timing is the
+// harness's timed (median after a warm-up; tensors and tf.grads' arrays read back and disposed).
 // Options: --backends=wasm,cpu  --reps=5  --torch-threads=2  --no-torch  --threads=N (env.wasm.numThreads)
 //          --cases=a,b (substrings of case names)  --json (one JSON line of results at the end)
 import { loadavg } from 'node:os';
@@ -11,7 +13,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '../dist/cpu.js';
 import '../dist/wasm.js';
 import { env, useBackend } from '../dist/index.js';
-import { runTorch, torchConfig, torchEnv } from '../../nst/scripts/bench-harness.mjs';
+import { runTorch, timed, torchConfig, torchEnv } from '../../../scripts/bench-harness.mjs';
 
 // The PyTorch reference and its configuration (one script for these cases, shared with backend-onednn's bench).
 const torchBench = fileURLToPath(new URL('../../backend-onednn/bench/torch_bench.py', import.meta.url));
@@ -28,26 +30,6 @@ const reps = Number(args.reps ?? 5);
 const torchThreads = Number(args['torch-threads'] ?? 2);
 if (args.threads !== undefined) env.wasm.numThreads = Number(args.threads);
 const only = args.cases ? args.cases.split(',') : null;
-
-function median(xs) {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
-
-async function timed(fn, n, warmUp = true) {
-  const once = async () => {
-    const t0 = performance.now();
-    const out = fn();
-    const list = Array.isArray(out) ? out : [out];
-    await Promise.all(list.map((t) => t.data())); // wait for the result
-    tf.dispose(list);
-    return performance.now() - t0;
-  };
-  if (warmUp) await once(); // warm-up (also compiles/caches operators)
-  const times = [];
-  for (let i = 0; i < n; i++) times.push(await once());
-  return median(times);
-}
 
 function cases() {
   const x = tf.randomNormal([1, 256, 256, 64], 0, 1, 'float32', 1);
@@ -83,7 +65,7 @@ for (const name of backends) {
   const slow = name === 'cpu';
   for (const [label, fn] of Object.entries(list)) {
     if (only && !only.some((o) => label.includes(o))) continue;
-    results[name][label] = await timed(fn, slow ? 1 : reps, !slow);
+    results[name][label] = await timed(fn, slow ? 1 : reps, slow);
     process.stderr.write(`${name} ${label}: ${results[name][label].toFixed(1)} ms\n`);
   }
   dispose();

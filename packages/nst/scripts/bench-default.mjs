@@ -13,7 +13,7 @@ import '@likeness/backends/cpu';
 import { useBackend } from '@likeness/backends';
 import { styleTransfer } from '../dist/index.js';
 import { loadDefaultExtractor } from '../dist/node.js';
-import { smoothImage } from './bench-harness.mjs';
+import { smoothImage } from '../../../scripts/bench-harness.mjs';
 
 const { values } = parseArgs({
   options: {

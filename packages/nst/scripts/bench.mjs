@@ -11,7 +11,7 @@ import '@likeness/backends/cpu';
 import { useBackend } from '@likeness/backends';
 import { createStyleTransfer, createVgg } from '../dist/index.js';
 import { loadDefaultExtractor } from '../dist/node.js';
-import { generatedVgg19Weights, runTorch } from './bench-harness.mjs';
+import { generatedVgg19Weights, runTorch } from '../../../scripts/bench-harness.mjs';
 
 const { values } = parseArgs({
   options: {

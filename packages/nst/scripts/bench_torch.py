@@ -8,7 +8,7 @@ Usage: python3 bench_torch.py NET SIZE STEPS THREADS   (NET: vgg19 | mobilenet_v
 
 PyTorch on the same fair settings as @likeness/backend-onednn's references (its
 bench/torch_setup.py's configure(): intra-op threads, one inter-op thread, the configuration
-printed; run it through bench-harness.mjs's runTorch for passive OpenMP waits and OpenBLAS):
+printed; run it through the root scripts/bench-harness.mjs's runTorch for passive OpenMP waits and OpenBLAS):
 the step is timed in both memory formats (contiguous NCHW and channels_last, which oneDNN's
 convolutions prefer) and the faster is reported.
 Prints one JSON line: {"net", "size", "threads", "config", "variants", "best", "seconds_per_step"}

@@ -12,8 +12,7 @@
 import '@likeness/backends/cpu';
 import '@likeness/backends/wasm';
 import { execFileSync } from 'node:child_process';
-// @ts-expect-error -- plain JS without declarations: the PyTorch environment every likeness benchmark shares
-import { torchEnv } from '../../nst/scripts/bench-harness.mjs';
+import { torchEnv } from '../../../scripts/bench-harness.mjs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -46,7 +45,7 @@ async function tfjsStep(backend: string, h: number, w: number): Promise<number> 
 
 function torchStep(h: number, w: number): number | null {
   try {
-    const out = execFileSync('/usr/bin/python3', [join(here, 'torch_step.py'), String(h), String(w), String(steps), values.threads!], { encoding: 'utf8', env: torchEnv(Number(values.threads)) as NodeJS.ProcessEnv });
+    const out = execFileSync('/usr/bin/python3', [join(here, 'torch_step.py'), String(h), String(w), String(steps), values.threads!], { encoding: 'utf8', env: torchEnv(Number(values.threads)) });
     return (JSON.parse(out.trim().split('\n').pop()!) as { msPerStep: number }).msPerStep;
   } catch (e) {
     console.warn(`PyTorch reference unavailable (/usr/bin/python3 -c 'import torch' failed?): ${(e as Error).message.split('\n')[0]}`);

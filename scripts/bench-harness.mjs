@@ -1,6 +1,8 @@
-// The timing harness shared by @likeness/nst's benchmarks (scripts/bench*.mjs) and
-// @likeness/backend-onednn's (bench/models.mjs): timing, the generated inputs, and how a PyTorch
+// The timing harness shared by the repository's benchmarks (@likeness/nst's scripts/bench*.mjs,
+// @likeness/backends' bench/bench.mjs, @likeness/backend-onednn's bench/*.mjs and
+// @likeness/training's bench/step-time.ts): timing, the generated inputs, and how a PyTorch
 // reference script is run so that its figures are PyTorch at its best on this machine.
+// Its types, with their documentation, are in bench-harness.d.mts beside it.
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -14,16 +16,16 @@ export const load1 = () => loadavg()[0];
 
 /**
  * Median ms of `step()` over `n` runs, after one warm-up run unless `cold`. `step` may be async
- * and may return a tensor, which is read back (so queued work is counted) and disposed.
+ * and may return a tensor or an array of tensors (what tf.grads gives), which is read back (so
+ * queued work is counted) and disposed; anything else it returns is left alone.
  */
 export async function timed(step, n, cold = false) {
   const once = async () => {
     const t0 = performance.now();
     const out = await step();
-    if (out instanceof tf.Tensor) {
-      await out.data();
-      out.dispose();
-    }
+    const tensors = out instanceof tf.Tensor ? [out] : Array.isArray(out) && out.length > 0 && out.every((t) => t instanceof tf.Tensor) ? out : [];
+    await Promise.all(tensors.map((t) => t.data()));
+    tf.dispose(tensors);
     return performance.now() - t0;
   };
   if (!cold) await once();
