@@ -1,4 +1,6 @@
-"""PyTorch-on-CPU reference for bench/bench.mjs. Prints one JSON line: {case: ms}.
+"""PyTorch-on-CPU reference for bench/bench.mjs and @likeness/backends' bench/bench.mjs (the one
+kernel reference of the repository). Prints one JSON line: {case: ms}, keyed by the JS benches'
+case names; each bench shows the cases it runs ("matMul 1024²" is the backends bench's alone).
 
 Usage: /usr/bin/python3 torch_bench.py THREADS REPS
 """
@@ -31,6 +33,8 @@ w = torch.randn(64, 64, 3, 3) * 0.05
 w2 = torch.randn(64, 64, 3, 3) * 0.05
 xd = torch.randn(8, 96, 64, 64)
 wd = torch.randn(96, 1, 3, 3) * 0.1
+a = torch.randn(1024, 1024)  # drawn after the others, so their inputs are as before
+b = torch.randn(1024, 1024)
 
 
 def conv_fwd():
@@ -52,6 +56,11 @@ def depthwise_fwd_bwd():
     y.backward(torch.ones_like(y))
 
 
+def mat_mul():
+    with torch.no_grad():
+        torch.matmul(a, b)
+
+
 def vgg_block():
     xr = x.clone().requires_grad_(True)
     wa = w.clone().requires_grad_(True)
@@ -66,5 +75,6 @@ print(json.dumps({
     "conv2d fwd": timed(conv_fwd),
     "conv2d fwd+dx+dW": timed(conv_fwd_bwd),
     "depthwise 3×3 [8,64,64,96] fwd+dx+dW": timed(depthwise_fwd_bwd),
+    "matMul 1024²": timed(mat_mul),
     "VGG block fwd+bwd": timed(vgg_block),
 }))
