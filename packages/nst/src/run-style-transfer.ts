@@ -6,17 +6,19 @@ import { colorMoments, keepOriginalColors, luminance3, matchLuminance, transferC
 import {
   createStyleTransfer,
   type ProgressEvent,
+  type RunResult,
   type StepReport,
   type StyleImage,
   type StyleTransferOptions,
 } from './style-transfer';
 
-/** What {@link styleTransfer} resolves to. */
-export interface StyleTransferResult {
-  /** The result at the content's size, [1,H,W,3] in [0,1]; the caller owns it (dispose it). */
-  image: tf.Tensor4D;
-  /** One report per iteration over all scales, coarsest first (`iteration` restarts at 1 at each scale). */
-  history: StepReport[];
+/**
+ * What {@link styleTransfer} resolves to: a {@link RunResult} over the whole schedule plus the time
+ * it took. Its `image` is the result at the content's size, [1,H,W,3] in [0,1] (the caller owns it:
+ * dispose it); its `history` holds one report per iteration over all scales, coarsest first
+ * (`iteration` restarts at 1 at each scale).
+ */
+export interface StyleTransferResult extends RunResult {
   /** Wall-clock seconds of the whole call, checks and colour mapping included. */
   seconds: number;
 }
