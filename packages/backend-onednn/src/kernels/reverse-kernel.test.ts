@@ -53,11 +53,16 @@ describeOnOneDnn('reverse on the oneDNN backend against a coordinate-by-coordina
     tf.dispose([x, w, g]);
   });
 
-  it('leaks no tensors', async () => {
+  it('leaks no tensors or backend data, through its gradient and on int32 too', async () => {
     const x = tf.randomNormal([1, 64, 64, 3]);
+    const w = tf.randomNormal([1, 64, 64, 3]);
+    const ints = tf.tensor2d([1, 2, 3, 4, 5, 6], [2, 3], 'int32');
     await expectNoLeaks(() => {
       tf.dispose(tf.reverse(x, -1));
+      tf.dispose(tf.reverse(x, [1, 2]));
+      tf.dispose(tf.grad((a: tf.Tensor) => tf.sum(tf.mul(tf.reverse(a, [0, 3]), w)))(x));
+      tf.dispose(tf.reverse(ints, 1));
     });
-    x.dispose();
+    tf.dispose([x, w, ints]);
   });
 });
