@@ -79,7 +79,7 @@ describeOnOneDnn('oneDNN convolution kernels against a float64 brute force', () 
         stride: c.stride, dilation: c.dilation ?? [1, 1], ...g, r,
       });
       const before = loadOneDnn().cacheSize();
-      const [y, dx, dw, dx2] = tf.tidy(() => {
+      const [y, dx, dw, dx2, dx3] = tf.tidy(() => {
         const x = tf.tensor4d(xv, c.x);
         const w = tf.tensor4d(wv, wShape);
         const f = (a: tf.Tensor, b: tf.Tensor) =>
@@ -87,12 +87,14 @@ describeOnOneDnn('oneDNN convolution kernels against a float64 brute force', () 
             ? tf.depthwiseConv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.stride, c.pad as 'same', 'NHWC', c.dilation ?? 1)
             : tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.stride, c.pad, 'NHWC', c.dilation ?? 1);
         const grad = () => tf.grads((a, b) => tf.sum(tf.mul(f(a!, b!), tf.tensor(r, [c.x[0], g.outH, g.outW, c.outChannels]))))([x, w]);
-        // twice: a filter's second input gradient runs as a forward convolution with the flipped filter (stride 1)
-        return [f(x, w), ...grad(), grad()[0]!].map((t) => t.dataSync());
+        // three times: a filter's second input gradient runs as a forward convolution with the flipped
+        // filter (stride 1), made then; the third reuses the cached flip and its weights cache
+        return [f(x, w), ...grad(), grad()[0]!, grad()[0]!].map((t) => t.dataSync());
       });
       expect(relativeError(y!, ref.y)).toBeLessThan(1e-5);
       expect(relativeError(dx!, ref.dx)).toBeLessThan(1e-5);
       expect(relativeError(dx2!, ref.dx)).toBeLessThan(1e-5);
+      expect(relativeError(dx3!, ref.dx)).toBeLessThan(1e-5);
       expect(relativeError(dw!, ref.dw)).toBeLessThan(1e-5);
       // The forward ran on oneDNN (a primitive was created), not on the cpu fallback.
       expect(loadOneDnn().cacheSize()).toBeGreaterThan(before);
