@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import '@likeness/backends/cpu';
+import '@likeness/backends/wasm';
 import { useBackend } from '@likeness/backends';
 import { expectNoLeaks } from '@likeness/backends/testing';
 import { batchNormTraining } from './batch-norm-training';
@@ -95,6 +96,25 @@ describe('batchNormTraining', () => {
       }
     });
     tf.dispose([x, gamma, beta, w, ...grads]);
+  });
+
+  it('gives the same gradients when x still lives on another backend (its data is moved, not lost)', async () => {
+    const expected = tf.tidy(() => {
+      const { x, gamma, beta, w } = inputs(13, [2, 3, 4, 2], 0.3);
+      return tf.grads((a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(autodiffLayer(a as tf.Tensor4D, g as tf.Tensor1D, b as tf.Tensor1D, 1e-3), w)) as tf.Scalar)([x, gamma, beta]).map((t) => Array.from(t.dataSync()));
+    });
+    const { x: onCpu, gamma, beta, w } = inputs(13, [2, 3, 4, 2], 0.3);
+    await useBackend('wasm', { allowSwitchWithTensors: true });
+    const x = tf.tensor4d(onCpu.dataSync(), onCpu.shape as [number, number, number, number]);
+    onCpu.dispose();
+    await useBackend('cpu', { allowSwitchWithTensors: true });
+    expect(tf.engine().backend.refCount(x.dataId)).toBe(0); // x's data is still on wasm
+    const before = tf.memory().numTensors;
+    const got = tf.grads((a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(batchNormTraining(a as tf.Tensor4D, g as tf.Tensor1D, b as tf.Tensor1D, 1e-3).y, w)) as tf.Scalar)([x, gamma, beta]);
+    got.forEach((t, i) => t.dataSync().forEach((v, j) => expect(v).toBeCloseTo(expected[i]![j]!, 4)));
+    tf.dispose(got);
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([x, gamma, beta, w]);
   });
 
   it('leaks nothing, with and without a gradient', async () => {

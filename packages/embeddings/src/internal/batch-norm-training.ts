@@ -28,7 +28,7 @@ const AXES = [0, 1, 2];
  * and through the moments' own ops: a dozen full-size elementwise passes
  * per layer. Here the backward pass reads x and dy for the two sums and
  * writes four full-size tensors (dy·x, dy·γr, the affine map of x, their
- * sum), and the forward pass two ((x − μ)², y), which is what made the
+ * sum), and the forward pass two ((x − μ)² in `tf.moments`, y), which is what made the
  * compact encoder's training step as fast as PyTorch's on the oneDNN
  * plugin (`packages/backend-onednn/README.md`). Every op is a plain tfjs-core
  * op, so each backend runs it with its own kernels.
@@ -49,9 +49,8 @@ const AXES = [0, 1, 2];
  */
 export function batchNormTraining(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tensor1D, epsilon: number): BatchNormTrainingResult {
   const [mean, variance] = tf.tidy(() => {
-    const detached = stopGradient(x);
-    const m = tf.mean(detached, AXES) as tf.Tensor1D;
-    return [m, tf.mean(tf.squaredDifference(detached, m), AXES) as tf.Tensor1D];
+    const { mean: m, variance: v } = tf.moments(stopGradient(x), AXES);
+    return [m as tf.Tensor1D, v as tf.Tensor1D];
   });
   const y = customBatchNorm(epsilon)(x, mean, variance, gamma, beta) as tf.Tensor4D;
   return { y, mean, variance };
@@ -60,8 +59,8 @@ export function batchNormTraining(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.T
 /**
  * A second tensor on x's data (one more reference to it, as tf.clone takes)
  * that the gradient tape has never seen, so nothing computed from it is
- * differentiated. x is on the current backend: the encoder's convolution
- * made it there.
+ * differentiated. Data that still lives on another backend is moved to the
+ * current one first (its storage moves data on access, as for any op).
  */
 function stopGradient<T extends tf.Tensor>(x: T): T {
   const engine = tf.engine();
