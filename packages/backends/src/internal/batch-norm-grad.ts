@@ -1,12 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { broadcast_util, FusedBatchNorm } from '@tensorflow/tfjs-core';
+import { FusedBatchNorm } from '@tensorflow/tfjs-core';
 import type { GradConfig, NamedAttrMap, Tensor } from '@tensorflow/tfjs-core';
-
-/** Sums `t` over the axes along which `shape` was broadcast to `t.shape`, then reshapes to `shape`. */
-function reduceTo(t: Tensor, shape: number[]): Tensor {
-  const axes = broadcast_util.getReductionAxes(shape, t.shape);
-  return tf.reshape(axes.length > 0 ? tf.sum(t, axes) : t, shape);
-}
+import { reduceTo } from './reduce-to';
 
 /**
  * The gradient of `tf.batchNorm` (kernel FusedBatchNorm), for y = (x − μ)·r·γ + β

@@ -2,6 +2,7 @@
 // tfjs-core's Node entry registers almost none of these; see gradients.ts.
 import type { GradConfig } from '@tensorflow/tfjs-core';
 import { batchNormGradConfig } from './batch-norm-grad';
+import { squaredDifferenceGradConfig } from './squared-difference-grad';
 import { dilatedConv2DGrad, dilatedDepthwiseGrad } from './dilated-conv-grads';
 import { absGradConfig } from '@tensorflow/tfjs-core/dist/gradients/Abs_grad';
 import { acosGradConfig } from '@tensorflow/tfjs-core/dist/gradients/Acos_grad';
@@ -92,7 +93,6 @@ import { spaceToBatchNDGradConfig } from '@tensorflow/tfjs-core/dist/gradients/S
 import { splitVGradConfig } from '@tensorflow/tfjs-core/dist/gradients/SplitV_grad';
 import { sqrtGradConfig } from '@tensorflow/tfjs-core/dist/gradients/Sqrt_grad';
 import { squareGradConfig } from '@tensorflow/tfjs-core/dist/gradients/Square_grad';
-import { squaredDifferenceGradConfig } from '@tensorflow/tfjs-core/dist/gradients/SquaredDifference_grad';
 import { stepGradConfig } from '@tensorflow/tfjs-core/dist/gradients/Step_grad';
 import { subGradConfig } from '@tensorflow/tfjs-core/dist/gradients/Sub_grad';
 import { sumGradConfig } from '@tensorflow/tfjs-core/dist/gradients/Sum_grad';
@@ -197,6 +197,7 @@ export const GRADIENT_CONFIGS: readonly GradConfig[] = [
   splitVGradConfig,
   sqrtGradConfig,
   squareGradConfig,
+  // Replaced: reduces over broadcast axes (see squared-difference-grad.ts).
   squaredDifferenceGradConfig,
   stepGradConfig,
   subGradConfig,

@@ -1,0 +1,29 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { SquaredDifference } from '@tensorflow/tfjs-core';
+import type { GradConfig, Tensor } from '@tensorflow/tfjs-core';
+import { reduceTo } from './reduce-to';
+
+/**
+ * The gradient of `tf.squaredDifference(a, b)` = (a − b)²: da = 2·dy·(a − b),
+ * db = −da, each summed over the axes its operand was broadcast along.
+ * tfjs-core 4.22's own returns them at the output's shape, so a gradient
+ * through a broadcast operand (`tf.squaredDifference(x, mean)` with x
+ * [N, C] and mean [C]) throws "The gradient of input 'b' has shape …".
+ *
+ * @example
+ * ```ts
+ * tf.grads((x, m) => tf.sum(tf.squaredDifference(x, m)))([tf.ones([2, 3]), tf.zeros([3])]); // [2,3], [3]
+ * ```
+ */
+export const squaredDifferenceGradConfig: GradConfig = {
+  kernelName: SquaredDifference,
+  inputsToSave: ['a', 'b'],
+  gradFunc: (dy: Tensor | Tensor[], saved: Tensor[]) => {
+    const [a, b] = saved as [Tensor, Tensor];
+    const twice = tf.mul(dy as Tensor, tf.mul(tf.sub(a, b), tf.scalar(2, (dy as Tensor).dtype)));
+    return {
+      a: () => reduceTo(twice, a.shape),
+      b: () => reduceTo(tf.neg(twice), b.shape),
+    };
+  },
+};
