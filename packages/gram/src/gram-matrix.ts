@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { InvalidArgumentError } from '@likeness/backends';
+import { selfGram } from './internal/self-gram';
 import { checkActivation, checkNumber } from './internal/validate';
 
 /** Options of {@link gramMatrix}. */
@@ -63,13 +64,13 @@ export function gramMatrix(
     const flat = tf.reshape(a, [n, positions, c]) as tf.Tensor3D;
     let g: tf.Tensor3D;
     if (positions <= chunk) {
-      g = tf.matMul(flat, flat, true, false);
+      g = selfGram(flat);
     } else {
       g = tf.zeros([n, c, c]) as tf.Tensor3D;
       for (let start = 0; start < positions; start += chunk) {
         const size = Math.min(chunk, positions - start);
         const block = tf.slice(flat, [0, start, 0], [n, size, c]);
-        g = tf.add(g, tf.matMul(block, block, true, false));
+        g = tf.add(g, selfGram(block));
       }
     }
     if (normalize !== 'none') g = tf.div(g, tf.scalar(normalize === 'all' ? positions * c : positions));
