@@ -583,6 +583,26 @@ Napi::Value Step(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// activationGrad(dy, x, dx, upper): dx = dy · m, m = 1 where 0 < x ≤ upper, 0 elsewhere, NaN where x is
+// NaN — the ReluGrad (upper ∞) and Relu6Grad (6) kernels, one pass where tfjs composes two and five.
+Napi::Value ActivationGrad(const Napi::CallbackInfo& info) {
+  size_t n = Length(info[1], "x");
+  const float* dy = Floats(info[0], n, "dy");
+  const float* x = Floats(info[1], n, "x");
+  float* dx = Floats(info[2], n, "dx");
+  if (!info[3].IsNumber()) throw ArgError{false, "upper must be a number"};
+  const float upper = info[3].As<Napi::Number>().FloatValue();
+  ++NativeLoops();
+  const int64_t len = static_cast<int64_t>(n);
+#pragma omp parallel for schedule(static) if (len >= kParallelMin)
+  for (int64_t i = 0; i < len; ++i) {
+    float v = x[i];
+    float m = v != v ? v : (v > 0.f && v <= upper ? 1.f : 0.f);
+    dx[i] = dy[i] * m;
+  }
+  return info.Env().Undefined();
+}
+
 dnnl::algorithm BinaryAlgorithm(int code) {
   switch (code) {
     case 0: return dnnl::algorithm::binary_add;
@@ -1221,6 +1241,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("avgPool2dBackward", Napi::Function::New<Guarded<AvgPool2dBackward>>(env, "avgPool2dBackward"));
   exports.Set("eltwise", Napi::Function::New<Guarded<Eltwise>>(env, "eltwise"));
   exports.Set("step", Napi::Function::New<Guarded<Step>>(env, "step"));
+  exports.Set("activationGrad", Napi::Function::New<Guarded<ActivationGrad>>(env, "activationGrad"));
   exports.Set("binary", Napi::Function::New<Guarded<Binary>>(env, "binary"));
   exports.Set("broadcast2", Napi::Function::New<Guarded<Broadcast2>>(env, "broadcast2"));
   exports.Set("select", Napi::Function::New<Guarded<Select>>(env, "select"));
@@ -1237,7 +1258,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("cacheSize", Napi::Function::New<Guarded<CacheSize>>(env, "cacheSize"));
   exports.Set("nativeLoops", Napi::Function::New<Guarded<NativeLoopCount>>(env, "nativeLoops"));
   exports.Set("clearCache", Napi::Function::New<Guarded<ClearCache>>(env, "clearCache"));
-  exports.Set("abiVersion", Napi::Number::New(env, 10));
+  exports.Set("abiVersion", Napi::Number::New(env, 11));
   return exports;
 }
 

@@ -41,6 +41,8 @@ export interface OneDnnAddon {
   avgPool2dBackward(dy: Float32Array, dx: Float32Array, params: Int32Array): void;
   /** `y = f(x)`; codes in `src/kernels/elementwise-kernels.ts`. */
   eltwise(x: Float32Array, y: Float32Array, code: number, alpha: number, beta: number): void;
+  /** `dx = dy · m`, m = 1 where 0 < x ≤ upper, 0 elsewhere, NaN where x is NaN (ReluGrad: upper ∞; Relu6Grad: 6). */
+  activationGrad(dy: Float32Array, x: Float32Array, dx: Float32Array, upper: number): void;
   /** `y = x > 0 ? 1 : alpha` (NaN stays NaN), as tfjs's Step. */
   step(x: Float32Array, y: Float32Array, alpha: number): void;
   /** `y = a ∘ b`, b broadcast to a's dims (same rank). Codes: 0 add, 1 sub, 2 mul, 3 div. */
@@ -126,7 +128,7 @@ export interface OneDnnAddon {
 }
 
 /** The addon ABI this JavaScript expects (bumped with every change to the exports). */
-const ABI_VERSION = 10;
+const ABI_VERSION = 11;
 const INSTALL =
   'install oneDNN (`apt-get install libdnnl-dev` on Debian/Ubuntu, `brew install onednn` on macOS), then run ' +
   '`pnpm --filter @likeness/backend-onednn build:native` (or reinstall @likeness/backend-onednn)';

@@ -1,6 +1,7 @@
 import { InvalidArgumentError } from '@likeness/backends';
 import * as tf from '@tensorflow/tfjs-core';
 import { BufferPool, type BufferPoolStats } from './buffer-pool';
+import { activationGradKernels } from './kernels/activation-grad-kernels';
 import { batchNormKernels } from './kernels/batch-norm-kernel';
 import { convKernels } from './kernels/conv-kernels';
 import { elementwiseKernels } from './kernels/elementwise-kernels';
@@ -28,6 +29,7 @@ const allKernels = (cpuKernel: (name: string) => tf.KernelFunc) => [
   ...reverseKernels(cpuKernel),
   ...softmaxPadKernels(cpuKernel),
   ...selectCastKernels(cpuKernel),
+  ...activationGradKernels(),
 ];
 /** Names of the tfjs kernels that `onednn` runs on oneDNN primitives (every other kernel is tfjs-backend-cpu's). */
 export const ONEDNN_KERNELS: readonly string[] = allKernels(() => () => ({}) as tf.TensorInfo).map((k) => k.kernelName);

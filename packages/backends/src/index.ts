@@ -14,6 +14,7 @@
 export { useBackend, DEFAULT_PREFERENCE } from './use-backend';
 export type { BackendChoice, UseBackendOptions } from './use-backend';
 export { ensureGradients } from './gradients';
+export { ReluGrad, Relu6Grad } from './fused-gradient-kernels';
 
 // Plugin spec and registry
 export { registerLikenessBackend, listBackends, getLikenessBackend } from './registry';

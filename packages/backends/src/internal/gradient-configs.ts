@@ -1,6 +1,7 @@
 // Generated from @tensorflow/tfjs-core/dist/register_all_gradients.js (4.22).
 // tfjs-core's Node entry registers almost none of these; see gradients.ts.
 import type { GradConfig } from '@tensorflow/tfjs-core';
+import { fusedActivationGradGradConfigs, relu6GradConfig, reluGradConfig } from './activation-grads';
 import { batchNormGradConfig } from './batch-norm-grad';
 import { squaredDifferenceGradConfig } from './squared-difference-grad';
 import { dilatedConv2DGrad, dilatedDepthwiseGrad } from './dilated-conv-grads';
@@ -72,8 +73,6 @@ import { preluGradConfig } from '@tensorflow/tfjs-core/dist/gradients/Prelu_grad
 import { prodGradConfig } from '@tensorflow/tfjs-core/dist/gradients/Prod_grad';
 import { divGradConfig } from '@tensorflow/tfjs-core/dist/gradients/RealDiv_grad';
 import { reciprocalGradConfig } from '@tensorflow/tfjs-core/dist/gradients/Reciprocal_grad';
-import { relu6GradConfig } from '@tensorflow/tfjs-core/dist/gradients/Relu6_grad';
-import { reluGradConfig } from '@tensorflow/tfjs-core/dist/gradients/Relu_grad';
 import { reshapeGradConfig } from '@tensorflow/tfjs-core/dist/gradients/Reshape_grad';
 import { resizeBilinearGradConfig } from '@tensorflow/tfjs-core/dist/gradients/ResizeBilinear_grad';
 import { resizeNearestNeighborGradConfig } from '@tensorflow/tfjs-core/dist/gradients/ResizeNearestNeighbor_grad';
@@ -176,8 +175,10 @@ export const GRADIENT_CONFIGS: readonly GradConfig[] = [
   prodGradConfig,
   divGradConfig,
   reciprocalGradConfig,
+  // Replaced: one fused kernel where the backend has it (see activation-grads.ts).
   relu6GradConfig,
   reluGradConfig,
+  ...fusedActivationGradGradConfigs,
   reshapeGradConfig,
   resizeBilinearGradConfig,
   resizeNearestNeighborGradConfig,

@@ -150,6 +150,8 @@ export const CONFORMANCE_CASES: readonly ConformanceCase[] = [
       ['sqrt', (x: tf.Tensor) => tf.sqrt(x), 0.2, 3],
       ['square', (x: tf.Tensor) => tf.square(x), -2, 2],
       ['softmax', (x: tf.Tensor) => tf.softmax(x), -3, 3],
+      // both sides of 0 and of 6: the gradient's mask (ReluGrad / Relu6Grad where a backend registers them)
+      ['relu6', (x: tf.Tensor) => tf.relu6(x), -2, 8],
     ] as const
   ).map(
     ([op, f, lo, hi], i): ConformanceCase => ({
