@@ -12,6 +12,7 @@ import { segmentSumKernels } from './kernels/segment-sum-kernel';
 import { selectCastKernels } from './kernels/select-cast-kernels';
 import { sliceKernels } from './kernels/slice-kernel';
 import { softmaxPadKernels } from './kernels/softmax-pad-kernels';
+import { transposeKernels } from './kernels/transpose-kernel';
 import type { OneDnnAddon } from './native';
 
 /** The tfjs backend name. */
@@ -30,6 +31,7 @@ const allKernels = (cpuKernel: (name: string) => tf.KernelFunc) => [
   ...softmaxPadKernels(cpuKernel),
   ...selectCastKernels(cpuKernel),
   ...activationGradKernels(),
+  ...transposeKernels(cpuKernel),
 ];
 /** Names of the tfjs kernels that `onednn` runs on oneDNN primitives (every other kernel is tfjs-backend-cpu's). */
 export const ONEDNN_KERNELS: readonly string[] = allKernels(() => () => ({}) as tf.TensorInfo).map((k) => k.kernelName);
