@@ -19,14 +19,15 @@ describe('squared-difference gradient', () => {
   });
 
   it("equals tfjs-core 4.22's own where nothing is broadcast", () => {
-    const a = tf.tensor(seededValues(6, 1), [2, 3]);
-    const b = tf.tensor(seededValues(6, 2), [2, 3]);
-    const dy = tf.tensor(seededValues(6, 3), [2, 3]);
+    // equal entries (a − b = 0) where dy is positive and negative: the signs of the zeros must match tfjs's too
+    const a = tf.tensor([...seededValues(4, 1), 0.5, -1.5], [2, 3]);
+    const b = tf.tensor([...seededValues(4, 2), 0.5, -1.5], [2, 3]);
+    const dy = tf.tensor([...seededValues(4, 3), 2, -3], [2, 3]);
     const ours = squaredDifferenceGradConfig.gradFunc(dy, [a, b], {});
     const theirs = tfjsOwn.gradFunc(dy, [a, b], {});
     for (const k of ['a', 'b']) {
-      const o = ours[k]!().dataSync();
-      theirs[k]!().dataSync().forEach((v, i) => expect(o[i]).toBeCloseTo(v, 6));
+      // exactly, signed zeros included (toEqual tells −0 from +0)
+      expect(Array.from(ours[k]!().dataSync())).toEqual(Array.from(theirs[k]!().dataSync()));
     }
     tf.dispose([a, b, dy]);
   });

@@ -5,7 +5,7 @@ import { reduceTo } from './reduce-to';
 
 /**
  * The gradient of `tf.squaredDifference(a, b)` = (a − b)²: da = 2·dy·(a − b),
- * db = −da, each summed over the axes its operand was broadcast along.
+ * db = 2·dy·(b − a), each summed over the axes its operand was broadcast along.
  * tfjs-core 4.22's own returns them at the output's shape, so a gradient
  * through a broadcast operand (`tf.squaredDifference(x, mean)` with x
  * [N, C] and mean [C]) throws "The gradient of input 'b' has shape …".
@@ -20,10 +20,12 @@ export const squaredDifferenceGradConfig: GradConfig = {
   inputsToSave: ['a', 'b'],
   gradFunc: (dy: Tensor | Tensor[], saved: Tensor[]) => {
     const [a, b] = saved as [Tensor, Tensor];
-    const twice = tf.mul(dy as Tensor, tf.mul(tf.sub(a, b), tf.scalar(2, (dy as Tensor).dtype)));
+    const g = dy as Tensor;
+    const two = tf.scalar(2, g.dtype);
+    // db from (b − a), not −da: the same values as tfjs-core's, signed zeros included (−(+0) would be −0).
     return {
-      a: () => reduceTo(twice, a.shape),
-      b: () => reduceTo(tf.neg(twice), b.shape),
+      a: () => reduceTo(tf.mul(g, tf.mul(two, tf.sub(a, b))), a.shape),
+      b: () => reduceTo(tf.mul(g, tf.mul(two, tf.sub(b, a))), b.shape),
     };
   },
 };
