@@ -30,7 +30,7 @@ const allKernels = (cpuKernel: (name: string) => tf.KernelFunc) => [
   ...reverseKernels(cpuKernel),
   ...softmaxPadKernels(cpuKernel),
   ...selectCastKernels(cpuKernel),
-  ...activationGradKernels(),
+  ...activationGradKernels(cpuKernel),
   ...transposeKernels(cpuKernel),
 ];
 /** Names of the tfjs kernels that `onednn` runs on oneDNN primitives (every other kernel is tfjs-backend-cpu's). */

@@ -30,7 +30,7 @@ async function onCpu(kernel: string, x: Float32Array, dy: Float32Array): Promise
 describeOnOneDnn('oneDNN ReluGrad / Relu6Grad (one-pass activation gradients)', () => {
   for (const kernel of [ReluGrad, Relu6Grad]) {
     for (const n of [ELEMENTWISE_MIN_SIZE * 3, 100]) {
-      it(`${kernel}, ${n} values (${n >= ELEMENTWISE_MIN_SIZE ? 'the addon loop' : 'JavaScript'}): the cpu kernel's values, NaN and infinities included`, async () => {
+      it(`${kernel}, ${n} values (${n >= ELEMENTWISE_MIN_SIZE ? 'the addon loop' : 'the cpu kernel'}): the cpu kernel's values, NaN and infinities included`, async () => {
         await useBackend('onednn', { allowSwitchWithTensors: true });
         const { x, dy } = inputs(n);
         const expected = await onCpu(kernel, x, dy);

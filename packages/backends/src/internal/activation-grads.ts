@@ -11,33 +11,31 @@ function viaKernel(kernel: string, dy: Tensor, x: Tensor): Tensor | undefined {
 }
 
 /**
- * The gradient of `tf.relu`: `ReluGrad` (one pass) where the backend
- * registers it, else tfjs-core 4.22's `dy · step(x)` (two).
+ * The gradient config of an activation whose derivative is a 0/1 mask of x:
+ * the one-pass kernel `fused` where the backend registers it, else
+ * tfjs-core 4.22's `compose(dy, x)`.
  */
-export const reluGradConfig: GradConfig = {
-  kernelName: Relu,
-  inputsToSave: ['x'],
-  gradFunc: (dy: Tensor | Tensor[], saved: Tensor[]) => {
-    const [x] = saved as [Tensor];
-    const g = dy as Tensor;
-    return { x: () => viaKernel(ReluGrad, g, x) ?? tf.mul(g, tf.step(tf.cast(x, 'float32'))) };
-  },
-};
+function maskedGrad(kernelName: string, fused: string, compose: (dy: Tensor, x: Tensor) => Tensor): GradConfig {
+  return {
+    kernelName,
+    inputsToSave: ['x'],
+    gradFunc: (dy: Tensor | Tensor[], saved: Tensor[]) => {
+      const [x] = saved as [Tensor];
+      const g = dy as Tensor;
+      return { x: () => viaKernel(fused, g, x) ?? compose(g, x) };
+    },
+  };
+}
+
+/** The gradient of `tf.relu`: `ReluGrad` (one pass) where the backend registers it, else `dy · step(x)` (two). */
+export const reluGradConfig = maskedGrad(Relu, ReluGrad, (dy, x) => tf.mul(dy, tf.step(tf.cast(x, 'float32'))));
 
 /**
  * The gradient of `tf.relu6`: `Relu6Grad` (one pass) where the backend
- * registers it, else tfjs-core 4.22's `dy · cast((x ≤ 6) · step(x))` (five:
- * a comparison, a cast, a step and two products).
+ * registers it, else `dy · cast((x ≤ 6) · step(x))` (five: a comparison, a
+ * cast, a step and two products).
  */
-export const relu6GradConfig: GradConfig = {
-  kernelName: Relu6,
-  inputsToSave: ['x'],
-  gradFunc: (dy: Tensor | Tensor[], saved: Tensor[]) => {
-    const [x] = saved as [Tensor];
-    const g = dy as Tensor;
-    return { x: () => viaKernel(Relu6Grad, g, x) ?? tf.mul(g, tf.cast(tf.mul(tf.lessEqual(x, 6), tf.step(x)), 'float32')) };
-  },
-};
+export const relu6GradConfig = maskedGrad(Relu6, Relu6Grad, (dy, x) => tf.mul(dy, tf.cast(tf.mul(tf.lessEqual(x, 6), tf.step(x)), 'float32')));
 
 /** Second derivatives through the fused kernels: ∂/∂dy is the same mask applied to the upstream gradient, ∂/∂x is 0. */
 function fusedKernelGrad(kernel: string): GradConfig {
